@@ -1,0 +1,117 @@
+//! A release from plan to production with the OctoAcme checklist.
+//!
+//! Plans release 2.4.0, tries to freeze too early and shows the refusal,
+//! works through the checklist (ruling out what does not apply, with
+//! reasons), deploys, verifies, releases, and prints the summary after each
+//! step.
+//!
+//! Run it with `cargo run --example walkthrough`.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use release_workflow::{Actor, Gate, Release, Role, Stage};
+
+/// Items of the OctoAcme checklist that release 2.4.0 does not need, and why.
+const NOT_APPLICABLE: &[(&str, &str)] = &[
+    ("build.code-freeze", "trunk-based development: main stays open behind feature flags"),
+    ("docs.migration-guides-prepared", "no breaking change: nothing to migrate"),
+    ("pre-deployment.database-backed-up", "no schema change in this release"),
+    ("deployment.migrations-executed", "no schema change in this release"),
+    ("verification.production-uat", "no user-facing workflow changed"),
+];
+
+/// A clock the example advances by hand: the library never reads the time.
+struct Clock(DateTime<Utc>);
+
+impl Clock {
+    fn tick(&mut self, minutes: i64) -> DateTime<Utc> {
+        self.0 += TimeDelta::minutes(minutes);
+        self.0
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
+    let grace = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
+    let linus = Actor::new("Linus", Role::QaEngineer)?;
+    let mut clock = Clock("2026-11-30T09:00:00Z".parse()?);
+
+    let mut release = Release::builder()
+        .service("checkout")
+        .version("2.4.0")
+        .previous_version("2.3.7")
+        .target_date("2026-12-02".parse()?)
+        .release_manager(ada.clone())
+        .on_call(grace.clone())
+        .change("PR-1432 one-click reorder", "2026-11-26T15:02:00Z".parse()?)
+        .change("PR-1440 faster cart totals", "2026-11-27T11:45:00Z".parse()?)
+        .plan(clock.0)?;
+    section("Planned");
+    println!("{release}");
+
+    section("Freezing too early");
+    match release.advance_to(Stage::Frozen, &ada, clock.tick(5)) {
+        Ok(_) => return Err("the freeze should have been refused".into()),
+        Err(refusal) => println!("refused: {refusal}"),
+    }
+    println!("(the release is still {})", release.stage());
+
+    section("Planning, then the freeze");
+    work_gate(&mut release, Gate::Freeze, &ada, &mut clock)?;
+    release.advance_to(Stage::Frozen, &ada, clock.tick(10))?;
+    println!("{release}");
+
+    section("Getting ready to deploy");
+    work_gate(&mut release, Gate::Deploy, &linus, &mut clock)?;
+    release.advance_to(Stage::Deploying, &ada, clock.tick(30))?;
+
+    section("Deploying");
+    work_gate(&mut release, Gate::Verify, &grace, &mut clock)?;
+    release.advance_to(Stage::Verifying, &ada, clock.tick(5))?;
+
+    section("Verifying in production");
+    work_gate(&mut release, Gate::Release, &grace, &mut clock)?;
+    release.advance_to(Stage::Released, &ada, clock.tick(15))?;
+    println!("{release}");
+
+    section("After the release");
+    work_gate(&mut release, Gate::PostRelease, &ada, &mut clock)?;
+    println!("{release}");
+    println!("closed: {}", release.is_closed());
+
+    section("Audit trail, last 5 events");
+    let events = release.events();
+    for event in events.iter().skip(events.len().saturating_sub(5)) {
+        println!("{event}");
+    }
+    println!("({} events in all)", events.len());
+    Ok(())
+}
+
+/// Settles every open item of `gate`: rules out those listed in
+/// [`NOT_APPLICABLE`], completes the rest, a few minutes apart.
+fn work_gate(
+    release: &mut Release,
+    gate: Gate,
+    by: &Actor,
+    clock: &mut Clock,
+) -> Result<(), release_workflow::Error> {
+    let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
+    for id in &open {
+        let at = clock.tick(7);
+        match NOT_APPLICABLE.iter().find(|(ruled_out, _)| ruled_out == id) {
+            Some((_, reason)) => {
+                release.mark_not_applicable(id, *reason, by, at)?;
+                println!("  not applicable  {id}: {reason}");
+            }
+            None => {
+                release.complete(id, by, at)?;
+            }
+        }
+    }
+    println!("  {} settled {} {gate} items", by.name(), open.len());
+    Ok(())
+}
+
+fn section(title: &str) {
+    println!("\n== {title} ==");
+}

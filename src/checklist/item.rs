@@ -1,0 +1,318 @@
+//! One checklist line: its id, title, section, gate and requirement.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr};
+
+use crate::text::check_line;
+use crate::{Error, Gate, Stage};
+
+/// The longest item id accepted, in characters.
+pub const MAX_ID_CHARS: usize = 100;
+/// The longest item or section title accepted, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// The stable id of a checklist item: dot-separated lowercase slugs, such as
+/// `planning.version-confirmed`.
+///
+/// Each segment is one or more groups of ASCII lowercase letters and digits
+/// joined by single hyphens; the whole id is at most [`MAX_ID_CHARS`]
+/// characters. Ids are what tools store and what errors name, so they never
+/// change once a template is in use.
+///
+/// ```
+/// use release_workflow::ItemId;
+///
+/// let id = ItemId::parse("planning.version-confirmed")?;
+/// assert_eq!(id.as_str(), "planning.version-confirmed");
+/// assert!(ItemId::parse("Planning.Version Confirmed").is_err());
+/// assert!(ItemId::parse("planning..confirmed").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ItemId(String);
+
+impl ItemId {
+    /// Parses and validates an item id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidItemId`] when the text is empty, too long, or not
+    /// dot-separated lowercase slugs; the error says which rule it breaks.
+    pub fn parse(text: &str) -> Result<ItemId, Error> {
+        match id_problem(text) {
+            None => Ok(ItemId(text.to_owned())),
+            Some(problem) => Err(Error::InvalidItemId { id: crate::text::shorten(text), problem }),
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn id_problem(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        return Some("is empty");
+    }
+    if text.len() > MAX_ID_CHARS {
+        return Some("is longer than 100 characters");
+    }
+    for segment in text.split('.') {
+        if segment.is_empty() {
+            return Some("has an empty segment: dots must separate non-empty slugs");
+        }
+        if !segment.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return Some("may only use lowercase ASCII letters, digits, '-' and '.'");
+        }
+        if segment.starts_with('-') || segment.ends_with('-') || segment.contains("--") {
+            return Some("has a hyphen at a slug's edge or two in a row");
+        }
+    }
+    None
+}
+
+impl FromStr for ItemId {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        ItemId::parse(text)
+    }
+}
+
+impl TryFrom<String> for ItemId {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Self, Error> {
+        match id_problem(&text) {
+            None => Ok(ItemId(text)),
+            Some(_) => ItemId::parse(&text),
+        }
+    }
+}
+
+impl From<ItemId> for String {
+    fn from(id: ItemId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for ItemId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for ItemId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether an item must be done for its gate, or may be ruled out.
+///
+/// The source checklist marks optional items "(if applicable)" or
+/// "(if needed)"; they are `IfApplicable`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    IntoStaticStr,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+pub enum Requirement {
+    /// Settled only by being done, or waived with a reason.
+    #[default]
+    Required,
+    /// Settled by being done, or marked not applicable with a reason.
+    IfApplicable,
+}
+
+impl Requirement {
+    /// Parses `"required"` or `"if-applicable"`, ignoring ASCII case.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] for any other text.
+    pub fn parse(text: &str) -> Result<Requirement, Error> {
+        text.parse().map_err(|_| Error::unknown_name_of("requirement", text, &["required", "if-applicable"]))
+    }
+}
+
+/// One line of a checklist.
+///
+/// An item belongs to a section of its [`Template`](crate::Template), guards
+/// a [`Gate`], and is [`Required`](Requirement::Required) or
+/// [`IfApplicable`](Requirement::IfApplicable). An item may be settled by the
+/// workflow itself when the release enters a stage ("Rollback decision made
+/// and communicated" is settled by the rollback); nobody works such an item
+/// by hand.
+///
+/// ```
+/// use release_workflow::{Gate, Item, Requirement};
+///
+/// let item = Item::new("qa.load-test", "Load test passed", "Testing", Gate::Deploy)?
+///     .if_applicable();
+/// assert_eq!(item.id().as_str(), "qa.load-test");
+/// assert_eq!(item.requirement(), Requirement::IfApplicable);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "ItemFields")]
+pub struct Item {
+    id: ItemId,
+    title: String,
+    section: String,
+    gate: Gate,
+    requirement: Requirement,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    settled_on_entering: Option<Stage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemFields {
+    id: ItemId,
+    title: String,
+    section: String,
+    gate: Gate,
+    #[serde(default)]
+    requirement: Requirement,
+    #[serde(default)]
+    settled_on_entering: Option<Stage>,
+}
+
+impl TryFrom<ItemFields> for Item {
+    type Error = Error;
+
+    fn try_from(fields: ItemFields) -> Result<Self, Error> {
+        let item = Item {
+            id: fields.id,
+            title: fields.title,
+            section: fields.section,
+            gate: fields.gate,
+            requirement: fields.requirement,
+            settled_on_entering: fields.settled_on_entering,
+        };
+        item.validate()?;
+        Ok(item)
+    }
+}
+
+impl Item {
+    /// A required item.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidItemId`] for a malformed id; [`Error::InvalidItem`]
+    /// for an empty, multi-line or over-long title or section.
+    pub fn new(id: &str, title: &str, section: &str, gate: Gate) -> Result<Item, Error> {
+        let item = Item {
+            id: ItemId::parse(id)?,
+            title: title.to_owned(),
+            section: section.to_owned(),
+            gate,
+            requirement: Requirement::Required,
+            settled_on_entering: None,
+        };
+        item.validate()?;
+        Ok(item)
+    }
+
+    /// The same item, marked [`IfApplicable`](Requirement::IfApplicable).
+    #[must_use]
+    pub fn if_applicable(mut self) -> Item {
+        self.requirement = Requirement::IfApplicable;
+        self
+    }
+
+    /// The same item, settled by the workflow when the release enters
+    /// `stage` instead of by hand. The template checks that the item's gate
+    /// is worked in that stage.
+    #[must_use]
+    pub fn settled_on_entering(mut self, stage: Stage) -> Item {
+        self.settled_on_entering = Some(stage);
+        self
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let name_item =
+            |error: Error| Error::InvalidItem { item: self.id.to_string(), problem: error.to_string() };
+        check_line("title", &self.title, MAX_TITLE_CHARS).map_err(name_item)?;
+        check_line("section", &self.section, MAX_TITLE_CHARS).map_err(name_item)?;
+        if let Some(stage) = self.settled_on_entering {
+            if !stage.can_work(self.gate) {
+                return Err(Error::InvalidItem {
+                    item: self.id.to_string(),
+                    problem: format!(
+                        "is settled on entering {stage}, but {} items cannot be worked in {stage}",
+                        self.gate
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The item's stable id.
+    pub fn id(&self) -> &ItemId {
+        &self.id
+    }
+
+    /// What the checklist says, word for word.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The title of the section the item belongs to.
+    pub fn section(&self) -> &str {
+        &self.section
+    }
+
+    /// The gate the item guards.
+    pub fn gate(&self) -> Gate {
+        self.gate
+    }
+
+    /// Whether the item must be done or may be ruled out.
+    pub fn requirement(&self) -> Requirement {
+        self.requirement
+    }
+
+    /// The stage whose entry settles this item, if the workflow settles it.
+    pub fn settled_on(&self) -> Option<Stage> {
+        self.settled_on_entering
+    }
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} \"{}\" ({})", self.id, self.title, self.section)?;
+        if self.requirement == Requirement::IfApplicable {
+            f.write_str(" [if applicable]")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,291 @@
+//! A checklist as data: ordered sections of items, validated on every path.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checklist::item::MAX_TITLE_CHARS;
+use crate::text::check_line;
+use crate::{Error, Gate, Item, ItemId, Requirement, Stage};
+
+/// A release checklist held as data.
+///
+/// A template has a name, an ordered list of section titles and the items of
+/// those sections, kept section by section in the order given. Every way of
+/// making one validates it, deserialization included:
+///
+/// - the name and every section title is one non-empty line;
+/// - every item id is well formed and appears once;
+/// - every item names a declared section, and every section has an item;
+/// - items are listed section by section, in the order the sections are
+///   declared.
+///
+/// [`Template::octoacme`] is the built-in OctoAcme checklist. A team builds
+/// its own in code with [`Template::builder`], or loads one with serde from
+/// JSON, TOML or any other format:
+///
+/// ```
+/// use release_workflow::{Gate, Template};
+///
+/// let template = Template::builder("Mobile app")
+///     .section("Planning")
+///     .item("planning.scope-agreed", "Scope agreed with product", Gate::Freeze)
+///     .section("Store")
+///     .item("store.review-passed", "App store review passed", Gate::Deploy)
+///     .item_if_applicable("store.screenshots", "Screenshots updated", Gate::Deploy)
+///     .build()?;
+/// assert_eq!(template.items().len(), 3);
+/// assert_eq!(template.sections(), ["Planning", "Store"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "TemplateFields")]
+pub struct Template {
+    name: String,
+    sections: Vec<String>,
+    items: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateFields {
+    name: String,
+    sections: Vec<String>,
+    items: Vec<Item>,
+}
+
+impl TryFrom<TemplateFields> for Template {
+    type Error = Error;
+
+    fn try_from(fields: TemplateFields) -> Result<Self, Error> {
+        Template::new(fields.name, fields.sections, fields.items)
+    }
+}
+
+impl Template {
+    /// A template from its parts, validated.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidTemplate`] for a bad name, a bad, repeated or empty
+    /// section; [`Error::InvalidItem`] naming the first item that repeats an
+    /// id, names an undeclared section, or is out of section order.
+    pub fn new(name: impl Into<String>, sections: Vec<String>, items: Vec<Item>) -> Result<Template, Error> {
+        let template = Template { name: name.into(), sections, items };
+        template.validate()?;
+        Ok(template)
+    }
+
+    /// Starts a template built in code; see [`TemplateBuilder`].
+    pub fn builder(name: impl Into<String>) -> TemplateBuilder {
+        TemplateBuilder { name: name.into(), sections: Vec::new(), items: Vec::new(), first_error: None }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let template_problem =
+            |problem: String| Error::InvalidTemplate { template: crate::text::shorten(&self.name), problem };
+        check_line("template name", &self.name, MAX_TITLE_CHARS)
+            .map_err(|e| template_problem(e.to_string()))?;
+        if self.items.is_empty() {
+            return Err(template_problem("has no items: a checklist needs at least one".into()));
+        }
+        for (position, section) in self.sections.iter().enumerate() {
+            check_line("section title", section, MAX_TITLE_CHARS)
+                .map_err(|e| template_problem(e.to_string()))?;
+            if self.sections.iter().take(position).any(|earlier| earlier == section) {
+                return Err(template_problem(format!("declares section \"{section}\" twice")));
+            }
+        }
+        let mut seen = HashSet::with_capacity(self.items.len());
+        let mut current_section = 0;
+        for item in &self.items {
+            let item_problem = |problem: String| Error::InvalidItem { item: item.id().to_string(), problem };
+            if !seen.insert(item.id().as_str()) {
+                return Err(item_problem("appears twice: item ids must be unique".into()));
+            }
+            let Some(section) = self.sections.iter().position(|s| s == item.section()) else {
+                return Err(item_problem(format!(
+                    "names section \"{}\", which the template does not declare (declared: {})",
+                    item.section(),
+                    quoted_list(&self.sections)
+                )));
+            };
+            if section < current_section {
+                return Err(item_problem(format!(
+                    "belongs to section \"{}\" but is listed after items of a later section; \
+                     list items section by section",
+                    item.section()
+                )));
+            }
+            current_section = section;
+        }
+        if let Some(empty) = self
+            .sections
+            .iter()
+            .find(|section| !self.items.iter().any(|item| item.section() == section.as_str()))
+        {
+            return Err(template_problem(format!("declares section \"{empty}\" but gives it no items")));
+        }
+        Ok(())
+    }
+
+    /// The template's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The section titles, in order.
+    pub fn sections(&self) -> &[String] {
+        &self.sections
+    }
+
+    /// Every item, section by section.
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    /// The item with this id, if the template has it.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|item| item.id().as_str() == id)
+    }
+
+    /// The position of the item with this id in [`items`](Template::items).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|item| item.id().as_str() == id)
+    }
+
+    /// The items that guard `gate`, in checklist order.
+    pub fn gate_items(&self, gate: Gate) -> impl Iterator<Item = &Item> + '_ {
+        self.items.iter().filter(move |item| item.gate() == gate)
+    }
+
+    /// The items of the section with this title, in checklist order.
+    pub fn section_items<'a>(&'a self, section: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
+        self.items.iter().filter(move |item| item.section() == section)
+    }
+
+    /// The ids closest to `id`, for "did you mean" hints; at most three.
+    pub(crate) fn similar_ids(&self, id: &str) -> Vec<ItemId> {
+        if id.len() > 2 * crate::checklist::item::MAX_ID_CHARS {
+            return Vec::new();
+        }
+        let mut scored: Vec<(usize, &ItemId)> = self
+            .items
+            .iter()
+            .map(|item| (edit_distance(id, item.id().as_str()), item.id()))
+            .filter(|(distance, candidate)| *distance <= candidate.as_str().len().max(4) / 3)
+            .collect();
+        scored.sort();
+        scored.into_iter().take(3).map(|(_, id)| id.clone()).collect()
+    }
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut left = i + 1;
+        let mut next = Vec::with_capacity(row.len());
+        next.push(left);
+        for (cb, (up_left, up)) in b.iter().zip(row.iter().zip(row.iter().skip(1))) {
+            left = (up_left + usize::from(ca != *cb)).min(up + 1).min(left + 1);
+            next.push(left);
+        }
+        row = next;
+    }
+    row.last().copied().unwrap_or_default()
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names.iter().map(|name| format!("\"{name}\"")).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for Template {
+    /// The checklist as Markdown: sections as headings, items as boxes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "# {}", self.name)?;
+        for section in &self.sections {
+            writeln!(f, "\n## {section}")?;
+            for item in self.section_items(section) {
+                let optional = match item.requirement() {
+                    Requirement::Required => "",
+                    Requirement::IfApplicable => " (if applicable)",
+                };
+                writeln!(f, "- [ ] {}{optional}  `{}` · {}", item.title(), item.id(), item.gate())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`Template`] in code, one section at a time.
+///
+/// Items join the section most recently opened with
+/// [`section`](TemplateBuilder::section). Nothing is checked until
+/// [`build`](TemplateBuilder::build), which reports the first problem met.
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct TemplateBuilder {
+    name: String,
+    sections: Vec<String>,
+    items: Vec<Item>,
+    first_error: Option<Error>,
+}
+
+impl TemplateBuilder {
+    /// Opens a section; the items added next belong to it.
+    pub fn section(mut self, title: impl Into<String>) -> Self {
+        self.sections.push(title.into());
+        self
+    }
+
+    /// Adds a required item to the current section.
+    pub fn item(self, id: &str, title: &str, gate: Gate) -> Self {
+        self.push(id, title, gate, |item| item)
+    }
+
+    /// Adds an [`IfApplicable`](Requirement::IfApplicable) item to the
+    /// current section.
+    pub fn item_if_applicable(self, id: &str, title: &str, gate: Gate) -> Self {
+        self.push(id, title, gate, Item::if_applicable)
+    }
+
+    /// Adds a required item that the workflow settles when the release
+    /// enters `stage`, such as a rollback decision settled by the rollback.
+    pub fn item_settled_on_entering(self, id: &str, title: &str, gate: Gate, stage: Stage) -> Self {
+        self.push(id, title, gate, |item| item.settled_on_entering(stage))
+    }
+
+    fn push(mut self, id: &str, title: &str, gate: Gate, finish: impl FnOnce(Item) -> Item) -> Self {
+        if self.first_error.is_some() {
+            return self;
+        }
+        let Some(section) = self.sections.last() else {
+            self.first_error = Some(Error::InvalidItem {
+                item: crate::text::shorten(id),
+                problem: "was added before any section: call `section` first".into(),
+            });
+            return self;
+        };
+        match Item::new(id, title, section, gate) {
+            Ok(item) => self.items.push(finish(item)),
+            Err(error) => self.first_error = Some(error),
+        }
+        self
+    }
+
+    /// Validates and returns the template.
+    ///
+    /// # Errors
+    ///
+    /// The first problem met, as [`Template::new`] and [`Item::new`] report
+    /// it.
+    pub fn build(self) -> Result<Template, Error> {
+        match self.first_error {
+            Some(error) => Err(error),
+            None => Template::new(self.name, self.sections, self.items),
+        }
+    }
+}

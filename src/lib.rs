@@ -1,0 +1,131 @@
+//! Run software releases safely.
+//!
+//! `release-workflow` models a release as a typed state machine whose
+//! checklist is data. It refuses a transition while a required item is open
+//! and says exactly what blocks it, records every action as an audited
+//! [`Event`], and stores a release as its event log, so a release read back
+//! is a release whose every step was checked.
+//!
+//! It is a library for the internal tools release managers build: a bot
+//! that drives releases, a dashboard, a CLI. It never reads the clock and
+//! never does I/O: every operation takes who acts and when, which makes every
+//! run reproducible.
+//!
+//! # The life of a release
+//!
+//! A [`Release`] starts [`Planned`](Stage::Planned) from a [`Template`] and
+//! moves forward one [`Stage`] at a time. Each forward move is guarded by a
+//! [`Gate`]: every item of that gate must be *settled* — done, marked not
+//! applicable (an [`IfApplicable`](Requirement::IfApplicable) item, with a
+//! reason) or waived (a [`Required`](Requirement::Required) one, with a
+//! reason and who takes responsibility).
+//!
+//! | from | to | allowed when |
+//! |---|---|---|
+//! | Planned | Frozen | every `Freeze` item is settled |
+//! | Frozen | Deploying | every `Deploy` item is settled |
+//! | Deploying | Verifying | every `Verify` item is settled |
+//! | Verifying | Released | every `Release` item is settled |
+//! | Deploying, Verifying | RolledBack | a rollback reason is given |
+//! | Released | RolledBack | a reason is given, within the monitoring window (48 h by default) |
+//!
+//! `Released` and `RolledBack` are final. Their `PostRelease` and `Rollback`
+//! items are then worked through, and the release is
+//! [closed](Release::is_closed) when they are all settled.
+//!
+//! ```
+//! use chrono::{DateTime, TimeDelta, Utc};
+//! use release_workflow::{Actor, Error, Gate, Release, Role, Stage};
+//!
+//! let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
+//! let grace = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
+//! let mut now: DateTime<Utc> = "2026-11-30T09:00:00Z".parse()?;
+//!
+//! let mut release = Release::builder()
+//!     .service("checkout")
+//!     .version("2.4.0")
+//!     .previous_version("2.3.7") // a minor release, inferred
+//!     .target_date("2026-12-01".parse()?)
+//!     .release_manager(ada.clone())
+//!     .on_call(grace.clone())
+//!     .change("PR-1432", "2026-11-27T16:20:00Z".parse()?)
+//!     .plan(now)?;
+//!
+//! // Freezing now is refused, and the error names every open Freeze item.
+//! match release.advance_to(Stage::Frozen, &ada, now) {
+//!     Err(Error::TransitionBlocked { open, .. }) => assert_eq!(open.len(), 8),
+//!     other => panic!("expected a refusal, got {other:?}"),
+//! }
+//!
+//! // Work the Freeze items, then freeze.
+//! let freeze_items: Vec<String> =
+//!     release.open_items(Gate::Freeze).map(|item| item.id().to_string()).collect();
+//! for id in &freeze_items {
+//!     now += TimeDelta::minutes(5);
+//!     if id == "build.code-freeze" {
+//!         release.mark_not_applicable(id, "trunk-based development: no freeze branch", &ada, now)?;
+//!     } else {
+//!         release.complete(id, &ada, now)?;
+//!     }
+//! }
+//! release.advance_to(Stage::Frozen, &ada, now)?;
+//! assert_eq!(release.stage(), Stage::Frozen);
+//! assert_eq!(release.events().len(), 10); // planned, 8 items, frozen
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Checklists are data
+//!
+//! [`Template::octoacme`] is the OctoAcme release management checklist,
+//! word for word: 66 items in 12 sections. A team writes its own with
+//! [`Template::builder`], or loads one with serde from JSON or TOML; every
+//! path validates it, and errors name the item at fault.
+//!
+//! # Errors
+//!
+//! Every fallible operation returns [`Error`]. Each case names the item,
+//! stage or field involved and says what to do next; a refused operation
+//! leaves the release unchanged and records nothing.
+//!
+//! # Storing releases
+//!
+//! Every data type implements serde's traits. A [`Release`] serializes as
+//! its event log with a [format version](FORMAT_VERSION); deserializing
+//! replays the log through every rule ([`Release::replay`]), so a file
+//! edited to skip a gate does not load.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod actor;
+mod checklist;
+mod error;
+mod event;
+mod plan;
+mod progress;
+mod release;
+mod stage;
+mod text;
+mod version;
+
+pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, Role};
+pub use checklist::{
+    Item, ItemId, ItemStatus, MAX_ID_CHARS, MAX_TITLE_CHARS, OCTOACME_NAME, Requirement, Template,
+    TemplateBuilder,
+};
+pub use error::Error;
+pub use event::{Event, EventKind, RollbackReason};
+pub use plan::{
+    Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, MAX_PLAN_NAME_CHARS, ReleaseBuilder,
+    ReleasePlan,
+};
+pub use progress::Tally;
+pub use release::{FORMAT_VERSION, Release};
+pub use stage::{Gate, Stage};
+pub use text::MAX_REASON_CHARS;
+pub use version::{ReleaseKind, Version, parse_version};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

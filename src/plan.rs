@@ -1,0 +1,369 @@
+//! What a release is meant to be: version, people, dates, changes, checklist.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::text::check_line;
+use crate::version::parse_version;
+use crate::{Actor, Error, ReleaseKind, Template, Version};
+
+/// The longest change id or service name accepted, in characters.
+pub const MAX_PLAN_NAME_CHARS: usize = 200;
+
+/// The monitoring window a release gets unless its plan says otherwise.
+pub const DEFAULT_MONITORING_WINDOW: TimeDelta = TimeDelta::hours(48);
+
+/// The longest monitoring window accepted.
+pub const MAX_MONITORING_WINDOW: TimeDelta = TimeDelta::days(90);
+
+/// One change a release ships: its id (a pull request, a commit) and when it
+/// was committed. DORA lead time is measured from the commit time.
+///
+/// ```
+/// use release_workflow::Change;
+///
+/// let committed: chrono::DateTime<chrono::Utc> = "2026-11-20T10:00:00Z".parse()?;
+/// let change = Change::new("PR-1432", committed)?;
+/// assert_eq!(change.id(), "PR-1432");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "ChangeFields")]
+pub struct Change {
+    id: String,
+    committed_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeFields {
+    id: String,
+    committed_at: DateTime<Utc>,
+}
+
+impl TryFrom<ChangeFields> for Change {
+    type Error = Error;
+
+    fn try_from(fields: ChangeFields) -> Result<Self, Error> {
+        Change::new(fields.id, fields.committed_at)
+    }
+}
+
+impl Change {
+    /// A change with its id and commit time.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidText`] when the id is empty, not one trimmed line, or
+    /// longer than [`MAX_PLAN_NAME_CHARS`].
+    pub fn new(id: impl Into<String>, committed_at: DateTime<Utc>) -> Result<Change, Error> {
+        let id = id.into();
+        check_line("change id", &id, MAX_PLAN_NAME_CHARS)?;
+        Ok(Change { id, committed_at })
+    }
+
+    /// The change's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// When the change was committed.
+    pub fn committed_at(&self) -> DateTime<Utc> {
+        self.committed_at
+    }
+}
+
+/// Everything a release is planned with; the payload of its first event.
+///
+/// Built and checked by [`ReleaseBuilder`]; deserialization checks it the same
+/// way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "PlanFields")]
+pub struct ReleasePlan {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    service: Option<String>,
+    version: Version,
+    kind: ReleaseKind,
+    target_date: NaiveDate,
+    release_manager: Actor,
+    on_call: Actor,
+    changes: Vec<Change>,
+    #[serde(with = "seconds", rename = "monitoring_window_seconds")]
+    monitoring_window: TimeDelta,
+    template: Template,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFields {
+    #[serde(default)]
+    service: Option<String>,
+    version: Version,
+    kind: ReleaseKind,
+    target_date: NaiveDate,
+    release_manager: Actor,
+    on_call: Actor,
+    changes: Vec<Change>,
+    #[serde(with = "seconds", rename = "monitoring_window_seconds")]
+    monitoring_window: TimeDelta,
+    template: Template,
+}
+
+impl TryFrom<PlanFields> for ReleasePlan {
+    type Error = Error;
+
+    fn try_from(fields: PlanFields) -> Result<Self, Error> {
+        let plan = ReleasePlan {
+            service: fields.service,
+            version: fields.version,
+            kind: fields.kind,
+            target_date: fields.target_date,
+            release_manager: fields.release_manager,
+            on_call: fields.on_call,
+            changes: fields.changes,
+            monitoring_window: fields.monitoring_window,
+            template: fields.template,
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+}
+
+impl ReleasePlan {
+    fn validate(&self) -> Result<(), Error> {
+        if let Some(service) = &self.service {
+            check_line("service", service, MAX_PLAN_NAME_CHARS)?;
+        }
+        check_window(self.monitoring_window)?;
+        check_unique_changes(&self.changes)
+    }
+
+    /// The service the release ships, if named. DORA metrics group by it.
+    pub fn service(&self) -> Option<&str> {
+        self.service.as_deref()
+    }
+
+    /// The version being released.
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// Patch, minor or major.
+    pub fn kind(&self) -> ReleaseKind {
+        self.kind
+    }
+
+    /// The day the release is meant to go out.
+    pub fn target_date(&self) -> NaiveDate {
+        self.target_date
+    }
+
+    /// Who owns the release.
+    pub fn release_manager(&self) -> &Actor {
+        &self.release_manager
+    }
+
+    /// Who carries the pager while it goes out.
+    pub fn on_call(&self) -> &Actor {
+        &self.on_call
+    }
+
+    /// The changes planned at creation, in the order given.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// How long after release a rollback is still allowed.
+    pub fn monitoring_window(&self) -> TimeDelta {
+        self.monitoring_window
+    }
+
+    /// The checklist the release follows.
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+}
+
+pub(crate) fn check_window(window: TimeDelta) -> Result<(), Error> {
+    if window <= TimeDelta::zero() || window > MAX_MONITORING_WINDOW {
+        return Err(Error::InvalidMonitoringWindow { seconds: window.num_seconds() });
+    }
+    Ok(())
+}
+
+pub(crate) fn check_unique_changes<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Result<(), Error> {
+    let mut seen = std::collections::HashSet::new();
+    for change in changes {
+        if !seen.insert(change.id()) {
+            return Err(Error::DuplicateChange { change: change.id().to_owned() });
+        }
+    }
+    Ok(())
+}
+
+/// Plans a release; see [`Release::builder`](crate::Release::builder).
+///
+/// Every setter only records its input; [`plan`](ReleaseBuilder::plan) checks
+/// them all and reports the first problem, naming the field.
+///
+/// Required: [`version`](ReleaseBuilder::version), a kind (given with
+/// [`kind`](ReleaseBuilder::kind) or inferred with
+/// [`previous_version`](ReleaseBuilder::previous_version)),
+/// [`target_date`](ReleaseBuilder::target_date),
+/// [`release_manager`](ReleaseBuilder::release_manager) and
+/// [`on_call`](ReleaseBuilder::on_call). The template defaults to
+/// [`Template::octoacme`], the monitoring window to
+/// [`DEFAULT_MONITORING_WINDOW`].
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `plan` is called"]
+pub struct ReleaseBuilder {
+    service: Option<String>,
+    version: Option<String>,
+    previous_version: Option<String>,
+    kind: Option<ReleaseKind>,
+    target_date: Option<NaiveDate>,
+    release_manager: Option<Actor>,
+    on_call: Option<Actor>,
+    changes: Vec<(String, DateTime<Utc>)>,
+    monitoring_window: Option<TimeDelta>,
+    template: Option<Template>,
+}
+
+impl ReleaseBuilder {
+    /// The service the release ships (optional; DORA metrics group by it).
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.service = Some(name.into());
+        self
+    }
+
+    /// The version to release, `MAJOR.MINOR.PATCH[-pre][+build]`.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// The version this release follows; the kind is inferred from the bump
+    /// unless [`kind`](ReleaseBuilder::kind) is given too, in which case the
+    /// two must agree.
+    pub fn previous_version(mut self, version: impl Into<String>) -> Self {
+        self.previous_version = Some(version.into());
+        self
+    }
+
+    /// Patch, minor or major.
+    pub fn kind(mut self, kind: ReleaseKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// The day the release is meant to go out.
+    pub fn target_date(mut self, date: NaiveDate) -> Self {
+        self.target_date = Some(date);
+        self
+    }
+
+    /// Who owns the release; the release's first event is theirs.
+    pub fn release_manager(mut self, actor: Actor) -> Self {
+        self.release_manager = Some(actor);
+        self
+    }
+
+    /// The on-call engineer for the release.
+    pub fn on_call(mut self, actor: Actor) -> Self {
+        self.on_call = Some(actor);
+        self
+    }
+
+    /// A change the release ships, with its commit time.
+    pub fn change(mut self, id: impl Into<String>, committed_at: DateTime<Utc>) -> Self {
+        self.changes.push((id.into(), committed_at));
+        self
+    }
+
+    /// How long after release a rollback stays allowed (default 48 hours).
+    pub fn monitoring_window(mut self, window: TimeDelta) -> Self {
+        self.monitoring_window = Some(window);
+        self
+    }
+
+    /// The checklist to follow (default [`Template::octoacme`]).
+    pub fn template(mut self, template: Template) -> Self {
+        self.template = Some(template);
+        self
+    }
+
+    /// Checks every input and returns the plan.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingField`] naming a required field not given;
+    /// [`Error::InvalidVersion`], [`Error::VersionNotNewer`],
+    /// [`Error::KindMismatch`], [`Error::InvalidText`],
+    /// [`Error::DuplicateChange`] or [`Error::InvalidMonitoringWindow`] for
+    /// a bad value.
+    pub fn build_plan(self) -> Result<ReleasePlan, Error> {
+        let version =
+            parse_version(self.version.as_deref().ok_or(Error::MissingField { field: "version" })?)?;
+        let kind = match (&self.previous_version, self.kind) {
+            (Some(previous), given) => {
+                let inferred = ReleaseKind::between(&parse_version(previous)?, &version)?;
+                match given {
+                    Some(given) if given != inferred => {
+                        return Err(Error::KindMismatch {
+                            given,
+                            inferred,
+                            previous: previous.clone(),
+                            version: version.to_string(),
+                        });
+                    }
+                    _ => inferred,
+                }
+            }
+            (None, Some(given)) => given,
+            (None, None) => return Err(Error::MissingField { field: "kind" }),
+        };
+        let changes = self
+            .changes
+            .into_iter()
+            .map(|(id, committed_at)| Change::new(id, committed_at))
+            .collect::<Result<Vec<_>, _>>()?;
+        let plan = ReleasePlan {
+            service: self.service,
+            version,
+            kind,
+            target_date: self.target_date.ok_or(Error::MissingField { field: "target_date" })?,
+            release_manager: self.release_manager.ok_or(Error::MissingField { field: "release_manager" })?,
+            on_call: self.on_call.ok_or(Error::MissingField { field: "on_call" })?,
+            changes,
+            monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
+            template: self.template.unwrap_or_else(Template::octoacme),
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// Checks every input and creates the release, `Planned` at `at`.
+    ///
+    /// # Errors
+    ///
+    /// As [`build_plan`](ReleaseBuilder::build_plan).
+    pub fn plan(self, at: DateTime<Utc>) -> Result<crate::Release, Error> {
+        crate::Release::from_plan(self.build_plan()?, at)
+    }
+}
+
+/// Serializes a `TimeDelta` as whole seconds.
+mod seconds {
+    use chrono::TimeDelta;
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(delta: &TimeDelta, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(delta.num_seconds())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<TimeDelta, D::Error> {
+        let seconds = i64::deserialize(deserializer)?;
+        TimeDelta::try_seconds(seconds)
+            .ok_or_else(|| de::Error::custom(format!("{seconds} seconds is out of range for a duration")))
+    }
+}

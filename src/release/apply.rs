@@ -1,0 +1,259 @@
+//! The fold: checking an event against a release, then applying it.
+//!
+//! Live operations and replay share this one path, so a log can only hold
+//! what the live rules allow.
+
+use std::sync::Arc;
+
+use crate::text::check_reason;
+use crate::{
+    Error, Event, EventKind, Item, ItemId, ItemStatus, Release, ReleasePlan, Requirement, RollbackReason,
+    Stage,
+};
+
+/// What an accepted event changes.
+enum Effect {
+    Status { index: usize, status: ItemStatus },
+    AddChange,
+    Enter { stage: Stage },
+}
+
+impl Release {
+    pub(super) fn start(plan: Arc<ReleasePlan>, event: Event) -> Release {
+        let mut entered = [None; <Stage as strum::EnumCount>::COUNT];
+        if let Some(slot) = entered.get_mut(Stage::Planned as usize) {
+            *slot = Some(event.at);
+        }
+        Release {
+            statuses: vec![ItemStatus::Open; plan.template().items().len()],
+            plan,
+            stage: Stage::Planned,
+            added_changes: Vec::new(),
+            entered,
+            rollback: None,
+            events: vec![event],
+        }
+    }
+
+    /// Rebuilds a release from its log, checking every event against the
+    /// rules as the live operations do.
+    ///
+    /// ```
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// release.complete("planning.scope-documented", &ada, t0)?;
+    /// let rebuilt = Release::replay(release.events().to_vec())?;
+    /// assert_eq!(rebuilt, release);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedLog`] for an empty log or one that does not start
+    /// by planning the release; [`Error::Replay`] naming the position of the
+    /// first event that breaks a rule, and the rule.
+    pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Release, Error> {
+        let mut events = events.into_iter();
+        let first = events.next().ok_or(Error::MalformedLog {
+            problem: "the log is empty: it must start with the event that plans the release",
+        })?;
+        let EventKind::Planned { plan } = &first.what else {
+            return Err(Error::Replay {
+                position: 0,
+                source: Box::new(Error::MalformedLog {
+                    problem: "the log must start with the event that plans the release",
+                }),
+            });
+        };
+        let mut release = Release::start(Arc::clone(plan), first);
+        for (position, event) in (1..).zip(events) {
+            release.apply(event).map_err(|source| Error::Replay { position, source: Box::new(source) })?;
+        }
+        Ok(release)
+    }
+
+    /// Checks `event` and, if it breaks no rule, appends it.
+    pub(crate) fn apply(&mut self, event: Event) -> Result<&Event, Error> {
+        let effect = self.check(&event)?;
+        match effect {
+            Effect::Status { index, status } => {
+                if let Some(slot) = self.statuses.get_mut(index) {
+                    *slot = status;
+                }
+            }
+            Effect::AddChange => {
+                if let EventKind::ChangeAdded { change } = &event.what {
+                    self.added_changes.push(change.clone());
+                }
+            }
+            Effect::Enter { stage } => self.enter(stage, &event),
+        }
+        self.events.push(event);
+        #[allow(clippy::indexing_slicing, reason = "the event was pushed on the line above")]
+        Ok(&self.events[self.events.len() - 1])
+    }
+
+    fn enter(&mut self, stage: Stage, event: &Event) {
+        self.stage = stage;
+        if let Some(slot) = self.entered.get_mut(stage as usize) {
+            *slot = Some(event.at);
+        }
+        if let EventKind::RolledBack { reason, .. } = &event.what {
+            self.rollback = Some(reason.clone());
+        }
+        let template = Arc::clone(&self.plan);
+        for (item, status) in template.template().items().iter().zip(&mut self.statuses) {
+            if item.settled_on() == Some(stage) && !status.is_settled() {
+                *status = ItemStatus::Done { by: event.by.clone(), at: event.at };
+            }
+        }
+    }
+
+    fn check(&self, event: &Event) -> Result<Effect, Error> {
+        let last = self.last_event_at();
+        if event.at < last {
+            return Err(Error::TimeWentBackwards { at: event.at, last });
+        }
+        let settle = |index: usize, status: ItemStatus| Ok(Effect::Status { index, status });
+        match &event.what {
+            EventKind::Planned { .. } => Err(Error::MalformedLog {
+                problem: "a release is planned once: only the first event of its log may plan it",
+            }),
+            EventKind::ChangeAdded { change } => {
+                if self.stage != Stage::Planned {
+                    return Err(Error::ChangesFrozen { stage: self.stage });
+                }
+                crate::plan::check_unique_changes(self.changes().chain([change]))?;
+                Ok(Effect::AddChange)
+            }
+            EventKind::ItemCompleted { item } => {
+                let (index, _) = self.open_item(item)?;
+                settle(index, ItemStatus::Done { by: event.by.clone(), at: event.at })
+            }
+            EventKind::ItemNotApplicable { item, reason } => {
+                let (index, found) = self.open_item(item)?;
+                if found.requirement() == Requirement::Required {
+                    return Err(Error::ItemIsRequired { item: item.clone() });
+                }
+                check_reason("reason for not applicable", reason)?;
+                settle(
+                    index,
+                    ItemStatus::NotApplicable { reason: reason.clone(), by: event.by.clone(), at: event.at },
+                )
+            }
+            EventKind::ItemWaived { item, reason } => {
+                let (index, found) = self.open_item(item)?;
+                if found.requirement() == Requirement::IfApplicable {
+                    return Err(Error::ItemIsOptional { item: item.clone() });
+                }
+                check_reason("reason for the waiver", reason)?;
+                settle(
+                    index,
+                    ItemStatus::Waived { reason: reason.clone(), by: event.by.clone(), at: event.at },
+                )
+            }
+            EventKind::ItemReopened { item, reason } => {
+                let (index, _) = self.workable_item(item)?;
+                if !self.statuses.get(index).is_some_and(ItemStatus::is_settled) {
+                    return Err(Error::ItemAlreadyOpen { item: item.clone() });
+                }
+                check_reason("reason for reopening", reason)?;
+                settle(index, ItemStatus::Open)
+            }
+            EventKind::Advanced { from, to } => {
+                self.check_recorded_stage(*from)?;
+                self.check_advance(*to)?;
+                Ok(Effect::Enter { stage: *to })
+            }
+            EventKind::RolledBack { from, reason } => {
+                self.check_recorded_stage(*from)?;
+                self.check_rollback(reason, event)?;
+                Ok(Effect::Enter { stage: Stage::RolledBack })
+            }
+        }
+    }
+
+    fn check_recorded_stage(&self, recorded: Stage) -> Result<(), Error> {
+        if recorded != self.stage {
+            return Err(Error::StageMismatch { recorded, actual: self.stage });
+        }
+        Ok(())
+    }
+
+    /// Whether [`advance_to`](Release::advance_to) would accept `to` now,
+    /// without recording anything: the same answer, the same error.
+    ///
+    /// ```
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role, Stage};
+    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let blocked = release.check_advance(Stage::Frozen).unwrap_err();
+    /// assert!(blocked.to_string().contains("8 freeze items are not settled"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TransitionBlocked`] or [`Error::TransitionNotAllowed`], as
+    /// `advance_to` reports them.
+    pub fn check_advance(&self, to: Stage) -> Result<(), Error> {
+        let from = self.stage;
+        let Some(gate) = to.entry_gate().filter(|_| from.next() == Some(to)) else {
+            return Err(Error::TransitionNotAllowed { from, to });
+        };
+        let open: Vec<Item> = self.open_items(gate).cloned().collect();
+        if !open.is_empty() {
+            return Err(Error::TransitionBlocked { from, to, gate, open });
+        }
+        Ok(())
+    }
+
+    fn check_rollback(&self, reason: &RollbackReason, event: &Event) -> Result<(), Error> {
+        let from = self.stage;
+        if !from.can_roll_back() {
+            return Err(Error::TransitionNotAllowed { from, to: Stage::RolledBack });
+        }
+        match reason {
+            RollbackReason::Decision { why } => check_reason("reason for the rollback", why)?,
+        }
+        if from == Stage::Released {
+            if let (Some(released_at), Some(closed_at)) =
+                (self.entered_at(Stage::Released), self.monitoring_window_closes_at())
+            {
+                if event.at >= closed_at {
+                    return Err(Error::MonitoringWindowClosed { released_at, closed_at });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The item's position and definition, if it can be worked by hand now.
+    fn workable_item(&self, id: &ItemId) -> Result<(usize, &Item), Error> {
+        let index = self.template().position(id.as_str()).ok_or_else(|| self.unknown_item(id.as_str()))?;
+        let item = self.template().items().get(index).ok_or_else(|| self.unknown_item(id.as_str()))?;
+        if let Some(stage) = item.settled_on() {
+            return Err(Error::SettledByWorkflow { item: id.clone(), stage });
+        }
+        if !self.stage.can_work(item.gate()) {
+            return Err(Error::ItemNotWorkable { item: id.clone(), gate: item.gate(), stage: self.stage });
+        }
+        Ok((index, item))
+    }
+
+    /// As [`workable_item`](Release::workable_item), for an item still open.
+    fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), Error> {
+        let (index, item) = self.workable_item(id)?;
+        match self.statuses.get(index) {
+            Some(status) if status.is_settled() => {
+                Err(Error::ItemAlreadySettled { item: id.clone(), status: status.label() })
+            }
+            _ => Ok((index, item)),
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! The release state machine.
+
+mod apply;
+mod stored;
+mod summary;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use strum::EnumCount;
+
+use crate::{
+    Actor, Change, Error, Event, EventKind, Gate, Item, ItemStatus, ReleaseBuilder, ReleaseKind, ReleasePlan,
+    RollbackReason, Stage, Tally, Template, Version,
+};
+
+pub use stored::FORMAT_VERSION;
+
+/// One release, moving through its [`Stage`]s as its checklist allows.
+///
+/// A release is the fold of its [`Event`] log. Every operation takes who
+/// acts and when (the crate never reads the clock), checks every rule, and
+/// then either appends one event and returns it, or returns an [`Error`] and
+/// leaves the release exactly as it was.
+///
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use release_workflow::{Actor, Release, ReleaseKind, Role, Stage};
+///
+/// let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// let grace = Actor::new("Grace", Role::OnCallEngineer)?;
+/// let t0: DateTime<Utc> = "2026-11-30T09:00:00Z".parse()?;
+///
+/// let mut release = Release::builder()
+///     .version("2.4.0")
+///     .kind(ReleaseKind::Minor)
+///     .target_date("2026-12-01".parse()?)
+///     .release_manager(ada.clone())
+///     .on_call(grace)
+///     .plan(t0)?;
+///
+/// // Too early: the error lists every open Freeze item.
+/// let refused = release.advance_to(Stage::Frozen, &ada, t0).unwrap_err();
+/// assert!(refused.to_string().contains("planning.version-confirmed"));
+/// assert_eq!(release.stage(), Stage::Planned);
+///
+/// release.complete("planning.version-confirmed", &ada, t0)?;
+/// release.mark_not_applicable("build.code-freeze", "trunk-based: no freeze branch", &ada, t0)?;
+/// assert_eq!(release.blocking_items(Stage::Frozen).len(), 6);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    plan: Arc<ReleasePlan>,
+    stage: Stage,
+    /// One per template item, in template order.
+    statuses: Vec<ItemStatus>,
+    added_changes: Vec<Change>,
+    entered: [Option<DateTime<Utc>>; Stage::COUNT],
+    rollback: Option<RollbackReason>,
+    events: Vec<Event>,
+}
+
+impl Release {
+    /// Starts planning a release; see [`ReleaseBuilder`].
+    pub fn builder() -> ReleaseBuilder {
+        ReleaseBuilder::default()
+    }
+
+    /// Creates a release from a checked plan, `Planned` at `at`; the first
+    /// event is the release manager's.
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for checks a plan cannot make
+    /// on its own.
+    pub fn from_plan(plan: ReleasePlan, at: DateTime<Utc>) -> Result<Release, Error> {
+        let plan = Arc::new(plan);
+        let event = Event {
+            at,
+            by: plan.release_manager().clone(),
+            what: EventKind::Planned { plan: Arc::clone(&plan) },
+        };
+        Ok(Release::start(plan, event))
+    }
+
+    // ----- checklist work -------------------------------------------------
+
+    /// Marks an item done.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownItem`] for an id the template does not have (with the
+    /// closest ids); [`Error::ItemNotWorkable`] when the item's gate is
+    /// passed or not open in this stage; [`Error::SettledByWorkflow`],
+    /// [`Error::ItemAlreadySettled`], [`Error::TimeWentBackwards`].
+    pub fn complete(&mut self, item: &str, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+        let item = self.item_id(item)?;
+        self.record(by, at, EventKind::ItemCompleted { item })
+    }
+
+    /// Rules out an [`IfApplicable`](crate::Requirement::IfApplicable) item
+    /// for this release, saying why.
+    ///
+    /// # Errors
+    ///
+    /// As [`complete`](Release::complete), plus [`Error::ItemIsRequired`]
+    /// for a required item and [`Error::InvalidText`] for an empty reason.
+    pub fn mark_not_applicable(
+        &mut self,
+        item: &str,
+        reason: impl Into<String>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let item = self.item_id(item)?;
+        let reason = reason.into();
+        self.record(by, at, EventKind::ItemNotApplicable { item, reason })
+    }
+
+    /// Waives a [`Required`](crate::Requirement::Required) item for this
+    /// release: `by` takes the responsibility, and says why.
+    ///
+    /// # Errors
+    ///
+    /// As [`complete`](Release::complete), plus [`Error::ItemIsOptional`]
+    /// for an if-applicable item (mark it not applicable instead) and
+    /// [`Error::InvalidText`] for an empty reason.
+    pub fn waive(
+        &mut self,
+        item: &str,
+        reason: impl Into<String>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let item = self.item_id(item)?;
+        let reason = reason.into();
+        self.record(by, at, EventKind::ItemWaived { item, reason })
+    }
+
+    /// Opens a settled item again, saying why.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownItem`], [`Error::ItemNotWorkable`],
+    /// [`Error::SettledByWorkflow`], [`Error::ItemAlreadyOpen`],
+    /// [`Error::InvalidText`] for an empty reason,
+    /// [`Error::TimeWentBackwards`].
+    pub fn reopen(
+        &mut self,
+        item: &str,
+        reason: impl Into<String>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let item = self.item_id(item)?;
+        let reason = reason.into();
+        self.record(by, at, EventKind::ItemReopened { item, reason })
+    }
+
+    /// Adds a change to the release while it is still `Planned`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ChangesFrozen`] after `Planned`; [`Error::DuplicateChange`]
+    /// for an id the release already ships; [`Error::TimeWentBackwards`].
+    pub fn add_change(&mut self, change: Change, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+        self.record(by, at, EventKind::ChangeAdded { change })
+    }
+
+    // ----- transitions ----------------------------------------------------
+
+    /// Moves the release forward to `target`, the next stage, if every item
+    /// of the gate that guards it is settled.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TransitionBlocked`] listing every open item of the gate;
+    /// [`Error::TransitionNotAllowed`] when `target` is not the next stage
+    /// (use [`roll_back`](Release::roll_back) for `RolledBack`);
+    /// [`Error::TimeWentBackwards`].
+    pub fn advance_to(&mut self, target: Stage, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+        let from = self.stage;
+        self.record(by, at, EventKind::Advanced { from, to: target })
+    }
+
+    /// Rolls the release back from `Deploying` or `Verifying`, or from
+    /// `Released` while its monitoring window is open, on `by`'s decision.
+    ///
+    /// Entering `RolledBack` settles the items the template settles on
+    /// entering it (in the OctoAcme checklist, "Rollback decision made and
+    /// communicated"); the rest of the rollback checklist is then worked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidText`] for an empty reason;
+    /// [`Error::TransitionNotAllowed`] from any other stage;
+    /// [`Error::MonitoringWindowClosed`]; [`Error::TimeWentBackwards`].
+    pub fn roll_back(
+        &mut self,
+        why: impl Into<String>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let from = self.stage;
+        let reason = RollbackReason::Decision { why: why.into() };
+        self.record(by, at, EventKind::RolledBack { from, reason })
+    }
+
+    fn record(&mut self, by: &Actor, at: DateTime<Utc>, what: EventKind) -> Result<&Event, Error> {
+        self.apply(Event { at, by: by.clone(), what })
+    }
+
+    fn item_id(&self, id: &str) -> Result<crate::ItemId, Error> {
+        self.template().item(id).map(|item| item.id().clone()).ok_or_else(|| self.unknown_item(id))
+    }
+
+    fn unknown_item(&self, id: &str) -> Error {
+        Error::UnknownItem { item: crate::text::shorten(id), suggestions: self.template().similar_ids(id) }
+    }
+
+    // ----- queries --------------------------------------------------------
+
+    /// The stage the release is in.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// Everything the release was planned with.
+    pub fn plan(&self) -> &ReleasePlan {
+        &self.plan
+    }
+
+    /// The version being released.
+    pub fn version(&self) -> &Version {
+        self.plan.version()
+    }
+
+    /// Patch, minor or major.
+    pub fn kind(&self) -> ReleaseKind {
+        self.plan.kind()
+    }
+
+    /// The service the release ships, if named.
+    pub fn service(&self) -> Option<&str> {
+        self.plan.service()
+    }
+
+    /// The day the release is meant to go out.
+    pub fn target_date(&self) -> NaiveDate {
+        self.plan.target_date()
+    }
+
+    /// The checklist the release follows.
+    pub fn template(&self) -> &Template {
+        self.plan.template()
+    }
+
+    /// Every change the release ships: those planned, then those added.
+    pub fn changes(&self) -> impl Iterator<Item = &Change> + '_ {
+        self.plan.changes().iter().chain(&self.added_changes)
+    }
+
+    /// The status of the item with this id, if the template has it.
+    pub fn status(&self, item: &str) -> Option<&ItemStatus> {
+        self.template().position(item).and_then(|index| self.statuses.get(index))
+    }
+
+    /// Every item of the checklist with its status, in checklist order.
+    pub fn items(&self) -> impl Iterator<Item = (&Item, &ItemStatus)> + '_ {
+        self.template().items().iter().zip(&self.statuses)
+    }
+
+    /// The open items of `gate`, in checklist order.
+    pub fn open_items(&self, gate: Gate) -> impl Iterator<Item = &Item> + '_ {
+        self.items()
+            .filter(move |(item, status)| item.gate() == gate && !status.is_settled())
+            .map(|(item, _)| item)
+    }
+
+    /// The open items that stand between the release and `target`: those of
+    /// every gate from the current stage forward up to `target`.
+    ///
+    /// Empty when nothing but the checklist could block the move: when
+    /// `target` is not ahead of the current stage (a move the table does not
+    /// have, or `RolledBack`, which needs a reason rather than items), it is
+    /// empty too; [`advance_to`](Release::advance_to) and
+    /// [`roll_back`](Release::roll_back) say why such a move is refused.
+    pub fn blocking_items(&self, target: Stage) -> Vec<&Item> {
+        if target == Stage::RolledBack {
+            return Vec::new();
+        }
+        let current = self.stage;
+        self.items()
+            .filter(|(item, status)| {
+                !status.is_settled()
+                    && item.gate().exit_stage().is_some_and(|exit| current < exit && exit <= target)
+            })
+            .map(|(item, _)| item)
+            .collect()
+    }
+
+    /// Settled and total items of one gate.
+    pub fn gate_progress(&self, gate: Gate) -> Tally {
+        let mut tally = Tally::default();
+        for (item, status) in self.items() {
+            if item.gate() == gate {
+                tally.count(status.is_settled());
+            }
+        }
+        tally
+    }
+
+    /// Settled and total items of every gate the template uses, in gate
+    /// order.
+    pub fn progress_by_gate(&self) -> Vec<(Gate, Tally)> {
+        let mut tallies = [Tally::default(); Gate::COUNT];
+        for (item, status) in self.items() {
+            if let Some(tally) = tallies.get_mut(item.gate() as usize) {
+                tally.count(status.is_settled());
+            }
+        }
+        <Gate as strum::VariantArray>::VARIANTS
+            .iter()
+            .zip(tallies)
+            .filter(|(_, tally)| tally.total > 0)
+            .map(|(gate, tally)| (*gate, tally))
+            .collect()
+    }
+
+    /// Settled and total items of every section, in checklist order.
+    pub fn progress_by_section(&self) -> Vec<(&str, Tally)> {
+        let mut tallies: Vec<(&str, Tally)> = Vec::with_capacity(self.template().sections().len());
+        for (item, status) in self.items() {
+            match tallies.last_mut() {
+                Some((section, tally)) if *section == item.section() => tally.count(status.is_settled()),
+                _ => {
+                    let mut tally = Tally::default();
+                    tally.count(status.is_settled());
+                    tallies.push((item.section(), tally));
+                }
+            }
+        }
+        tallies
+    }
+
+    /// When the release entered `stage`, if it has.
+    pub fn entered_at(&self, stage: Stage) -> Option<DateTime<Utc>> {
+        self.entered.get(stage as usize).copied().flatten()
+    }
+
+    /// When the post-release monitoring window closes, once the release is
+    /// `Released`; a rollback is allowed strictly before this instant.
+    pub fn monitoring_window_closes_at(&self) -> Option<DateTime<Utc>> {
+        let released = self.entered_at(Stage::Released)?;
+        released.checked_add_signed(self.plan.monitoring_window())
+    }
+
+    /// How long after release a rollback stays allowed.
+    pub fn monitoring_window(&self) -> TimeDelta {
+        self.plan.monitoring_window()
+    }
+
+    /// Why the release was rolled back, once it has been.
+    pub fn rollback_reason(&self) -> Option<&RollbackReason> {
+        self.rollback.as_ref()
+    }
+
+    /// Whether the release is final and every item of its closing group
+    /// (`PostRelease` once released, `Rollback` once rolled back) is settled.
+    pub fn is_closed(&self) -> bool {
+        let closing = match self.stage {
+            Stage::Released => Gate::PostRelease,
+            Stage::RolledBack => Gate::Rollback,
+            _ => return false,
+        };
+        self.open_items(closing).next().is_none()
+    }
+
+    /// The audit log, oldest first; the first event plans the release.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// When the last event happened: operations must not be timed earlier.
+    pub fn last_event_at(&self) -> DateTime<Utc> {
+        self.events
+            .last()
+            .map_or_else(|| self.entered_at(Stage::Planned).unwrap_or_default(), |event| event.at)
+    }
+}

@@ -1,0 +1,45 @@
+//! Checks shared by every piece of free text the crate accepts.
+
+use crate::Error;
+
+/// Checks that `value` is one trimmed, non-empty line of at most `max_chars`
+/// characters. `field` names the value in the error.
+pub(crate) fn check_line(field: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
+    let problem = if value.trim().is_empty() {
+        "is empty"
+    } else if value.trim() != value {
+        "has leading or trailing whitespace"
+    } else if value.chars().any(char::is_control) {
+        "contains a control character (a line break or tab, say)"
+    } else if value.chars().count() > max_chars {
+        "is too long"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidText { field, value: shorten(value), problem, max_chars })
+}
+
+/// Checks a reason someone gives for a decision: non-empty after trimming,
+/// at most `MAX_REASON_CHARS` characters; line breaks are allowed.
+pub(crate) fn check_reason(field: &'static str, value: &str) -> Result<(), Error> {
+    let problem = if value.trim().is_empty() {
+        "is empty"
+    } else if value.chars().count() > MAX_REASON_CHARS {
+        "is too long"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidText { field, value: shorten(value), problem, max_chars: MAX_REASON_CHARS })
+}
+
+/// The longest reason accepted, in characters.
+pub const MAX_REASON_CHARS: usize = 2000;
+
+/// A copy of `value` short enough to quote in an error message.
+pub(crate) fn shorten(value: &str) -> String {
+    const QUOTED_CHARS: usize = 60;
+    match value.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", value.get(..cut).unwrap_or(value)),
+        None => value.to_owned(),
+    }
+}
