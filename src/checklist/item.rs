@@ -249,15 +249,15 @@ impl Item {
     }
 
     /// The same item, settled by the workflow when the release enters
-    /// `stage` instead of by hand. The template checks that the item's gate
-    /// is worked in that stage.
+    /// `stage` instead of by hand. A template refuses the item unless its
+    /// gate is worked in that stage.
     #[must_use]
     pub fn settled_on_entering(mut self, stage: Stage) -> Item {
         self.settled_on_entering = Some(stage);
         self
     }
 
-    fn validate(&self) -> Result<(), Error> {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         let name_item =
             |error: Error| Error::InvalidItem { item: self.id.to_string(), problem: error.to_string() };
         check_line("title", &self.title, MAX_TITLE_CHARS).map_err(name_item)?;

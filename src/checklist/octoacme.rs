@@ -156,3 +156,15 @@ fn build_octoacme() -> Template {
     // A constant, checked by the unit tests: no caller input reaches it.
     built.expect("the built-in OctoAcme template is valid")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_template_is_valid() {
+        let template = build_octoacme();
+        assert_eq!(template.items().len(), 66);
+        assert_eq!(template.sections().len(), 12);
+    }
+}

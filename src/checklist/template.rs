@@ -101,6 +101,7 @@ impl Template {
         let mut current_section = 0;
         for item in &self.items {
             let item_problem = |problem: String| Error::InvalidItem { item: item.id().to_string(), problem };
+            item.validate()?;
             if !seen.insert(item.id().as_str()) {
                 return Err(item_problem("appears twice: item ids must be unique".into()));
             }

@@ -95,8 +95,7 @@ impl Release {
     /// passed or not open in this stage; [`Error::SettledByWorkflow`],
     /// [`Error::ItemAlreadySettled`], [`Error::TimeWentBackwards`].
     pub fn complete(&mut self, item: &str, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
-        let item = self.item_id(item)?;
-        self.record(by, at, EventKind::ItemCompleted { item })
+        self.record_item(item, by, at, |item| EventKind::ItemCompleted { item })
     }
 
     /// Rules out an [`IfApplicable`](crate::Requirement::IfApplicable) item
@@ -113,9 +112,8 @@ impl Release {
         by: &Actor,
         at: DateTime<Utc>,
     ) -> Result<&Event, Error> {
-        let item = self.item_id(item)?;
         let reason = reason.into();
-        self.record(by, at, EventKind::ItemNotApplicable { item, reason })
+        self.record_item(item, by, at, |item| EventKind::ItemNotApplicable { item, reason })
     }
 
     /// Waives a [`Required`](crate::Requirement::Required) item for this
@@ -133,9 +131,8 @@ impl Release {
         by: &Actor,
         at: DateTime<Utc>,
     ) -> Result<&Event, Error> {
-        let item = self.item_id(item)?;
         let reason = reason.into();
-        self.record(by, at, EventKind::ItemWaived { item, reason })
+        self.record_item(item, by, at, |item| EventKind::ItemWaived { item, reason })
     }
 
     /// Opens a settled item again, saying why.
@@ -153,9 +150,8 @@ impl Release {
         by: &Actor,
         at: DateTime<Utc>,
     ) -> Result<&Event, Error> {
-        let item = self.item_id(item)?;
         let reason = reason.into();
-        self.record(by, at, EventKind::ItemReopened { item, reason })
+        self.record_item(item, by, at, |item| EventKind::ItemReopened { item, reason })
     }
 
     /// Adds a change to the release while it is still `Planned`.
@@ -211,8 +207,17 @@ impl Release {
         self.apply(Event { at, by: by.clone(), what })
     }
 
-    fn item_id(&self, id: &str) -> Result<crate::ItemId, Error> {
-        self.template().item(id).map(|item| item.id().clone()).ok_or_else(|| self.unknown_item(id))
+    /// Records an event about the item with this id, once the id is known.
+    fn record_item(
+        &mut self,
+        id: &str,
+        by: &Actor,
+        at: DateTime<Utc>,
+        what: impl FnOnce(crate::ItemId) -> EventKind,
+    ) -> Result<&Event, Error> {
+        let item =
+            self.template().item(id).map(|item| item.id().clone()).ok_or_else(|| self.unknown_item(id))?;
+        self.record(by, at, what(item))
     }
 
     fn unknown_item(&self, id: &str) -> Error {

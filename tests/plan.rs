@@ -1,0 +1,173 @@
+//! Planning a release: versions, kinds, people, changes and windows.
+
+mod common;
+
+use chrono::TimeDelta;
+use common::{ada, grace, t};
+use release_workflow::{
+    Actor, Change, Error, EventKind, ReleaseBuilder, ReleaseKind, Role, Stage, Template, parse_version,
+};
+
+fn builder() -> ReleaseBuilder {
+    release_workflow::Release::builder()
+        .version("2.4.0")
+        .kind(ReleaseKind::Minor)
+        .target_date("2026-12-01".parse().unwrap())
+        .release_manager(ada())
+        .on_call(grace())
+}
+
+#[test]
+fn a_planned_release_records_its_plan_as_the_first_event() {
+    let release = builder().service("checkout").change("PR-1", t(-60)).plan(t(0)).unwrap();
+    assert_eq!(release.stage(), Stage::Planned);
+    assert_eq!(release.version().to_string(), "2.4.0");
+    assert_eq!(release.kind(), ReleaseKind::Minor);
+    assert_eq!(release.service(), Some("checkout"));
+    assert_eq!(release.plan().release_manager(), &ada());
+    assert_eq!(release.plan().on_call(), &grace());
+    assert_eq!(release.template(), &Template::octoacme());
+    assert_eq!(release.monitoring_window(), TimeDelta::hours(48));
+    assert_eq!(release.changes().map(Change::id).collect::<Vec<_>>(), ["PR-1"]);
+    assert_eq!(release.events().len(), 1);
+    assert_eq!(release.events()[0].by, ada());
+    assert_eq!(release.events()[0].at, t(0));
+    assert!(matches!(release.events()[0].what, EventKind::Planned { .. }));
+    assert_eq!(release.entered_at(Stage::Planned), Some(t(0)));
+    assert!(release.items().all(|(_, status)| !status.is_settled()));
+}
+
+#[test]
+fn versions_are_strict_semver() {
+    for good in ["0.0.1", "2.4.0", "2.4.0-rc.1", "2.4.0+build.7", "10.20.30-alpha.1+sha.abc"] {
+        assert!(builder().version(good).plan(t(0)).is_ok(), "{good}");
+    }
+    for bad in ["", "2", "2.4", "2.4.0.1", "02.4.0", "2.4.x", "latest", " 2.4.0", "2.4.0-", "-1.0.0"] {
+        let error = builder().version(bad).plan(t(0)).unwrap_err();
+        assert!(matches!(error, Error::InvalidVersion { .. }), "{bad}: {error}");
+        assert!(error.to_string().contains("MAJOR.MINOR.PATCH"), "{error}");
+    }
+    let v_prefixed = parse_version("v2.4.0").unwrap_err().to_string();
+    assert!(v_prefixed.contains("drop the leading 'v'"), "{v_prefixed}");
+}
+
+#[test]
+fn the_kind_is_inferred_from_the_previous_version() {
+    let kind = |previous: &str, next: &str| {
+        ReleaseKind::between(&parse_version(previous).unwrap(), &parse_version(next).unwrap())
+    };
+    assert_eq!(kind("2.3.7", "2.3.8").unwrap(), ReleaseKind::Patch);
+    assert_eq!(kind("2.3.7", "2.4.0").unwrap(), ReleaseKind::Minor);
+    assert_eq!(kind("2.3.7", "3.0.0").unwrap(), ReleaseKind::Major);
+    assert_eq!(kind("2.4.0-rc.1", "2.4.0").unwrap(), ReleaseKind::Minor);
+    assert_eq!(kind("3.0.0-rc.1", "3.0.0").unwrap(), ReleaseKind::Major);
+    assert_eq!(kind("2.4.1-rc.1", "2.4.1").unwrap(), ReleaseKind::Patch);
+    assert!(matches!(kind("2.4.0", "2.4.0"), Err(Error::VersionNotNewer { .. })));
+    assert!(matches!(kind("2.4.0", "2.3.9"), Err(Error::VersionNotNewer { .. })));
+    assert!(matches!(kind("2.4.0", "2.4.0-rc.1"), Err(Error::VersionNotNewer { .. })));
+
+    let release = builder().version("3.0.0").previous_version("2.9.1").plan(t(0));
+    // `.kind(Minor)` from `builder()` contradicts the bump.
+    assert!(matches!(
+        release,
+        Err(Error::KindMismatch { given: ReleaseKind::Minor, inferred: ReleaseKind::Major, .. })
+    ));
+    let inferred = release_workflow::Release::builder()
+        .version("3.0.0")
+        .previous_version("2.9.1")
+        .target_date("2026-12-01".parse().unwrap())
+        .release_manager(ada())
+        .on_call(grace())
+        .plan(t(0))
+        .unwrap();
+    assert_eq!(inferred.kind(), ReleaseKind::Major);
+    let garbage_previous = builder().previous_version("two").plan(t(0)).unwrap_err();
+    assert!(matches!(garbage_previous, Error::InvalidVersion { .. }));
+}
+
+#[test]
+fn missing_fields_are_named() {
+    let missing = |builder: ReleaseBuilder| match builder.plan(t(0)) {
+        Err(Error::MissingField { field }) => field,
+        other => panic!("expected a missing field, got {other:?}"),
+    };
+    assert!(builder().plan(t(0)).is_ok());
+    assert_eq!(missing(release_workflow::Release::builder()), "version");
+    assert_eq!(
+        missing(
+            release_workflow::Release::builder().version("1.0.0").target_date("2026-12-01".parse().unwrap())
+        ),
+        "kind"
+    );
+    assert_eq!(
+        missing(release_workflow::Release::builder().version("1.0.0").kind(ReleaseKind::Major)),
+        "target_date"
+    );
+    let no_people = release_workflow::Release::builder()
+        .version("1.0.0")
+        .kind(ReleaseKind::Major)
+        .target_date("2026-12-01".parse().unwrap());
+    assert_eq!(missing(no_people.clone()), "release_manager");
+    assert_eq!(missing(no_people.release_manager(ada())), "on_call");
+}
+
+#[test]
+fn changes_and_services_are_checked() {
+    let duplicate = builder().change("PR-1", t(-5)).change("PR-1", t(-4)).plan(t(0)).unwrap_err();
+    assert_eq!(duplicate, Error::DuplicateChange { change: "PR-1".into() });
+    assert!(matches!(
+        builder().change("", t(-5)).plan(t(0)),
+        Err(Error::InvalidText { field: "change id", .. })
+    ));
+    assert!(matches!(
+        builder().service(" padded").plan(t(0)),
+        Err(Error::InvalidText { field: "service", .. })
+    ));
+    assert!(Change::new("x".repeat(201), t(0)).is_err());
+}
+
+#[test]
+fn monitoring_windows_must_be_positive_and_at_most_ninety_days() {
+    for bad in [TimeDelta::zero(), TimeDelta::hours(-1), TimeDelta::days(91)] {
+        assert!(matches!(
+            builder().monitoring_window(bad).plan(t(0)),
+            Err(Error::InvalidMonitoringWindow { .. })
+        ));
+    }
+    let release = builder().monitoring_window(TimeDelta::hours(6)).plan(t(0)).unwrap();
+    assert_eq!(release.monitoring_window(), TimeDelta::hours(6));
+}
+
+#[test]
+fn actors_need_a_real_name() {
+    for bad in ["", "   ", " Ada", "Ada\n", "A\tB"] {
+        assert!(
+            matches!(Actor::new(bad, Role::Developer), Err(Error::InvalidText { field: "actor name", .. })),
+            "{bad:?}"
+        );
+    }
+    assert!(Actor::new("x".repeat(121), Role::Developer).is_err());
+    let bad_json = r#"{"name":"","role":"developer"}"#;
+    assert!(serde_json::from_str::<Actor>(bad_json).is_err());
+    assert_eq!(Role::parse("ON-CALL-ENGINEER").unwrap(), Role::OnCallEngineer);
+    assert!(Role::parse("intern").unwrap_err().to_string().contains("release-manager"));
+}
+
+#[test]
+fn changes_can_be_added_only_while_planned() {
+    let mut release = builder().change("PR-1", t(-5)).plan(t(0)).unwrap();
+    release.add_change(Change::new("PR-2", t(1)).unwrap(), &ada(), t(2)).unwrap();
+    assert_eq!(release.changes().map(Change::id).collect::<Vec<_>>(), ["PR-1", "PR-2"]);
+    let before = release.clone();
+    assert_eq!(
+        release.add_change(Change::new("PR-2", t(1)).unwrap(), &ada(), t(3)).unwrap_err(),
+        Error::DuplicateChange { change: "PR-2".into() }
+    );
+    assert_eq!(release, before);
+
+    let mut frozen = common::at_stage(Stage::Frozen);
+    let before = frozen.clone();
+    let error = frozen.add_change(Change::new("PR-9", t(50)).unwrap(), &ada(), t(50)).unwrap_err();
+    assert_eq!(error, Error::ChangesFrozen { stage: Stage::Frozen });
+    assert_eq!(frozen, before);
+}

@@ -1,0 +1,182 @@
+//! A release stored as JSON is its event log, and loading replays it.
+
+mod common;
+
+use common::{ada, at_stage, complete_gate, grace, planned, t};
+use release_workflow::{
+    Actor, Change, Error, Event, EventKind, Gate, ItemStatus, Release, ReleaseKind, Requirement, Role,
+    RollbackReason, Stage, Tally, Template,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T) {
+    let json = serde_json::to_string(value).unwrap();
+    let back: T = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, value, "{json}");
+}
+
+fn rich_release() -> Release {
+    let mut release = at_stage(Stage::Verifying);
+    complete_gate(&mut release, Gate::Release, t(20));
+    release.reopen("verification.logs-clean", "new error in logs", &grace(), t(21)).unwrap();
+    release.waive("verification.logs-clean", "known noisy logger", &ada(), t(22)).unwrap();
+    release.roll_back("latency doubled", &grace(), t(23)).unwrap();
+    release.mark_not_applicable("rollback.database-rolled-back", "no schema change", &ada(), t(24)).unwrap();
+    release
+}
+
+#[test]
+fn a_release_round_trips_through_json_unchanged() {
+    for release in [planned(), at_stage(Stage::Frozen), at_stage(Stage::Released), rich_release()] {
+        let json = serde_json::to_string_pretty(&release).unwrap();
+        let back: Release = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, release);
+        assert_eq!(back.to_string(), release.to_string());
+        assert_eq!(serde_json::to_string_pretty(&back).unwrap(), json);
+    }
+}
+
+#[test]
+fn every_public_data_type_round_trips() {
+    round_trip(&Template::octoacme());
+    round_trip(&Template::octoacme().items()[0].clone());
+    round_trip(&ada());
+    round_trip(&Change::new("PR-1", t(0)).unwrap());
+    round_trip(&planned().plan().clone());
+    round_trip(&ItemStatus::Waived { reason: "r".into(), by: ada(), at: t(1) });
+    round_trip(&ItemStatus::Open);
+    round_trip(&Stage::RolledBack);
+    round_trip(&Gate::PostRelease);
+    round_trip(&Requirement::IfApplicable);
+    round_trip(&ReleaseKind::Major);
+    round_trip(&Role::Sre);
+    round_trip(&Tally { settled: 3, total: 5 });
+    round_trip(&RollbackReason::Decision { why: "w".into() });
+    for event in rich_release().events() {
+        round_trip(event);
+    }
+    round_trip(&release_workflow::ItemId::parse("a.b").unwrap());
+}
+
+#[test]
+fn the_stored_form_is_a_versioned_event_log() {
+    let value = serde_json::to_value(at_stage(Stage::Frozen)).unwrap();
+    assert_eq!(value["format"], json!(release_workflow::FORMAT_VERSION));
+    let events = value["events"].as_array().unwrap();
+    assert_eq!(events[0]["what"]["type"], "planned");
+    assert_eq!(events[0]["what"]["plan"]["version"], "2.4.0");
+    assert_eq!(events[1]["what"]["type"], "item_completed");
+    assert_eq!(
+        events.last().unwrap()["what"],
+        json!({"type": "advanced", "from": "planned", "to": "frozen"})
+    );
+    assert_eq!(value.as_object().unwrap().len(), 2, "only the format and the log are stored");
+}
+
+fn load(value: Value) -> Result<Release, String> {
+    serde_json::from_value::<Release>(value).map_err(|error| error.to_string())
+}
+
+#[test]
+fn a_log_edited_to_skip_a_gate_does_not_load() {
+    // Freeze with no item settled: drop every completion before the freeze.
+    let mut value = serde_json::to_value(at_stage(Stage::Frozen)).unwrap();
+    let events = value["events"].as_array_mut().unwrap();
+    events.retain(|event| event["what"]["type"] != "item_completed");
+    let error = load(value).unwrap_err();
+    assert!(error.contains("event 1 of the log is refused"), "{error}");
+    assert!(error.contains("8 freeze items are not settled"), "{error}");
+}
+
+#[test]
+fn a_log_edited_to_claim_a_later_stage_does_not_load() {
+    let mut value = serde_json::to_value(at_stage(Stage::Frozen)).unwrap();
+    let last = value["events"].as_array_mut().unwrap().last_mut().unwrap();
+    last["what"] = json!({"type": "advanced", "from": "planned", "to": "released"});
+    let error = load(value).unwrap_err();
+    assert!(error.contains("cannot move from Planned to Released"), "{error}");
+}
+
+#[test]
+fn logs_that_break_rules_do_not_load() {
+    let base = serde_json::to_value(rich_release()).unwrap();
+
+    let mut backwards = base.clone();
+    backwards["events"][3]["at"] = json!("2020-01-01T00:00:00Z");
+    assert!(load(backwards).unwrap_err().contains("event 3 of the log is refused"));
+
+    let mut unknown_item = base.clone();
+    unknown_item["events"][2]["what"]["item"] = json!("planning.no-such-item");
+    assert!(load(unknown_item).unwrap_err().contains("no item `planning.no-such-item`"));
+
+    let mut no_plan = base.clone();
+    no_plan["events"].as_array_mut().unwrap().remove(0);
+    assert!(load(no_plan).unwrap_err().contains("must start with the event that plans the release"));
+
+    let mut empty = base.clone();
+    empty["events"] = json!([]);
+    assert!(load(empty).unwrap_err().contains("the log is empty"));
+
+    let mut planned_twice = base.clone();
+    let mut plan = planned_twice["events"][0].clone();
+    plan["at"] = json!("2030-01-01T00:00:00Z");
+    planned_twice["events"].as_array_mut().unwrap().push(plan);
+    assert!(load(planned_twice).unwrap_err().contains("planned once"));
+
+    let mut bad_actor = base.clone();
+    bad_actor["events"][4]["by"]["name"] = json!("");
+    assert!(load(bad_actor).unwrap_err().contains("actor name"));
+
+    let mut wrong_from = base.clone();
+    let last = wrong_from["events"].as_array().unwrap().len() - 2;
+    wrong_from["events"][last]["what"]["from"] = json!("deploying");
+    let error = load(wrong_from).unwrap_err();
+    assert!(error.contains("the event says the release was Deploying"), "{error}");
+
+    let mut future = base.clone();
+    future["format"] = json!(2);
+    let error = load(future).unwrap_err();
+    assert!(error.contains("format 2") && error.contains("upgrade the crate"), "{error}");
+
+    let mut bad_template = base;
+    bad_template["events"][0]["what"]["plan"]["template"]["items"][1]["id"] =
+        json!("planning.version-confirmed");
+    let error = load(bad_template).unwrap_err();
+    assert!(error.contains("appears twice"), "{error}");
+}
+
+#[test]
+fn replay_rebuilds_a_release_from_its_events() {
+    let release = rich_release();
+    let rebuilt = Release::replay(release.events().to_vec()).unwrap();
+    assert_eq!(rebuilt, release);
+
+    let mut events: Vec<Event> = release.events().to_vec();
+    events.swap(1, 2);
+    events[1].at = t(-100);
+    match Release::replay(events) {
+        Err(Error::Replay { position, source }) => {
+            assert_eq!(position, 1);
+            assert!(matches!(*source, Error::TimeWentBackwards { .. }));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn replaying_a_forged_item_event_is_checked_like_a_live_one() {
+    let release = planned();
+    let mut events = release.events().to_vec();
+    events.push(Event {
+        at: t(1),
+        by: Actor::new("Mallory", Role::Developer).unwrap(),
+        what: EventKind::ItemNotApplicable {
+            item: "planning.scope-documented".parse().unwrap(),
+            reason: "skip".into(),
+        },
+    });
+    let error = Release::replay(events).unwrap_err();
+    assert!(error.to_string().contains("is required"), "{error}");
+}

@@ -1,0 +1,59 @@
+//! The summary a release manager reads.
+
+mod common;
+
+use common::{ada, at_stage, complete_gate, planned, t};
+use release_workflow::{Gate, Stage};
+
+#[test]
+fn a_planned_release_shows_its_people_progress_and_blockers() {
+    let mut release = planned();
+    release.complete("planning.version-confirmed", &ada(), t(1)).unwrap();
+    let text = release.to_string();
+    assert!(text.starts_with("Release 2.4.0 (minor) of checkout, target 2026-12-01\n"), "{text}");
+    assert!(text.contains("stage      Planned since 2026-11-30 09:00 UTC"), "{text}");
+    assert!(text.contains("Ada Lovelace (release manager), Grace Hopper (on call)"), "{text}");
+    assert!(text.contains("→ freeze         1/8"), "{text}");
+    assert!(text.contains("deploy         0/25"), "{text}");
+    assert!(!text.contains("rollback "), "the rollback group is hidden until a rollback: {text}");
+    assert!(text.contains("Frozen is blocked by 7 open items:"), "{text}");
+    assert!(
+        text.contains("planning.type-identified \"Release type identified (patch, minor, major)\""),
+        "{text}"
+    );
+    assert!(!text.contains("- planning.version-confirmed"), "{text}");
+    assert!(text.contains("completed planning.version-confirmed"), "{text}");
+}
+
+#[test]
+fn long_blocker_lists_are_cut_with_a_count() {
+    let text = at_stage(Stage::Frozen).to_string();
+    assert!(text.contains("Deploying is blocked by 25 open items:"), "{text}");
+    assert!(text.contains("… and 15 more"), "{text}");
+    assert!(text.contains("✓ freeze"), "{text}");
+}
+
+#[test]
+fn final_stages_show_what_closes_them() {
+    let mut released = at_stage(Stage::Released);
+    let text = released.to_string();
+    assert!(text.contains("rollback   allowed until 2026-12-02 09:04 UTC"), "{text}");
+    assert!(text.contains("to close   14 open post-release items:"), "{text}");
+    complete_gate(&mut released, Gate::PostRelease, t(60));
+    assert!(released.to_string().contains("closed     every post-release item is settled"));
+
+    let mut rolled_back = at_stage(Stage::Verifying);
+    rolled_back.roll_back("checkout errors at 9%", &ada(), t(30)).unwrap();
+    let text = rolled_back.to_string();
+    assert!(text.contains("rolled back decided: checkout errors at 9%"), "{text}");
+    assert!(text.contains("rollback       1/8"), "{text}");
+    assert!(!text.contains("post-release"), "{text}");
+    assert!(text.contains("to close   7 open rollback items:"), "{text}");
+}
+
+#[test]
+fn a_ready_release_says_so() {
+    let mut release = planned();
+    complete_gate(&mut release, Gate::Freeze, t(1));
+    assert!(release.to_string().contains("next       ready to move to Frozen"));
+}
