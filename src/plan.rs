@@ -348,7 +348,7 @@ impl ReleaseBuilder {
     ///
     /// As [`build_plan`](ReleaseBuilder::build_plan).
     pub fn plan(self, at: DateTime<Utc>) -> Result<crate::Release, Error> {
-        crate::Release::from_plan(self.build_plan()?, at)
+        Ok(crate::Release::from_plan(self.build_plan()?, at))
     }
 }
 

@@ -69,19 +69,14 @@ impl Release {
 
     /// Creates a release from a checked plan, `Planned` at `at`; the first
     /// event is the release manager's.
-    ///
-    /// # Errors
-    ///
-    /// None today; the `Result` leaves room for checks a plan cannot make
-    /// on its own.
-    pub fn from_plan(plan: ReleasePlan, at: DateTime<Utc>) -> Result<Release, Error> {
+    pub fn from_plan(plan: ReleasePlan, at: DateTime<Utc>) -> Release {
         let plan = Arc::new(plan);
         let event = Event {
             at,
             by: plan.release_manager().clone(),
             what: EventKind::Planned { plan: Arc::clone(&plan) },
         };
-        Ok(Release::start(plan, event))
+        Release::start(plan, event)
     }
 
     // ----- checklist work -------------------------------------------------
