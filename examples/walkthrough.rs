@@ -2,8 +2,8 @@
 //!
 //! Plans release 2.4.0, tries to freeze too early and shows the refusal,
 //! works through the checklist (ruling out what does not apply, with
-//! reasons), deploys, verifies, releases, and prints the summary after each
-//! step.
+//! reasons), deploys, verifies with healthy signals, releases, and prints
+//! the summary along the way.
 //!
 //! Run it with `cargo run --example walkthrough`.
 
@@ -61,6 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{release}");
 
     section("Getting ready to deploy");
+    // "Current production state documented": the latency the release is judged against.
+    let monitor = Actor::new("prometheus-bridge", Role::Automation)?;
+    release.record_baseline("latency_p95_ms", 182.0, "prometheus", &monitor, clock.tick(5))?;
     work_gate(&mut release, Gate::Deploy, &linus, &mut clock)?;
     release.advance_to(Stage::Deploying, &ada, clock.tick(30))?;
 
@@ -69,6 +72,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     release.advance_to(Stage::Verifying, &ada, clock.tick(5))?;
 
     section("Verifying in production");
+    for (error_rate, latency, failed_flows) in [(0.004, 190.0, 0.0), (0.006, 201.0, 0.0), (0.003, 188.0, 0.0)]
+    {
+        let at = clock.tick(5);
+        release.observe("error_rate", error_rate, "prometheus", &monitor, at)?;
+        release.observe("latency_p95_ms", latency, "prometheus", &monitor, at)?;
+        release.observe("critical_flow_failures", failed_flows, "synthetics", &monitor, at)?;
+    }
+    println!("  health: {}", release.verdict());
     work_gate(&mut release, Gate::Release, &grace, &mut clock)?;
     release.advance_to(Stage::Released, &ada, clock.tick(15))?;
     println!("{release}");

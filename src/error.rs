@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use strum::VariantArray;
 
-use crate::{Gate, Item, ItemId, ReleaseKind, Stage};
+use crate::{CriterionId, Gate, Item, ItemId, ReleaseKind, Stage, Verdict};
 
 /// Everything that can go wrong, each case naming the item, stage or field
 /// involved and saying what to do about it.
@@ -41,16 +41,17 @@ pub enum Error {
         max_chars: usize,
     },
 
-    /// A malformed item id.
-    #[error(
-        "the item id \"{id}\" {problem}: use dot-separated lowercase slugs such as \
-         `planning.version-confirmed`"
-    )]
-    InvalidItemId {
+    /// A malformed id (of an item or a criterion).
+    #[error("the {what} \"{id}\" {problem}: use dot-separated lowercase slugs such as `{example}`")]
+    InvalidId {
+        /// What the id names.
+        what: &'static str,
         /// The id given, shortened.
         id: String,
         /// What is wrong with it.
         problem: &'static str,
+        /// A well-formed id of the same kind.
+        example: &'static str,
     },
 
     /// A checklist item that a template cannot hold.
@@ -212,8 +213,9 @@ pub enum Error {
         to: Stage,
     },
 
-    /// A forward move blocked by open items of its gate.
-    #[error("{}", blocked_message(*from, *to, *gate, open))]
+    /// A forward move blocked by open items of its gate, or by the
+    /// release's health.
+    #[error("{}", blocked_message(*from, *to, *gate, open, health.as_ref()))]
     TransitionBlocked {
         /// The release's stage.
         from: Stage,
@@ -223,6 +225,141 @@ pub enum Error {
         gate: Gate,
         /// Every open item of the gate, in checklist order.
         open: Vec<Item>,
+        /// The verdict, when health blocks the move: `RollBack`, or
+        /// `Inconclusive` with the findings nobody has decided on.
+        health: Option<Verdict>,
+    },
+
+    /// A number that is NaN or infinite.
+    #[error("{value} is not a finite number: give a real measurement")]
+    NotFinite {
+        /// The value given.
+        value: String,
+    },
+
+    /// A malformed signal name.
+    #[error("the signal name \"{signal}\" {problem}: use names such as `error_rate` or `latency_p95_ms`")]
+    InvalidSignal {
+        /// The name given, shortened.
+        signal: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+
+    /// A threshold that cannot be judged.
+    #[error("the threshold on {signal} {problem}")]
+    InvalidThreshold {
+        /// Its signal.
+        signal: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// A rollback criterion that a template cannot hold.
+    #[error("rollback criterion `{criterion}` {problem}")]
+    InvalidCriterion {
+        /// The criterion's id.
+        criterion: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// An observation of a signal that no criterion watches.
+    #[error(
+        "no rollback criterion watches the signal `{signal}`, so it is not recorded: the template's signals are {known}"
+    )]
+    UnknownSignal {
+        /// The signal given.
+        signal: String,
+        /// The signals the template's criteria watch.
+        known: String,
+    },
+
+    /// A criterion id that the template does not have.
+    #[error("the template has no rollback criterion `{criterion}`: its criteria are {known}")]
+    UnknownCriterion {
+        /// The id given, shortened.
+        criterion: String,
+        /// The template's criteria.
+        known: String,
+    },
+
+    /// Raising or clearing a flag on a threshold criterion.
+    #[error("`{criterion}` is a threshold on {signal}, not a flag: record observations of {signal} instead")]
+    NotAFlag {
+        /// The criterion.
+        criterion: CriterionId,
+        /// The signal it watches.
+        signal: String,
+    },
+
+    /// Raising a flag that is already raised.
+    #[error(
+        "the flag on `{criterion}` is already raised (by {by} at {at}): clear it first to raise it again"
+    )]
+    FlagAlreadyRaised {
+        /// The criterion.
+        criterion: CriterionId,
+        /// Who raised it.
+        by: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+
+    /// Clearing a flag that is not raised.
+    #[error("the flag on `{criterion}` is not raised: there is nothing to clear")]
+    FlagNotRaised {
+        /// The criterion.
+        criterion: CriterionId,
+    },
+
+    /// Health work outside the stages that allow it.
+    #[error("{what} cannot be recorded while the release is {stage}: {when}")]
+    NotMonitoring {
+        /// The release's stage.
+        stage: Stage,
+        /// What was attempted.
+        what: &'static str,
+        /// When it is allowed.
+        when: &'static str,
+    },
+
+    /// A decision asked for when the verdict needs none, or cannot take one.
+    #[error("{}", decision_message(verdict))]
+    NothingToDecide {
+        /// The verdict at the time.
+        verdict: Verdict,
+    },
+
+    /// A rollback on the criteria when none tripped.
+    #[error(
+        "no critical rollback criterion has tripped (the verdict is {verdict}): roll back on a decision, with a reason"
+    )]
+    NoCriterionTripped {
+        /// The verdict at the time: `Healthy` or `Inconclusive`.
+        verdict: Verdict,
+    },
+
+    /// A logged rollback that cites other criteria than the observations trip.
+    #[error(
+        "the rollback cites findings that the recorded observations and flags do not produce: the log was edited"
+    )]
+    CitationMismatch,
+
+    /// An incident that cannot be recorded as given.
+    #[error("incident `{incident}` {problem}")]
+    InvalidIncident {
+        /// The incident's id.
+        incident: String,
+        /// What is wrong.
+        problem: String,
+    },
+
+    /// An incident id that the release does not have.
+    #[error("the release has no incident `{incident}`: open it first")]
+    UnknownIncident {
+        /// The id given, shortened.
+        incident: String,
     },
 
     /// A rollback of a released release after its monitoring window.
@@ -354,16 +491,46 @@ fn not_allowed_message(from: Stage, to: Stage) -> String {
     message
 }
 
-fn blocked_message(from: Stage, to: Stage, gate: Gate, open: &[Item]) -> String {
-    let count = open.len();
-    let noun = if count == 1 { "item is" } else { "items are" };
-    let mut message = format!("cannot move from {from} to {to}: {count} {gate} {noun} not settled:");
-    for item in open {
-        let _ = write!(message, "\n  - {item}");
+fn blocked_message(from: Stage, to: Stage, gate: Gate, open: &[Item], health: Option<&Verdict>) -> String {
+    let mut message = format!("cannot move from {from} to {to}:");
+    if !open.is_empty() {
+        let count = open.len();
+        let noun = if count == 1 { "item is" } else { "items are" };
+        let _ = write!(message, "\n{count} {gate} {noun} not settled:");
+        for item in open {
+            let _ = write!(message, "\n  - {item}");
+        }
+        message.push_str(
+            "\nsettle each one (complete it, mark an if-applicable item not applicable, or waive a required one, \
+             with a reason)",
+        );
     }
-    message.push_str(
-        "\nsettle each one (complete it, mark an if-applicable item not applicable, or waive a required one, \
-         with a reason), then try again",
-    );
+    match health {
+        Some(verdict @ Verdict::RollBack { .. }) => {
+            let _ = write!(
+                message,
+                "\nthe release's health says {verdict}\nroll it back (`roll_back_on_criteria`)"
+            );
+        }
+        Some(verdict) => {
+            let _ = write!(
+                message,
+                "\nthe release's health is {verdict}\na person must decide: accept the risk with a reason \
+                 (`accept_risk`), or roll back"
+            );
+        }
+        None => {}
+    }
     message
+}
+
+fn decision_message(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Healthy => "the release is healthy: there is no risk to accept".to_owned(),
+        Verdict::RollBack { .. } => format!(
+            "a roll-back verdict cannot be accepted; roll the release back, or clear what tripped it if it was \
+             wrong:\n{verdict}"
+        ),
+        Verdict::Inconclusive { .. } => format!("every finding is already decided:\n{verdict}"),
+    }
 }

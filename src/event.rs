@@ -6,7 +6,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Actor, Change, ItemId, ReleasePlan, Stage};
+use crate::{
+    Actor, Change, CriterionId, Finding, FiniteF64, Incident, ItemId, ObservationKind, ReleasePlan, Signal,
+    Stage,
+};
 
 /// One entry of a release's audit log: what happened, who did it, when.
 ///
@@ -74,6 +77,52 @@ pub enum EventKind {
         /// The stage it entered.
         to: Stage,
     },
+    /// A health signal was observed.
+    Observed {
+        /// The signal.
+        signal: Signal,
+        /// Its value.
+        value: FiniteF64,
+        /// Where the value came from.
+        source: String,
+        /// Sample or baseline.
+        #[serde(default, skip_serializing_if = "is_sample")]
+        kind: ObservationKind,
+    },
+    /// A flag criterion's flag was raised.
+    FlagRaised {
+        /// The criterion.
+        criterion: CriterionId,
+        /// What shows the problem.
+        evidence: String,
+    },
+    /// A raised flag was cleared.
+    FlagCleared {
+        /// The criterion.
+        criterion: CriterionId,
+        /// Why it no longer applies.
+        reason: String,
+    },
+    /// A person accepted the risk of inconclusive findings, so the release
+    /// may go ahead.
+    RiskAccepted {
+        /// The criteria whose findings were accepted.
+        criteria: Vec<CriterionId>,
+        /// Why.
+        why: String,
+    },
+    /// An incident caused by the release was opened.
+    IncidentOpened {
+        /// The incident, as known when it was recorded.
+        incident: Incident,
+    },
+    /// An incident was resolved.
+    IncidentResolved {
+        /// The incident's id.
+        incident: String,
+        /// When service was restored.
+        resolved_at: DateTime<Utc>,
+    },
     /// The release was rolled back.
     RolledBack {
         /// The stage it left.
@@ -93,12 +142,25 @@ pub enum RollbackReason {
         /// The decision's reason, in the decider's words.
         why: String,
     },
+    /// Critical criteria tripped; these are the findings that called for it.
+    Criteria {
+        /// The findings with [`Outcome::RollBack`](crate::Outcome::RollBack).
+        findings: Vec<Finding>,
+    },
+}
+
+fn is_sample(kind: &ObservationKind) -> bool {
+    *kind == ObservationKind::Sample
 }
 
 impl fmt::Display for RollbackReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RollbackReason::Decision { why } => write!(f, "decided: {why}"),
+            RollbackReason::Criteria { findings } => {
+                let ids: Vec<&str> = findings.iter().map(|finding| finding.criterion.as_str()).collect();
+                write!(f, "criteria tripped: {}", ids.join(", "))
+            }
         }
     }
 }
@@ -129,6 +191,24 @@ impl fmt::Display for EventKind {
             EventKind::ItemWaived { item, reason } => write!(f, "waived {item}: {reason}"),
             EventKind::ItemReopened { item, reason } => write!(f, "reopened {item}: {reason}"),
             EventKind::Advanced { from, to } => write!(f, "moved the release from {from} to {to}"),
+            EventKind::Observed { signal, value, source, kind } => match kind {
+                ObservationKind::Sample => write!(f, "observed {signal} = {value} from {source}"),
+                ObservationKind::Baseline => write!(f, "recorded baseline {signal} = {value} from {source}"),
+            },
+            EventKind::FlagRaised { criterion, evidence } => {
+                write!(f, "raised the {criterion} flag: {evidence}")
+            }
+            EventKind::FlagCleared { criterion, reason } => {
+                write!(f, "cleared the {criterion} flag: {reason}")
+            }
+            EventKind::RiskAccepted { criteria, why } => {
+                let ids: Vec<&str> = criteria.iter().map(CriterionId::as_str).collect();
+                write!(f, "accepted the risk of {}: {why}", ids.join(", "))
+            }
+            EventKind::IncidentOpened { incident } => write!(f, "opened incident {incident}"),
+            EventKind::IncidentResolved { incident, resolved_at } => {
+                write!(f, "resolved incident {incident} at {}", resolved_at.format("%Y-%m-%d %H:%M UTC"))
+            }
             EventKind::RolledBack { from, reason } => {
                 write!(f, "rolled the release back from {from} ({reason})")
             }

@@ -102,6 +102,9 @@ mod actor;
 mod checklist;
 mod error;
 mod event;
+mod health;
+mod id;
+mod incident;
 mod plan;
 mod progress;
 mod release;
@@ -116,6 +119,13 @@ pub use checklist::{
 };
 pub use error::Error;
 pub use event::{Event, EventKind, RollbackReason};
+pub use health::{
+    Bound, Breach, Cause, Comparison, CriterionId, CriterionKind, Finding, FiniteF64, MAX_BREACHES_TO_TRIP,
+    MAX_CRITERION_ID_CHARS, MAX_SIGNAL_CHARS, Missing, Observation, ObservationKind, Outcome, RaisedFlag,
+    RiskDecision, RollbackCriterion, Severity, Signal, Threshold, Trigger, Verdict, WhenMissing,
+    octoacme_criteria,
+};
+pub use incident::{Incident, IncidentSeverity};
 pub use plan::{
     Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, MAX_PLAN_NAME_CHARS, ReleaseBuilder,
     ReleasePlan,

@@ -90,6 +90,8 @@ pub struct ReleasePlan {
     changes: Vec<Change>,
     #[serde(with = "seconds", rename = "monitoring_window_seconds")]
     monitoring_window: TimeDelta,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    remediates: Option<String>,
     template: Template,
 }
 
@@ -106,6 +108,8 @@ struct PlanFields {
     changes: Vec<Change>,
     #[serde(with = "seconds", rename = "monitoring_window_seconds")]
     monitoring_window: TimeDelta,
+    #[serde(default)]
+    remediates: Option<String>,
     template: Template,
 }
 
@@ -122,6 +126,7 @@ impl TryFrom<PlanFields> for ReleasePlan {
             on_call: fields.on_call,
             changes: fields.changes,
             monitoring_window: fields.monitoring_window,
+            remediates: fields.remediates,
             template: fields.template,
         };
         plan.validate()?;
@@ -133,6 +138,9 @@ impl ReleasePlan {
     fn validate(&self) -> Result<(), Error> {
         if let Some(service) = &self.service {
             check_line("service", service, MAX_PLAN_NAME_CHARS)?;
+        }
+        if let Some(incident) = &self.remediates {
+            check_line("remediated incident id", incident, MAX_PLAN_NAME_CHARS)?;
         }
         check_window(self.monitoring_window)?;
         check_unique_changes(&self.changes)
@@ -176,6 +184,13 @@ impl ReleasePlan {
     /// How long after release a rollback is still allowed.
     pub fn monitoring_window(&self) -> TimeDelta {
         self.monitoring_window
+    }
+
+    /// The incident in an earlier release that this release was planned to
+    /// fix, if it is an unplanned remediation. DORA's rework rate counts
+    /// these.
+    pub fn remediates(&self) -> Option<&str> {
+        self.remediates.as_deref()
     }
 
     /// The checklist the release follows.
@@ -226,6 +241,7 @@ pub struct ReleaseBuilder {
     on_call: Option<Actor>,
     changes: Vec<(String, DateTime<Utc>)>,
     monitoring_window: Option<TimeDelta>,
+    remediates: Option<String>,
     template: Option<Template>,
 }
 
@@ -286,6 +302,13 @@ impl ReleaseBuilder {
         self
     }
 
+    /// Marks the release as an unplanned remediation of `incident`, an
+    /// incident caused by an earlier release.
+    pub fn remediates(mut self, incident: impl Into<String>) -> Self {
+        self.remediates = Some(incident.into());
+        self
+    }
+
     /// The checklist to follow (default [`Template::octoacme`]).
     pub fn template(mut self, template: Template) -> Self {
         self.template = Some(template);
@@ -336,6 +359,7 @@ impl ReleaseBuilder {
             on_call: self.on_call.ok_or(Error::MissingField { field: "on_call" })?,
             changes,
             monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
+            remediates: self.remediates,
             template: self.template.unwrap_or_else(Template::octoacme),
         };
         plan.validate()?;

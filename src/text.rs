@@ -43,3 +43,26 @@ pub(crate) fn shorten(value: &str) -> String {
         None => value.to_owned(),
     }
 }
+
+/// What makes `text` not an id of dot-separated lowercase kebab-case slugs of
+/// at most `max_chars` characters, if anything.
+pub(crate) fn slug_problem(text: &str, max_chars: usize) -> Option<&'static str> {
+    if text.is_empty() {
+        return Some("is empty");
+    }
+    if text.len() > max_chars {
+        return Some("is too long");
+    }
+    for segment in text.split('.') {
+        if segment.is_empty() {
+            return Some("has an empty segment: dots must separate non-empty slugs");
+        }
+        if !segment.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return Some("may only use lowercase ASCII letters, digits, '-' and '.'");
+        }
+        if segment.starts_with('-') || segment.ends_with('-') || segment.contains("--") {
+            return Some("has a hyphen at a slug's edge or two in a row");
+        }
+    }
+    None
+}

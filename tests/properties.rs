@@ -5,7 +5,10 @@ mod common;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::{ada, grace, planned, t};
 use proptest::prelude::*;
-use release_workflow::{Actor, Change, Error, Gate, Release, ReleaseKind, Role, Stage, Template};
+use release_workflow::{
+    Actor, Change, Error, Gate, Incident, IncidentSeverity, Release, ReleaseKind, Role, Stage, Template,
+    Verdict,
+};
 use strum::VariantArray;
 
 #[derive(Debug, Clone)]
@@ -14,9 +17,22 @@ enum Op {
     NotApplicable(String, String),
     Waive(String, String),
     Reopen(String, String),
+    /// Completes every open item of the next stage's gate.
+    SettleGate,
+    /// Records a healthy value of every signal the criteria watch.
+    RecordHealthy,
+    AdvanceNext,
     Advance(Stage),
     RollBack(String),
+    RollBackOnCriteria,
     AddChange(String),
+    Observe(String, f64),
+    Baseline(String, f64),
+    RaiseFlag(String),
+    ClearFlag(String),
+    AcceptRisk(String),
+    OpenIncident(String, i64),
+    ResolveIncident(String, i64),
 }
 
 fn item_id() -> impl Strategy<Value = String> {
@@ -32,15 +48,53 @@ fn reason() -> impl Strategy<Value = String> {
     prop_oneof![4 => "[a-z ]{1,20}", 1 => Just(String::new()), 1 => Just("  \n".to_owned()), 1 => any::<String>()]
 }
 
+fn signal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::sample::select(vec!["error_rate", "latency_p95_ms", "critical_flow_failures"]).prop_map(String::from),
+        1 => "[a-z_]{1,12}",
+    ]
+}
+
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => 0.0..0.04f64,
+        2 => Just(0.0),
+        2 => 0.0..400.0f64,
+        1 => Just(0.05),
+        1 => any::<f64>(),
+    ]
+}
+
+fn criterion() -> impl Strategy<Value = String> {
+    proptest::sample::select(vec![
+        "security-vulnerability",
+        "data-integrity",
+        "error-rate",
+        "no-such-criterion",
+    ])
+    .prop_map(String::from)
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         10 => item_id().prop_map(Op::Complete),
         2 => (item_id(), reason()).prop_map(|(id, why)| Op::NotApplicable(id, why)),
         2 => (item_id(), reason()).prop_map(|(id, why)| Op::Waive(id, why)),
         2 => (item_id(), reason()).prop_map(|(id, why)| Op::Reopen(id, why)),
+        3 => Just(Op::SettleGate),
+        2 => Just(Op::RecordHealthy),
+        3 => Just(Op::AdvanceNext),
         4 => proptest::sample::select(Stage::VARIANTS).prop_map(Op::Advance),
         1 => reason().prop_map(Op::RollBack),
+        1 => Just(Op::RollBackOnCriteria),
         1 => "[A-Z]{2}-[0-9]{1,3}".prop_map(Op::AddChange),
+        5 => (signal(), value()).prop_map(|(signal, value)| Op::Observe(signal, value)),
+        2 => (signal(), value()).prop_map(|(signal, value)| Op::Baseline(signal, value)),
+        1 => criterion().prop_map(Op::RaiseFlag),
+        1 => criterion().prop_map(Op::ClearFlag),
+        1 => reason().prop_map(Op::AcceptRisk),
+        1 => ("INC-[0-9]", -30i64..10).prop_map(|(id, minutes)| Op::OpenIncident(id, minutes)),
+        1 => ("INC-[0-9]", -30i64..10).prop_map(|(id, minutes)| Op::ResolveIncident(id, minutes)),
     ]
 }
 
@@ -63,6 +117,55 @@ fn run(release: &mut Release, op: &Op, by: &Actor, at: DateTime<Utc>) -> Result<
         Op::Advance(stage) => release.advance_to(*stage, by, at).map(drop),
         Op::RollBack(why) => release.roll_back(why.as_str(), by, at).map(drop),
         Op::AddChange(id) => release.add_change(Change::new(id.as_str(), at)?, by, at).map(drop),
+        Op::SettleGate => {
+            let Some(gate) = release.stage().next().and_then(Stage::entry_gate) else { return Ok(()) };
+            let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
+            for id in open {
+                release.complete(&id, by, at)?;
+            }
+            Ok(())
+        }
+        Op::RecordHealthy => {
+            release.record_baseline("latency_p95_ms", 200.0, "prometheus", by, at)?;
+            release.observe("latency_p95_ms", 180.0, "prometheus", by, at)?;
+            release.observe("error_rate", 0.001, "prometheus", by, at)?;
+            release.observe("critical_flow_failures", 0.0, "synthetics", by, at).map(drop)
+        }
+        // From a final stage there is no next stage: moving to the same one must be refused.
+        Op::AdvanceNext => {
+            release.advance_to(release.stage().next().unwrap_or(release.stage()), by, at).map(drop)
+        }
+        Op::RollBackOnCriteria => release.roll_back_on_criteria(by, at).map(drop),
+        Op::Observe(signal, value) => release.observe(signal, *value, "prometheus", by, at).map(drop),
+        Op::Baseline(signal, value) => {
+            release.record_baseline(signal, *value, "prometheus", by, at).map(drop)
+        }
+        Op::RaiseFlag(criterion) => release.raise_flag(criterion, "CVE-2026-0001", by, at).map(drop),
+        Op::ClearFlag(criterion) => release.clear_flag(criterion, "false alarm", by, at).map(drop),
+        Op::AcceptRisk(why) => release.accept_risk(why.as_str(), by, at).map(drop),
+        Op::OpenIncident(id, minutes) => {
+            let incident = Incident::new(
+                id.as_str(),
+                IncidentSeverity::Sev2,
+                "errors",
+                at + TimeDelta::minutes(*minutes),
+            )?;
+            release.open_incident(incident, by, at).map(drop)
+        }
+        Op::ResolveIncident(id, minutes) => {
+            release.resolve_incident(id, at + TimeDelta::minutes(*minutes), by, at).map(drop)
+        }
+    }
+}
+
+/// The health rule, computed from the verdict and the decisions alone.
+fn health_allows_release(release: &Release) -> bool {
+    match release.verdict() {
+        Verdict::Healthy => true,
+        Verdict::RollBack { .. } => false,
+        Verdict::Inconclusive { findings } => findings.iter().all(|finding| {
+            release.risk_decisions().iter().any(|decision| decision.criteria.contains(&finding.criterion))
+        }),
     }
 }
 
@@ -82,6 +185,10 @@ proptest! {
             now += TimeDelta::minutes(*minutes);
             let before = release.clone();
             let result = run(&mut release, op, &actor(index), now);
+            if matches!(op, Op::SettleGate | Op::RecordHealthy) {
+                // A batch of operations: each one is checked by the other steps.
+                continue;
+            }
             match &result {
                 Ok(()) => {
                     prop_assert_eq!(release.events().len(), before.events().len() + 1);
@@ -94,11 +201,21 @@ proptest! {
                 }
                 Err(_) => prop_assert_eq!(&release, &before, "a refused {:?} changed the release", op),
             }
-            if let Op::Advance(target) = op {
+            let target = match op {
+                Op::Advance(target) => Some(*target),
+                Op::AdvanceNext => before.stage().next(),
+                _ => None,
+            };
+            if let Some(target) = &target {
+                let health_allows = *target != Stage::Released || health_allows_release(&before);
                 let allowed = now >= before.last_event_at()
                     && before.stage().next() == Some(*target)
-                    && target.entry_gate().is_some_and(|gate| gate_settled(&before, gate));
+                    && target.entry_gate().is_some_and(|gate| gate_settled(&before, gate))
+                    && health_allows;
                 prop_assert_eq!(result.is_ok(), allowed, "advance to {:?} from {:?}: {:?}", target, before.stage(), result);
+            }
+            if release.stage() == Stage::Released && before.stage() != Stage::Released {
+                prop_assert!(!before.verdict().should_roll_back(), "released with a roll-back verdict");
             }
         }
         prop_assert_eq!(&Release::replay(release.events().to_vec()).unwrap(), &release);
@@ -186,9 +303,8 @@ proptest! {
 fn released_at_the_end_of_time_does_not_overflow() {
     let far = DateTime::<Utc>::MAX_UTC - TimeDelta::hours(1);
     let mut release = planned();
-    for next in [Stage::Frozen, Stage::Deploying, Stage::Verifying, Stage::Released] {
-        common::complete_gate(&mut release, next.entry_gate().unwrap(), far);
-        release.advance_to(next, &ada(), far).unwrap();
+    while release.stage() != Stage::Released {
+        common::advance(&mut release, far);
     }
     assert_eq!(release.monitoring_window_closes_at(), None);
     release.roll_back("still inside a window that ends after the calendar does", &ada(), far).unwrap();

@@ -124,7 +124,7 @@ fn a_custom_template_is_built_section_by_section() {
 fn item_error_names(result: Result<Template, Error>, id: &str) {
     match result {
         Err(Error::InvalidItem { item, .. }) => assert_eq!(item, id),
-        Err(Error::InvalidItemId { id: given, .. }) => assert_eq!(given, id),
+        Err(Error::InvalidId { id: given, .. }) => assert_eq!(given, id),
         other => panic!("expected an error naming {id}, got {other:?}"),
     }
 }

@@ -1,8 +1,6 @@
 //! One checklist line: its id, title, section, gate and requirement.
 
-use std::borrow::Borrow;
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString, IntoStaticStr};
@@ -15,110 +13,29 @@ pub const MAX_ID_CHARS: usize = 100;
 /// The longest item or section title accepted, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
 
-/// The stable id of a checklist item: dot-separated lowercase slugs, such as
-/// `planning.version-confirmed`.
-///
-/// Each segment is one or more groups of ASCII lowercase letters and digits
-/// joined by single hyphens; the whole id is at most [`MAX_ID_CHARS`]
-/// characters. Ids are what tools store and what errors name, so they never
-/// change once a template is in use.
-///
-/// ```
-/// use release_workflow::ItemId;
-///
-/// let id = ItemId::parse("planning.version-confirmed")?;
-/// assert_eq!(id.as_str(), "planning.version-confirmed");
-/// assert!(ItemId::parse("Planning.Version Confirmed").is_err());
-/// assert!(ItemId::parse("planning..confirmed").is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ItemId(String);
-
-impl ItemId {
-    /// Parses and validates an item id.
+crate::id::slug_id!(
+    /// The stable id of a checklist item: dot-separated lowercase slugs, such as
+    /// `planning.version-confirmed`.
     ///
-    /// # Errors
+    /// Each segment is one or more groups of ASCII lowercase letters and digits
+    /// joined by single hyphens; the whole id is at most [`MAX_ID_CHARS`]
+    /// characters. Ids are what tools store and what errors name, so they never
+    /// change once a template is in use.
     ///
-    /// [`Error::InvalidItemId`] when the text is empty, too long, or not
-    /// dot-separated lowercase slugs; the error says which rule it breaks.
-    pub fn parse(text: &str) -> Result<ItemId, Error> {
-        match id_problem(text) {
-            None => Ok(ItemId(text.to_owned())),
-            Some(problem) => Err(Error::InvalidItemId { id: crate::text::shorten(text), problem }),
-        }
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn id_problem(text: &str) -> Option<&'static str> {
-    if text.is_empty() {
-        return Some("is empty");
-    }
-    if text.len() > MAX_ID_CHARS {
-        return Some("is longer than 100 characters");
-    }
-    for segment in text.split('.') {
-        if segment.is_empty() {
-            return Some("has an empty segment: dots must separate non-empty slugs");
-        }
-        if !segment.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            return Some("may only use lowercase ASCII letters, digits, '-' and '.'");
-        }
-        if segment.starts_with('-') || segment.ends_with('-') || segment.contains("--") {
-            return Some("has a hyphen at a slug's edge or two in a row");
-        }
-    }
-    None
-}
-
-impl FromStr for ItemId {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self, Error> {
-        ItemId::parse(text)
-    }
-}
-
-impl TryFrom<String> for ItemId {
-    type Error = Error;
-
-    fn try_from(text: String) -> Result<Self, Error> {
-        match id_problem(&text) {
-            None => Ok(ItemId(text)),
-            Some(_) => ItemId::parse(&text),
-        }
-    }
-}
-
-impl From<ItemId> for String {
-    fn from(id: ItemId) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for ItemId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for ItemId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Borrow<str> for ItemId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
+    /// ```
+    /// use release_workflow::ItemId;
+    ///
+    /// let id = ItemId::parse("planning.version-confirmed")?;
+    /// assert_eq!(id.as_str(), "planning.version-confirmed");
+    /// assert!(ItemId::parse("Planning.Version Confirmed").is_err());
+    /// assert!(ItemId::parse("planning..confirmed").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ItemId,
+    what = "item id",
+    example = "planning.version-confirmed",
+    max = MAX_ID_CHARS
+);
 
 /// Whether an item must be done for its gate, or may be ruled out.
 ///
@@ -226,7 +143,7 @@ impl Item {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidItemId`] for a malformed id; [`Error::InvalidItem`]
+    /// [`Error::InvalidId`] for a malformed id; [`Error::InvalidItem`]
     /// for an empty, multi-line or over-long title or section.
     pub fn new(id: &str, title: &str, section: &str, gate: Gate) -> Result<Item, Error> {
         let item = Item {

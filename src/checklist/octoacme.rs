@@ -27,6 +27,10 @@ impl Template {
     /// "Rollback decision made and communicated" (`rollback.decision-made`)
     /// is settled by the rollback itself.
     ///
+    /// The template carries one rollback criterion per trigger of the
+    /// checklist's "When to Rollback", described at
+    /// [`octoacme_criteria`](crate::octoacme_criteria).
+    ///
     /// ```
     /// use release_workflow::{Gate, Template};
     ///
@@ -152,6 +156,7 @@ fn build_octoacme() -> Template {
         .item("rollback.stakeholders-notified", "Stakeholders notified of rollback", Rollback)
         .item("rollback.incident-report-created", "Incident report created", Rollback)
         .item("rollback.root-cause-analysis-scheduled", "Root cause analysis scheduled", Rollback)
+        .criteria(crate::octoacme_criteria())
         .build();
     // A constant, checked by the unit tests: no caller input reaches it.
     built.expect("the built-in OctoAcme template is valid")
@@ -166,5 +171,6 @@ mod tests {
         let template = build_octoacme();
         assert_eq!(template.items().len(), 66);
         assert_eq!(template.sections().len(), 12);
+        assert_eq!(template.criteria().len(), 5);
     }
 }

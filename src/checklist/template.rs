@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::item::MAX_TITLE_CHARS;
 use crate::text::check_line;
-use crate::{Error, Gate, Item, ItemId, Requirement, Stage};
+use crate::{Error, Gate, Item, ItemId, Requirement, RollbackCriterion, Signal, Stage};
 
 /// A release checklist held as data.
 ///
@@ -45,6 +45,8 @@ pub struct Template {
     name: String,
     sections: Vec<String>,
     items: Vec<Item>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    criteria: Vec<RollbackCriterion>,
 }
 
 #[derive(Deserialize)]
@@ -53,13 +55,15 @@ struct TemplateFields {
     name: String,
     sections: Vec<String>,
     items: Vec<Item>,
+    #[serde(default)]
+    criteria: Vec<RollbackCriterion>,
 }
 
 impl TryFrom<TemplateFields> for Template {
     type Error = Error;
 
     fn try_from(fields: TemplateFields) -> Result<Self, Error> {
-        Template::new(fields.name, fields.sections, fields.items)
+        Template::new(fields.name, fields.sections, fields.items)?.with_criteria(fields.criteria)
     }
 }
 
@@ -72,14 +76,55 @@ impl Template {
     /// section; [`Error::InvalidItem`] naming the first item that repeats an
     /// id, names an undeclared section, or is out of section order.
     pub fn new(name: impl Into<String>, sections: Vec<String>, items: Vec<Item>) -> Result<Template, Error> {
-        let template = Template { name: name.into(), sections, items };
+        let template = Template { name: name.into(), sections, items, criteria: Vec::new() };
         template.validate()?;
         Ok(template)
     }
 
+    /// The same checklist with `criteria` as its rollback criteria, replacing
+    /// any it had. To extend the built-in ones, start from
+    /// [`criteria`](Template::criteria):
+    ///
+    /// ```
+    /// use release_workflow::{CriterionKind, RollbackCriterion, Severity, Template, Threshold};
+    ///
+    /// let mut criteria = Template::octoacme().criteria().to_vec();
+    /// criteria.push(RollbackCriterion::threshold(
+    ///     "queue-depth",
+    ///     "Order queue backing up",
+    ///     CriterionKind::Custom,
+    ///     Threshold::above("order_queue_depth", 10_000.0)?,
+    ///     Severity::Warning,
+    /// )?);
+    /// let template = Template::octoacme().with_criteria(criteria)?;
+    /// assert_eq!(template.criteria().len(), 6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCriterion`] naming a criterion id given twice.
+    pub fn with_criteria(mut self, criteria: Vec<RollbackCriterion>) -> Result<Template, Error> {
+        let mut seen = HashSet::with_capacity(criteria.len());
+        if let Some(repeated) = criteria.iter().find(|criterion| !seen.insert(criterion.id().as_str())) {
+            return Err(Error::InvalidCriterion {
+                criterion: repeated.id().to_string(),
+                problem: "appears twice: criterion ids must be unique".into(),
+            });
+        }
+        self.criteria = criteria;
+        Ok(self)
+    }
+
     /// Starts a template built in code; see [`TemplateBuilder`].
     pub fn builder(name: impl Into<String>) -> TemplateBuilder {
-        TemplateBuilder { name: name.into(), sections: Vec::new(), items: Vec::new(), first_error: None }
+        TemplateBuilder {
+            name: name.into(),
+            sections: Vec::new(),
+            items: Vec::new(),
+            criteria: Vec::new(),
+            first_error: None,
+        }
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -149,6 +194,36 @@ impl Template {
     /// The item with this id, if the template has it.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|item| item.id().as_str() == id)
+    }
+
+    /// The rollback criteria, in order.
+    pub fn criteria(&self) -> &[RollbackCriterion] {
+        &self.criteria
+    }
+
+    /// The criterion with this id, if the template has it.
+    pub fn criterion(&self, id: &str) -> Option<&RollbackCriterion> {
+        self.criteria.iter().find(|criterion| criterion.id().as_str() == id)
+    }
+
+    /// Whether some threshold criterion watches `signal`.
+    pub fn watches(&self, signal: &Signal) -> bool {
+        self.criteria
+            .iter()
+            .filter_map(RollbackCriterion::as_threshold)
+            .any(|threshold| threshold.signal() == signal)
+    }
+
+    /// The signals the threshold criteria watch, each once, in criterion
+    /// order.
+    pub fn signals(&self) -> Vec<&Signal> {
+        let mut signals: Vec<&Signal> = Vec::new();
+        for threshold in self.criteria.iter().filter_map(RollbackCriterion::as_threshold) {
+            if !signals.contains(&threshold.signal()) {
+                signals.push(threshold.signal());
+            }
+        }
+        signals
     }
 
     /// The position of the item with this id in [`items`](Template::items).
@@ -232,6 +307,7 @@ pub struct TemplateBuilder {
     name: String,
     sections: Vec<String>,
     items: Vec<Item>,
+    criteria: Vec<RollbackCriterion>,
     first_error: Option<Error>,
 }
 
@@ -257,6 +333,18 @@ impl TemplateBuilder {
     /// enters `stage`, such as a rollback decision settled by the rollback.
     pub fn item_settled_on_entering(self, id: &str, title: &str, gate: Gate, stage: Stage) -> Self {
         self.push(id, title, gate, |item| item.settled_on_entering(stage))
+    }
+
+    /// Adds a rollback criterion.
+    pub fn criterion(mut self, criterion: RollbackCriterion) -> Self {
+        self.criteria.push(criterion);
+        self
+    }
+
+    /// Adds rollback criteria.
+    pub fn criteria(mut self, criteria: impl IntoIterator<Item = RollbackCriterion>) -> Self {
+        self.criteria.extend(criteria);
+        self
     }
 
     fn push(mut self, id: &str, title: &str, gate: Gate, finish: impl FnOnce(Item) -> Item) -> Self {
@@ -286,7 +374,7 @@ impl TemplateBuilder {
     pub fn build(self) -> Result<Template, Error> {
         match self.first_error {
             Some(error) => Err(error),
-            None => Template::new(self.name, self.sections, self.items),
+            None => Template::new(self.name, self.sections, self.items)?.with_criteria(self.criteria),
         }
     }
 }

@@ -5,17 +5,25 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use crate::text::check_reason;
 use crate::{
-    Error, Event, EventKind, Item, ItemId, ItemStatus, Release, ReleasePlan, Requirement, RollbackReason,
-    Stage,
+    Error, Event, EventKind, Gate, Incident, Item, ItemId, ItemStatus, Observation, RaisedFlag, Release,
+    ReleasePlan, Requirement, RiskDecision, RollbackReason, Stage,
 };
 
 /// What an accepted event changes.
-enum Effect {
+pub(super) enum Effect {
     Status { index: usize, status: ItemStatus },
     AddChange,
     Enter { stage: Stage },
+    Observe(Observation),
+    RaiseFlag(RaisedFlag),
+    ClearFlag { index: usize },
+    AcceptRisk(RiskDecision),
+    OpenIncident(Incident),
+    ResolveIncident { index: usize, resolved_at: DateTime<Utc> },
 }
 
 impl Release {
@@ -31,6 +39,10 @@ impl Release {
             added_changes: Vec::new(),
             entered,
             rollback: None,
+            observations: Vec::new(),
+            flags: Vec::new(),
+            risk_decisions: Vec::new(),
+            incidents: Vec::new(),
             events: vec![event],
         }
     }
@@ -90,6 +102,20 @@ impl Release {
                 }
             }
             Effect::Enter { stage } => self.enter(stage, &event),
+            Effect::Observe(observation) => self.observations.push(observation),
+            Effect::RaiseFlag(flag) => self.flags.push(flag),
+            Effect::ClearFlag { index } => {
+                if index < self.flags.len() {
+                    self.flags.remove(index);
+                }
+            }
+            Effect::AcceptRisk(decision) => self.risk_decisions.push(decision),
+            Effect::OpenIncident(incident) => self.incidents.push(incident),
+            Effect::ResolveIncident { index, resolved_at } => {
+                if let Some(incident) = self.incidents.get_mut(index) {
+                    incident.resolve(resolved_at);
+                }
+            }
         }
         self.events.push(event);
         #[allow(clippy::indexing_slicing, reason = "the event was pushed on the line above")]
@@ -173,6 +199,12 @@ impl Release {
                 self.check_rollback(reason, event)?;
                 Ok(Effect::Enter { stage: Stage::RolledBack })
             }
+            EventKind::Observed { .. }
+            | EventKind::FlagRaised { .. }
+            | EventKind::FlagCleared { .. }
+            | EventKind::RiskAccepted { .. }
+            | EventKind::IncidentOpened { .. }
+            | EventKind::IncidentResolved { .. } => self.check_health_event(event),
         }
     }
 
@@ -207,8 +239,9 @@ impl Release {
             return Err(Error::TransitionNotAllowed { from, to });
         };
         let open: Vec<Item> = self.open_items(gate).cloned().collect();
-        if !open.is_empty() {
-            return Err(Error::TransitionBlocked { from, to, gate, open });
+        let health = if gate == Gate::Release { self.undecided_health() } else { None };
+        if !open.is_empty() || health.is_some() {
+            return Err(Error::TransitionBlocked { from, to, gate, open, health });
         }
         Ok(())
     }
@@ -220,6 +253,11 @@ impl Release {
         }
         match reason {
             RollbackReason::Decision { why } => check_reason("reason for the rollback", why)?,
+            RollbackReason::Criteria { findings } => {
+                if *findings != self.rollback_findings()? {
+                    return Err(Error::CitationMismatch);
+                }
+            }
         }
         if from == Stage::Released {
             if let (Some(released_at), Some(closed_at)) =

@@ -1,6 +1,7 @@
 //! The release state machine.
 
 mod apply;
+mod health;
 mod stored;
 mod summary;
 
@@ -10,8 +11,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use strum::EnumCount;
 
 use crate::{
-    Actor, Change, Error, Event, EventKind, Gate, Item, ItemStatus, ReleaseBuilder, ReleaseKind, ReleasePlan,
-    RollbackReason, Stage, Tally, Template, Version,
+    Actor, Change, Error, Event, EventKind, Gate, Incident, Item, ItemStatus, Observation, RaisedFlag,
+    ReleaseBuilder, ReleaseKind, ReleasePlan, RiskDecision, RollbackReason, Stage, Tally, Template, Version,
 };
 
 pub use stored::FORMAT_VERSION;
@@ -58,6 +59,11 @@ pub struct Release {
     added_changes: Vec<Change>,
     entered: [Option<DateTime<Utc>>; Stage::COUNT],
     rollback: Option<RollbackReason>,
+    observations: Vec<Observation>,
+    /// The flags raised and not cleared, in the order raised.
+    flags: Vec<RaisedFlag>,
+    risk_decisions: Vec<RiskDecision>,
+    incidents: Vec<Incident>,
     events: Vec<Event>,
 }
 

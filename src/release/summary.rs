@@ -43,6 +43,7 @@ impl fmt::Display for Release {
             };
             writeln!(f, "    {marker} {:<13}{:>3}/{}", gate.to_string(), tally.settled, tally.total)?;
         }
+        self.fmt_health(f)?;
         self.fmt_next_step(f)?;
         if let Some(last) = self.events().last() {
             write!(f, "  last event {}", last)?;
@@ -52,6 +53,32 @@ impl fmt::Display for Release {
 }
 
 impl Release {
+    fn fmt_health(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let watched = matches!(self.stage(), Stage::Deploying | Stage::Verifying | Stage::Released);
+        if watched && !self.template().criteria().is_empty() {
+            let samples = self.observations().len();
+            match self.undecided_health() {
+                None if self.verdict().is_healthy() => {
+                    writeln!(f, "  health     healthy ({samples} observations)")?
+                }
+                None => {
+                    writeln!(f, "  health     inconclusive, risk accepted:")?;
+                    for decision in self.risk_decisions() {
+                        writeln!(f, "               - by {}: {}", decision.by.name(), decision.why)?;
+                    }
+                }
+                Some(verdict) => {
+                    let text = verdict.to_string().replace("\n  ", "\n               ");
+                    writeln!(f, "  health     {text}")?;
+                }
+            }
+        }
+        for incident in self.incidents() {
+            writeln!(f, "  incident   {incident}")?;
+        }
+        Ok(())
+    }
+
     fn fmt_next_step(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.stage() {
             Stage::Released => {

@@ -39,16 +39,35 @@ pub fn complete_gate(release: &mut Release, gate: Gate, at: DateTime<Utc>) {
     }
 }
 
+/// Records healthy values of every signal the OctoAcme criteria watch.
+pub fn record_healthy_signals(release: &mut Release, at: DateTime<Utc>) {
+    let bot = Actor::new("monitor", Role::Automation).unwrap();
+    release.record_baseline("latency_p95_ms", 200.0, "prometheus", &bot, at).unwrap();
+    release.observe("latency_p95_ms", 210.0, "prometheus", &bot, at).unwrap();
+    release.observe("error_rate", 0.01, "prometheus", &bot, at).unwrap();
+    release.observe("critical_flow_failures", 0.0, "synthetics", &bot, at).unwrap();
+}
+
 /// A release walked forward to `stage` (not `RolledBack`), every gate's
-/// items completed, each step at `t(step)`.
+/// items completed, each step at `t(step)`; healthy signals are recorded
+/// while it is verified.
 pub fn at_stage(stage: Stage) -> Release {
     let mut release = planned();
     let mut minute = 1;
     while release.stage() < stage {
-        let next = release.stage().next().unwrap();
-        complete_gate(&mut release, next.entry_gate().unwrap(), t(minute));
-        release.advance_to(next, &ada(), t(minute)).unwrap();
+        advance(&mut release, t(minute));
         minute += 1;
     }
     release
+}
+
+/// Settles the next gate, records healthy signals before `Released`, and
+/// moves the release to its next stage at `at`.
+pub fn advance(release: &mut Release, at: DateTime<Utc>) {
+    let next = release.stage().next().unwrap();
+    if next == Stage::Released {
+        record_healthy_signals(release, at);
+    }
+    complete_gate(release, next.entry_gate().unwrap(), at);
+    release.advance_to(next, &ada(), at).unwrap();
 }

@@ -1,0 +1,427 @@
+//! A release's health: observations, flags, risk decisions, incidents, and
+//! the rollback they justify.
+
+use chrono::{DateTime, Utc};
+
+use super::apply::Effect;
+use crate::text::{check_line, check_reason};
+use crate::{
+    Actor, CriterionId, Error, Event, EventKind, Finding, FiniteF64, Incident, MAX_PLAN_NAME_CHARS,
+    Observation, ObservationKind, Outcome, RaisedFlag, Release, RiskDecision, RollbackReason, Signal, Stage,
+    Verdict,
+};
+
+const SAMPLE_STAGES: &str = "samples and flags are recorded while the release is Deploying, Verifying, or Released \
+                             within its monitoring window";
+const BASELINE_STAGES: &str = "baselines are recorded before the release is Released";
+const DECISION_STAGES: &str = "risk is accepted while the release is Deploying or Verifying";
+const INCIDENT_STAGES: &str = "incidents are recorded once the release is Deploying, and after it is final";
+
+impl Release {
+    // ----- recording ------------------------------------------------------
+
+    /// Records a sample of a health signal, measured at `at`.
+    ///
+    /// Samples are kept while the release is `Deploying`, `Verifying`, or
+    /// `Released` within its monitoring window, for signals that one of the
+    /// template's criteria watches. Anything else is refused rather than
+    /// kept, so the log holds only what the verdict can use.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSignal`]; [`Error::NotFinite`] for NaN or an
+    /// infinity; [`Error::UnknownSignal`] for a signal no criterion watches;
+    /// [`Error::InvalidText`] for a bad source; [`Error::NotMonitoring`]
+    /// outside those stages; [`Error::TimeWentBackwards`].
+    pub fn observe(
+        &mut self,
+        signal: &str,
+        value: f64,
+        source: &str,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        self.record_observation(signal, value, source, ObservationKind::Sample, by, at)
+    }
+
+    /// Records a signal's baseline: its value before the release, which
+    /// thresholds relative to a baseline compare samples with. The latest
+    /// baseline counts. Baselines are recorded from `Planned` to `Verifying`.
+    ///
+    /// # Errors
+    ///
+    /// As [`observe`](Release::observe).
+    pub fn record_baseline(
+        &mut self,
+        signal: &str,
+        value: f64,
+        source: &str,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        self.record_observation(signal, value, source, ObservationKind::Baseline, by, at)
+    }
+
+    fn record_observation(
+        &mut self,
+        signal: &str,
+        value: f64,
+        source: &str,
+        kind: ObservationKind,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let what = EventKind::Observed {
+            signal: Signal::parse(signal)?,
+            value: FiniteF64::new(value)?,
+            source: source.to_owned(),
+            kind,
+        };
+        self.record(by, at, what)
+    }
+
+    /// Raises the flag of a flag criterion, with the evidence for it. While
+    /// it is raised the criterion is tripped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownCriterion`]; [`Error::NotAFlag`] for a threshold
+    /// criterion; [`Error::FlagAlreadyRaised`]; [`Error::InvalidText`] for
+    /// empty evidence; [`Error::NotMonitoring`]; [`Error::TimeWentBackwards`].
+    pub fn raise_flag(
+        &mut self,
+        criterion: &str,
+        evidence: impl Into<String>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let criterion = self.criterion_id(criterion)?;
+        self.record(by, at, EventKind::FlagRaised { criterion, evidence: evidence.into() })
+    }
+
+    /// Clears a raised flag, saying why it no longer applies.
+    ///
+    /// # Errors
+    ///
+    /// As [`raise_flag`](Release::raise_flag), with
+    /// [`Error::FlagNotRaised`] for a flag that is not raised.
+    pub fn clear_flag(
+        &mut self,
+        criterion: &str,
+        reason: impl Into<String>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let criterion = self.criterion_id(criterion)?;
+        self.record(by, at, EventKind::FlagCleared { criterion, reason: reason.into() })
+    }
+
+    /// Accepts the risk of the current inconclusive findings, so the release
+    /// may be released: `by` decides, and says why.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NothingToDecide`] when the verdict is healthy, says roll
+    /// back, or every finding is already decided; [`Error::InvalidText`]
+    /// for an empty reason; [`Error::NotMonitoring`] outside `Deploying`
+    /// and `Verifying`; [`Error::TimeWentBackwards`].
+    pub fn accept_risk(
+        &mut self,
+        why: impl Into<String>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        let criteria = match self.undecided_health() {
+            Some(Verdict::Inconclusive { findings }) => {
+                findings.into_iter().map(|finding| finding.criterion).collect()
+            }
+            _ => Vec::new(),
+        };
+        self.record(by, at, EventKind::RiskAccepted { criteria, why: why.into() })
+    }
+
+    /// Rolls the release back because critical criteria tripped, citing
+    /// their findings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoCriterionTripped`] unless the verdict is `RollBack`; as
+    /// [`roll_back`](Release::roll_back) for the stage and the monitoring
+    /// window.
+    pub fn roll_back_on_criteria(&mut self, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+        let findings = self.rollback_findings()?;
+        let from = self.stage();
+        self.record(by, at, EventKind::RolledBack { from, reason: RollbackReason::Criteria { findings } })
+    }
+
+    /// Records an incident caused by this release. `incident` says when it
+    /// started (and ended, if it is over); `at` is when it is recorded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotMonitoring`] before `Deploying`; [`Error::InvalidIncident`]
+    /// for an id the release already has, or an incident that starts before
+    /// the deployment did or after `at`; [`Error::TimeWentBackwards`].
+    pub fn open_incident(
+        &mut self,
+        incident: Incident,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        self.record(by, at, EventKind::IncidentOpened { incident })
+    }
+
+    /// Records that service was restored at `resolved_at`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownIncident`]; [`Error::InvalidIncident`] when it is
+    /// already resolved, or `resolved_at` is before it opened or after `at`;
+    /// [`Error::TimeWentBackwards`].
+    pub fn resolve_incident(
+        &mut self,
+        incident: &str,
+        resolved_at: DateTime<Utc>,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, Error> {
+        self.record(by, at, EventKind::IncidentResolved { incident: incident.to_owned(), resolved_at })
+    }
+
+    // ----- queries --------------------------------------------------------
+
+    /// The release's health now: every criterion of its template judged
+    /// against the observations and raised flags. A workflow engine asks this
+    /// to know whether to roll back.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::evaluate(self.template().criteria(), &self.observations, &self.flags)
+    }
+
+    /// The verdict as far as it blocks `Released`: `None` when it does not
+    /// (healthy, or every inconclusive finding decided), else the roll-back
+    /// verdict, or the inconclusive findings nobody has decided on.
+    pub fn undecided_health(&self) -> Option<Verdict> {
+        match self.verdict() {
+            Verdict::Healthy => None,
+            rollback @ Verdict::RollBack { .. } => Some(rollback),
+            Verdict::Inconclusive { findings } => {
+                let undecided: Vec<Finding> =
+                    findings.into_iter().filter(|finding| !self.is_decided(&finding.criterion)).collect();
+                (!undecided.is_empty()).then_some(Verdict::Inconclusive { findings: undecided })
+            }
+        }
+    }
+
+    fn is_decided(&self, criterion: &CriterionId) -> bool {
+        self.risk_decisions.iter().any(|decision| decision.criteria.contains(criterion))
+    }
+
+    /// The findings that call for a rollback now.
+    pub(super) fn rollback_findings(&self) -> Result<Vec<Finding>, Error> {
+        match self.verdict() {
+            Verdict::RollBack { findings } => {
+                Ok(findings.into_iter().filter(|finding| finding.outcome == Outcome::RollBack).collect())
+            }
+            verdict => Err(Error::NoCriterionTripped { verdict }),
+        }
+    }
+
+    /// Every observation recorded, oldest first.
+    pub fn observations(&self) -> &[Observation] {
+        &self.observations
+    }
+
+    /// The flags raised and not cleared.
+    pub fn raised_flags(&self) -> &[RaisedFlag] {
+        &self.flags
+    }
+
+    /// The decisions to accept inconclusive findings.
+    pub fn risk_decisions(&self) -> &[RiskDecision] {
+        &self.risk_decisions
+    }
+
+    /// The incidents this release caused, in the order recorded.
+    pub fn incidents(&self) -> &[Incident] {
+        &self.incidents
+    }
+
+    // ----- checks ---------------------------------------------------------
+
+    fn criterion_id(&self, id: &str) -> Result<CriterionId, Error> {
+        self.template().criterion(id).map(|criterion| criterion.id().clone()).ok_or_else(|| {
+            let known: Vec<&str> = self.template().criteria().iter().map(|c| c.id().as_str()).collect();
+            Error::UnknownCriterion { criterion: crate::text::shorten(id), known: list_or_none(&known) }
+        })
+    }
+
+    fn monitoring_open(&self, at: DateTime<Utc>) -> bool {
+        match self.stage() {
+            Stage::Deploying | Stage::Verifying => true,
+            Stage::Released => self.monitoring_window_closes_at().is_none_or(|closes| at < closes),
+            Stage::Planned | Stage::Frozen | Stage::RolledBack => false,
+        }
+    }
+
+    fn require(&self, allowed: bool, what: &'static str, when: &'static str) -> Result<(), Error> {
+        if allowed { Ok(()) } else { Err(Error::NotMonitoring { stage: self.stage(), what, when }) }
+    }
+
+    /// Checks an observation, flag, decision or incident event.
+    pub(super) fn check_health_event(&self, event: &Event) -> Result<Effect, Error> {
+        let stage = self.stage();
+        match &event.what {
+            EventKind::Observed { signal, value, source, kind } => {
+                match kind {
+                    ObservationKind::Sample => {
+                        self.require(self.monitoring_open(event.at), "a sample", SAMPLE_STAGES)?
+                    }
+                    ObservationKind::Baseline => self.require(
+                        matches!(stage, Stage::Planned | Stage::Frozen | Stage::Deploying | Stage::Verifying),
+                        "a baseline",
+                        BASELINE_STAGES,
+                    )?,
+                }
+                if !self.template().watches(signal) {
+                    let known: Vec<&str> =
+                        self.template().signals().into_iter().map(Signal::as_str).collect();
+                    return Err(Error::UnknownSignal {
+                        signal: signal.to_string(),
+                        known: list_or_none(&known),
+                    });
+                }
+                check_line("observation source", source, MAX_PLAN_NAME_CHARS)?;
+                Ok(Effect::Observe(Observation::new(
+                    signal.clone(),
+                    *value,
+                    source.clone(),
+                    *kind,
+                    event.at,
+                )?))
+            }
+            EventKind::FlagRaised { criterion, evidence } => {
+                self.check_flag_criterion(criterion)?;
+                self.require(self.monitoring_open(event.at), "a flag", SAMPLE_STAGES)?;
+                if let Some(raised) = self.flags.iter().find(|flag| &flag.criterion == criterion) {
+                    return Err(Error::FlagAlreadyRaised {
+                        criterion: criterion.clone(),
+                        by: raised.by.name().to_owned(),
+                        at: raised.at,
+                    });
+                }
+                check_reason("evidence for the flag", evidence)?;
+                Ok(Effect::RaiseFlag(RaisedFlag {
+                    criterion: criterion.clone(),
+                    evidence: evidence.clone(),
+                    by: event.by.clone(),
+                    at: event.at,
+                }))
+            }
+            EventKind::FlagCleared { criterion, reason } => {
+                self.check_flag_criterion(criterion)?;
+                self.require(self.monitoring_open(event.at), "a cleared flag", SAMPLE_STAGES)?;
+                let index = self
+                    .flags
+                    .iter()
+                    .position(|flag| &flag.criterion == criterion)
+                    .ok_or_else(|| Error::FlagNotRaised { criterion: criterion.clone() })?;
+                check_reason("reason for clearing the flag", reason)?;
+                Ok(Effect::ClearFlag { index })
+            }
+            EventKind::RiskAccepted { criteria, why } => {
+                self.require(
+                    matches!(stage, Stage::Deploying | Stage::Verifying),
+                    "a risk decision",
+                    DECISION_STAGES,
+                )?;
+                let undecided = self.undecided_health();
+                let expected: Vec<&CriterionId> = match &undecided {
+                    Some(Verdict::Inconclusive { findings }) => {
+                        findings.iter().map(|f| &f.criterion).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                if expected.is_empty() {
+                    return Err(Error::NothingToDecide {
+                        verdict: undecided.unwrap_or_else(|| self.verdict()),
+                    });
+                }
+                if criteria.iter().collect::<Vec<_>>() != expected {
+                    return Err(Error::CitationMismatch);
+                }
+                check_reason("reason for accepting the risk", why)?;
+                Ok(Effect::AcceptRisk(RiskDecision {
+                    criteria: criteria.clone(),
+                    why: why.clone(),
+                    by: event.by.clone(),
+                    at: event.at,
+                }))
+            }
+            EventKind::IncidentOpened { incident } => {
+                self.require(stage >= Stage::Deploying, "an incident", INCIDENT_STAGES)?;
+                self.check_new_incident(incident, event.at)?;
+                Ok(Effect::OpenIncident(incident.clone()))
+            }
+            EventKind::IncidentResolved { incident, resolved_at } => {
+                let index = self
+                    .incidents
+                    .iter()
+                    .position(|known| known.id() == incident)
+                    .ok_or_else(|| Error::UnknownIncident { incident: crate::text::shorten(incident) })?;
+                if let Some(known) = self.incidents.get(index) {
+                    known.check_resolution(*resolved_at)?;
+                }
+                if *resolved_at > event.at {
+                    return Err(Error::InvalidIncident {
+                        incident: incident.clone(),
+                        problem: format!(
+                            "cannot be resolved at {resolved_at}, after it is recorded at {}",
+                            event.at
+                        ),
+                    });
+                }
+                Ok(Effect::ResolveIncident { index, resolved_at: *resolved_at })
+            }
+            _ => {
+                Err(Error::MalformedLog { problem: "internal: a non-health event reached the health checks" })
+            }
+        }
+    }
+
+    fn check_flag_criterion(&self, criterion: &CriterionId) -> Result<(), Error> {
+        let known = self.criterion_id(criterion.as_str())?;
+        match self.template().criterion(known.as_str()).and_then(|c| c.as_threshold()) {
+            Some(threshold) => {
+                Err(Error::NotAFlag { criterion: known, signal: threshold.signal().to_string() })
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn check_new_incident(&self, incident: &Incident, at: DateTime<Utc>) -> Result<(), Error> {
+        let problem = if self.incidents.iter().any(|known| known.id() == incident.id()) {
+            "is already recorded on this release: incident ids are unique".to_owned()
+        } else if incident.opened_at() > at {
+            format!(
+                "opens at {}, after it is recorded at {at}: record it once it has started",
+                incident.opened_at()
+            )
+        } else if let Some(deployed) = self.entered_at(Stage::Deploying).filter(|d| incident.opened_at() < *d)
+        {
+            format!(
+                "opens at {}, before this release started deploying at {deployed}: link it to the release that \
+                 caused it",
+                incident.opened_at()
+            )
+        } else if incident.resolved_at().is_some_and(|resolved| resolved > at) {
+            format!("is resolved after it is recorded at {at}: record the resolution once it happens")
+        } else {
+            return Ok(());
+        };
+        Err(Error::InvalidIncident { incident: incident.id().to_owned(), problem })
+    }
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+}
