@@ -25,7 +25,8 @@ fn planned(ada: &Actor) -> Release {
         .unwrap()
 }
 
-/// Settles every item of each gate and moves through to Released.
+/// Settles every item of each gate, records healthy signals, and moves
+/// through to Released.
 fn walk(ada: &Actor) -> Release {
     let mut release = planned(ada);
     let mut at = start();
@@ -39,6 +40,12 @@ fn walk(ada: &Actor) -> Release {
         for id in &open {
             at += TimeDelta::seconds(1);
             release.complete(id, ada, at).unwrap();
+        }
+        if next == Stage::Released {
+            release.record_baseline("latency_p95_ms", 200.0, "prometheus", ada, at).unwrap();
+            release.observe("latency_p95_ms", 210.0, "prometheus", ada, at).unwrap();
+            release.observe("error_rate", 0.01, "prometheus", ada, at).unwrap();
+            release.observe("critical_flow_failures", 0.0, "synthetics", ada, at).unwrap();
         }
         release.advance_to(next, ada, at).unwrap();
     }

@@ -74,6 +74,28 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Health and rollback
+//!
+//! A template also holds [`RollbackCriterion`]s: the checklist's "When to
+//! Rollback" triggers as data. A criterion is a flag a person raises with
+//! evidence, or a [`Threshold`] on a named signal — absolute
+//! (`error_rate > 0.05`) or relative to a baseline
+//! (`latency_p95_ms > 1.5 × baseline`) — with how many breaching samples
+//! trip it and what missing data means. While a release is out, tools record
+//! [`Observation`]s ([`Release::observe`]) and flags
+//! ([`Release::raise_flag`]); [`Release::verdict`] judges them:
+//!
+//! - [`Verdict::RollBack`] when a critical criterion tripped: the release
+//!   cannot be released, and [`Release::roll_back_on_criteria`] rolls it
+//!   back citing the findings;
+//! - [`Verdict::Inconclusive`] when a warning tripped or required data is
+//!   missing: a person decides with [`Release::accept_risk`], or rolls back;
+//! - [`Verdict::Healthy`] otherwise.
+//!
+//! Production [`Incident`]s are recorded on the release that caused them,
+//! even after it is final, and a release can be planned as the remediation
+//! of an earlier one's incident: the DORA metrics need both.
+//!
 //! # Checklists are data
 //!
 //! [`Template::octoacme`] is the OctoAcme release management checklist,
@@ -92,7 +114,8 @@
 //! Every data type implements serde's traits. A [`Release`] serializes as
 //! its event log with a [format version](FORMAT_VERSION); deserializing
 //! replays the log through every rule ([`Release::replay`]), so a file
-//! edited to skip a gate does not load.
+//! edited to skip a gate does not load. With `serde_json`, enable its
+//! `float_roundtrip` feature so that signal values read back bit for bit.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

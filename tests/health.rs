@@ -275,7 +275,15 @@ fn a_release_is_rolled_back_citing_the_tripped_criteria() {
         assert_eq!(findings[0].kind, CriterionKind::BusinessCriticalFlowsFailing);
         assert_eq!(release.stage(), Stage::RolledBack);
         assert!(release.status("rollback.decision-made").unwrap().is_settled());
-        assert!(release.to_string().contains("criteria tripped: critical-flow-failures"));
+        let summary = release.to_string();
+        assert!(
+            summary.contains(&format!("rolled back from {stage} by Grace Hopper, on tripped criteria:")),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("- critical-flow-failures \"A business-critical flow failed its check\""),
+            "{summary}"
+        );
     }
     for stage in [Stage::Planned, Stage::Frozen] {
         let release = at_stage(stage);

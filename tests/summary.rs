@@ -45,7 +45,10 @@ fn final_stages_show_what_closes_them() {
     let mut rolled_back = at_stage(Stage::Verifying);
     rolled_back.roll_back("checkout errors at 9%", &ada(), t(30)).unwrap();
     let text = rolled_back.to_string();
-    assert!(text.contains("rolled back decided: checkout errors at 9%"), "{text}");
+    assert!(
+        text.contains("rolled back from Verifying by Ada Lovelace, decided: checkout errors at 9%"),
+        "{text}"
+    );
     assert!(text.contains("rollback       1/8"), "{text}");
     assert!(!text.contains("post-release"), "{text}");
     assert!(text.contains("to close   7 open rollback items:"), "{text}");
@@ -56,4 +59,28 @@ fn a_ready_release_says_so() {
     let mut release = planned();
     complete_gate(&mut release, Gate::Freeze, t(1));
     assert!(release.to_string().contains("next       ready to move to Frozen"));
+}
+
+#[test]
+fn the_summary_shows_health_and_incidents_while_the_release_is_watched() {
+    let mut release = at_stage(Stage::Verifying);
+    assert!(release.to_string().contains("health     inconclusive"), "{release}");
+    common::record_healthy_signals(&mut release, t(20));
+    assert!(release.to_string().contains("health     healthy (4 observations)"), "{release}");
+    let bot = release_workflow::Actor::new("bot", release_workflow::Role::Automation).unwrap();
+    release.observe("critical_flow_failures", 3.0, "synthetics", &bot, t(21)).unwrap();
+    let incident = release_workflow::Incident::new(
+        "INC-1",
+        release_workflow::IncidentSeverity::Sev1,
+        "checkout down",
+        t(21),
+    );
+    release.open_incident(incident.unwrap(), &bot, t(22)).unwrap();
+    let text = release.to_string();
+    assert!(text.contains("health     roll back\n               - critical-flow-failures"), "{text}");
+    assert!(
+        text.contains("incident   INC-1 [sev1] checkout down, opened 2026-11-30 09:21 UTC, unresolved"),
+        "{text}"
+    );
+    assert!(!planned().to_string().contains("health"), "no health line before deployment");
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{Gate, Item, Release, Stage};
+use crate::{EventKind, Gate, Item, Release, RollbackReason, Stage};
 
 const TIME: &str = "%Y-%m-%d %H:%M UTC";
 
@@ -88,8 +88,20 @@ impl Release {
                 self.fmt_closing(f, Gate::PostRelease)
             }
             Stage::RolledBack => {
-                if let Some(reason) = self.rollback_reason() {
-                    writeln!(f, "  rolled back {reason}")?;
+                let rollback = self.events().iter().rev().find_map(|event| match &event.what {
+                    EventKind::RolledBack { from, reason } => Some((from, reason, &event.by)),
+                    _ => None,
+                });
+                if let Some((from, reason, by)) = rollback {
+                    match reason {
+                        RollbackReason::Criteria { findings } => {
+                            writeln!(f, "  rolled back from {from} by {}, on tripped criteria:", by.name())?;
+                            for finding in findings {
+                                writeln!(f, "               - {finding}")?;
+                            }
+                        }
+                        reason => writeln!(f, "  rolled back from {from} by {}, {reason}", by.name())?,
+                    }
                 }
                 self.fmt_closing(f, Gate::Rollback)
             }

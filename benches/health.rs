@@ -1,0 +1,42 @@
+//! Speed of judging a release's health.
+//!
+//! Target on the reference machine (2 cores): the OctoAcme criteria over
+//! 10,000 observations in under 1 ms.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use release_workflow::{Observation, Template, Verdict};
+
+fn observations(count: usize) -> Vec<Observation> {
+    let start = DateTime::<Utc>::from_timestamp(1_764_493_200, 0).unwrap_or_default();
+    let signals = ["error_rate", "latency_p95_ms", "critical_flow_failures"];
+    let mut out = vec![Observation::baseline("latency_p95_ms", 200.0, "prometheus", start).unwrap()];
+    for i in 0..count - 1 {
+        let signal = signals[i % signals.len()];
+        let at = start + TimeDelta::seconds(i as i64);
+        // Mostly healthy, with a breach every 97th sample so every threshold has work to do.
+        let value = match (signal, i % 97 == 0) {
+            ("error_rate", false) => 0.01,
+            ("error_rate", true) => 0.2,
+            ("latency_p95_ms", false) => 210.0,
+            ("latency_p95_ms", true) => 900.0,
+            (_, false) => 0.0,
+            (_, true) => 1.0,
+        };
+        out.push(Observation::sample(signal, value, "prometheus", at).unwrap());
+    }
+    out
+}
+
+fn benches(c: &mut Criterion) {
+    let criteria = Template::octoacme().criteria().to_vec();
+    let observations = observations(10_000);
+    c.bench_function("verdict, OctoAcme criteria over 10,000 observations", |b| {
+        b.iter(|| Verdict::evaluate(black_box(&criteria), black_box(&observations), &[]))
+    });
+}
+
+criterion_group!(health, benches);
+criterion_main!(health);
