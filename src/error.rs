@@ -362,6 +362,33 @@ pub enum Error {
         incident: String,
     },
 
+    /// A report window that does not go forward.
+    #[error("the window from {from} to {to} is empty: `from` must be before `to`")]
+    InvalidWindow {
+        /// Its start.
+        from: DateTime<Utc>,
+        /// Its end.
+        to: DateTime<Utc>,
+    },
+
+    /// A release that is not a deployment yet.
+    #[error("release {release} is {stage}: it becomes a deployment once it enters Deploying")]
+    NotDeployed {
+        /// The release's version.
+        release: String,
+        /// Its stage.
+        stage: Stage,
+    },
+
+    /// A deployment record whose times contradict each other.
+    #[error("deployment record `{release}` {problem}: fix the record")]
+    InvalidRecord {
+        /// The record's release id.
+        release: String,
+        /// What is wrong.
+        problem: String,
+    },
+
     /// A rollback of a released release after its monitoring window.
     #[error(
         "the monitoring window of this release closed at {closed_at} (released at {released_at}), so it \

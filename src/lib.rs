@@ -128,6 +128,7 @@ mod event;
 mod health;
 mod id;
 mod incident;
+mod metrics;
 mod plan;
 mod progress;
 mod release;
@@ -149,6 +150,12 @@ pub use health::{
     octoacme_criteria,
 };
 pub use incident::{Incident, IncidentSeverity};
+pub use metrics::{
+    Benchmark, ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, DoraReport, Elapsed,
+    Exclusion, ExclusionReason, Explanation, Failure, History, IncidentSpan, LeadTime, Period,
+    RESTORATION_ITEM, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread, Thresholds, Tier, Trend,
+    TrendRow, UNNAMED_SERVICE, Window,
+};
 pub use plan::{
     Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, MAX_PLAN_NAME_CHARS, ReleaseBuilder,
     ReleasePlan,

@@ -1,0 +1,20 @@
+//! DORA metrics from a history of deployments.
+
+mod compute;
+mod elapsed;
+mod history;
+mod record;
+mod report;
+mod stats;
+mod tier;
+pub(crate) mod time;
+
+pub use elapsed::Elapsed;
+pub use history::History;
+pub use record::{DeploymentRecord, IncidentSpan, RESTORATION_ITEM, RollbackSpan, UNNAMED_SERVICE};
+pub use report::{
+    ChangeFailureRate, DeploymentFrequency, DoraMetrics, DoraReport, Exclusion, ExclusionReason, Explanation,
+    Failure, LeadTime, Period, RecoveryTime, ReportOptions, Share, Trend, TrendRow, Window,
+};
+pub use stats::Spread;
+pub use tier::{Benchmark, Thresholds, Tier};

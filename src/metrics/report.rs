@@ -1,0 +1,496 @@
+//! What a report says: the metrics, their tiers, and why.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Benchmark, Spread, Tier};
+use crate::Error;
+
+/// A half-open span of time, `[from, to)`, that a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "WindowFields")]
+pub struct Window {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct WindowFields {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+impl TryFrom<WindowFields> for Window {
+    type Error = Error;
+
+    fn try_from(fields: WindowFields) -> Result<Self, Error> {
+        Window::new(fields.from, fields.to)
+    }
+}
+
+impl Window {
+    /// The window from `from` (included) to `to` (excluded).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidWindow`] unless `from` is before `to`.
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Window, Error> {
+        if from >= to {
+            return Err(Error::InvalidWindow { from, to });
+        }
+        Ok(Window { from, to })
+    }
+
+    /// Where it starts (included).
+    pub fn from(&self) -> DateTime<Utc> {
+        self.from
+    }
+
+    /// Where it ends (excluded).
+    pub fn to(&self) -> DateTime<Utc> {
+        self.to
+    }
+
+    /// Whether `at` is inside.
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.from <= at && at < self.to
+    }
+}
+
+/// What a report covers and how it grades: a window, optionally one
+/// service, the UTC offset that decides where days and weeks begin (weeks
+/// start on Monday), and the benchmark.
+///
+/// ```
+/// use chrono::FixedOffset;
+/// use release_workflow::{Benchmark, ReportOptions, Window};
+///
+/// let window = Window::new("2026-10-01T00:00:00Z".parse()?, "2027-01-01T00:00:00Z".parse()?)?;
+/// let options = ReportOptions::new(window)
+///     .service("checkout")
+///     .utc_offset(FixedOffset::east_opt(3600).ok_or("offset")?)
+///     .benchmark(Benchmark::Dora2021);
+/// assert_eq!(options.service_name(), Some("checkout"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReportOptions {
+    pub(crate) window: Window,
+    pub(crate) service: Option<String>,
+    pub(crate) offset: FixedOffset,
+    pub(crate) benchmark: Benchmark,
+}
+
+impl ReportOptions {
+    /// Every service, days in UTC, graded against DORA 2023.
+    pub fn new(window: Window) -> ReportOptions {
+        ReportOptions {
+            window,
+            service: None,
+            offset: FixedOffset::east_opt(0).unwrap_or(Utc.fix()),
+            benchmark: Benchmark::default(),
+        }
+    }
+
+    /// Only deployments of this service.
+    #[must_use]
+    pub fn service(mut self, service: impl Into<String>) -> ReportOptions {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Days and weeks begin at midnight at this UTC offset.
+    #[must_use]
+    pub fn utc_offset(mut self, offset: FixedOffset) -> ReportOptions {
+        self.offset = offset;
+        self
+    }
+
+    /// The benchmark to grade against.
+    #[must_use]
+    pub fn benchmark(mut self, benchmark: Benchmark) -> ReportOptions {
+        self.benchmark = benchmark;
+        self
+    }
+
+    /// The window.
+    pub fn window(&self) -> Window {
+        self.window
+    }
+
+    /// The service reported on, if only one.
+    pub fn service_name(&self) -> Option<&str> {
+        self.service.as_deref()
+    }
+}
+
+use chrono::Offset as _;
+
+/// How often deployments happen.
+///
+/// - `per_day`: deployments over every day of the window, empty days
+///   included (a day is a calendar day at the report's UTC offset; a window
+///   that starts or ends mid-day counts that day);
+/// - `per_week`: `per_day × 7`;
+/// - `deploy_days_per_week`: the median, over the window's weeks (Monday to
+///   Sunday at the offset), of the number of days with a deployment. Only
+///   weeks wholly inside the window count, so a partial week cannot drag the
+///   median down; a window shorter than a full week uses its partial weeks.
+///
+/// Zero deployments in a window is a measurement, not missing data: the
+/// rates are `0` and the tier is low.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentFrequency {
+    /// Deployments in the window.
+    pub count: usize,
+    /// Mean deployments per day.
+    pub per_day: f64,
+    /// Mean deployments per week.
+    pub per_week: f64,
+    /// Median days with a deployment per week.
+    pub deploy_days_per_week: f64,
+    /// The tier of `per_day`.
+    pub tier: Tier,
+}
+
+/// Lead time for changes: for every change a deployment in the window
+/// shipped to production, the time from its commit to the deployment
+/// reaching production (entering `Verifying`).
+///
+/// A commit time after production cannot be a lead time; such changes are
+/// left out and counted in `commits_after_production`. Changes of
+/// deployments that never reached production are not lead times either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LeadTime {
+    /// Median and 90th percentile; `None` without a change in production.
+    pub spread: Option<Spread>,
+    /// Changes left out because their commit time is after production.
+    pub commits_after_production: usize,
+    /// The tier of the median.
+    pub tier: Option<Tier>,
+}
+
+/// Change failure rate: distinct failed deployments over deployments.
+///
+/// A deployment failed when it was rolled back or caused at least one
+/// incident; several incidents on one deployment count it once.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChangeFailureRate {
+    /// Failed deployments.
+    pub failed: usize,
+    /// `failed / deployments`, from 0 to 1; `None` without deployments.
+    pub rate: Option<f64>,
+    /// The tier of the rate.
+    pub tier: Option<Tier>,
+}
+
+/// Failed deployment recovery time: for every failed deployment, the time
+/// from the failure's start (its first incident opening or its rollback
+/// being decided, whichever is first) to its restoration (the rollback
+/// restored and every incident resolved, whichever is last).
+///
+/// A failure not yet restored has no recovery time; it is counted in
+/// `unresolved`, not averaged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecoveryTime {
+    /// Median and 90th percentile; `None` without a restored failure.
+    pub spread: Option<Spread>,
+    /// Failures not restored yet.
+    pub unresolved: usize,
+    /// The tier of the median.
+    pub tier: Option<Tier>,
+}
+
+/// A count of deployments, and its share of all deployments.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    /// How many.
+    pub count: usize,
+    /// `count / deployments`; `None` without deployments.
+    pub rate: Option<f64>,
+}
+
+/// Every metric of a report or of one period of a trend.
+///
+/// Medians and percentiles are interpolated between the two nearest values
+/// (as fourkeys, GitLab and PostgreSQL's `percentile_cont` do), computed by
+/// selection over all values — never a median of daily medians. A metric
+/// with no data is `None`, never zero.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoraMetrics {
+    /// Deployments: records whose deployment started in the window.
+    pub deployments: usize,
+    /// How often.
+    pub deployment_frequency: DeploymentFrequency,
+    /// Commit to production.
+    pub lead_time: LeadTime,
+    /// Failed over all.
+    pub change_failure_rate: ChangeFailureRate,
+    /// Failure to restoration.
+    pub recovery_time: RecoveryTime,
+    /// Deployments rolled back.
+    pub rollbacks: Share,
+    /// From `Deploying` to `Verifying`, for deployments that reached
+    /// production.
+    pub deployment_duration: Option<Spread>,
+    /// Deployment rework rate: unplanned deployments that remediate an
+    /// incident, over deployments.
+    pub rework: Share,
+}
+
+/// Why a deployment counted as failed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Failure {
+    /// The release.
+    pub release: String,
+    /// Its service.
+    pub service: String,
+    /// Whether it was rolled back.
+    pub rolled_back: bool,
+    /// The incidents it caused.
+    pub incidents: Vec<String>,
+}
+
+/// Why part of a deployment was left out of a metric.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum ExclusionReason {
+    /// Changes whose commit time is after production: no lead time.
+    CommitsAfterProduction {
+        /// How many of its changes.
+        commits: usize,
+    },
+    /// The deployment never reached production: no lead times and no
+    /// duration.
+    NotInProduction,
+    /// A failure not restored yet: no recovery time.
+    Unresolved,
+}
+
+/// A deployment left out of a metric, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// The release.
+    pub release: String,
+    /// Why.
+    pub reason: ExclusionReason,
+}
+
+/// What a report counted and left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Every failed deployment and why it failed, sorted by release, so the
+    /// report does not depend on the order of the records.
+    pub failures: Vec<Failure>,
+    /// Every deployment left out of a metric and why, sorted by release.
+    pub exclusions: Vec<Exclusion>,
+    /// Records whose deployment started outside the window.
+    pub outside_window: usize,
+    /// Records of other services, for a one-service report.
+    pub other_services: usize,
+}
+
+/// The DORA metrics of a history over a window, graded, and explained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoraReport {
+    /// The window.
+    pub window: Window,
+    /// The service reported on, or `None` for all.
+    pub service: Option<String>,
+    /// The UTC offset of days and weeks, in seconds east.
+    pub utc_offset_seconds: i32,
+    /// The benchmark graded against.
+    pub benchmark: Benchmark,
+    /// The metrics.
+    pub metrics: DoraMetrics,
+    /// What counted as failure and what was left out.
+    pub explanation: Explanation,
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "no data".to_owned(), |rate| format!("{:.1}%", rate * 100.0))
+}
+
+fn spread(spread: Option<&Spread>, unit: &str) -> String {
+    spread.map_or_else(
+        || "no data".to_owned(),
+        |s| format!("median {} · p90 {} ({} {unit})", s.median, s.p90, s.count),
+    )
+}
+
+fn tier(tier: Option<Tier>) -> String {
+    tier.map_or_else(|| "—".to_owned(), |tier| tier.to_string())
+}
+
+impl DoraMetrics {
+    fn rows(&self) -> Vec<(&'static str, String, String)> {
+        let frequency = &self.deployment_frequency;
+        vec![
+            (
+                "deployment frequency",
+                format!(
+                    "{:.2}/day · {:.1}/week · {} deploy days/week (median) · {} deployments",
+                    frequency.per_day, frequency.per_week, frequency.deploy_days_per_week, frequency.count
+                ),
+                frequency.tier.to_string(),
+            ),
+            (
+                "lead time for changes",
+                spread(self.lead_time.spread.as_ref(), "changes"),
+                tier(self.lead_time.tier),
+            ),
+            (
+                "change failure rate",
+                format!(
+                    "{} ({} of {} deployments)",
+                    percent(self.change_failure_rate.rate),
+                    self.change_failure_rate.failed,
+                    self.deployments
+                ),
+                tier(self.change_failure_rate.tier),
+            ),
+            (
+                "recovery time",
+                format!(
+                    "{}, {} unresolved",
+                    spread(self.recovery_time.spread.as_ref(), "restored"),
+                    self.recovery_time.unresolved
+                ),
+                tier(self.recovery_time.tier),
+            ),
+            (
+                "rollback frequency",
+                format!("{} ({})", self.rollbacks.count, percent(self.rollbacks.rate)),
+                String::new(),
+            ),
+            ("deployment duration", spread(self.deployment_duration.as_ref(), "deployments"), String::new()),
+            (
+                "rework rate",
+                format!("{} ({} remediations)", percent(self.rework.rate), self.rework.count),
+                String::new(),
+            ),
+        ]
+    }
+}
+
+impl fmt::Display for DoraReport {
+    /// The metrics as a table, then what counted as failure and what was
+    /// left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let offset = FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix());
+        writeln!(
+            f,
+            "DORA report · {} · {} → {} (UTC{offset}) · graded against {}",
+            self.service.as_deref().unwrap_or("all services"),
+            self.window.from.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
+            self.window.to.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
+            self.benchmark,
+        )?;
+        writeln!(f, "{:<24} {:<78} tier", "metric", "value")?;
+        for (name, value, tier) in self.metrics.rows() {
+            writeln!(f, "{name:<24} {value:<78} {tier}")?;
+        }
+        let explanation = &self.explanation;
+        let failures = &explanation.failures;
+        if !failures.is_empty() {
+            write!(f, "failed deployments ({}):", failures.len())?;
+            for failure in failures.iter().take(10) {
+                let mut why: Vec<String> = Vec::new();
+                if failure.rolled_back {
+                    why.push("rolled back".into());
+                }
+                if !failure.incidents.is_empty() {
+                    why.push(format!("incidents {}", failure.incidents.join(", ")));
+                }
+                write!(f, " {} ({});", failure.release, why.join(", "))?;
+            }
+            if failures.len() > 10 {
+                write!(f, " … and {} more", failures.len() - 10)?;
+            }
+            writeln!(f)?;
+        }
+        let (mut commits, mut commit_deployments, mut not_in_production, mut unresolved) = (0, 0, 0, 0);
+        for exclusion in &explanation.exclusions {
+            match exclusion.reason {
+                ExclusionReason::CommitsAfterProduction { commits: count } => {
+                    commits += count;
+                    commit_deployments += 1;
+                }
+                ExclusionReason::NotInProduction => not_in_production += 1,
+                ExclusionReason::Unresolved => unresolved += 1,
+            }
+        }
+        writeln!(
+            f,
+            "left out: {commits} commits after production ({commit_deployments} deployments) from lead time; \
+             {not_in_production} deployments not in production from lead time and duration; {unresolved} unresolved \
+             failures from recovery time; {} records outside the window; {} records of other services",
+            explanation.outside_window, explanation.other_services
+        )
+    }
+}
+
+/// How long each period of a trend is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+pub enum Period {
+    /// Calendar weeks, Monday to Sunday at the report's UTC offset.
+    Week,
+    /// Calendar months at the report's UTC offset.
+    Month,
+}
+
+/// One period of a trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendRow {
+    /// The part of the report's window in this period.
+    pub window: Window,
+    /// The period's metrics.
+    pub metrics: DoraMetrics,
+}
+
+/// The same metrics per week or per month across a report's window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    /// How long each period is.
+    pub period: Period,
+    /// The UTC offset of the periods, in seconds east.
+    pub utc_offset_seconds: i32,
+    /// Every period overlapping the window, in order, empty ones included.
+    pub rows: Vec<TrendRow>,
+}
+
+impl fmt::Display for Trend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let offset = FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix());
+        writeln!(
+            f,
+            "{:<12} {:>7} {:>8} {:>14} {:>8} {:>14} {:>9} {:>8}",
+            self.period, "deploys", "per day", "lead time p50", "CFR", "recovery p50", "rollbacks", "rework"
+        )?;
+        for row in &self.rows {
+            let m = &row.metrics;
+            let median = |s: Option<&Spread>| s.map_or_else(|| "—".to_owned(), |s| s.median.to_string());
+            let share =
+                |rate: Option<f64>| rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0));
+            writeln!(
+                f,
+                "{:<12} {:>7} {:>8.2} {:>14} {:>8} {:>14} {:>9} {:>8}",
+                row.window.from.with_timezone(&offset).format("%Y-%m-%d"),
+                m.deployments,
+                m.deployment_frequency.per_day,
+                median(m.lead_time.spread.as_ref()),
+                share(m.change_failure_rate.rate),
+                median(m.recovery_time.spread.as_ref()),
+                m.rollbacks.count,
+                share(m.rework.rate),
+            )?;
+        }
+        Ok(())
+    }
+}

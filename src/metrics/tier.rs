@@ -1,0 +1,210 @@
+//! DORA performance tiers and the published tables they come from.
+
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumIter, EnumString, IntoStaticStr, VariantArray};
+
+use super::Elapsed;
+use crate::Error;
+
+/// A DORA performance tier, best first.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+pub enum Tier {
+    /// The best cluster.
+    Elite,
+    /// The second cluster.
+    High,
+    /// The third cluster.
+    Medium,
+    /// The last cluster.
+    Low,
+}
+
+/// The published table a report grades against.
+///
+/// Each is a DORA "Accelerate State of DevOps" report's table of
+/// performance clusters. The reports give bands in words ("between once per
+/// day and once per week"); [`Benchmark::thresholds`] turns them into
+/// cut-offs, and a value between two published bands gets the lower tier.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    EnumIter,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+pub enum Benchmark {
+    /// Accelerate State of DevOps Report 2023, "How do you compare?":
+    ///
+    /// | tier | deployment frequency | lead time | change failure rate | recovery time |
+    /// |---|---|---|---|---|
+    /// | elite | on demand | less than one day | 5% | less than one hour |
+    /// | high | once per day to once per week | one day to one week | 10% | less than one day |
+    /// | medium | once per week to once per month | one week to one month | 15% | one day to one week |
+    /// | low | once per week to once per month | one week to one month | 64% | one month to six months |
+    #[default]
+    Dora2023,
+    /// Accelerate State of DevOps Report 2021:
+    ///
+    /// | tier | deployment frequency | lead time | change failure rate | time to restore |
+    /// |---|---|---|---|---|
+    /// | elite | on demand (multiple per day) | less than one hour | 0–15% | less than one hour |
+    /// | high | once per week to once per month | one day to one week | 16–30% | less than one day |
+    /// | medium | once per month to once every six months | one month to six months | 16–30% | one day to one week |
+    /// | low | fewer than once per six months | more than six months | 16–30% | more than six months |
+    Dora2021,
+}
+
+/// The cut-offs of a benchmark: for each key metric, the limits of the
+/// elite, high and medium tiers; anything beyond the medium limit is low.
+///
+/// Deployment frequency is in deployments per day and a tier needs at least
+/// its limit; the others need at most theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Least deployments per day for elite, high, medium.
+    pub deployments_per_day: [f64; 3],
+    /// Longest median lead time for elite, high, medium.
+    pub lead_time: [Elapsed; 3],
+    /// Highest change failure rate for elite, high, medium.
+    pub change_failure_rate: [f64; 3],
+    /// Longest median recovery time for elite, high, medium.
+    pub recovery_time: [Elapsed; 3],
+}
+
+/// One hour less a millisecond: "less than one hour" as an inclusive limit.
+const UNDER_AN_HOUR: Elapsed = Elapsed::from_millis(3_600_000 - 1);
+const UNDER_A_DAY: Elapsed = Elapsed::from_millis(86_400_000 - 1);
+
+impl Benchmark {
+    /// Parses a benchmark name (`dora2023`, `dora2021`), ignoring case.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] for any other text.
+    pub fn parse(text: &str) -> Result<Benchmark, Error> {
+        text.parse().map_err(|_| Error::unknown_name::<Benchmark>("benchmark", text))
+    }
+
+    /// The benchmark's cut-offs.
+    ///
+    /// - DORA 2023: at least daily is elite ("on demand"), weekly high,
+    ///   monthly (30 days) medium; lead time under a day elite, up to a
+    ///   week high, up to 30 days medium; failure rate up to 5%, 10%, 15%;
+    ///   recovery under an hour, under a day, up to a week.
+    /// - DORA 2021: at least daily is elite, monthly (30 days) high, every
+    ///   six months (182 days) medium; lead time under an hour, up to a
+    ///   week, up to six months; failure rate up to 15% elite and up to 30%
+    ///   high (the report gives 16–30% to high, medium and low alike, so
+    ///   medium is never reached and anything above 30% is low); recovery
+    ///   under an hour, under a day, up to a week.
+    pub fn thresholds(self) -> Thresholds {
+        match self {
+            Benchmark::Dora2023 => Thresholds {
+                deployments_per_day: [1.0, 1.0 / 7.0, 1.0 / 30.0],
+                lead_time: [UNDER_A_DAY, Elapsed::from_days(7), Elapsed::from_days(30)],
+                change_failure_rate: [0.05, 0.10, 0.15],
+                recovery_time: [UNDER_AN_HOUR, UNDER_A_DAY, Elapsed::from_days(7)],
+            },
+            Benchmark::Dora2021 => Thresholds {
+                deployments_per_day: [1.0, 1.0 / 30.0, 1.0 / 182.0],
+                lead_time: [UNDER_AN_HOUR, Elapsed::from_days(7), Elapsed::from_days(182)],
+                change_failure_rate: [0.15, 0.30, 0.30],
+                recovery_time: [UNDER_AN_HOUR, UNDER_A_DAY, Elapsed::from_days(7)],
+            },
+        }
+    }
+}
+
+impl Thresholds {
+    /// The tier of a deployment frequency, in deployments per day.
+    pub fn deployment_frequency(&self, per_day: f64) -> Tier {
+        tier_at_least(per_day, self.deployments_per_day)
+    }
+
+    /// The tier of a median lead time.
+    pub fn lead_time(&self, median: Elapsed) -> Tier {
+        tier_at_most(median, self.lead_time)
+    }
+
+    /// The tier of a change failure rate, from 0 to 1.
+    pub fn change_failure_rate(&self, rate: f64) -> Tier {
+        tier_at_most(rate, self.change_failure_rate)
+    }
+
+    /// The tier of a median recovery time.
+    pub fn recovery_time(&self, median: Elapsed) -> Tier {
+        tier_at_most(median, self.recovery_time)
+    }
+}
+
+fn tier_at_least(value: f64, limits: [f64; 3]) -> Tier {
+    let tiers = [Tier::Elite, Tier::High, Tier::Medium];
+    tiers.into_iter().zip(limits).find(|(_, limit)| value >= *limit).map_or(Tier::Low, |(tier, _)| tier)
+}
+
+fn tier_at_most<T: PartialOrd>(value: T, limits: [T; 3]) -> Tier {
+    let tiers = [Tier::Elite, Tier::High, Tier::Medium];
+    tiers.into_iter().zip(limits).find(|(_, limit)| value <= *limit).map_or(Tier::Low, |(tier, _)| tier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dora_2023_bands() {
+        let table = Benchmark::Dora2023.thresholds();
+        assert_eq!(table.deployment_frequency(3.0), Tier::Elite);
+        assert_eq!(table.deployment_frequency(1.0), Tier::Elite);
+        assert_eq!(table.deployment_frequency(0.5), Tier::High);
+        assert_eq!(table.deployment_frequency(1.0 / 14.0), Tier::Medium);
+        assert_eq!(table.deployment_frequency(0.0), Tier::Low);
+        assert_eq!(table.lead_time(Elapsed::from_hours(23)), Tier::Elite);
+        assert_eq!(table.lead_time(Elapsed::from_hours(24)), Tier::High);
+        assert_eq!(table.lead_time(Elapsed::from_days(31)), Tier::Low);
+        assert_eq!(table.change_failure_rate(0.05), Tier::Elite);
+        assert_eq!(table.change_failure_rate(0.64), Tier::Low);
+        assert_eq!(table.recovery_time(Elapsed::from_hours(1)), Tier::High);
+        assert_eq!(table.recovery_time(Elapsed::from_days(8)), Tier::Low);
+    }
+
+    #[test]
+    fn dora_2021_bands() {
+        let table = Benchmark::Dora2021.thresholds();
+        assert_eq!(table.lead_time(Elapsed::from_hours(2)), Tier::High);
+        assert_eq!(table.lead_time(Elapsed::from_days(60)), Tier::Medium);
+        assert_eq!(table.change_failure_rate(0.15), Tier::Elite);
+        assert_eq!(table.change_failure_rate(0.2), Tier::High);
+        assert_eq!(table.change_failure_rate(0.31), Tier::Low);
+        assert_eq!(table.deployment_frequency(0.1), Tier::High);
+    }
+}
