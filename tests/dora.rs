@@ -126,7 +126,7 @@ fn an_incident_never_resolved_fails_the_deployment_but_has_no_recovery_time() {
     assert_eq!((m.change_failure_rate.failed, m.change_failure_rate.rate), (1, Some(0.5)));
     assert_eq!(m.change_failure_rate.tier, Some(Tier::Low));
     assert_eq!((m.recovery_time.spread, m.recovery_time.unresolved), (None, 1));
-    assert_eq!(report.explanation.failures[0].incidents, ["INC-1"]);
+    assert_eq!(&*report.explanation.failures[0].incidents[0], "INC-1");
     assert!(report.explanation.exclusions.iter().any(|e| e.reason == ExclusionReason::Unresolved));
 }
 

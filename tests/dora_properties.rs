@@ -38,7 +38,7 @@ fn record() -> impl Strategy<Value = DeploymentRecord> {
             for (index, (opened, resolved)) in incidents.into_iter().enumerate() {
                 let opened_at = at(start + opened);
                 let span = IncidentSpan {
-                    id: format!("INC-{index}"),
+                    id: format!("INC-{index}").into(),
                     opened_at,
                     resolved_at: resolved.map(|r| opened_at + TimeDelta::minutes(r)),
                 };

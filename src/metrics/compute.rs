@@ -1,5 +1,7 @@
 //! One pass over the records, then selection for the medians.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::stats::{Spread, quantile};
@@ -37,45 +39,83 @@ impl Calendar {
     }
 }
 
-/// Computes the metrics of the `records` of `window`; `service` filters,
-/// `explain` collects the explanation.
-pub(crate) fn compute<'a>(
-    records: impl IntoIterator<Item = &'a DeploymentRecord>,
-    window: &Window,
-    service: Option<&str>,
+/// The running totals of one report (or one period of a trend): records are
+/// added one at a time, in any order, and [`finish`](Accumulator::finish)
+/// computes the metrics.
+pub(crate) struct Accumulator {
+    window: Window,
     calendar: Calendar,
-    thresholds: &Thresholds,
+    first_day: i64,
+    deploy_days: Vec<bool>,
     explain: bool,
-) -> (DoraMetrics, Explanation) {
-    let first_day = calendar.day(window.from());
-    let last_day = calendar.last_day(window);
-    let day_count = usize::try_from(last_day - first_day + 1).unwrap_or(1).max(1);
-    let mut deploy_days = vec![false; day_count];
-    let mut explanation = Explanation::default();
-    let mut lead_times: Vec<i64> = Vec::new();
-    let mut durations: Vec<i64> = Vec::new();
-    let mut recoveries: Vec<i64> = Vec::new();
-    let (mut deployments, mut failed, mut rolled_back, mut remediations) = (0usize, 0usize, 0usize, 0usize);
-    let (mut commits_after_production, mut unresolved) = (0usize, 0usize);
-    let (from_ms, to_ms) = (window.from().timestamp_millis(), window.to().timestamp_millis());
+    explanation: Explanation,
+    lead_times: Vec<i64>,
+    durations: Vec<i64>,
+    recoveries: Vec<i64>,
+    deployments: usize,
+    failed: usize,
+    rolled_back: usize,
+    remediations: usize,
+    commits_after_production: usize,
+    unresolved: usize,
+}
 
-    for record in records {
-        if service.is_some_and(|service| record.service() != service) {
-            explanation.other_services += 1;
-            continue;
+impl Accumulator {
+    pub(crate) fn new(window: Window, calendar: Calendar, explain: bool) -> Accumulator {
+        let first_day = calendar.day(window.from());
+        let day_count = usize::try_from(calendar.last_day(&window) - first_day + 1).unwrap_or(1).max(1);
+        Accumulator {
+            window,
+            calendar,
+            first_day,
+            deploy_days: vec![false; day_count],
+            explain,
+            explanation: Explanation::default(),
+            lead_times: Vec::new(),
+            durations: Vec::new(),
+            recoveries: Vec::new(),
+            deployments: 0,
+            failed: 0,
+            rolled_back: 0,
+            remediations: 0,
+            commits_after_production: 0,
+            unresolved: 0,
         }
-        let started = record.started_at().timestamp_millis();
-        if started < from_ms || started >= to_ms {
-            explanation.outside_window += 1;
-            continue;
+    }
+
+    pub(crate) fn reserve(&mut self, records: usize) {
+        self.lead_times.reserve(records * 2);
+        self.durations.reserve(records);
+    }
+
+    /// How many records were offered: inside the window or not.
+    pub(crate) fn records_seen(&self) -> usize {
+        self.deployments + self.explanation.outside_window + self.explanation.other_services
+    }
+
+    pub(crate) fn skip_other_services(&mut self, count: usize) {
+        self.explanation.other_services += count;
+    }
+
+    pub(crate) fn skip_outside_window(&mut self) {
+        self.explanation.outside_window += 1;
+    }
+
+    fn exclude(&mut self, record: &DeploymentRecord, reason: ExclusionReason) {
+        if self.explain {
+            let release = Arc::clone(record.release_id());
+            self.explanation.exclusions.push(Exclusion { started_at: record.started_at(), release, reason });
         }
-        deployments += 1;
-        if let Some(seen) = usize::try_from(calendar.day(record.started_at()) - first_day)
-            .ok()
-            .and_then(|i| deploy_days.get_mut(i))
-        {
+    }
+
+    /// Adds a deployment that started inside the window.
+    pub(crate) fn add(&mut self, record: &DeploymentRecord) {
+        self.deployments += 1;
+        let day = usize::try_from(self.calendar.day(record.started_at()) - self.first_day).ok();
+        if let Some(seen) = day.and_then(|day| self.deploy_days.get_mut(day)) {
             *seen = true;
         }
+        let started = record.started_at().timestamp_millis();
         match record.production_at() {
             Some(production) => {
                 let production = production.timestamp_millis();
@@ -85,95 +125,91 @@ pub(crate) fn compute<'a>(
                     if lead < 0 {
                         late += 1;
                     } else {
-                        lead_times.push(lead);
+                        self.lead_times.push(lead);
                     }
                 }
                 if late > 0 {
-                    commits_after_production += late;
-                    if explain {
-                        explanation.exclusions.push(Exclusion {
-                            release: record.release().to_owned(),
-                            reason: ExclusionReason::CommitsAfterProduction { commits: late },
-                        });
-                    }
+                    self.commits_after_production += late;
+                    self.exclude(record, ExclusionReason::CommitsAfterProduction { commits: late });
                 }
-                durations.push(production - started);
+                self.durations.push(production - started);
             }
-            None if explain => explanation.exclusions.push(Exclusion {
-                release: record.release().to_owned(),
-                reason: ExclusionReason::NotInProduction,
-            }),
-            None => {}
+            None => self.exclude(record, ExclusionReason::NotInProduction),
         }
-        if record.rollback().is_some() {
-            rolled_back += 1;
-        }
-        if record.is_remediation() {
-            remediations += 1;
-        }
+        self.rolled_back += usize::from(record.rollback().is_some());
+        self.remediations += usize::from(record.is_remediation());
         if !record.is_failure() {
-            continue;
+            return;
         }
-        failed += 1;
+        self.failed += 1;
         match recovery(record) {
-            Some(millis) => recoveries.push(millis),
+            Some(millis) => self.recoveries.push(millis),
             None => {
-                unresolved += 1;
-                if explain {
-                    explanation.exclusions.push(Exclusion {
-                        release: record.release().to_owned(),
-                        reason: ExclusionReason::Unresolved,
-                    });
-                }
+                self.unresolved += 1;
+                self.exclude(record, ExclusionReason::Unresolved);
             }
         }
-        if explain {
-            explanation.failures.push(Failure {
-                release: record.release().to_owned(),
-                service: record.service().to_owned(),
+        if self.explain {
+            self.explanation.failures.push(Failure {
+                started_at: record.started_at(),
+                release: Arc::clone(record.release_id()),
                 rolled_back: record.rollback().is_some(),
-                incidents: record.incidents().iter().map(|incident| incident.id.clone()).collect(),
+                incidents: record.incidents().iter().map(|incident| Arc::clone(&incident.id)).collect(),
             });
         }
     }
 
-    explanation.failures.sort_unstable();
-    explanation.exclusions.sort_unstable();
-    let per_day = deployments as f64 / day_count as f64;
-    let share =
-        |count: usize| Share { count, rate: (deployments > 0).then(|| count as f64 / deployments as f64) };
-    let lead_spread = Spread::of(&mut lead_times);
-    let recovery_spread = Spread::of(&mut recoveries);
-    let failure_rate = (deployments > 0).then(|| failed as f64 / deployments as f64);
-    let metrics = DoraMetrics {
-        deployments,
-        deployment_frequency: DeploymentFrequency {
-            count: deployments,
-            per_day,
-            per_week: per_day * 7.0,
-            deploy_days_per_week: deploy_days_per_week(&deploy_days, first_day),
-            tier: thresholds.deployment_frequency(per_day),
-        },
-        lead_time: LeadTime {
-            spread: lead_spread,
-            commits_after_production,
-            tier: lead_spread.map(|spread| thresholds.lead_time(spread.median)),
-        },
-        change_failure_rate: ChangeFailureRate {
-            failed,
-            rate: failure_rate,
-            tier: failure_rate.map(|rate| thresholds.change_failure_rate(rate)),
-        },
-        recovery_time: RecoveryTime {
-            spread: recovery_spread,
-            unresolved,
-            tier: recovery_spread.map(|spread| thresholds.recovery_time(spread.median)),
-        },
-        rollbacks: share(rolled_back),
-        deployment_duration: Spread::of(&mut durations),
-        rework: share(remediations),
-    };
-    (metrics, explanation)
+    /// Adds `record` if it started inside the window.
+    pub(crate) fn offer(&mut self, record: &DeploymentRecord) {
+        if self.window.contains(record.started_at()) {
+            self.add(record);
+        } else {
+            self.skip_outside_window();
+        }
+    }
+
+    pub(crate) fn finish(mut self, thresholds: &Thresholds) -> (DoraMetrics, Explanation) {
+        let deployments = self.deployments;
+        self.explanation.failures.sort_unstable();
+        self.explanation.exclusions.sort_unstable();
+        let per_day = deployments as f64 / self.deploy_days.len() as f64;
+        let share = |count: usize| Share {
+            count,
+            rate: (deployments > 0).then(|| count as f64 / deployments as f64),
+        };
+        let lead_spread = Spread::of(&mut self.lead_times);
+        let recovery_spread = Spread::of(&mut self.recoveries);
+        let failure_rate = (deployments > 0).then(|| self.failed as f64 / deployments as f64);
+        let metrics = DoraMetrics {
+            deployments,
+            deployment_frequency: DeploymentFrequency {
+                count: deployments,
+                per_day,
+                per_week: per_day * 7.0,
+                deploy_days_per_week: deploy_days_per_week(&self.deploy_days, self.first_day),
+                tier: thresholds.deployment_frequency(per_day),
+            },
+            lead_time: LeadTime {
+                spread: lead_spread,
+                commits_after_production: self.commits_after_production,
+                tier: lead_spread.map(|spread| thresholds.lead_time(spread.median)),
+            },
+            change_failure_rate: ChangeFailureRate {
+                failed: self.failed,
+                rate: failure_rate,
+                tier: failure_rate.map(|rate| thresholds.change_failure_rate(rate)),
+            },
+            recovery_time: RecoveryTime {
+                spread: recovery_spread,
+                unresolved: self.unresolved,
+                tier: recovery_spread.map(|spread| thresholds.recovery_time(spread.median)),
+            },
+            rollbacks: share(self.rolled_back),
+            deployment_duration: Spread::of(&mut self.durations),
+            rework: share(self.remediations),
+        };
+        (metrics, self.explanation)
+    }
 }
 
 /// Milliseconds from a failure's start to its restoration, or `None` while

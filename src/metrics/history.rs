@@ -1,11 +1,11 @@
 //! A history of deployments, and the reports computed from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::compute::{Calendar, compute};
+use super::compute::{Accumulator, Calendar};
 use super::{DeploymentRecord, DoraReport, Period, ReportOptions, Trend, TrendRow, Window};
 use crate::{Error, Release};
 
@@ -87,59 +87,46 @@ impl History {
     /// The report over `options`' window: one pass over the records, then
     /// selection for the medians.
     pub fn report(&self, options: &ReportOptions) -> DoraReport {
-        self.report_on(&self.records, options)
-    }
-
-    fn report_on<'a>(
-        &self,
-        records: impl IntoIterator<Item = &'a DeploymentRecord>,
-        options: &ReportOptions,
-    ) -> DoraReport {
-        let calendar = Calendar { offset_seconds: i64::from(options.offset.local_minus_utc()) };
-        let (metrics, explanation) = compute(
-            records,
-            &options.window,
-            options.service.as_deref(),
-            calendar,
-            &options.benchmark.thresholds(),
-            true,
-        );
-        DoraReport {
-            window: options.window,
-            service: options.service.clone(),
-            utc_offset_seconds: options.offset.local_minus_utc(),
-            benchmark: options.benchmark,
-            metrics,
-            explanation,
+        let mut accumulator = Accumulator::new(options.window, calendar(options), true);
+        accumulator.reserve(self.records.len());
+        for record in &self.records {
+            if options.service.as_deref().is_some_and(|service| record.service() != service) {
+                accumulator.skip_other_services(1);
+            } else {
+                accumulator.offer(record);
+            }
         }
+        finish(options, options.service.clone(), accumulator)
     }
 
     /// One report per service, over the same window; `options`' own service
-    /// filter is ignored. Each equals the one-service [`report`](History::report),
-    /// from a single grouping pass.
+    /// filter is ignored. Each equals the one-service
+    /// [`report`](History::report), from a single pass over the records.
     pub fn report_by_service(&self, options: &ReportOptions) -> BTreeMap<String, DoraReport> {
-        let mut by_service: BTreeMap<&str, Vec<&DeploymentRecord>> = BTreeMap::new();
+        let mut by_service: HashMap<&str, Accumulator> = HashMap::new();
         for record in &self.records {
-            by_service.entry(record.service()).or_default().push(record);
+            by_service
+                .entry(record.service())
+                .or_insert_with(|| Accumulator::new(options.window, calendar(options), true))
+                .offer(record);
         }
         by_service
             .into_iter()
-            .map(|(service, records)| {
-                let others = self.records.len() - records.len();
-                let mut report = self.report_on(records, &options.clone().service(service));
-                report.explanation.other_services = others;
-                (service.to_owned(), report)
+            .map(|(service, mut accumulator)| {
+                accumulator.skip_other_services(self.records.len() - accumulator.records_seen());
+                (service.to_owned(), finish(options, Some(service.to_owned()), accumulator))
             })
             .collect()
     }
 
     /// The metrics per week or per month across `options`' window: every
     /// period that overlaps the window, cut to it, empty periods included.
-    /// The records are put in their periods in one pass.
+    /// One pass puts each record in its period.
     pub fn trend(&self, options: &ReportOptions, period: Period) -> Trend {
-        let calendar = Calendar { offset_seconds: i64::from(options.offset.local_minus_utc()) };
+        let calendar = calendar(options);
         let windows = periods(&options.window, period, calendar);
-        let mut buckets: Vec<Vec<&DeploymentRecord>> = vec![Vec::new(); windows.len()];
+        let mut accumulators: Vec<Accumulator> =
+            windows.iter().map(|window| Accumulator::new(*window, calendar, false)).collect();
         for record in &self.records {
             if options.service.as_deref().is_some_and(|service| record.service() != service) {
                 continue;
@@ -149,20 +136,33 @@ impl History {
                 continue;
             }
             let index = windows.partition_point(|window| window.to() <= at);
-            if let Some(bucket) = buckets.get_mut(index) {
-                bucket.push(record);
+            if let Some(accumulator) = accumulators.get_mut(index) {
+                accumulator.add(record);
             }
         }
         let thresholds = options.benchmark.thresholds();
         let rows = windows
             .into_iter()
-            .zip(buckets)
-            .map(|(window, records)| {
-                let (metrics, _) = compute(records, &window, None, calendar, &thresholds, false);
-                TrendRow { window, metrics }
-            })
+            .zip(accumulators)
+            .map(|(window, accumulator)| TrendRow { window, metrics: accumulator.finish(&thresholds).0 })
             .collect();
         Trend { period, utc_offset_seconds: options.offset.local_minus_utc(), rows }
+    }
+}
+
+fn calendar(options: &ReportOptions) -> Calendar {
+    Calendar { offset_seconds: i64::from(options.offset.local_minus_utc()) }
+}
+
+fn finish(options: &ReportOptions, service: Option<String>, accumulator: Accumulator) -> DoraReport {
+    let (metrics, explanation) = accumulator.finish(&options.benchmark.thresholds());
+    DoraReport {
+        window: options.window,
+        service,
+        utc_offset_seconds: options.offset.local_minus_utc(),
+        benchmark: options.benchmark,
+        metrics,
+        explanation,
     }
 }
 

@@ -1,5 +1,7 @@
 //! One deployment, summarized for the metrics.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +30,7 @@ pub struct RollbackSpan {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct IncidentSpan {
     /// The incident's id.
-    pub id: String,
+    pub id: Arc<str>,
     /// When it started.
     #[serde(with = "time::rfc3339")]
     pub opened_at: DateTime<Utc>,
@@ -64,8 +66,8 @@ pub struct IncidentSpan {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RecordFields")]
 pub struct DeploymentRecord {
-    release: String,
-    service: String,
+    release: Arc<str>,
+    service: Arc<str>,
     version: String,
     #[serde(with = "time::rfc3339")]
     started_at: DateTime<Utc>,
@@ -84,8 +86,8 @@ pub struct DeploymentRecord {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecordFields {
-    release: String,
-    service: String,
+    release: Arc<str>,
+    service: Arc<str>,
     version: String,
     #[serde(with = "time::rfc3339")]
     started_at: DateTime<Utc>,
@@ -142,8 +144,8 @@ impl DeploymentRecord {
     /// trimmed line.
     pub fn new(service: &str, version: &str, started_at: DateTime<Utc>) -> Result<DeploymentRecord, Error> {
         let record = DeploymentRecord {
-            release: format!("{service}@{version}"),
-            service: service.to_owned(),
+            release: format!("{service}@{version}").into(),
+            service: service.into(),
             version: version.to_owned(),
             started_at,
             production_at: None,
@@ -162,7 +164,7 @@ impl DeploymentRecord {
     ///
     /// [`Error::InvalidText`] for an id that is not one trimmed line.
     pub fn with_release_id(self, release: &str) -> Result<DeploymentRecord, Error> {
-        self.checked(|record| record.release = release.to_owned())
+        self.checked(|record| record.release = release.into())
     }
 
     /// The same record, in production from `at`.
@@ -245,8 +247,8 @@ impl DeploymentRecord {
             span
         });
         Ok(DeploymentRecord {
-            release: format!("{service}@{version}"),
-            service: service.to_owned(),
+            release: format!("{service}@{version}").into(),
+            service: service.into(),
             version,
             started_at,
             production_at: release.entered_at(Stage::Verifying),
@@ -256,7 +258,7 @@ impl DeploymentRecord {
                 .incidents()
                 .iter()
                 .map(|incident| IncidentSpan {
-                    id: incident.id().to_owned(),
+                    id: incident.id().into(),
                     opened_at: incident.opened_at(),
                     resolved_at: incident.resolved_at(),
                 })
@@ -269,7 +271,8 @@ impl DeploymentRecord {
         check_line("release id", &self.release, MAX_PLAN_NAME_CHARS)?;
         check_line("service", &self.service, MAX_PLAN_NAME_CHARS)?;
         check_line("version", &self.version, MAX_PLAN_NAME_CHARS)?;
-        let problem = |problem: String| Err(Error::InvalidRecord { release: self.release.clone(), problem });
+        let problem =
+            |problem: String| Err(Error::InvalidRecord { release: self.release.to_string(), problem });
         let started = self.started_at;
         if let Some(production) = self.production_at.filter(|at| *at < started) {
             return problem(format!(
@@ -307,6 +310,11 @@ impl DeploymentRecord {
 
     /// The release's id (`service@version` unless given).
     pub fn release(&self) -> &str {
+        &self.release
+    }
+
+    /// The release's id, shared: reports cite it without copying it.
+    pub fn release_id(&self) -> &Arc<str> {
         &self.release
     }
 

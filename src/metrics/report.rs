@@ -1,6 +1,7 @@
 //! What a report says: the metrics, their tiers, and why.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
@@ -243,14 +244,14 @@ pub struct DoraMetrics {
 /// Why a deployment counted as failed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Failure {
+    /// When its deployment started.
+    pub started_at: DateTime<Utc>,
     /// The release.
-    pub release: String,
-    /// Its service.
-    pub service: String,
+    pub release: Arc<str>,
     /// Whether it was rolled back.
     pub rolled_back: bool,
     /// The incidents it caused.
-    pub incidents: Vec<String>,
+    pub incidents: Vec<Arc<str>>,
 }
 
 /// Why part of a deployment was left out of a metric.
@@ -272,8 +273,10 @@ pub enum ExclusionReason {
 /// A deployment left out of a metric, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Exclusion {
+    /// When its deployment started.
+    pub started_at: DateTime<Utc>,
     /// The release.
-    pub release: String,
+    pub release: Arc<str>,
     /// Why.
     pub reason: ExclusionReason,
 }
@@ -281,10 +284,11 @@ pub struct Exclusion {
 /// What a report counted and left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Explanation {
-    /// Every failed deployment and why it failed, sorted by release, so the
-    /// report does not depend on the order of the records.
+    /// Every failed deployment and why it failed, in the order the
+    /// deployments started (then by release), so the report does not depend
+    /// on the order of the records.
     pub failures: Vec<Failure>,
-    /// Every deployment left out of a metric and why, sorted by release.
+    /// Every deployment left out of a metric and why, in the same order.
     pub exclusions: Vec<Exclusion>,
     /// Records whose deployment started outside the window.
     pub outside_window: usize,
@@ -402,7 +406,8 @@ impl fmt::Display for DoraReport {
                     why.push("rolled back".into());
                 }
                 if !failure.incidents.is_empty() {
-                    why.push(format!("incidents {}", failure.incidents.join(", ")));
+                    let ids: Vec<&str> = failure.incidents.iter().map(|id| &**id).collect();
+                    why.push(format!("incidents {}", ids.join(", ")));
                 }
                 write!(f, " {} ({});", failure.release, why.join(", "))?;
             }

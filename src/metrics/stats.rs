@@ -38,14 +38,41 @@ pub struct Spread {
 impl Spread {
     /// The spread of millisecond durations; `None` when there are none.
     pub(crate) fn of(values: &mut [i64]) -> Option<Spread> {
-        let median = quantile(values, 0.5)?;
         let p90 = quantile(values, 0.9)?;
+        // Selecting the 90th percentile left every value ranked below it on
+        // its left, so the median is selected from that part alone.
+        let p90_rank = ((values.len() - 1) as f64 * 0.9).floor() as usize;
+        let median = median_within(values, p90_rank)?;
         Some(Spread {
             count: values.len(),
             median: Elapsed::from_millis(median.round() as i64),
             p90: Elapsed::from_millis(p90.round() as i64),
         })
     }
+}
+
+/// The median of `values`, given that the first `sorted_below` positions
+/// hold exactly the values ranked below position `sorted_below` (as a
+/// selection at that rank leaves them).
+fn median_within(values: &mut [i64], sorted_below: usize) -> Option<f64> {
+    let last = values.len().checked_sub(1)?;
+    let rank = 0.5 * last as f64;
+    let below = rank.floor() as usize;
+    let fraction = rank - below as f64;
+    // Both order statistics the median needs sit at or before `sorted_below`.
+    let upper_index = if fraction == 0.0 { below } else { below + 1 };
+    let prefix = values.get_mut(..=sorted_below.max(upper_index).min(last))?;
+    quantile_of_prefix(prefix, below, fraction)
+}
+
+fn quantile_of_prefix(prefix: &mut [i64], below: usize, fraction: f64) -> Option<f64> {
+    let (_, lower, above) = prefix.select_nth_unstable(below);
+    let lower = *lower as f64;
+    if fraction == 0.0 {
+        return Some(lower);
+    }
+    let upper = above.iter().copied().min().map_or(lower, |upper| upper as f64);
+    Some(lower + (upper - lower) * fraction)
 }
 
 #[cfg(test)]
@@ -62,5 +89,16 @@ mod tests {
         let mut ten: Vec<i64> = (1..=10).rev().collect();
         assert!((quantile(&mut ten, 0.9).unwrap() - 9.1).abs() < 1e-9);
         assert_eq!(quantile(&mut [1, 1, 1, 100], 0.5), Some(1.0));
+    }
+
+    #[test]
+    fn spreads_match_independent_quantiles() {
+        for n in 1..60i64 {
+            let values: Vec<i64> = (0..n).map(|i| (i * 7919) % 101 - 50).collect();
+            let spread = Spread::of(&mut values.clone()).unwrap();
+            let median = quantile(&mut values.clone(), 0.5).unwrap().round() as i64;
+            let p90 = quantile(&mut values.clone(), 0.9).unwrap().round() as i64;
+            assert_eq!((spread.median.as_millis(), spread.p90.as_millis()), (median, p90), "n = {n}");
+        }
     }
 }
