@@ -5,13 +5,22 @@ use crate::Error;
 /// Checks that `value` is one trimmed, non-empty line of at most `max_chars`
 /// characters. `field` names the value in the error.
 pub(crate) fn check_line(field: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
+    // One pass over the characters: this runs for every name of every
+    // record of a large history.
+    let mut count = 0;
+    let mut control = false;
+    for c in value.chars() {
+        count += 1;
+        control |= c.is_control();
+    }
+    let edges_blank = value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace);
     let problem = if value.trim().is_empty() {
         "is empty"
-    } else if value.trim() != value {
+    } else if edges_blank {
         "has leading or trailing whitespace"
-    } else if value.chars().any(char::is_control) {
+    } else if control {
         "contains a control character (a line break or tab, say)"
-    } else if value.chars().count() > max_chars {
+    } else if count > max_chars {
         "is too long"
     } else {
         return Ok(());

@@ -30,6 +30,7 @@ pub struct RollbackSpan {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct IncidentSpan {
     /// The incident's id.
+    #[serde(deserialize_with = "time::shared_str::deserialize")]
     pub id: Arc<str>,
     /// When it started.
     #[serde(with = "time::rfc3339")]
@@ -86,7 +87,9 @@ pub struct DeploymentRecord {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecordFields {
+    #[serde(with = "time::shared_str")]
     release: Arc<str>,
+    #[serde(with = "time::interned_str")]
     service: Arc<str>,
     version: String,
     #[serde(with = "time::rfc3339")]

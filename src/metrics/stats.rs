@@ -29,9 +29,11 @@ pub(crate) fn quantile(values: &mut [i64], q: f64) -> Option<f64> {
 pub struct Spread {
     /// How many durations.
     pub count: usize,
-    /// The interpolated median.
+    /// The interpolated median (serialized as `median_ms`).
+    #[serde(rename = "median_ms")]
     pub median: Elapsed,
-    /// The interpolated 90th percentile.
+    /// The interpolated 90th percentile (serialized as `p90_ms`).
+    #[serde(rename = "p90_ms")]
     pub p90: Elapsed,
 }
 

@@ -4,7 +4,7 @@
 //! `YYYY-MM-DDTHH:MM:SS[.fraction]Z` is parsed here directly; anything else
 //! RFC 3339 allows goes through chrono.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Utc};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 
@@ -33,15 +33,6 @@ fn parse_fast(bytes: &[u8]) -> Option<DateTime<Utc>> {
     let hour = digits(date_time.get(11..13)?)?;
     let minute = digits(date_time.get(14..16)?)?;
     let second = digits(date_time.get(17..19)?)?;
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
     let (nanos, zone) = match rest.split_first() {
         Some((b'.', tail)) => {
             let count = tail.iter().take_while(|byte| byte.is_ascii_digit()).count();
@@ -67,30 +58,23 @@ fn parse_fast(bytes: &[u8]) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    let seconds =
-        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    DateTime::from_timestamp(seconds, u32::try_from(nanos).ok()?)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        u32::try_from(month).ok()?,
+        u32::try_from(day).ok()?,
+    )?;
+    let time = NaiveTime::from_hms_nano_opt(
+        u32::try_from(hour).ok()?,
+        u32::try_from(minute).ok()?,
+        u32::try_from(second).ok()?,
+        u32::try_from(nanos).ok()?,
+    )?;
+    let local = NaiveDateTime::new(date, time).and_utc();
+    if offset_seconds == 0 {
+        Some(local)
+    } else {
+        local.checked_sub_signed(TimeDelta::seconds(offset_seconds))
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_index = (month + 9) % 12;
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 fn format(at: &DateTime<Utc>) -> String {
@@ -238,5 +222,76 @@ mod tests {
             assert_eq!(parse_fast(bad.as_bytes()), None, "{bad}");
             assert_eq!(parse(bad), None, "{bad}");
         }
+    }
+}
+
+/// Serde for a service name as `Arc<str>`: the few names of a history are
+/// shared between its records instead of allocated for each (a small
+/// per-thread cache of the names seen last).
+pub(crate) mod interned_str {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use serde::de::{self, Deserializer, Visitor};
+
+    const CACHED: usize = 64;
+
+    thread_local! {
+        static RECENT: RefCell<Vec<Arc<str>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+        struct InternVisitor;
+
+        impl Visitor<'_> for InternVisitor {
+            type Value = Arc<str>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
+                Ok(RECENT.with(|recent| {
+                    let mut recent = recent.borrow_mut();
+                    if let Some(known) = recent.iter().find(|known| ***known == *text) {
+                        return Arc::clone(known);
+                    }
+                    let shared: Arc<str> = Arc::from(text);
+                    if recent.len() == CACHED {
+                        recent.remove(0);
+                    }
+                    recent.push(Arc::clone(&shared));
+                    shared
+                }))
+            }
+        }
+
+        deserializer.deserialize_str(InternVisitor)
+    }
+}
+
+/// Serde for `Arc<str>` that copies the text once: serde's own goes through
+/// a `String` first. Records hold many of these.
+pub(crate) mod shared_str {
+    use std::sync::Arc;
+
+    use serde::de::{self, Deserializer, Visitor};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+        struct SharedVisitor;
+
+        impl Visitor<'_> for SharedVisitor {
+            type Value = Arc<str>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
+                Ok(Arc::from(text))
+            }
+        }
+
+        deserializer.deserialize_str(SharedVisitor)
     }
 }
