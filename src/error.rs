@@ -1,6 +1,7 @@
 //! The one error type of the crate.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use strum::VariantArray;
@@ -386,6 +387,74 @@ pub enum Error {
         /// The record's release id.
         release: String,
         /// What is wrong.
+        problem: String,
+    },
+
+    /// A store that cannot be read or written.
+    #[error("cannot {action} {}: {message}", path.display())]
+    StoreIo {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the store was doing.
+        action: &'static str,
+        /// What the system said.
+        message: String,
+    },
+
+    /// A release key that cannot name a stored release.
+    #[error("the release key \"{key}\" {problem}")]
+    InvalidKey {
+        /// The key given, shortened.
+        key: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+
+    /// Creating a release that the store already has.
+    #[error("the store already has release {key}: load it and append to it instead")]
+    ReleaseExists {
+        /// Its key.
+        key: String,
+    },
+
+    /// Loading a release that the store does not have.
+    #[error("the store has no release {key}: check the key against `keys()`")]
+    ReleaseNotFound {
+        /// The key asked for.
+        key: String,
+    },
+
+    /// An append on top of a version the writer did not read.
+    #[error(
+        "release {key} has {actual} stored events, but this writer read {expected}: another writer changed it; \
+         load it again and redo the change"
+    )]
+    StoreConflict {
+        /// The release.
+        key: String,
+        /// The events the writer read.
+        expected: usize,
+        /// The events stored.
+        actual: usize,
+    },
+
+    /// A log with a line that cannot be read, or that breaks a rule.
+    #[error("{}, line {line}: {problem}", path.display())]
+    CorruptLog {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// A file where a release log should be that is not one.
+    #[error("{} is not a release log: {problem}", path.display())]
+    NotALog {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
         problem: String,
     },
 

@@ -132,6 +132,93 @@ pub enum EventKind {
     },
 }
 
+/// What kind of thing an [`Event`] records, without its details: for
+/// filtering an audit trail.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[non_exhaustive]
+pub enum EventType {
+    /// [`EventKind::Planned`].
+    Planned,
+    /// [`EventKind::ChangeAdded`].
+    ChangeAdded,
+    /// [`EventKind::ItemCompleted`].
+    ItemCompleted,
+    /// [`EventKind::ItemNotApplicable`].
+    ItemNotApplicable,
+    /// [`EventKind::ItemWaived`].
+    ItemWaived,
+    /// [`EventKind::ItemReopened`].
+    ItemReopened,
+    /// [`EventKind::Advanced`].
+    Advanced,
+    /// [`EventKind::Observed`].
+    Observed,
+    /// [`EventKind::FlagRaised`].
+    FlagRaised,
+    /// [`EventKind::FlagCleared`].
+    FlagCleared,
+    /// [`EventKind::RiskAccepted`].
+    RiskAccepted,
+    /// [`EventKind::IncidentOpened`].
+    IncidentOpened,
+    /// [`EventKind::IncidentResolved`].
+    IncidentResolved,
+    /// [`EventKind::RolledBack`].
+    RolledBack,
+}
+
+impl EventType {
+    /// Parses a type name in snake case (`item_completed`), ignoring ASCII
+    /// case.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::UnknownName`] for any other text.
+    pub fn parse(text: &str) -> Result<EventType, crate::Error> {
+        text.parse().map_err(|_| crate::Error::unknown_name::<EventType>("event type", text))
+    }
+}
+
+impl EventKind {
+    /// What kind of event this is.
+    pub fn event_type(&self) -> EventType {
+        match self {
+            EventKind::Planned { .. } => EventType::Planned,
+            EventKind::ChangeAdded { .. } => EventType::ChangeAdded,
+            EventKind::ItemCompleted { .. } => EventType::ItemCompleted,
+            EventKind::ItemNotApplicable { .. } => EventType::ItemNotApplicable,
+            EventKind::ItemWaived { .. } => EventType::ItemWaived,
+            EventKind::ItemReopened { .. } => EventType::ItemReopened,
+            EventKind::Advanced { .. } => EventType::Advanced,
+            EventKind::Observed { .. } => EventType::Observed,
+            EventKind::FlagRaised { .. } => EventType::FlagRaised,
+            EventKind::FlagCleared { .. } => EventType::FlagCleared,
+            EventKind::RiskAccepted { .. } => EventType::RiskAccepted,
+            EventKind::IncidentOpened { .. } => EventType::IncidentOpened,
+            EventKind::IncidentResolved { .. } => EventType::IncidentResolved,
+            EventKind::RolledBack { .. } => EventType::RolledBack,
+        }
+    }
+}
+
 /// Why a release was rolled back.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -149,12 +149,25 @@
 //! replays the log through every rule ([`Release::replay`]), so a file
 //! edited to skip a gate does not load. With `serde_json`, enable its
 //! `float_roundtrip` feature so that signal values read back bit for bit.
+//!
+//! The `ReleaseStore` trait keeps releases: `MemoryStore` in memory,
+//! `FileStore` as one append-only, fsynced JSON Lines log per release, with
+//! atomic creation, optimistic concurrency between writers, and recovery
+//! from a log torn by a crash. [`Release::audit_trail`] renders and filters
+//! the log: when, who, what.
+//!
+//! # Features
+//!
+//! - `store` (on by default): `ReleaseStore`, `MemoryStore` and
+//!   `FileStore`; brings in `serde_json`. Without it the crate does no I/O
+//!   at all.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod actor;
+mod audit;
 mod checklist;
 mod error;
 mod event;
@@ -166,16 +179,19 @@ mod plan;
 mod progress;
 mod release;
 mod stage;
+#[cfg(feature = "store")]
+mod store;
 mod text;
 mod version;
 
 pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, Role};
+pub use audit::AuditTrail;
 pub use checklist::{
     Item, ItemId, ItemStatus, MAX_ID_CHARS, MAX_TITLE_CHARS, OCTOACME_NAME, Requirement, Template,
     TemplateBuilder,
 };
 pub use error::Error;
-pub use event::{Event, EventKind, RollbackReason};
+pub use event::{Event, EventKind, EventType, RollbackReason};
 pub use health::{
     Bound, Breach, Cause, Comparison, CriterionId, CriterionKind, Finding, FiniteF64, MAX_BREACHES_TO_TRIP,
     MAX_CRITERION_ID_CHARS, MAX_SIGNAL_CHARS, Missing, Observation, ObservationKind, Outcome, RaisedFlag,
@@ -196,6 +212,8 @@ pub use plan::{
 pub use progress::Tally;
 pub use release::{FORMAT_VERSION, Release};
 pub use stage::{Gate, Stage};
+#[cfg(feature = "store")]
+pub use store::{FileStore, MemoryStore, ReleaseKey, ReleaseStore, StoredRelease, TornTail};
 pub use text::MAX_REASON_CHARS;
 pub use version::{ReleaseKind, Version, parse_version};
 

@@ -105,7 +105,7 @@ fn ops() -> impl Strategy<Value = Vec<(Op, i64)>> {
 }
 
 fn actor(index: usize) -> Actor {
-    if index % 2 == 0 { ada() } else { grace() }
+    if index.is_multiple_of(2) { ada() } else { grace() }
 }
 
 fn run(release: &mut Release, op: &Op, by: &Actor, at: DateTime<Utc>) -> Result<(), Error> {

@@ -180,3 +180,16 @@ fn replaying_a_forged_item_event_is_checked_like_a_live_one() {
     let error = Release::replay(events).unwrap_err();
     assert!(error.to_string().contains("is required"), "{error}");
 }
+
+#[test]
+fn a_future_format_is_refused_before_its_events_are_read() {
+    let future = r#"{"format":2,"events":[{"a shape":"this crate does not know"}]}"#;
+    let error = serde_json::from_str::<Release>(future).unwrap_err().to_string();
+    assert!(error.contains("format 2") && error.contains("upgrade the crate"), "{error}");
+    let no_format = r#"{"events":[]}"#;
+    assert!(serde_json::from_str::<Release>(no_format).unwrap_err().to_string().contains("format"));
+    let extra = r#"{"format":1,"events":[],"stage":"released"}"#;
+    assert!(
+        serde_json::from_str::<Release>(extra).unwrap_err().to_string().contains("unknown field `stage`")
+    );
+}

@@ -179,16 +179,16 @@ impl Item {
             |error: Error| Error::InvalidItem { item: self.id.to_string(), problem: error.to_string() };
         check_line("title", &self.title, MAX_TITLE_CHARS).map_err(name_item)?;
         check_line("section", &self.section, MAX_TITLE_CHARS).map_err(name_item)?;
-        if let Some(stage) = self.settled_on_entering {
-            if !stage.can_work(self.gate) {
-                return Err(Error::InvalidItem {
-                    item: self.id.to_string(),
-                    problem: format!(
-                        "is settled on entering {stage}, but {} items cannot be worked in {stage}",
-                        self.gate
-                    ),
-                });
-            }
+        if let Some(stage) = self.settled_on_entering
+            && !stage.can_work(self.gate)
+        {
+            return Err(Error::InvalidItem {
+                item: self.id.to_string(),
+                problem: format!(
+                    "is settled on entering {stage}, but {} items cannot be worked in {stage}",
+                    self.gate
+                ),
+            });
         }
         Ok(())
     }

@@ -87,8 +87,15 @@ impl Release {
         Ok(release)
     }
 
-    /// Checks `event` and, if it breaks no rule, appends it.
-    pub(crate) fn apply(&mut self, event: Event) -> Result<&Event, Error> {
+    /// Records an event made elsewhere — read from a log, received from
+    /// another process — checking it exactly as the operation that makes it
+    /// would. Every operation of a release goes through here.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the operation would report for the same change; the release
+    /// is unchanged.
+    pub fn apply(&mut self, event: Event) -> Result<&Event, Error> {
         let effect = self.check(&event)?;
         match effect {
             Effect::Status { index, status } => {
@@ -259,14 +266,12 @@ impl Release {
                 }
             }
         }
-        if from == Stage::Released {
-            if let (Some(released_at), Some(closed_at)) =
+        if from == Stage::Released
+            && let (Some(released_at), Some(closed_at)) =
                 (self.entered_at(Stage::Released), self.monitoring_window_closes_at())
-            {
-                if event.at >= closed_at {
-                    return Err(Error::MonitoringWindowClosed { released_at, closed_at });
-                }
-            }
+            && event.at >= closed_at
+        {
+            return Err(Error::MonitoringWindowClosed { released_at, closed_at });
         }
         Ok(())
     }

@@ -1,0 +1,100 @@
+//! The audit trail: a release's events, filtered and rendered for people.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::{Event, EventType, Release};
+
+/// A view of a release's log: every event, or those a filter keeps, each
+/// with its position in the log.
+///
+/// A refused operation leaves no event, so the trail is exactly what
+/// happened.
+///
+/// ```
+/// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+/// use release_workflow::EventType;
+/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let grace = Actor::new("Grace", Role::OnCallEngineer)?;
+/// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+/// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+/// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(grace.clone()).plan(t0)?;
+/// release.complete("planning.scope-documented", &grace, t0)?;
+/// release.complete("planning.version-confirmed", &ada, t0)?;
+/// let by_grace = release.audit_trail().by("Grace");
+/// assert_eq!(by_grace.len(), 1);
+/// assert_eq!(release.audit_trail().of_type(EventType::ItemCompleted).len(), 2);
+/// println!("{}", release.audit_trail());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTrail<'a> {
+    entries: Vec<(usize, &'a Event)>,
+}
+
+impl<'a> AuditTrail<'a> {
+    /// The whole log of `release`.
+    pub fn of(release: &'a Release) -> AuditTrail<'a> {
+        AuditTrail { entries: release.events().iter().enumerate().collect() }
+    }
+
+    fn keep(self, keep: impl Fn(&Event) -> bool) -> AuditTrail<'a> {
+        AuditTrail { entries: self.entries.into_iter().filter(|(_, event)| keep(event)).collect() }
+    }
+
+    /// The events of the actor with this name.
+    #[must_use]
+    pub fn by(self, actor_name: &str) -> AuditTrail<'a> {
+        self.keep(|event| event.by.name() == actor_name)
+    }
+
+    /// The events of this type.
+    #[must_use]
+    pub fn of_type(self, event_type: EventType) -> AuditTrail<'a> {
+        self.keep(|event| event.what.event_type() == event_type)
+    }
+
+    /// The events from `from` (included) to `to` (excluded).
+    #[must_use]
+    pub fn between(self, from: DateTime<Utc>, to: DateTime<Utc>) -> AuditTrail<'a> {
+        self.keep(|event| from <= event.at && event.at < to)
+    }
+
+    /// The events kept, each with its position in the log (from 0).
+    pub fn entries(&self) -> &[(usize, &'a Event)] {
+        &self.entries
+    }
+
+    /// The events kept, oldest first.
+    pub fn events(&self) -> impl Iterator<Item = &'a Event> + '_ {
+        self.entries.iter().map(|(_, event)| *event)
+    }
+
+    /// How many events are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no event is kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl fmt::Display for AuditTrail<'_> {
+    /// One line per event: its position, when, who, what.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (position, event) in &self.entries {
+            writeln!(f, "#{position:<4} {event}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Release {
+    /// The release's audit trail, to filter and print.
+    pub fn audit_trail(&self) -> AuditTrail<'_> {
+        AuditTrail::of(self)
+    }
+}

@@ -1,0 +1,266 @@
+//! A store on disk: one append-only JSON Lines log per release.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::{ReleaseKey, ReleaseStore, StoredRelease, TornTail, extend};
+use crate::{Error, Event, FORMAT_VERSION, Release};
+
+/// Releases kept on disk, one append-only log per release.
+///
+/// Each release is a file `<key>.jsonl` in the store's directory. Its first
+/// line is a header, `{"format":1,"release":"<key>"}`; every further line is
+/// one [`Event`] in the format [`Release`] serializes its events in.
+///
+/// - **Creation is atomic**: the log is written and synced under a
+///   temporary name, then linked to its name, which fails if the name is
+///   taken, so a reader sees all of a new release or none of it.
+/// - **Appends are durable**: the new lines are written and synced
+///   (`fsync`) before [`append`](ReleaseStore::append) returns.
+/// - **Writers do not overwrite each other**: an append holds an exclusive
+///   lock on the file, and is refused with [`Error::StoreConflict`] when
+///   the log no longer has the number of events its writer read.
+/// - **A crash cannot corrupt what was acknowledged**: a last line cut
+///   short by a crash mid-append is reported as a [`TornTail`] and left out
+///   on load (it was never acknowledged), and the next append cuts it off.
+///   A batch of events cut short keeps its complete lines.
+///
+/// ```
+/// use release_workflow::{FileStore, ReleaseStore};
+/// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+/// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+/// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+/// let dir = std::env::temp_dir().join(format!("release-store-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let store = FileStore::open(&dir)?;
+/// let key = store.create(&release)?;
+/// assert_eq!(store.load(&key)?.release, release);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    format: u32,
+    release: String,
+}
+
+/// Distinguishes the temporary files of one process.
+static TEMPORARY: AtomicU64 = AtomicU64::new(0);
+
+fn io_error(path: &Path, action: &'static str, error: &io::Error) -> Error {
+    Error::StoreIo { path: path.to_path_buf(), action, message: error.to_string() }
+}
+
+impl FileStore {
+    /// A store in `dir`, which must exist.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::StoreIo`] when `dir` does not exist or is not a directory.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<FileStore, Error> {
+        let dir = dir.into();
+        let metadata =
+            fs::metadata(&dir).map_err(|error| io_error(&dir, "open the store directory", &error))?;
+        if !metadata.is_dir() {
+            return Err(Error::StoreIo {
+                path: dir,
+                action: "open the store directory",
+                message: "it is not a directory".into(),
+            });
+        }
+        Ok(FileStore { dir })
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The log file of a release.
+    pub fn path_of(&self, key: &ReleaseKey) -> PathBuf {
+        self.dir.join(format!("{key}.jsonl"))
+    }
+
+    fn write_new_log(&self, key: &ReleaseKey, events: &[Event]) -> Result<PathBuf, Error> {
+        let mut text = header_line(key)?;
+        for event in events {
+            push_event_line(&mut text, event)?;
+        }
+        loop {
+            let serial = TEMPORARY.fetch_add(1, Ordering::Relaxed);
+            let temporary = self.dir.join(format!(".{key}.{}.{serial}.tmp", std::process::id()));
+            let mut file = match OpenOptions::new().write(true).create_new(true).open(&temporary) {
+                Ok(file) => file,
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(error) => return Err(io_error(&temporary, "create a release log in", &error)),
+            };
+            let written = file.write_all(&text).and_then(|()| file.sync_all());
+            if let Err(error) = written {
+                let _ = fs::remove_file(&temporary);
+                return Err(io_error(&temporary, "write", &error));
+            }
+            return Ok(temporary);
+        }
+    }
+
+    fn sync_dir(&self) -> Result<(), Error> {
+        File::open(&self.dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(|error| io_error(&self.dir, "sync", &error))
+    }
+}
+
+fn header_line(key: &ReleaseKey) -> Result<Vec<u8>, Error> {
+    let header = Header { format: FORMAT_VERSION, release: key.to_string() };
+    let mut line = serde_json::to_vec(&header).map_err(|error| encode_error(&error))?;
+    line.push(b'\n');
+    Ok(line)
+}
+
+fn push_event_line(text: &mut Vec<u8>, event: &Event) -> Result<(), Error> {
+    serde_json::to_writer(&mut *text, event).map_err(|error| encode_error(&error))?;
+    text.push(b'\n');
+    Ok(())
+}
+
+fn encode_error(error: &serde_json::Error) -> Error {
+    Error::StoreIo { path: PathBuf::new(), action: "encode an event", message: error.to_string() }
+}
+
+/// A log read from disk: the release, the torn tail if any, and the length
+/// of the part that holds whole lines.
+struct Parsed {
+    release: Release,
+    torn_tail: Option<TornTail>,
+    complete_len: usize,
+}
+
+fn parse_log(path: &Path, key: &ReleaseKey, bytes: &[u8]) -> Result<Parsed, Error> {
+    let complete_len = bytes.iter().rposition(|byte| *byte == b'\n').map_or(0, |newline| newline + 1);
+    let (complete, tail) = bytes.split_at(complete_len);
+    let mut lines = complete.split(|byte| *byte == b'\n');
+    let not_a_log = |problem: String| Error::NotALog { path: path.to_path_buf(), problem };
+    let header: Header = match lines.next().filter(|line| !line.is_empty()) {
+        Some(line) => serde_json::from_slice(line)
+            .map_err(|error| not_a_log(format!("its first line is not a release log header ({error})")))?,
+        None => return Err(not_a_log("it has no complete header line".into())),
+    };
+    if header.format != FORMAT_VERSION {
+        return Err(Error::UnsupportedFormat { found: header.format, supported: FORMAT_VERSION });
+    }
+    if header.release != key.as_str() {
+        return Err(not_a_log(format!("its header names release {}, not {key}", header.release)));
+    }
+    let corrupt =
+        |line: usize, problem: String| Error::CorruptLog { path: path.to_path_buf(), line, problem };
+    let mut events = Vec::new();
+    for (line_number, line) in (2..).zip(lines) {
+        if line.is_empty() {
+            // The split after the final newline.
+            continue;
+        }
+        let event: Event =
+            serde_json::from_slice(line).map_err(|error| corrupt(line_number, error.to_string()))?;
+        events.push(event);
+    }
+    let release = Release::replay(events).map_err(|error| match error {
+        Error::Replay { position, source } => corrupt(position + 2, source.to_string()),
+        other => corrupt(2, other.to_string()),
+    })?;
+    let torn_tail = (!tail.is_empty()).then(|| TornTail {
+        line: complete.iter().filter(|byte| **byte == b'\n').count() + 1,
+        bytes: tail.len(),
+    });
+    Ok(Parsed { release, torn_tail, complete_len })
+}
+
+impl ReleaseStore for FileStore {
+    fn create(&self, release: &Release) -> Result<ReleaseKey, Error> {
+        let key = ReleaseKey::of(release);
+        let path = self.path_of(&key);
+        let temporary = self.write_new_log(&key, release.events())?;
+        // A hard link never replaces an existing name: two creators of one
+        // release cannot both succeed.
+        let linked = fs::hard_link(&temporary, &path);
+        let _ = fs::remove_file(&temporary);
+        match linked {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(Error::ReleaseExists { key: key.to_string() });
+            }
+            Err(error) => return Err(io_error(&path, "create", &error)),
+        }
+        self.sync_dir()?;
+        Ok(key)
+    }
+
+    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, Error> {
+        let path = self.path_of(key);
+        let bytes = fs::read(&path).map_err(|error| match error.kind() {
+            io::ErrorKind::NotFound => Error::ReleaseNotFound { key: key.to_string() },
+            _ => io_error(&path, "read", &error),
+        })?;
+        let parsed = parse_log(&path, key, &bytes)?;
+        Ok(StoredRelease { release: parsed.release, torn_tail: parsed.torn_tail })
+    }
+
+    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, Error> {
+        let path = self.path_of(key);
+        let mut file =
+            OpenOptions::new().read(true).write(true).open(&path).map_err(|error| match error.kind() {
+                io::ErrorKind::NotFound => Error::ReleaseNotFound { key: key.to_string() },
+                _ => io_error(&path, "open", &error),
+            })?;
+        file.lock().map_err(|error| io_error(&path, "lock", &error))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|error| io_error(&path, "read", &error))?;
+        let parsed = parse_log(&path, key, &bytes)?;
+        let actual = parsed.release.events().len();
+        if actual != expected {
+            return Err(Error::StoreConflict { key: key.to_string(), expected, actual });
+        }
+        let updated = extend(parsed.release, events, actual)?;
+        let mut text = Vec::new();
+        for event in events {
+            push_event_line(&mut text, event)?;
+        }
+        let complete_len = parsed.complete_len as u64;
+        if parsed.torn_tail.is_some() {
+            file.set_len(complete_len).map_err(|error| io_error(&path, "cut the torn tail of", &error))?;
+        }
+        file.seek(SeekFrom::Start(complete_len))
+            .and_then(|_| file.write_all(&text))
+            .and_then(|()| file.sync_data())
+            .map_err(|error| io_error(&path, "append to", &error))?;
+        Ok(updated.events().len())
+    }
+
+    fn keys(&self) -> Result<Vec<ReleaseKey>, Error> {
+        let entries = fs::read_dir(&self.dir).map_err(|error| io_error(&self.dir, "list", &error))?;
+        let mut keys = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|error| io_error(&self.dir, "list", &error))?;
+            let name = entry.file_name();
+            let Some(stem) = name.to_str().and_then(|name| name.strip_suffix(".jsonl")) else {
+                continue;
+            };
+            if let Ok(key) = ReleaseKey::parse(stem) {
+                keys.push(key);
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+}

@@ -1,0 +1,122 @@
+//! Keeping releases: the [`ReleaseStore`] trait, in memory and on disk.
+//!
+//! A store keeps each release as its event log and hands it back replayed,
+//! so a stored release passes every rule again when it is loaded. Writers
+//! append events on top of the version they read: a writer whose view is
+//! stale gets [`Error::StoreConflict`] instead of overwriting what another
+//! writer recorded.
+
+mod file;
+mod key;
+mod memory;
+
+pub use file::FileStore;
+pub use key::ReleaseKey;
+pub use memory::MemoryStore;
+
+use crate::{Error, Event, Release};
+
+/// A release read back from a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRelease {
+    /// The release, replayed from its log.
+    pub release: Release,
+    /// A last line cut short by a crash, left out: it was never
+    /// acknowledged. The next append removes it.
+    pub torn_tail: Option<TornTail>,
+}
+
+/// An incomplete last line of a log file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TornTail {
+    /// Its line number, from 1.
+    pub line: usize,
+    /// How many bytes it has.
+    pub bytes: usize,
+}
+
+/// Where releases are kept.
+///
+/// Implementations are shared between threads (`&self` methods), and every
+/// method checks what it stores: `create` and `append` replay the log with
+/// the new events, so a store never holds a log that does not load.
+///
+/// ```
+/// use release_workflow::{MemoryStore, ReleaseStore};
+/// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+/// # let mut release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+/// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+///
+/// let store = MemoryStore::new();
+/// let key = store.create(&release)?;
+/// assert_eq!(key.as_str(), "checkout@2.4.0");
+///
+/// // Change the release, then save the events the store does not have.
+/// let stored = store.load(&key)?.release.events().len();
+/// release.complete("planning.scope-documented", &ada, t0)?;
+/// store.save(&release, stored)?;
+/// assert_eq!(store.load(&key)?.release, release);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait ReleaseStore {
+    /// Stores a new release with its whole log, atomically: afterwards the
+    /// store has all of it or none of it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReleaseExists`] when the key is taken;
+    /// [`Error::StoreIo`] when the store cannot be written.
+    fn create(&self, release: &Release) -> Result<ReleaseKey, Error>;
+
+    /// Loads and replays a release.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReleaseNotFound`]; [`Error::CorruptLog`] naming the line
+    /// that cannot be read or breaks a rule; [`Error::NotALog`];
+    /// [`Error::StoreIo`].
+    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, Error>;
+
+    /// Appends `events` to a release the caller read with `expected`
+    /// events, and returns the new number of events. The events are checked
+    /// against the stored release first, and are durable when this returns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::StoreConflict`] when the stored release no longer has
+    /// `expected` events: another writer got there first; reload and apply
+    /// the change again. [`Error::Replay`] for an event that breaks a rule;
+    /// as [`load`](ReleaseStore::load) otherwise.
+    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, Error>;
+
+    /// The keys of every stored release, sorted.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::StoreIo`] when the store cannot be read.
+    fn keys(&self) -> Result<Vec<ReleaseKey>, Error>;
+
+    /// Appends the events of `release` from position `stored` on: the ones
+    /// made since it was loaded with `stored` events (or created, with all
+    /// of them). Returns the new number of stored events.
+    ///
+    /// # Errors
+    ///
+    /// As [`append`](ReleaseStore::append).
+    fn save(&self, release: &Release, stored: usize) -> Result<usize, Error> {
+        let new = release.events().get(stored..).unwrap_or_default();
+        self.append(&ReleaseKey::of(release), stored, new)
+    }
+}
+
+/// Replays `events` on top of `current`, numbering refusals from `first`.
+fn extend(mut current: Release, events: &[Event], first: usize) -> Result<Release, Error> {
+    for (position, event) in (first..).zip(events) {
+        current
+            .apply(event.clone())
+            .map_err(|source| Error::Replay { position, source: Box::new(source) })?;
+    }
+    Ok(current)
+}

@@ -1,0 +1,88 @@
+//! The stored format, pinned: changing it is a deliberate, visible decision.
+//!
+//! If this test fails because the format changed on purpose, bump
+//! `FORMAT_VERSION` if old logs no longer load, and rewrite the snapshot
+//! with `UPDATE_SNAPSHOTS=1 cargo test --test format`.
+
+mod common;
+
+use common::{ada, grace, t};
+use release_workflow::{Actor, Change, EventType, Gate, Incident, IncidentSeverity, Release, Role, Template};
+
+/// A small release that records every kind of event.
+fn sample() -> Release {
+    let template = Template::builder("Sample")
+        .section("Ship")
+        .item("ship.built", "Built", Gate::Freeze)
+        .item_if_applicable("ship.migrated", "Migrated", Gate::Deploy)
+        .item("ship.verified", "Verified", Gate::Verify)
+        .item("ship.checked", "Checked", Gate::Release)
+        .section("Rollback")
+        .item_settled_on_entering(
+            "rollback.decided",
+            "Rollback decided",
+            Gate::Rollback,
+            release_workflow::Stage::RolledBack,
+        )
+        .criteria(Template::octoacme().criteria().iter().take(2).cloned())
+        .build()
+        .unwrap();
+    let bot = Actor::new("monitor", Role::Automation).unwrap();
+    let mut release = Release::builder()
+        .service("web")
+        .version("1.2.0")
+        .previous_version("1.1.9")
+        .target_date("2026-12-01".parse().unwrap())
+        .release_manager(ada())
+        .on_call(grace())
+        .change("PR-1", t(-60))
+        .remediates("INC-1")
+        .template(template)
+        .plan(t(0))
+        .unwrap();
+    release.add_change(Change::new("PR-2", t(-30)).unwrap(), &ada(), t(1)).unwrap();
+    release.complete("ship.built", &ada(), t(2)).unwrap();
+    release.reopen("ship.built", "rebuilt with the fix", &ada(), t(3)).unwrap();
+    release.waive("ship.built", "artifact reused from 1.1.9", &ada(), t(4)).unwrap();
+    release.advance_to(release_workflow::Stage::Frozen, &ada(), t(5)).unwrap();
+    release.mark_not_applicable("ship.migrated", "no schema change", &ada(), t(6)).unwrap();
+    release.advance_to(release_workflow::Stage::Deploying, &ada(), t(7)).unwrap();
+    release.observe("error_rate", 0.25, "prometheus", &bot, t(8)).unwrap();
+    release.raise_flag("security-vulnerability", "CVE-2026-0001", &grace(), t(9)).unwrap();
+    release.clear_flag("security-vulnerability", "not reachable", &grace(), t(10)).unwrap();
+    let incident = Incident::new("INC-2", IncidentSeverity::Sev3, "slow pages", t(8)).unwrap();
+    release.open_incident(incident, &grace(), t(11)).unwrap();
+    release.resolve_incident("INC-2", t(12), &grace(), t(12)).unwrap();
+    release.observe("error_rate", 0.5, "prometheus", &bot, t(13)).unwrap();
+    release.roll_back_on_criteria(&grace(), t(14)).unwrap();
+    release
+}
+
+#[test]
+fn the_stored_format_matches_its_snapshot() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-1.json");
+    let actual = serde_json::to_string_pretty(&sample()).unwrap() + "\n";
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(path, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "the stored format changed. If on purpose, rewrite the snapshot with \
+         `UPDATE_SNAPSHOTS=1 cargo test --test format` and review the diff.\n{actual}"
+    );
+    // And the snapshot loads back to the same release.
+    let loaded: Release = serde_json::from_str(&expected).unwrap();
+    assert_eq!(loaded, sample());
+}
+
+#[test]
+fn the_sample_covers_every_event_type() {
+    use strum::IntoEnumIterator;
+    let release = sample();
+    let seen: Vec<_> = release.events().iter().map(|event| event.what.event_type()).collect();
+    // RiskAccepted needs an inconclusive verdict and no roll-back one; the health tests cover it.
+    let missing: Vec<_> =
+        EventType::iter().filter(|t| !seen.contains(t) && *t != EventType::RiskAccepted).collect();
+    assert!(missing.is_empty(), "not in the snapshot: {missing:?}");
+}
