@@ -182,6 +182,7 @@ mod stage;
 #[cfg(feature = "store")]
 mod store;
 mod text;
+pub mod typed;
 mod version;
 
 pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, Role};
