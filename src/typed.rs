@@ -113,7 +113,7 @@ macro_rules! handle {
     ($(#[$doc:meta])* $name:ident, $stage:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct $name(Release);
+        pub struct $name(Box<Release>);
 
         impl $name {
             /// The stage this handle stands for.
@@ -126,7 +126,7 @@ macro_rules! handle {
 
             /// Leaves the typed world.
             pub fn into_inner(self) -> Release {
-                self.0
+                *self.0
             }
 
             /// The ids of the open items of `gate`, to work through.
@@ -196,7 +196,7 @@ macro_rules! handle {
             /// given back.
             fn try_from(release: Release) -> Result<Self, Refused<Release>> {
                 if release.stage() == $stage {
-                    Ok($name(release))
+                    Ok($name(Box::new(release)))
                 } else {
                     let error = Error::TransitionNotAllowed { from: release.stage(), to: $stage };
                     Err(Refused { handle: release, error })
@@ -206,7 +206,7 @@ macro_rules! handle {
 
         impl From<$name> for Release {
             fn from(handle: $name) -> Release {
-                handle.0
+                *handle.0
             }
         }
     };
@@ -333,7 +333,7 @@ macro_rules! stepping {
             fn step<N>(
                 mut self,
                 operation: impl FnOnce(&mut Release) -> Result<(), Error>,
-                next: impl FnOnce(Release) -> N,
+                next: impl FnOnce(Box<Release>) -> N,
             ) -> Result<N, Refused<Self>> {
                 match operation(&mut self.0) {
                     Ok(()) => Ok(next(self.0)),
@@ -490,13 +490,14 @@ pub enum AnyStage {
 
 impl From<Release> for AnyStage {
     fn from(release: Release) -> AnyStage {
-        match release.stage() {
-            Stage::Planned => AnyStage::Planned(Planned(release)),
-            Stage::Frozen => AnyStage::Frozen(Frozen(release)),
-            Stage::Deploying => AnyStage::Deploying(Deploying(release)),
-            Stage::Verifying => AnyStage::Verifying(Verifying(release)),
-            Stage::Released => AnyStage::Released(Released(release)),
-            Stage::RolledBack => AnyStage::RolledBack(RolledBack(release)),
+        let boxed = Box::new(release);
+        match boxed.stage() {
+            Stage::Planned => AnyStage::Planned(Planned(boxed)),
+            Stage::Frozen => AnyStage::Frozen(Frozen(boxed)),
+            Stage::Deploying => AnyStage::Deploying(Deploying(boxed)),
+            Stage::Verifying => AnyStage::Verifying(Verifying(boxed)),
+            Stage::Released => AnyStage::Released(Released(boxed)),
+            Stage::RolledBack => AnyStage::RolledBack(RolledBack(boxed)),
         }
     }
 }

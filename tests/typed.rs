@@ -19,14 +19,22 @@ fn a_release_walks_the_typed_api_to_released() {
     let Refused { handle: mut planned, error } = planned.freeze(&ada(), t(1)).unwrap_err();
     assert!(matches!(error, Error::TransitionBlocked { .. }));
     assert_eq!(planned.inner().stage(), Stage::Planned);
-    settle(planned.open_items(Gate::Freeze), |id| drop(planned.complete(id, &ada(), t(2)).unwrap()));
+    settle(planned.open_items(Gate::Freeze), |id| {
+        planned.complete(id, &ada(), t(2)).unwrap();
+    });
     let mut frozen = planned.freeze(&ada(), t(3)).unwrap();
     frozen.record_baseline("latency_p95_ms", 200.0, "prometheus", &ada(), t(3)).unwrap();
-    settle(frozen.open_items(Gate::Deploy), |id| drop(frozen.complete(id, &ada(), t(4)).unwrap()));
+    settle(frozen.open_items(Gate::Deploy), |id| {
+        frozen.complete(id, &ada(), t(4)).unwrap();
+    });
     let mut deploying = frozen.deploy(&ada(), t(5)).unwrap();
-    settle(deploying.open_items(Gate::Verify), |id| drop(deploying.complete(id, &ada(), t(6)).unwrap()));
+    settle(deploying.open_items(Gate::Verify), |id| {
+        deploying.complete(id, &ada(), t(6)).unwrap();
+    });
     let mut verifying = deploying.verify(&ada(), t(7)).unwrap();
-    settle(verifying.open_items(Gate::Release), |id| drop(verifying.complete(id, &ada(), t(8)).unwrap()));
+    settle(verifying.open_items(Gate::Release), |id| {
+        verifying.complete(id, &ada(), t(8)).unwrap();
+    });
     // Health is still checked at run time: no data yet, so a person must decide.
     let (mut verifying, error) = verifying.release(&ada(), t(9)).unwrap_err().into_parts();
     assert!(matches!(error, Error::TransitionBlocked { health: Some(_), .. }));
