@@ -129,6 +129,51 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Two APIs: dynamic and typed
+//!
+//! The same rules have two front doors.
+//!
+//! **[`Release`]** is dynamic: one type for every stage, every move a method
+//! that checks the table when it runs, such as
+//! [`advance_to(Stage::Frozen, ..)`](Release::advance_to). Use it when the
+//! next move comes from outside the program — a button in a dashboard, a
+//! command in a chat bot, a log read from storage — and the program cannot
+//! know the stage in advance.
+//!
+//! **[`typed`]** is static: one handle per stage ([`typed::Planned`],
+//! [`typed::Frozen`], ...), whose methods are only the moves that stage
+//! allows. `planned.deploy(..)` does not compile; `deploying.verify(..)`
+//! returns a `Verifying` handle, or the `Deploying` handle back inside
+//! [`typed::Refused`] with the reason. Use it for code that drives a release
+//! step by step — a pipeline, a workflow engine — so that a move the table
+//! does not have is a compile error rather than a page at night.
+//!
+//! The two meet at the edges: [`Release::into_typed`] gives an
+//! [`AnyStage`](typed::AnyStage) to `match` on (a release loaded from a
+//! store enters the typed world this way), and every handle's
+//! `into_inner` gives the `Release` back. The checklist and health rules
+//! are checked at run time either way; only the transition table moves to
+//! compile time.
+//!
+//! ```
+//! use release_workflow::typed::AnyStage;
+//! # use release_workflow::{Actor, Gate, Release, ReleaseKind, Role};
+//! # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+//! # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+//! # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+//! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+//! // A release from storage: its stage decides which handle it becomes.
+//! if let AnyStage::Planned(mut planned) = release.into_typed() {
+//!     for id in planned.open_items(Gate::Freeze) {
+//!         planned.complete(&id, &ada, t0)?;
+//!     }
+//!     let frozen = planned.freeze(&ada, t0)?; // a `Frozen` handle: it has `deploy`, not `freeze`
+//!     let release: Release = frozen.into_inner();
+//!     assert_eq!(release.stage(), release_workflow::Stage::Frozen);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Checklists are data
 //!
 //! [`Template::octoacme`] is the OctoAcme release management checklist,

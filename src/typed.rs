@@ -1,7 +1,7 @@
 //! The compile-time API: one handle per stage, whose methods are the moves
 //! that stage allows.
 //!
-//! [`Release`](crate::Release) checks every rule when the program runs.
+//! [`Release`] checks every rule when the program runs.
 //! Code that drives a release step by step can have the transition table
 //! checked when it compiles instead: a [`Planned`] handle has
 //! [`freeze`](Planned::freeze) but no `deploy`, a [`Deploying`] handle has
@@ -262,35 +262,6 @@ macro_rules! watched {
                 self.0.clear_flag(criterion, reason, by, at)
             }
 
-            /// See [`Release::open_incident`].
-            ///
-            /// # Errors
-            ///
-            /// As [`Release::open_incident`].
-            pub fn open_incident(
-                &mut self,
-                incident: Incident,
-                by: &Actor,
-                at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
-                self.0.open_incident(incident, by, at)
-            }
-
-            /// See [`Release::resolve_incident`].
-            ///
-            /// # Errors
-            ///
-            /// As [`Release::resolve_incident`].
-            pub fn resolve_incident(
-                &mut self,
-                incident: &str,
-                resolved_at: DateTime<Utc>,
-                by: &Actor,
-                at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
-                self.0.resolve_incident(incident, resolved_at, by, at)
-            }
-
             /// Rolls the release back on `by`'s decision; see
             /// [`Release::roll_back`].
             ///
@@ -319,6 +290,42 @@ macro_rules! watched {
                 at: DateTime<Utc>,
             ) -> Result<RolledBack, Refused<Self>> {
                 self.step(|release| release.roll_back_on_criteria(by, at).map(drop), RolledBack)
+            }
+        }
+    };
+}
+
+/// Incident work, from `Deploying` on, final stages included.
+macro_rules! incidents {
+    ($name:ident) => {
+        impl $name {
+            /// See [`Release::open_incident`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::open_incident`].
+            pub fn open_incident(
+                &mut self,
+                incident: Incident,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, Error> {
+                self.0.open_incident(incident, by, at)
+            }
+
+            /// See [`Release::resolve_incident`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::resolve_incident`].
+            pub fn resolve_incident(
+                &mut self,
+                incident: &str,
+                resolved_at: DateTime<Utc>,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, Error> {
+                self.0.resolve_incident(incident, resolved_at, by, at)
             }
         }
     };
@@ -384,6 +391,10 @@ stepping!(Released);
 watched!(Deploying);
 watched!(Verifying);
 watched!(Released);
+incidents!(Deploying);
+incidents!(Verifying);
+incidents!(Released);
+incidents!(RolledBack);
 
 impl Planned {
     /// Adds a change; see [`Release::add_change`].
