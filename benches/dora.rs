@@ -70,7 +70,7 @@ fn benches(c: &mut Criterion) {
         });
         if count == 1_000_000 {
             group.bench_with_input(BenchmarkId::new("weekly trend", count), &history, |b, history| {
-                b.iter(|| black_box(history.trend(black_box(&options), Period::Week)))
+                b.iter(|| black_box(history.trend(black_box(&options), Period::Week).unwrap()))
             });
             group.bench_with_input(BenchmarkId::new("by service", count), &history, |b, history| {
                 b.iter(|| black_box(history.report_by_service(black_box(&options))))

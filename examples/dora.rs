@@ -115,7 +115,7 @@ fn run(args: Vec<String>) -> Result<(), Failure> {
             (report, trend.join())
         });
         writeln!(out, "{report}")?;
-        write!(out, "{}", trend.map_err(|_| "the trend thread failed")?)?;
+        write!(out, "{}", trend.map_err(|_| "the trend thread failed")??)?;
     }
     out.flush()?;
     // A million records take longer to free one by one than the operating

@@ -372,6 +372,17 @@ pub enum Error {
         to: DateTime<Utc>,
     },
 
+    /// A trend over more periods than it can hold.
+    #[error(
+        "a {period}ly trend of this window would have more than {max} periods: shorten the window or use months"
+    )]
+    TooManyPeriods {
+        /// The period asked for.
+        period: String,
+        /// The most periods a trend has.
+        max: usize,
+    },
+
     /// A release that is not a deployment yet.
     #[error("release {release} is {stage}: it becomes a deployment once it enters Deploying")]
     NotDeployed {

@@ -247,9 +247,9 @@ pub use health::{
 pub use incident::{Incident, IncidentSeverity};
 pub use metrics::{
     Benchmark, ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, DoraReport, Elapsed,
-    Exclusion, ExclusionReason, Explanation, Failure, History, IncidentSpan, LeadTime, Period,
-    RESTORATION_ITEM, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread, Thresholds, Tier, Trend,
-    TrendRow, UNNAMED_SERVICE, Window,
+    Exclusion, ExclusionReason, Explanation, Failure, History, IncidentSpan, LeadTime, MAX_TREND_PERIODS,
+    Period, RESTORATION_ITEM, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread, Thresholds, Tier,
+    Trend, TrendRow, UNNAMED_SERVICE, Window,
 };
 pub use plan::{
     Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, MAX_PLAN_NAME_CHARS, ReleaseBuilder,

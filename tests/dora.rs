@@ -233,7 +233,7 @@ fn a_weekly_trend_covers_every_week_of_the_window() {
         deployment("web", "1.0.1", 30.0, 10, &[29.0]),
         deployment("web", "1.0.2", 24.0 * 9.0, 10, &[]),
     ]);
-    let trend = history.trend(&fortnight(), Period::Week);
+    let trend = history.trend(&fortnight(), Period::Week).unwrap();
     assert_eq!(trend.rows.len(), 2);
     assert_eq!((trend.rows[0].metrics.deployments, trend.rows[1].metrics.deployments), (2, 1));
     assert_eq!(trend.rows[1].window.from(), h(7.0 * 24.0));
@@ -245,7 +245,7 @@ fn a_weekly_trend_covers_every_week_of_the_window() {
         Window::new("2026-10-15T00:00:00Z".parse().unwrap(), "2027-01-10T00:00:00Z".parse().unwrap())
             .unwrap(),
     );
-    let monthly = history.trend(&quarter, Period::Month);
+    let monthly = history.trend(&quarter, Period::Month).unwrap();
     let starts: Vec<String> = monthly.rows.iter().map(|row| row.window.from().to_rfc3339()).collect();
     assert_eq!(
         starts,
@@ -332,4 +332,31 @@ fn a_release_becomes_a_deployment_record() {
         Err(release_workflow::Error::NotDeployed { .. })
     ));
     assert_eq!(History::from_releases([&planned, &release]).records().len(), 1);
+}
+
+#[test]
+fn windows_of_any_length_are_safe() {
+    let history = History::from_records([deployment("web", "1.0.0", 10.0, 10, &[9.0])]);
+    let all_time = Window::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC).unwrap();
+    let report = history.report(&ReportOptions::new(all_time));
+    assert_eq!(report.metrics.deployments, 1);
+    assert_eq!(report.metrics.deployment_frequency.deploy_days_per_week, 0.0);
+    let error = history.trend(&ReportOptions::new(all_time), Period::Week).unwrap_err();
+    assert!(error.to_string().contains("more than 10000 periods"), "{error}");
+    let end_of_time =
+        Window::new(DateTime::<Utc>::MAX_UTC - TimeDelta::days(20), DateTime::<Utc>::MAX_UTC).unwrap();
+    let trend = history.trend(&ReportOptions::new(end_of_time), Period::Week).unwrap();
+    assert_eq!(trend.rows.iter().map(|row| row.metrics.deployments).sum::<usize>(), 0);
+    assert_eq!(trend.rows.last().unwrap().window.to(), DateTime::<Utc>::MAX_UTC);
+    let start_of_time =
+        Window::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC + TimeDelta::days(40)).unwrap();
+    for period in [Period::Week, Period::Month] {
+        let trend = history.trend(
+            &ReportOptions::new(start_of_time).utc_offset(FixedOffset::east_opt(-3600).unwrap()),
+            period,
+        );
+        let rows = trend.unwrap().rows;
+        assert_eq!(rows.first().unwrap().window.from(), DateTime::<Utc>::MIN_UTC, "{period}");
+        assert_eq!(rows.last().unwrap().window.to(), start_of_time.to(), "{period}");
+    }
 }

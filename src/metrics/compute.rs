@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::stats::{Spread, quantile};
+use super::stats::Spread;
 use super::{
     ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, Exclusion, ExclusionReason,
     Explanation, Failure, LeadTime, RecoveryTime, Share, Thresholds, Window,
@@ -33,9 +33,9 @@ impl Calendar {
         (day + 3).div_euclid(7)
     }
 
-    /// The instant a day starts.
-    pub(crate) fn start_of_day(self, day: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(day * DAY_SECONDS - self.offset_seconds, 0).unwrap_or_default()
+    /// The instant a day starts, unless it is before time starts.
+    pub(crate) fn start_of_day(self, day: i64) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp(day.checked_mul(DAY_SECONDS)?.checked_sub(self.offset_seconds)?, 0)
     }
 }
 
@@ -46,7 +46,8 @@ pub(crate) struct Accumulator {
     window: Window,
     calendar: Calendar,
     first_day: i64,
-    deploy_days: Vec<bool>,
+    last_day: i64,
+    deploy_days: DeployDays,
     explain: bool,
     explanation: Explanation,
     lead_times: Vec<i64>,
@@ -63,12 +64,13 @@ pub(crate) struct Accumulator {
 impl Accumulator {
     pub(crate) fn new(window: Window, calendar: Calendar, explain: bool) -> Accumulator {
         let first_day = calendar.day(window.from());
-        let day_count = usize::try_from(calendar.last_day(&window) - first_day + 1).unwrap_or(1).max(1);
+        let last_day = calendar.last_day(&window).max(first_day);
         Accumulator {
             window,
             calendar,
             first_day,
-            deploy_days: vec![false; day_count],
+            last_day,
+            deploy_days: DeployDays::new(first_day, last_day),
             explain,
             explanation: Explanation::default(),
             lead_times: Vec::new(),
@@ -111,10 +113,7 @@ impl Accumulator {
     /// Adds a deployment that started inside the window.
     pub(crate) fn add(&mut self, record: &DeploymentRecord) {
         self.deployments += 1;
-        let day = usize::try_from(self.calendar.day(record.started_at()) - self.first_day).ok();
-        if let Some(seen) = day.and_then(|day| self.deploy_days.get_mut(day)) {
-            *seen = true;
-        }
+        self.deploy_days.insert(self.calendar.day(record.started_at()));
         let started = record.started_at().timestamp_millis();
         match record.production_at() {
             Some(production) => {
@@ -172,7 +171,9 @@ impl Accumulator {
         let deployments = self.deployments;
         self.explanation.failures.sort_unstable();
         self.explanation.exclusions.sort_unstable();
-        let per_day = deployments as f64 / self.deploy_days.len() as f64;
+        let day_count = (self.last_day - self.first_day + 1) as f64;
+        let per_day = deployments as f64 / day_count;
+        let deploy_days = self.deploy_days.into_sorted();
         let share = |count: usize| Share {
             count,
             rate: (deployments > 0).then(|| count as f64 / deployments as f64),
@@ -186,7 +187,7 @@ impl Accumulator {
                 count: deployments,
                 per_day,
                 per_week: per_day * 7.0,
-                deploy_days_per_week: deploy_days_per_week(&self.deploy_days, self.first_day),
+                deploy_days_per_week: deploy_days_per_week(&deploy_days, self.first_day, self.last_day),
                 tier: thresholds.deployment_frequency(per_day),
             },
             lead_time: LeadTime {
@@ -212,6 +213,50 @@ impl Accumulator {
     }
 }
 
+/// The days with a deployment: a flag per day for windows up to
+/// [`DENSE_DAYS`] days long, a list of days beyond, so that a window of any
+/// length costs memory only for its deployments.
+enum DeployDays {
+    Dense { first: i64, seen: Vec<bool> },
+    Sparse(Vec<i64>),
+}
+
+/// The longest window, in days, whose deploy days are kept as flags.
+const DENSE_DAYS: i64 = 100_000;
+
+impl DeployDays {
+    fn new(first: i64, last: i64) -> DeployDays {
+        match usize::try_from(last - first + 1) {
+            Ok(days) if (last - first) < DENSE_DAYS => DeployDays::Dense { first, seen: vec![false; days] },
+            _ => DeployDays::Sparse(Vec::new()),
+        }
+    }
+
+    fn insert(&mut self, day: i64) {
+        match self {
+            DeployDays::Dense { first, seen } => {
+                if let Some(flag) = usize::try_from(day - *first).ok().and_then(|index| seen.get_mut(index)) {
+                    *flag = true;
+                }
+            }
+            DeployDays::Sparse(days) => days.push(day),
+        }
+    }
+
+    fn into_sorted(self) -> Vec<i64> {
+        match self {
+            DeployDays::Dense { first, seen } => {
+                (first..).zip(seen).filter(|(_, seen)| *seen).map(|(day, _)| day).collect()
+            }
+            DeployDays::Sparse(mut days) => {
+                days.sort_unstable();
+                days.dedup();
+                days
+            }
+        }
+    }
+}
+
 /// Milliseconds from a failure's start to its restoration, or `None` while
 /// it is not restored.
 fn recovery(record: &DeploymentRecord) -> Option<i64> {
@@ -233,22 +278,93 @@ fn recovery(record: &DeploymentRecord) -> Option<i64> {
 }
 
 /// The median number of deploy days per week, over the weeks wholly inside
-/// the window, or over its partial weeks when it holds no whole week.
-fn deploy_days_per_week(deploy_days: &[bool], first_day: i64) -> f64 {
-    let mut weeks: Vec<(i64, i64, usize)> = Vec::new(); // (week, days in window, deploy days)
-    for (day, deployed) in (first_day..).zip(deploy_days) {
-        let week = Calendar::week(day);
-        match weeks.last_mut() {
-            Some((current, days, deploys)) if *current == week => {
-                *days += 1;
-                *deploys += usize::from(*deployed);
+/// the days `first..=last`, or over its partial weeks when it holds no whole
+/// week. `deploy_days` is sorted and without repeats; weeks without one
+/// count as zeros without being listed.
+fn deploy_days_per_week(deploy_days: &[i64], first: i64, last: i64) -> f64 {
+    let (first_week, last_week) = (Calendar::week(first), Calendar::week(last));
+    let whole = |week: i64| week * 7 - 3 >= first && week * 7 + 3 <= last;
+    let whole_weeks: Vec<i64> = [first_week, last_week].into_iter().filter(|week| whole(*week)).collect();
+    // Every week strictly between the first and the last is whole.
+    let inner = (last_week - first_week - 1).max(0);
+    let whole_count =
+        inner + whole_weeks.len() as i64 - i64::from(first_week == last_week && whole(first_week));
+    let counted = |week: i64| if whole_count > 0 { whole(week) } else { true };
+    let week_count = if whole_count > 0 { whole_count } else { last_week - first_week + 1 };
+    let mut busy: Vec<i64> = Vec::new(); // deploy days of each counted week that has one
+    let mut current: Option<(i64, i64)> = None;
+    for week in deploy_days.iter().map(|day| Calendar::week(*day)).filter(|week| counted(*week)) {
+        match &mut current {
+            Some((seen, days)) if *seen == week => *days += 1,
+            _ => {
+                busy.extend(current.map(|(_, days)| days));
+                current = Some((week, 1));
             }
-            _ => weeks.push((week, 1, usize::from(*deployed))),
         }
     }
-    let whole: Vec<i64> =
-        weeks.iter().filter(|(_, days, _)| *days == 7).map(|(_, _, deploys)| *deploys as i64).collect();
-    let mut counts =
-        if whole.is_empty() { weeks.iter().map(|(_, _, deploys)| *deploys as i64).collect() } else { whole };
-    quantile(&mut counts, 0.5).unwrap_or(0.0)
+    busy.extend(current.map(|(_, days)| days));
+    median_with_zeros(&mut busy, week_count)
+}
+
+/// The interpolated median of `values` together with enough zeros to make
+/// `total` values in all.
+fn median_with_zeros(values: &mut [i64], total: i64) -> f64 {
+    values.sort_unstable();
+    let zeros = (total - values.len() as i64).max(0);
+    let rank_value = |rank: i64| -> f64 {
+        if rank < zeros { 0.0 } else { values.get((rank - zeros) as usize).copied().unwrap_or(0) as f64 }
+    };
+    let total = zeros + values.len() as i64;
+    if total == 0 {
+        return 0.0;
+    }
+    let position = 0.5 * (total - 1) as f64;
+    let below = position.floor() as i64;
+    let fraction = position - below as f64;
+    let lower = rank_value(below);
+    if fraction == 0.0 { lower } else { lower + (rank_value(below + 1) - lower) * fraction }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::stats::quantile;
+    use super::*;
+
+    /// The dense computation the sparse one replaces: every day listed.
+    fn dense(deploy_days: &[i64], first: i64, last: i64) -> f64 {
+        let mut weeks: Vec<(i64, i64, i64)> = Vec::new();
+        for day in first..=last {
+            let week = Calendar::week(day);
+            let deployed = i64::from(deploy_days.contains(&day));
+            match weeks.last_mut() {
+                Some((current, days, deploys)) if *current == week => {
+                    *days += 1;
+                    *deploys += deployed;
+                }
+                _ => weeks.push((week, 1, deployed)),
+            }
+        }
+        let whole: Vec<i64> = weeks.iter().filter(|(_, days, _)| *days == 7).map(|(_, _, d)| *d).collect();
+        let mut counts = if whole.is_empty() { weeks.iter().map(|(_, _, d)| *d).collect() } else { whole };
+        quantile(&mut counts, 0.5).unwrap_or(0.0)
+    }
+
+    #[test]
+    fn sparse_deploy_days_agree_with_the_dense_computation() {
+        let mut state: u64 = 7;
+        for _ in 0..2000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let first = (state >> 40) as i64 % 50 - 25;
+            let len = (state >> 20) as i64 % 60;
+            let last = first + len;
+            let mut days: Vec<i64> =
+                (first..=last).filter(|day| (state >> (day.rem_euclid(60))) & 3 == 0).collect();
+            days.dedup();
+            assert_eq!(
+                deploy_days_per_week(&days, first, last),
+                dense(&days, first, last),
+                "{first}..={last} {days:?}"
+            );
+        }
+    }
 }

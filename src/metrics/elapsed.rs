@@ -17,14 +17,16 @@ impl Elapsed {
         Elapsed(millis)
     }
 
-    /// A duration of `hours` hours.
+    /// A duration of `hours` hours (saturating at the extremes of `i64`
+    /// milliseconds).
     pub const fn from_hours(hours: i64) -> Elapsed {
-        Elapsed(hours * 3_600_000)
+        Elapsed(hours.saturating_mul(3_600_000))
     }
 
-    /// A duration of `days` days.
+    /// A duration of `days` days (saturating at the extremes of `i64`
+    /// milliseconds).
     pub const fn from_days(days: i64) -> Elapsed {
-        Elapsed(days * 86_400_000)
+        Elapsed(days.saturating_mul(86_400_000))
     }
 
     /// The duration in milliseconds.

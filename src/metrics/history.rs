@@ -122,9 +122,14 @@ impl History {
     /// The metrics per week or per month across `options`' window: every
     /// period that overlaps the window, cut to it, empty periods included.
     /// One pass puts each record in its period.
-    pub fn trend(&self, options: &ReportOptions, period: Period) -> Trend {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooManyPeriods`] when the window spans more than
+    /// [`MAX_TREND_PERIODS`] periods.
+    pub fn trend(&self, options: &ReportOptions, period: Period) -> Result<Trend, Error> {
         let calendar = calendar(options);
-        let windows = periods(&options.window, period, calendar);
+        let windows = periods(&options.window, period, calendar)?;
         let mut accumulators: Vec<Accumulator> =
             windows.iter().map(|window| Accumulator::new(*window, calendar, false)).collect();
         for record in &self.records {
@@ -146,9 +151,12 @@ impl History {
             .zip(accumulators)
             .map(|(window, accumulator)| TrendRow { window, metrics: accumulator.finish(&thresholds).0 })
             .collect();
-        Trend { period, utc_offset_seconds: options.offset.local_minus_utc(), rows }
+        Ok(Trend { period, utc_offset_seconds: options.offset.local_minus_utc(), rows })
     }
 }
+
+/// The most periods a trend has: a weekly trend of about 190 years.
+pub const MAX_TREND_PERIODS: usize = 10_000;
 
 fn calendar(options: &ReportOptions) -> Calendar {
     Calendar { offset_seconds: i64::from(options.offset.local_minus_utc()) }
@@ -179,19 +187,23 @@ impl Extend<DeploymentRecord> for History {
 }
 
 /// The periods overlapping `window`, each cut to it.
-fn periods(window: &Window, period: Period, calendar: Calendar) -> Vec<Window> {
+fn periods(window: &Window, period: Period, calendar: Calendar) -> Result<Vec<Window>, Error> {
     let first_day = calendar.day(window.from());
-    let mut start = match period {
+    let period_start = match period {
         Period::Week => calendar.start_of_day(Calendar::week(first_day) * 7 - 3),
-        Period::Month => {
-            let local =
-                calendar.start_of_day(first_day).naive_utc() + TimeDelta::seconds(calendar.offset_seconds);
-            let first = NaiveDate::from_ymd_opt(local.year(), local.month(), 1).unwrap_or(local.date());
+        Period::Month => calendar.start_of_day(first_day).and_then(|day| {
+            let local = day.naive_utc().checked_add_signed(TimeDelta::seconds(calendar.offset_seconds))?;
+            let first = NaiveDate::from_ymd_opt(local.year(), local.month(), 1)?;
             calendar.start_of_day(first.signed_duration_since(NaiveDate::default()).num_days())
-        }
+        }),
     };
+    // Near the ends of time a period can start before time does.
+    let mut start = period_start.unwrap_or(window.from());
     let mut windows = Vec::new();
     while start < window.to() {
+        if windows.len() == MAX_TREND_PERIODS {
+            return Err(Error::TooManyPeriods { period: period.to_string(), max: MAX_TREND_PERIODS });
+        }
         let end = next_period(start, period, calendar);
         if let Ok(cut) = Window::new(start.max(window.from()), end.min(window.to())) {
             windows.push(cut);
@@ -201,18 +213,17 @@ fn periods(window: &Window, period: Period, calendar: Calendar) -> Vec<Window> {
         }
         start = end;
     }
-    windows
+    Ok(windows)
 }
 
 fn next_period(start: DateTime<Utc>, period: Period, calendar: Calendar) -> DateTime<Utc> {
     match period {
-        Period::Week => start + TimeDelta::days(7),
-        Period::Month => {
-            let local = start.naive_utc() + TimeDelta::seconds(calendar.offset_seconds);
-            match local.checked_add_months(Months::new(1)) {
-                Some(next) => next.and_utc() - TimeDelta::seconds(calendar.offset_seconds),
-                None => DateTime::<Utc>::MAX_UTC,
-            }
-        }
+        Period::Week => start.checked_add_signed(TimeDelta::days(7)).unwrap_or(DateTime::<Utc>::MAX_UTC),
+        Period::Month => start
+            .naive_utc()
+            .checked_add_signed(TimeDelta::seconds(calendar.offset_seconds))
+            .and_then(|local| local.checked_add_months(Months::new(1)))
+            .and_then(|next| next.and_utc().checked_sub_signed(TimeDelta::seconds(calendar.offset_seconds)))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
     }
 }

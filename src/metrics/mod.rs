@@ -10,7 +10,7 @@ mod tier;
 pub(crate) mod time;
 
 pub use elapsed::Elapsed;
-pub use history::History;
+pub use history::{History, MAX_TREND_PERIODS};
 pub use record::{DeploymentRecord, IncidentSpan, RESTORATION_ITEM, RollbackSpan, UNNAMED_SERVICE};
 pub use report::{
     ChangeFailureRate, DeploymentFrequency, DoraMetrics, DoraReport, Exclusion, ExclusionReason, Explanation,
