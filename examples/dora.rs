@@ -254,10 +254,8 @@ impl Chunk {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        // Checking the line's UTF-8 once is cheaper than serde_json checking
-        // each of its strings.
         let parsed = match std::str::from_utf8(bytes) {
-            Ok(text) => serde_json::from_str::<DeploymentRecord>(text).map_err(|error| error.to_string()),
+            Ok(text) => DeploymentRecord::from_json(text).map_err(|error| error.to_string()),
             Err(error) => Err(format!("not UTF-8: {error}")),
         };
         match parsed {

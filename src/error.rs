@@ -372,6 +372,13 @@ pub enum Error {
         to: DateTime<Utc>,
     },
 
+    /// Text that is not the JSON of what was asked for.
+    #[error("malformed JSON: {problem}")]
+    MalformedJson {
+        /// What the parser found wrong, and where.
+        problem: String,
+    },
+
     /// A trend over more periods than it can hold.
     #[error(
         "a {period}ly trend of this window would have more than {max} periods: shorten the window or use months"

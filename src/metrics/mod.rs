@@ -3,6 +3,8 @@
 mod compute;
 mod elapsed;
 mod history;
+#[cfg(feature = "store")]
+mod json;
 mod record;
 mod report;
 mod stats;

@@ -86,30 +86,37 @@ pub struct DeploymentRecord {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RecordFields {
+pub(crate) struct RecordFields {
     #[serde(with = "time::shared_str")]
-    release: Arc<str>,
+    pub(crate) release: Arc<str>,
     #[serde(with = "time::interned_str")]
-    service: Arc<str>,
-    version: String,
+    pub(crate) service: Arc<str>,
+    pub(crate) version: String,
     #[serde(with = "time::rfc3339")]
-    started_at: DateTime<Utc>,
+    pub(crate) started_at: DateTime<Utc>,
     #[serde(default, with = "time::rfc3339_option")]
-    production_at: Option<DateTime<Utc>>,
+    pub(crate) production_at: Option<DateTime<Utc>>,
     #[serde(default)]
-    rollback: Option<RollbackSpan>,
+    pub(crate) rollback: Option<RollbackSpan>,
     #[serde(default, with = "time::rfc3339_vec")]
-    commits: Vec<DateTime<Utc>>,
+    pub(crate) commits: Vec<DateTime<Utc>>,
     #[serde(default)]
-    incidents: Vec<IncidentSpan>,
+    pub(crate) incidents: Vec<IncidentSpan>,
     #[serde(default)]
-    remediation: bool,
+    pub(crate) remediation: bool,
 }
 
 impl TryFrom<RecordFields> for DeploymentRecord {
     type Error = Error;
 
     fn try_from(fields: RecordFields) -> Result<Self, Error> {
+        DeploymentRecord::from_fields(fields)
+    }
+}
+
+impl DeploymentRecord {
+    /// Builds and checks a record from its deserialized fields.
+    pub(crate) fn from_fields(fields: RecordFields) -> Result<DeploymentRecord, Error> {
         let record = DeploymentRecord {
             release: fields.release,
             service: fields.service,
@@ -124,9 +131,7 @@ impl TryFrom<RecordFields> for DeploymentRecord {
         record.validate()?;
         Ok(record)
     }
-}
 
-impl DeploymentRecord {
     /// A deployment of `service` at `version` that started at `started_at`;
     /// the release id defaults to `service@version`.
     ///

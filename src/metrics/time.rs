@@ -21,7 +21,7 @@ fn digits(bytes: &[u8]) -> Option<i64> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, or `None` to let chrono try.
-fn parse_fast(bytes: &[u8]) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_fast(bytes: &[u8]) -> Option<DateTime<Utc>> {
     let (date_time, rest) = bytes.split_at_checked(19)?;
     let [_, _, _, _, b'-', _, _, b'-', _, _, b'T' | b't' | b' ', _, _, b':', _, _, b':', _, _] = date_time
     else {
@@ -251,22 +251,27 @@ pub(crate) mod interned_str {
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
-                Ok(RECENT.with(|recent| {
-                    let mut recent = recent.borrow_mut();
-                    if let Some(known) = recent.iter().find(|known| ***known == *text) {
-                        return Arc::clone(known);
-                    }
-                    let shared: Arc<str> = Arc::from(text);
-                    if recent.len() == CACHED {
-                        recent.remove(0);
-                    }
-                    recent.push(Arc::clone(&shared));
-                    shared
-                }))
+                Ok(intern(text))
             }
         }
 
         deserializer.deserialize_str(InternVisitor)
+    }
+
+    /// The shared copy of `text`, from the names this thread saw last.
+    pub(crate) fn intern(text: &str) -> Arc<str> {
+        RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if let Some(known) = recent.iter().find(|known| ***known == *text) {
+                return Arc::clone(known);
+            }
+            let shared: Arc<str> = Arc::from(text);
+            if recent.len() == CACHED {
+                recent.remove(0);
+            }
+            recent.push(Arc::clone(&shared));
+            shared
+        })
     }
 }
 
