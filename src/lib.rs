@@ -7,9 +7,9 @@
 //! is a release whose every step was checked.
 //!
 //! It is a library for the internal tools release managers build: a bot
-//! that drives releases, a dashboard, a CLI. It never reads the clock and
-//! never does I/O: every operation takes who acts and when, which makes every
-//! run reproducible.
+//! that drives releases, a dashboard, a CLI. It never reads the clock, and
+//! does no I/O outside the optional file store: every operation takes who
+//! acts and when, which makes every run reproducible.
 //!
 //! # The life of a release
 //!
