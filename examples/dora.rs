@@ -254,13 +254,9 @@ impl Chunk {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        let parsed = match std::str::from_utf8(bytes) {
-            Ok(text) => DeploymentRecord::from_json(text).map_err(|error| error.to_string()),
-            Err(error) => Err(format!("not UTF-8: {error}")),
-        };
-        match parsed {
+        match DeploymentRecord::from_json_bytes(bytes) {
             Ok(record) => self.records.push(record),
-            Err(error) => self.errors.push((self.lines, error)),
+            Err(error) => self.errors.push((self.lines, error.to_string())),
         }
     }
 }

@@ -50,6 +50,7 @@ fn record() -> impl Strategy<Value = DeploymentRecord> {
 fn agree(text: &str) -> Result<(), TestCaseError> {
     let fast = DeploymentRecord::from_json(text);
     let serde = serde_json::from_str::<DeploymentRecord>(text);
+    prop_assert_eq!(&DeploymentRecord::from_json_bytes(text.as_bytes()), &fast);
     prop_assert_eq!(fast.is_ok(), serde.is_ok(), "{}: {:?} vs {:?}", text, fast, serde);
     if let (Ok(fast), Ok(serde)) = (fast, serde) {
         prop_assert_eq!(fast, serde);
@@ -99,6 +100,16 @@ proptest! {
     #[test]
     fn arbitrary_text_is_read_as_serde_reads_it(text in any::<String>()) {
         agree(&text)?;
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused(record in record(), at in any::<usize>(), byte in 0x80u8..=0xff) {
+        let mut bytes = serde_json::to_vec(&record).unwrap();
+        let at = at % bytes.len();
+        bytes[at] = byte;
+        let fast = DeploymentRecord::from_json_bytes(&bytes);
+        let serde = serde_json::from_slice::<DeploymentRecord>(&bytes);
+        prop_assert_eq!(fast.is_ok(), serde.is_ok());
     }
 }
 

@@ -38,10 +38,22 @@ impl DeploymentRecord {
     /// message; [`Error::InvalidRecord`] or [`Error::InvalidText`] for a
     /// record that breaks a rule.
     pub fn from_json(text: &str) -> Result<DeploymentRecord, Error> {
-        let reader = Reader { bytes: text.as_bytes(), at: 0 };
+        DeploymentRecord::from_json_bytes(text.as_bytes())
+    }
+
+    /// As [`from_json`](DeploymentRecord::from_json), for bytes straight
+    /// from a file: only the strings the record keeps are checked as UTF-8,
+    /// not the whole line.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_json`](DeploymentRecord::from_json); text that is not UTF-8
+    /// is [`Error::MalformedJson`].
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<DeploymentRecord, Error> {
+        let reader = Reader { bytes, at: 0 };
         match reader.record() {
             Some(fields) => DeploymentRecord::from_fields(fields),
-            None => serde_json::from_str(text)
+            None => serde_json::from_slice(bytes)
                 .map_err(|error| Error::MalformedJson { problem: error.to_string() }),
         }
     }
