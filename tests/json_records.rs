@@ -1,51 +1,11 @@
 //! `DeploymentRecord::from_json` agrees with serde on every input.
 #![cfg(feature = "store")]
 
-use chrono::{DateTime, TimeDelta, Utc};
+mod common;
+
+use common::{deployment_record as record, record_time as at};
 use proptest::prelude::*;
-use release_workflow::{DeploymentRecord, IncidentSpan, RollbackSpan};
-
-fn at(minutes: i64) -> DateTime<Utc> {
-    "2026-11-02T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + TimeDelta::minutes(minutes)
-}
-
-fn record() -> impl Strategy<Value = DeploymentRecord> {
-    (
-        0i64..20_000,
-        proptest::option::of(0i64..600),
-        prop::collection::vec(-20_000i64..800, 0..4),
-        proptest::option::of((0i64..300, proptest::option::of(0i64..600))),
-        prop::collection::vec((0i64..900, proptest::option::of(0i64..900)), 0..3),
-        any::<bool>(),
-        "[a-z]{1,8}",
-        "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}",
-    )
-        .prop_map(|(start, production, commits, rollback, incidents, remediation, service, version)| {
-            let mut record = DeploymentRecord::new(&service, &version, at(start)).unwrap();
-            if let Some(delay) = production {
-                record = record.reached_production(at(start + delay)).unwrap();
-            }
-            record = record.with_commits(commits.into_iter().map(|offset| at(start + offset)));
-            if let Some((decided, restored)) = rollback {
-                let decided_at = at(start + decided);
-                let span = RollbackSpan {
-                    decided_at,
-                    restored_at: restored.map(|r| decided_at + TimeDelta::minutes(r)),
-                };
-                record = record.rolled_back(span).unwrap();
-            }
-            for (index, (opened, resolved)) in incidents.into_iter().enumerate() {
-                let opened_at = at(start + opened);
-                let span = IncidentSpan {
-                    id: format!("INC-{index}").into(),
-                    opened_at,
-                    resolved_at: resolved.map(|r| opened_at + TimeDelta::minutes(r)),
-                };
-                record = record.with_incident(span).unwrap();
-            }
-            if remediation { record.as_remediation() } else { record }
-        })
-}
+use release_workflow::DeploymentRecord;
 
 fn agree(text: &str) -> Result<(), TestCaseError> {
     let fast = DeploymentRecord::from_json(text);

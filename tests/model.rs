@@ -18,21 +18,15 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use common::{ada, grace};
+use common::{ada, grace, t as at};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
-use release_workflow::{
-    Change, Gate, Incident, IncidentSeverity, Release, ReleaseKind, Requirement, Stage, Template,
-};
+use release_workflow::{Change, Gate, Incident, IncidentSeverity, Release, Requirement, Stage, Template};
 
 const SIGNALS: [&str; 3] = ["error_rate", "latency_p95_ms", "critical_flow_failures"];
 const FLAGS: [&str; 2] = ["security-vulnerability", "data-integrity"];
 const WINDOW_MINUTES: i64 = 48 * 60;
-
-fn at(minutes: i64) -> DateTime<Utc> {
-    "2026-11-30T09:00:00Z".parse::<DateTime<Utc>>().unwrap() + TimeDelta::minutes(minutes)
-}
 
 /// What the model knows of each item: its gate, requirement and whether the
 /// workflow settles it.
@@ -499,16 +493,7 @@ impl StateMachineTest for RealRelease {
     type Reference = Rules;
 
     fn init_test(_: &Model) -> (Release, usize) {
-        let release = Release::builder()
-            .service("checkout")
-            .version("2.4.0")
-            .kind(ReleaseKind::Minor)
-            .target_date("2026-12-01".parse().unwrap())
-            .release_manager(ada())
-            .on_call(grace())
-            .plan(at(0))
-            .unwrap();
-        (release, 0)
+        (common::planned(), 0)
     }
 
     fn apply((mut release, index): (Release, usize), model: &Model, step: Step) -> (Release, usize) {

@@ -2,7 +2,10 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use release_workflow::{Actor, Gate, Release, ReleaseKind, Role, Stage};
+use proptest::prelude::*;
+use release_workflow::{
+    Actor, DeploymentRecord, Gate, IncidentSpan, Release, ReleaseKind, Role, RollbackSpan, Stage,
+};
 
 pub fn ada() -> Actor {
     Actor::new("Ada Lovelace", Role::ReleaseManager).unwrap()
@@ -70,4 +73,51 @@ pub fn advance(release: &mut Release, at: DateTime<Utc>) {
     }
     complete_gate(release, next.entry_gate().unwrap(), at);
     release.advance_to(next, &ada(), at).unwrap();
+}
+
+/// 2026-11-02 (a Monday) 00:00 UTC plus `minutes`: the epoch of the
+/// generated deployment records.
+pub fn record_time(minutes: i64) -> DateTime<Utc> {
+    "2026-11-02T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + TimeDelta::minutes(minutes)
+}
+
+/// A record started at a random minute of roughly three weeks (some outside
+/// the two-week window), with random commits, failures and remediation.
+pub fn deployment_record() -> impl Strategy<Value = DeploymentRecord> {
+    (
+        -2_000i64..22_000,
+        proptest::option::of(0i64..600),
+        prop::collection::vec(-20_000i64..800, 0..5),
+        proptest::option::of((0i64..300, proptest::option::of(0i64..600))),
+        prop::collection::vec((0i64..900, proptest::option::of(0i64..900)), 0..3),
+        any::<bool>(),
+        proptest::sample::select(vec!["web", "api"]),
+        0u32..1000,
+    )
+        .prop_map(|(start, production, commits, rollback, incidents, remediation, service, version)| {
+            let mut record =
+                DeploymentRecord::new(service, &format!("1.0.{version}"), record_time(start)).unwrap();
+            if let Some(delay) = production {
+                record = record.reached_production(record_time(start + delay)).unwrap();
+            }
+            record = record.with_commits(commits.into_iter().map(|offset| record_time(start + offset)));
+            if let Some((decided, restored)) = rollback {
+                let decided_at = record_time(start + decided);
+                let span = RollbackSpan {
+                    decided_at,
+                    restored_at: restored.map(|r| decided_at + TimeDelta::minutes(r)),
+                };
+                record = record.rolled_back(span).unwrap();
+            }
+            for (index, (opened, resolved)) in incidents.into_iter().enumerate() {
+                let opened_at = record_time(start + opened);
+                let span = IncidentSpan {
+                    id: format!("INC-{index}").into(),
+                    opened_at,
+                    resolved_at: resolved.map(|r| opened_at + TimeDelta::minutes(r)),
+                };
+                record = record.with_incident(span).unwrap();
+            }
+            if remediation { record.as_remediation() } else { record }
+        })
 }
