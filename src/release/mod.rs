@@ -50,7 +50,7 @@ pub use stored::FORMAT_VERSION;
 /// assert_eq!(release.blocking_items(Stage::Frozen).len(), 6);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Release {
     plan: Arc<ReleasePlan>,
     stage: Stage,
