@@ -74,60 +74,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # Health and rollback
+//! # Checklists are data
 //!
-//! A template also holds [`RollbackCriterion`]s: the checklist's "When to
-//! Rollback" triggers as data. A criterion is a flag a person raises with
-//! evidence, or a [`Threshold`] on a named signal — absolute
-//! (`error_rate > 0.05`) or relative to a baseline
-//! (`latency_p95_ms > 1.5 × baseline`) — with how many breaching samples
-//! trip it and what missing data means. While a release is out, tools record
-//! [`Observation`]s ([`Release::observe`]) and flags
-//! ([`Release::raise_flag`]); [`Release::verdict`] judges them:
-//!
-//! - [`Verdict::RollBack`] when a critical criterion tripped: the release
-//!   cannot be released, and [`Release::roll_back_on_criteria`] rolls it
-//!   back citing the findings;
-//! - [`Verdict::Inconclusive`] when a warning tripped or required data is
-//!   missing: a person decides with [`Release::accept_risk`], or rolls back;
-//! - [`Verdict::Healthy`] otherwise.
-//!
-//! Production [`Incident`]s are recorded on the release that caused them,
-//! even after it is final, and a release can be planned as the remediation
-//! of an earlier one's incident: the DORA metrics need both.
-//!
-//! # DORA metrics
-//!
-//! A [`History`] of [`DeploymentRecord`]s — made from releases, or built
-//! from deployments recorded elsewhere — gives a [`DoraReport`] over a
-//! half-open [`Window`]: deployment frequency, lead time for changes, change
-//! failure rate, failed deployment recovery time, rollback frequency,
-//! deployment duration and rework rate, each defined in its type's docs,
-//! graded in [`Tier`]s under a [`Benchmark`], with an [`Explanation`] of
-//! which deployments failed and what was left out. A metric with no data is
-//! `None`, never zero. [`History::trend`] gives the same per week or month.
-//!
-//! ```
-//! use release_workflow::{DeploymentRecord, History, ReportOptions, RollbackSpan, Tier, Window};
-//!
-//! let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>();
-//! let shipped = DeploymentRecord::new("checkout", "2.4.0", at("2026-11-02T10:00:00Z")?)?
-//!     .reached_production(at("2026-11-02T10:15:00Z")?)?
-//!     .with_commits([at("2026-11-01T15:00:00Z")?]);
-//! let rolled_back = DeploymentRecord::new("checkout", "2.4.1", at("2026-11-03T10:00:00Z")?)?
-//!     .reached_production(at("2026-11-03T10:15:00Z")?)?
-//!     .rolled_back(RollbackSpan {
-//!         decided_at: at("2026-11-03T10:40:00Z")?,
-//!         restored_at: Some(at("2026-11-03T10:55:00Z")?),
-//!     })?;
-//! let history = History::from_records([shipped, rolled_back]);
-//! let week = Window::new(at("2026-11-02T00:00:00Z")?, at("2026-11-09T00:00:00Z")?)?;
-//! let report = history.report(&ReportOptions::new(week));
-//! assert_eq!(report.metrics.change_failure_rate.rate, Some(0.5));
-//! assert_eq!(report.metrics.recovery_time.tier, Some(Tier::Elite));
-//! println!("{report}");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! [`Template::octoacme`] is the OctoAcme release management checklist,
+//! word for word: 66 items in 12 sections. A team writes its own with
+//! [`Template::builder`], or loads one with serde from JSON or TOML; every
+//! path validates it, and errors name the item at fault.
 //!
 //! # Two APIs: dynamic and typed
 //!
@@ -174,18 +126,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # Checklists are data
+//! # Health and rollback
 //!
-//! [`Template::octoacme`] is the OctoAcme release management checklist,
-//! word for word: 66 items in 12 sections. A team writes its own with
-//! [`Template::builder`], or loads one with serde from JSON or TOML; every
-//! path validates it, and errors name the item at fault.
+//! A template also holds [`RollbackCriterion`]s: the checklist's "When to
+//! Rollback" triggers as data. A criterion is a flag a person raises with
+//! evidence, or a [`Threshold`] on a named signal — absolute
+//! (`error_rate > 0.05`) or relative to a baseline
+//! (`latency_p95_ms > 1.5 × baseline`) — with how many breaching samples
+//! trip it and what missing data means. While a release is out, tools record
+//! [`Observation`]s ([`Release::observe`]) and flags
+//! ([`Release::raise_flag`]); [`Release::verdict`] judges them:
 //!
-//! # Errors
+//! - [`Verdict::RollBack`] when a critical criterion tripped: the release
+//!   cannot be released, and [`Release::roll_back_on_criteria`] rolls it
+//!   back citing the findings;
+//! - [`Verdict::Inconclusive`] when a warning tripped or required data is
+//!   missing: a person decides with [`Release::accept_risk`], or rolls back;
+//! - [`Verdict::Healthy`] otherwise.
 //!
-//! Every fallible operation returns [`Error`]. Each case names the item,
-//! stage or field involved and says what to do next; a refused operation
-//! leaves the release unchanged and records nothing.
+//! Production [`Incident`]s are recorded on the release that caused them,
+//! even after it is final, and a release can be planned as the remediation
+//! of an earlier one's incident: the DORA metrics need both.
 //!
 //! # Storing releases
 //!
@@ -200,6 +161,45 @@
 //! atomic creation, optimistic concurrency between writers, and recovery
 //! from a log torn by a crash. [`Release::audit_trail`] renders and filters
 //! the log: when, who, what.
+//!
+//! # DORA metrics
+//!
+//! A [`History`] of [`DeploymentRecord`]s — made from releases, or built
+//! from deployments recorded elsewhere — gives a [`DoraReport`] over a
+//! half-open [`Window`]: deployment frequency, lead time for changes, change
+//! failure rate, failed deployment recovery time, rollback frequency,
+//! deployment duration and rework rate, each defined in its type's docs,
+//! graded in [`Tier`]s under a [`Benchmark`], with an [`Explanation`] of
+//! which deployments failed and what was left out. A metric with no data is
+//! `None`, never zero. [`History::trend`] gives the same per week or month.
+//!
+//! ```
+//! use release_workflow::{DeploymentRecord, History, ReportOptions, RollbackSpan, Tier, Window};
+//!
+//! let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>();
+//! let shipped = DeploymentRecord::new("checkout", "2.4.0", at("2026-11-02T10:00:00Z")?)?
+//!     .reached_production(at("2026-11-02T10:15:00Z")?)?
+//!     .with_commits([at("2026-11-01T15:00:00Z")?]);
+//! let rolled_back = DeploymentRecord::new("checkout", "2.4.1", at("2026-11-03T10:00:00Z")?)?
+//!     .reached_production(at("2026-11-03T10:15:00Z")?)?
+//!     .rolled_back(RollbackSpan {
+//!         decided_at: at("2026-11-03T10:40:00Z")?,
+//!         restored_at: Some(at("2026-11-03T10:55:00Z")?),
+//!     })?;
+//! let history = History::from_records([shipped, rolled_back]);
+//! let week = Window::new(at("2026-11-02T00:00:00Z")?, at("2026-11-09T00:00:00Z")?)?;
+//! let report = history.report(&ReportOptions::new(week));
+//! assert_eq!(report.metrics.change_failure_rate.rate, Some(0.5));
+//! assert_eq!(report.metrics.recovery_time.tier, Some(Tier::Elite));
+//! println!("{report}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors
+//!
+//! Every fallible operation returns [`Error`]. Each case names the item,
+//! stage or field involved and says what to do next; a refused operation
+//! leaves the release unchanged and records nothing.
 //!
 //! # Features
 //!
