@@ -204,8 +204,9 @@
 //! # Features
 //!
 //! - `store` (on by default): `ReleaseStore`, `MemoryStore` and
-//!   `FileStore`; brings in `serde_json`. Without it the crate does no I/O
-//!   at all.
+//!   `FileStore`, and `DeploymentRecord::from_json` for reading records
+//!   from JSON lines; brings in `serde_json`. Without it the crate does no
+//!   I/O at all.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
