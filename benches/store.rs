@@ -88,6 +88,20 @@ fn benches(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // A long log: the store remembers what it wrote, so an append does not
+    // read and replay the 10,000 events before it.
+    let mut long = Release::replay(events.clone()).unwrap();
+    let key = store.create(&long).unwrap();
+    let mut stored = long.events().len();
+    let mut at = long.last_event_at();
+    append.bench_function("append one event, fsynced, to a release of 10,000 events", |b| {
+        b.iter(|| {
+            at += TimeDelta::seconds(1);
+            long.observe("error_rate", 0.0, "prometheus", &ada, at).unwrap();
+            stored = store.save(&long, stored).unwrap();
+        })
+    });
+    let _ = key;
     append.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -262,3 +262,30 @@ fn a_stored_log_is_a_header_then_one_event_per_line() {
         EventKind::Planned { .. }
     ));
 }
+
+#[test]
+fn two_stores_on_one_directory_see_each_others_appends() {
+    let dir = TempDir::new("two-stores");
+    let first = FileStore::open(dir.path()).unwrap();
+    let second = FileStore::open(dir.path()).unwrap();
+    let mut release = planned();
+    let key = first.create(&release).unwrap();
+    // The second store appends behind the first one's back.
+    release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+    second.save(&release, 1).unwrap();
+    // The first store remembers a shorter file: it must read the log again, and refuse a stale writer.
+    let mut stale = planned();
+    stale.complete("planning.version-confirmed", &ada(), t(1)).unwrap();
+    assert!(matches!(first.save(&stale, 1), Err(Error::StoreConflict { expected: 1, actual: 2, .. })));
+    release.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
+    assert_eq!(first.save(&release, 2).unwrap(), 3);
+    assert_eq!(second.load(&key).unwrap().release, release);
+    // Refused appends leave the log and the store's memory of it as they were.
+    let mut refused = release.clone();
+    refused.complete("planning.roles-assigned", &ada(), t(3)).unwrap();
+    let mut backwards = refused.events()[3].clone();
+    backwards.at = t(-5);
+    assert!(first.append(&key, 3, &[backwards]).is_err());
+    assert_eq!(first.save(&refused, 3).unwrap(), 4);
+    assert_eq!(first.load(&key).unwrap().release, refused);
+}

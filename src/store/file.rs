@@ -1,9 +1,11 @@
 //! A store on disk: one append-only JSON Lines log per release.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +26,11 @@ use crate::{Error, Event, FORMAT_VERSION, Release};
 /// - **Writers do not overwrite each other**: an append holds an exclusive
 ///   lock on the file, and is refused with [`Error::StoreConflict`] when
 ///   the log no longer has the number of events its writer read.
+/// - **Appends stay cheap on long logs**: a store remembers each release it
+///   last wrote and the length the file had then. An append to a file still
+///   that long continues from memory; any other length (another writer, a
+///   torn tail, an edit) makes it read and replay the whole log first.
+///   [`load`](ReleaseStore::load) always reads and replays the file.
 /// - **A crash cannot corrupt what was acknowledged**: a last line cut
 ///   short by a crash mid-append is reported as a [`TornTail`] and left out
 ///   on load (it was never acknowledged), and the next append cuts it off.
@@ -44,10 +51,33 @@ use crate::{Error, Event, FORMAT_VERSION, Release};
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
+    /// The releases this store last wrote, with the length their file had
+    /// then: an append to a file still that long starts from the cached
+    /// release instead of reading and replaying the whole log again.
+    recent: Arc<Mutex<HashMap<ReleaseKey, Written>>>,
 }
+
+/// A release as this store last wrote it.
+#[derive(Debug)]
+struct Written {
+    file_len: u64,
+    release: Release,
+}
+
+/// How many releases the cache of recent writes holds before it starts over.
+const RECENT_RELEASES: usize = 256;
+
+impl PartialEq for FileStore {
+    /// Two stores are equal when they use the same directory.
+    fn eq(&self, other: &FileStore) -> bool {
+        self.dir == other.dir
+    }
+}
+
+impl Eq for FileStore {}
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,7 +110,21 @@ impl FileStore {
                 message: "it is not a directory".into(),
             });
         }
-        Ok(FileStore { dir })
+        Ok(FileStore { dir, recent: Arc::default() })
+    }
+
+    fn recent(&self) -> MutexGuard<'_, HashMap<ReleaseKey, Written>> {
+        // Entries are replaced whole, so a panic elsewhere cannot leave one
+        // half-written.
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn remember(&self, key: &ReleaseKey, file_len: u64, release: Release) {
+        let mut recent = self.recent();
+        if recent.len() >= RECENT_RELEASES && !recent.contains_key(key) {
+            recent.clear();
+        }
+        recent.insert(key.clone(), Written { file_len, release });
     }
 
     /// The store's directory.
@@ -93,7 +137,9 @@ impl FileStore {
         self.dir.join(format!("{key}.jsonl"))
     }
 
-    fn write_new_log(&self, key: &ReleaseKey, events: &[Event]) -> Result<PathBuf, Error> {
+    /// Writes a complete log under a temporary name; returns the name and
+    /// the log's length.
+    fn write_new_log(&self, key: &ReleaseKey, events: &[Event]) -> Result<(PathBuf, u64), Error> {
         let mut text = header_line(key)?;
         for event in events {
             push_event_line(&mut text, event)?;
@@ -111,7 +157,7 @@ impl FileStore {
                 let _ = fs::remove_file(&temporary);
                 return Err(io_error(&temporary, "write", &error));
             }
-            return Ok(temporary);
+            return Ok((temporary, text.len() as u64));
         }
     }
 
@@ -196,7 +242,7 @@ impl ReleaseStore for FileStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, Error> {
         let key = ReleaseKey::of(release);
         let path = self.path_of(&key);
-        let temporary = self.write_new_log(&key, release.events())?;
+        let (temporary, length) = self.write_new_log(&key, release.events())?;
         // A hard link never replaces an existing name: two creators of one
         // release cannot both succeed.
         let linked = fs::hard_link(&temporary, &path);
@@ -209,6 +255,7 @@ impl ReleaseStore for FileStore {
             Err(error) => return Err(io_error(&path, "create", &error)),
         }
         self.sync_dir()?;
+        self.remember(&key, length, release.clone());
         Ok(key)
     }
 
@@ -229,28 +276,44 @@ impl ReleaseStore for FileStore {
                 io::ErrorKind::NotFound => Error::ReleaseNotFound { key: key.to_string() },
                 _ => io_error(&path, "open", &error),
             })?;
+        // Held until the file is dropped: appends to one release take turns,
+        // across threads and processes.
         file.lock().map_err(|error| io_error(&path, "lock", &error))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(|error| io_error(&path, "read", &error))?;
-        let parsed = parse_log(&path, key, &bytes)?;
-        let actual = parsed.release.events().len();
+        let file_len = file.metadata().map_err(|error| io_error(&path, "read", &error))?.len();
+        // Writers only ever append, so a file still as long as this store
+        // left it holds exactly what the store wrote.
+        let cached = self.recent().remove(key).filter(|written| written.file_len == file_len);
+        let (current, complete_len, torn) = match cached {
+            Some(written) => (written.release, file_len, false),
+            None => {
+                let mut bytes = Vec::new();
+                file.read_to_end(&mut bytes).map_err(|error| io_error(&path, "read", &error))?;
+                let parsed = parse_log(&path, key, &bytes)?;
+                (parsed.release, parsed.complete_len as u64, parsed.torn_tail.is_some())
+            }
+        };
+        let actual = current.events().len();
         if actual != expected {
+            self.remember(key, complete_len, current);
             return Err(Error::StoreConflict { key: key.to_string(), expected, actual });
         }
-        let updated = extend(parsed.release, events, actual)?;
+        // A refused event leaves the store without a memory of this
+        // release: the next append reads the log again.
+        let updated = extend(current, events, actual)?;
         let mut text = Vec::new();
         for event in events {
             push_event_line(&mut text, event)?;
         }
-        let complete_len = parsed.complete_len as u64;
-        if parsed.torn_tail.is_some() {
+        if torn {
             file.set_len(complete_len).map_err(|error| io_error(&path, "cut the torn tail of", &error))?;
         }
         file.seek(SeekFrom::Start(complete_len))
             .and_then(|_| file.write_all(&text))
             .and_then(|()| file.sync_data())
             .map_err(|error| io_error(&path, "append to", &error))?;
-        Ok(updated.events().len())
+        let count = updated.events().len();
+        self.remember(key, complete_len + text.len() as u64, updated);
+        Ok(count)
     }
 
     fn keys(&self) -> Result<Vec<ReleaseKey>, Error> {
