@@ -289,3 +289,21 @@ fn two_stores_on_one_directory_see_each_others_appends() {
     assert_eq!(first.save(&refused, 3).unwrap(), 4);
     assert_eq!(first.load(&key).unwrap().release, refused);
 }
+
+#[test]
+fn an_edit_that_keeps_the_length_is_still_noticed_by_the_next_append() {
+    let dir = TempDir::new("same-length");
+    let store = FileStore::open(dir.path()).unwrap();
+    let mut release = at_stage(Stage::Frozen);
+    let key = store.create(&release).unwrap();
+    let path = store.path_of(&key);
+    // Let the file's clock tick past the store's own write.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let text = fs::read_to_string(&path).unwrap();
+    let edited = text.replacen(r#""to":"frozen""#, r#""to":"Frozen""#, 1);
+    assert_eq!(edited.len(), text.len());
+    fs::write(&path, edited).unwrap();
+    let stored = release.events().len();
+    release.complete("testing.unit-tests-passing", &ada(), t(99)).unwrap();
+    assert!(matches!(store.save(&release, stored), Err(Error::CorruptLog { .. })));
+}

@@ -6,6 +6,7 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,10 +28,10 @@ use crate::{Error, Event, FORMAT_VERSION, Release};
 ///   lock on the file, and is refused with [`Error::StoreConflict`] when
 ///   the log no longer has the number of events its writer read.
 /// - **Appends stay cheap on long logs**: a store remembers each release it
-///   last wrote and the length the file had then. An append to a file still
-///   that long continues from memory; any other length (another writer, a
-///   torn tail, an edit) makes it read and replay the whole log first.
-///   [`load`](ReleaseStore::load) always reads and replays the file.
+///   last wrote, with the file's length and modification time then. An
+///   append to a file unchanged since continues from memory; a file changed
+///   in any way (another writer, a torn tail, an edit) is read and replayed
+///   first. [`load`](ReleaseStore::load) always reads and replays the file.
 /// - **A crash cannot corrupt what was acknowledged**: a last line cut
 ///   short by a crash mid-append is reported as a [`TornTail`] and left out
 ///   on load (it was never acknowledged), and the next append cuts it off.
@@ -60,11 +61,25 @@ pub struct FileStore {
     recent: Arc<Mutex<HashMap<ReleaseKey, Written>>>,
 }
 
-/// A release as this store last wrote it.
+/// A release as this store last wrote it, and its file as it left it.
 #[derive(Debug)]
 struct Written {
-    file_len: u64,
+    file: FileState,
     release: Release,
+}
+
+/// What tells a file changed: its length and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileState {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileState {
+    fn of(file: &File, path: &Path) -> Result<FileState, Error> {
+        let metadata = file.metadata().map_err(|error| io_error(path, "read", &error))?;
+        Ok(FileState { len: metadata.len(), modified: metadata.modified().ok() })
+    }
 }
 
 /// How many releases the cache of recent writes holds before it starts over.
@@ -119,12 +134,12 @@ impl FileStore {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn remember(&self, key: &ReleaseKey, file_len: u64, release: Release) {
+    fn remember(&self, key: &ReleaseKey, file: FileState, release: Release) {
         let mut recent = self.recent();
         if recent.len() >= RECENT_RELEASES && !recent.contains_key(key) {
             recent.clear();
         }
-        recent.insert(key.clone(), Written { file_len, release });
+        recent.insert(key.clone(), Written { file, release });
     }
 
     /// The store's directory.
@@ -255,7 +270,12 @@ impl ReleaseStore for FileStore {
             Err(error) => return Err(io_error(&path, "create", &error)),
         }
         self.sync_dir()?;
-        self.remember(&key, length, release.clone());
+        if let Ok(file) = File::open(&path) {
+            let state = FileState::of(&file, &path)?;
+            if state.len == length {
+                self.remember(&key, state, release.clone());
+            }
+        }
         Ok(key)
     }
 
@@ -279,12 +299,12 @@ impl ReleaseStore for FileStore {
         // Held until the file is dropped: appends to one release take turns,
         // across threads and processes.
         file.lock().map_err(|error| io_error(&path, "lock", &error))?;
-        let file_len = file.metadata().map_err(|error| io_error(&path, "read", &error))?.len();
-        // Writers only ever append, so a file still as long as this store
-        // left it holds exactly what the store wrote.
-        let cached = self.recent().remove(key).filter(|written| written.file_len == file_len);
+        let state = FileState::of(&file, &path)?;
+        // Writers only ever append, so a file as long and as old as this
+        // store left it holds exactly what the store wrote.
+        let cached = self.recent().remove(key).filter(|written| written.file == state);
         let (current, complete_len, torn) = match cached {
-            Some(written) => (written.release, file_len, false),
+            Some(written) => (written.release, state.len, false),
             None => {
                 let mut bytes = Vec::new();
                 file.read_to_end(&mut bytes).map_err(|error| io_error(&path, "read", &error))?;
@@ -294,7 +314,9 @@ impl ReleaseStore for FileStore {
         };
         let actual = current.events().len();
         if actual != expected {
-            self.remember(key, complete_len, current);
+            if !torn {
+                self.remember(key, state, current);
+            }
             return Err(Error::StoreConflict { key: key.to_string(), expected, actual });
         }
         // A refused event leaves the store without a memory of this
@@ -312,7 +334,7 @@ impl ReleaseStore for FileStore {
             .and_then(|()| file.sync_data())
             .map_err(|error| io_error(&path, "append to", &error))?;
         let count = updated.events().len();
-        self.remember(key, complete_len + text.len() as u64, updated);
+        self.remember(key, FileState::of(&file, &path)?, updated);
         Ok(count)
     }
 
