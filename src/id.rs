@@ -1,8 +1,8 @@
 //! Stable ids made of lowercase slugs, such as `planning.version-confirmed`.
 
 /// Defines a validated id newtype over `String`: dot-separated lowercase
-/// kebab-case slugs of at most `$max` characters, with `parse`, `FromStr`,
-/// serde that checks, `Display`, `AsRef<str>` and `Borrow<str>`.
+/// kebab-case slugs of at most `$max` characters, with `parse`, serde that
+/// checks, and the impls of [`text_newtype`].
 macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, what = $what:literal, example = $example:literal, max = $max:expr) => {
         $(#[$doc])*
@@ -29,8 +29,20 @@ macro_rules! slug_id {
                     }),
                 }
             }
+        }
 
-            /// The id as text.
+        crate::id::text_newtype!($name);
+    };
+}
+
+/// The impls every checked text newtype shares: `as_str`, `FromStr`,
+/// `TryFrom<String>` (for serde's `try_from`), `From<$name> for String`,
+/// `Display`, `AsRef<str>` and `Borrow<str>`. The type is a tuple struct
+/// over `String` with an inherent `parse(&str) -> Result<Self, Error>`.
+macro_rules! text_newtype {
+    ($name:ident) => {
+        impl $name {
+            /// The text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -48,16 +60,13 @@ macro_rules! slug_id {
             type Error = crate::Error;
 
             fn try_from(text: String) -> Result<Self, crate::Error> {
-                match crate::text::slug_problem(&text, $max) {
-                    None => Ok($name(text)),
-                    Some(_) => $name::parse(&text),
-                }
+                $name::parse(&text)
             }
         }
 
         impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
+            fn from(value: $name) -> String {
+                value.0
             }
         }
 
@@ -82,3 +91,4 @@ macro_rules! slug_id {
 }
 
 pub(crate) use slug_id;
+pub(crate) use text_newtype;

@@ -155,43 +155,6 @@ impl Signal {
             Some(problem) => Err(Error::InvalidSignal { signal: crate::text::shorten(text), problem }),
         }
     }
-
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Signal {
-    type Error = Error;
-
-    fn try_from(text: String) -> Result<Self, Error> {
-        Signal::parse(&text)
-    }
-}
-
-impl From<Signal> for String {
-    fn from(signal: Signal) -> String {
-        signal.0
-    }
-}
-
-impl FromStr for Signal {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self, Error> {
-        Signal::parse(text)
-    }
-}
-
-impl fmt::Display for Signal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for Signal {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
+crate::id::text_newtype!(Signal);

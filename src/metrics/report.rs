@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Offset as _, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Benchmark, Spread, Tier};
@@ -126,8 +126,6 @@ impl ReportOptions {
         self.service.as_deref()
     }
 }
-
-use chrono::Offset as _;
 
 /// How often deployments happen.
 ///

@@ -11,12 +11,27 @@ use super::Elapsed;
 /// Reorders `values` (selection, not a sort: linear time). `None` when
 /// empty.
 pub(crate) fn quantile(values: &mut [i64], q: f64) -> Option<f64> {
-    let last = values.len().checked_sub(1)?;
+    let (below, fraction) = rank(values.len(), q)?;
+    interpolate(values, below, fraction)
+}
+
+/// Where the `q`-quantile of `len` values falls: the position of the order
+/// statistic at or below it, and the fraction of the way to the next one.
+fn rank(len: usize, q: f64) -> Option<(usize, f64)> {
+    let last = len.checked_sub(1)?;
     let rank = q.clamp(0.0, 1.0) * last as f64;
     let below = (rank.floor() as usize).min(last);
+    Some((below, rank - below as f64))
+}
+
+/// Selects the order statistic at `below` and interpolates `fraction` of
+/// the way to the next one (the smallest value after it).
+fn interpolate(values: &mut [i64], below: usize, fraction: f64) -> Option<f64> {
+    if below >= values.len() {
+        return None;
+    }
     let (_, lower, above) = values.select_nth_unstable(below);
     let lower = *lower as f64;
-    let fraction = rank - below as f64;
     if fraction == 0.0 {
         return Some(lower);
     }
@@ -58,23 +73,11 @@ impl Spread {
 /// selection at that rank leaves them).
 fn median_within(values: &mut [i64], sorted_below: usize) -> Option<f64> {
     let last = values.len().checked_sub(1)?;
-    let rank = 0.5 * last as f64;
-    let below = rank.floor() as usize;
-    let fraction = rank - below as f64;
+    let (below, fraction) = rank(values.len(), 0.5)?;
     // Both order statistics the median needs sit at or before `sorted_below`.
-    let upper_index = if fraction == 0.0 { below } else { below + 1 };
-    let prefix = values.get_mut(..=sorted_below.max(upper_index).min(last))?;
-    quantile_of_prefix(prefix, below, fraction)
-}
-
-fn quantile_of_prefix(prefix: &mut [i64], below: usize, fraction: f64) -> Option<f64> {
-    let (_, lower, above) = prefix.select_nth_unstable(below);
-    let lower = *lower as f64;
-    if fraction == 0.0 {
-        return Some(lower);
-    }
-    let upper = above.iter().copied().min().map_or(lower, |upper| upper as f64);
-    Some(lower + (upper - lower) * fraction)
+    let upper = below + usize::from(fraction > 0.0);
+    let prefix = values.get_mut(..=sorted_below.max(upper).min(last))?;
+    interpolate(prefix, below, fraction)
 }
 
 #[cfg(test)]

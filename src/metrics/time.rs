@@ -225,6 +225,21 @@ mod tests {
     }
 }
 
+/// Reads a string into an `Arc<str>` made by its function.
+struct SharedStrVisitor(fn(&str) -> std::sync::Arc<str>);
+
+impl Visitor<'_> for SharedStrVisitor {
+    type Value = std::sync::Arc<str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<std::sync::Arc<str>, E> {
+        Ok((self.0)(text))
+    }
+}
+
 /// Serde for a service name as `Arc<str>`: the few names of a history are
 /// shared between its records instead of allocated for each (a small
 /// per-thread cache of the names seen last).
@@ -232,7 +247,7 @@ pub(crate) mod interned_str {
     use std::cell::RefCell;
     use std::sync::Arc;
 
-    use serde::de::{self, Deserializer, Visitor};
+    use serde::de::Deserializer;
 
     const CACHED: usize = 64;
 
@@ -241,21 +256,7 @@ pub(crate) mod interned_str {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
-        struct InternVisitor;
-
-        impl Visitor<'_> for InternVisitor {
-            type Value = Arc<str>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
-                Ok(intern(text))
-            }
-        }
-
-        deserializer.deserialize_str(InternVisitor)
+        deserializer.deserialize_str(super::SharedStrVisitor(intern))
     }
 
     /// The shared copy of `text`, from the names this thread saw last.
@@ -280,23 +281,9 @@ pub(crate) mod interned_str {
 pub(crate) mod shared_str {
     use std::sync::Arc;
 
-    use serde::de::{self, Deserializer, Visitor};
+    use serde::de::Deserializer;
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
-        struct SharedVisitor;
-
-        impl Visitor<'_> for SharedVisitor {
-            type Value = Arc<str>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
-                Ok(Arc::from(text))
-            }
-        }
-
-        deserializer.deserialize_str(SharedVisitor)
+        deserializer.deserialize_str(super::SharedStrVisitor(|text| Arc::from(text)))
     }
 }

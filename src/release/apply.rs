@@ -38,7 +38,6 @@ impl Release {
             stage: Stage::Planned,
             added_changes: Vec::new(),
             entered,
-            rollback: None,
             observations: Vec::new(),
             flags: Vec::new(),
             risk_decisions: Vec::new(),
@@ -134,9 +133,6 @@ impl Release {
         if let Some(slot) = self.entered.get_mut(stage as usize) {
             *slot = Some(event.at);
         }
-        if let EventKind::RolledBack { reason, .. } = &event.what {
-            self.rollback = Some(reason.clone());
-        }
         let template = Arc::clone(&self.plan);
         for (item, status) in template.template().items().iter().zip(&mut self.statuses) {
             if item.settled_on() == Some(stage) && !status.is_settled() {
@@ -206,12 +202,20 @@ impl Release {
                 self.check_rollback(reason, event)?;
                 Ok(Effect::Enter { stage: Stage::RolledBack })
             }
-            EventKind::Observed { .. }
-            | EventKind::FlagRaised { .. }
-            | EventKind::FlagCleared { .. }
-            | EventKind::RiskAccepted { .. }
-            | EventKind::IncidentOpened { .. }
-            | EventKind::IncidentResolved { .. } => self.check_health_event(event),
+            EventKind::Observed { signal, value, source, kind } => {
+                self.check_observed(signal, *value, source, *kind, event.at)
+            }
+            EventKind::FlagRaised { criterion, evidence } => {
+                self.check_flag_raised(criterion, evidence, event)
+            }
+            EventKind::FlagCleared { criterion, reason } => {
+                self.check_flag_cleared(criterion, reason, event.at)
+            }
+            EventKind::RiskAccepted { criteria, why } => self.check_risk_accepted(criteria, why, event),
+            EventKind::IncidentOpened { incident } => self.check_incident_opened(incident, event.at),
+            EventKind::IncidentResolved { incident, resolved_at } => {
+                self.check_incident_resolved(incident, *resolved_at, event.at)
+            }
         }
     }
 

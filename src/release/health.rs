@@ -267,125 +267,133 @@ impl Release {
         if allowed { Ok(()) } else { Err(Error::NotMonitoring { stage: self.stage(), what, when }) }
     }
 
-    /// Checks an observation, flag, decision or incident event.
-    pub(super) fn check_health_event(&self, event: &Event) -> Result<Effect, Error> {
-        let stage = self.stage();
-        match &event.what {
-            EventKind::Observed { signal, value, source, kind } => {
-                match kind {
-                    ObservationKind::Sample => {
-                        self.require(self.monitoring_open(event.at), "a sample", SAMPLE_STAGES)?
-                    }
-                    ObservationKind::Baseline => self.require(
-                        matches!(stage, Stage::Planned | Stage::Frozen | Stage::Deploying | Stage::Verifying),
-                        "a baseline",
-                        BASELINE_STAGES,
-                    )?,
-                }
-                if !self.template().watches(signal) {
-                    let known: Vec<&str> =
-                        self.template().signals().into_iter().map(Signal::as_str).collect();
-                    return Err(Error::UnknownSignal {
-                        signal: signal.to_string(),
-                        known: list_or_none(&known),
-                    });
-                }
-                check_line("observation source", source, MAX_PLAN_NAME_CHARS)?;
-                Ok(Effect::Observe(Observation::new(
-                    signal.clone(),
-                    *value,
-                    source.clone(),
-                    *kind,
-                    event.at,
-                )?))
-            }
-            EventKind::FlagRaised { criterion, evidence } => {
-                self.check_flag_criterion(criterion)?;
-                self.require(self.monitoring_open(event.at), "a flag", SAMPLE_STAGES)?;
-                if let Some(raised) = self.flags.iter().find(|flag| &flag.criterion == criterion) {
-                    return Err(Error::FlagAlreadyRaised {
-                        criterion: criterion.clone(),
-                        by: raised.by.name().to_owned(),
-                        at: raised.at,
-                    });
-                }
-                check_reason("evidence for the flag", evidence)?;
-                Ok(Effect::RaiseFlag(RaisedFlag {
-                    criterion: criterion.clone(),
-                    evidence: evidence.clone(),
-                    by: event.by.clone(),
-                    at: event.at,
-                }))
-            }
-            EventKind::FlagCleared { criterion, reason } => {
-                self.check_flag_criterion(criterion)?;
-                self.require(self.monitoring_open(event.at), "a cleared flag", SAMPLE_STAGES)?;
-                let index = self
-                    .flags
-                    .iter()
-                    .position(|flag| &flag.criterion == criterion)
-                    .ok_or_else(|| Error::FlagNotRaised { criterion: criterion.clone() })?;
-                check_reason("reason for clearing the flag", reason)?;
-                Ok(Effect::ClearFlag { index })
-            }
-            EventKind::RiskAccepted { criteria, why } => {
-                self.require(
-                    matches!(stage, Stage::Deploying | Stage::Verifying),
-                    "a risk decision",
-                    DECISION_STAGES,
-                )?;
-                let undecided = self.undecided_health();
-                let expected: Vec<&CriterionId> = match &undecided {
-                    Some(Verdict::Inconclusive { findings }) => {
-                        findings.iter().map(|f| &f.criterion).collect()
-                    }
-                    _ => Vec::new(),
-                };
-                if expected.is_empty() {
-                    return Err(Error::NothingToDecide {
-                        verdict: undecided.unwrap_or_else(|| self.verdict()),
-                    });
-                }
-                if criteria.iter().collect::<Vec<_>>() != expected {
-                    return Err(Error::CitationMismatch);
-                }
-                check_reason("reason for accepting the risk", why)?;
-                Ok(Effect::AcceptRisk(RiskDecision {
-                    criteria: criteria.clone(),
-                    why: why.clone(),
-                    by: event.by.clone(),
-                    at: event.at,
-                }))
-            }
-            EventKind::IncidentOpened { incident } => {
-                self.require(stage >= Stage::Deploying, "an incident", INCIDENT_STAGES)?;
-                self.check_new_incident(incident, event.at)?;
-                Ok(Effect::OpenIncident(incident.clone()))
-            }
-            EventKind::IncidentResolved { incident, resolved_at } => {
-                let index = self
-                    .incidents
-                    .iter()
-                    .position(|known| known.id() == incident)
-                    .ok_or_else(|| Error::UnknownIncident { incident: crate::text::shorten(incident) })?;
-                if let Some(known) = self.incidents.get(index) {
-                    known.check_resolution(*resolved_at)?;
-                }
-                if *resolved_at > event.at {
-                    return Err(Error::InvalidIncident {
-                        incident: incident.clone(),
-                        problem: format!(
-                            "cannot be resolved at {resolved_at}, after it is recorded at {}",
-                            event.at
-                        ),
-                    });
-                }
-                Ok(Effect::ResolveIncident { index, resolved_at: *resolved_at })
-            }
-            _ => {
-                Err(Error::MalformedLog { problem: "internal: a non-health event reached the health checks" })
-            }
+    pub(super) fn check_observed(
+        &self,
+        signal: &Signal,
+        value: FiniteF64,
+        source: &str,
+        kind: ObservationKind,
+        at: DateTime<Utc>,
+    ) -> Result<Effect, Error> {
+        match kind {
+            ObservationKind::Sample => self.require(self.monitoring_open(at), "a sample", SAMPLE_STAGES)?,
+            ObservationKind::Baseline => self.require(
+                matches!(self.stage(), Stage::Planned | Stage::Frozen | Stage::Deploying | Stage::Verifying),
+                "a baseline",
+                BASELINE_STAGES,
+            )?,
         }
+        if !self.template().watches(signal) {
+            let known: Vec<&str> = self.template().signals().into_iter().map(Signal::as_str).collect();
+            return Err(Error::UnknownSignal { signal: signal.to_string(), known: list_or_none(&known) });
+        }
+        check_line("observation source", source, MAX_PLAN_NAME_CHARS)?;
+        Ok(Effect::Observe(Observation::new(signal.clone(), value, source, kind, at)?))
+    }
+
+    pub(super) fn check_flag_raised(
+        &self,
+        criterion: &CriterionId,
+        evidence: &str,
+        event: &Event,
+    ) -> Result<Effect, Error> {
+        self.check_flag_criterion(criterion)?;
+        self.require(self.monitoring_open(event.at), "a flag", SAMPLE_STAGES)?;
+        if let Some(raised) = self.flags.iter().find(|flag| &flag.criterion == criterion) {
+            return Err(Error::FlagAlreadyRaised {
+                criterion: criterion.clone(),
+                by: raised.by.name().to_owned(),
+                at: raised.at,
+            });
+        }
+        check_reason("evidence for the flag", evidence)?;
+        Ok(Effect::RaiseFlag(RaisedFlag {
+            criterion: criterion.clone(),
+            evidence: evidence.to_owned(),
+            by: event.by.clone(),
+            at: event.at,
+        }))
+    }
+
+    pub(super) fn check_flag_cleared(
+        &self,
+        criterion: &CriterionId,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Effect, Error> {
+        self.check_flag_criterion(criterion)?;
+        self.require(self.monitoring_open(at), "a cleared flag", SAMPLE_STAGES)?;
+        let index = self
+            .flags
+            .iter()
+            .position(|flag| &flag.criterion == criterion)
+            .ok_or_else(|| Error::FlagNotRaised { criterion: criterion.clone() })?;
+        check_reason("reason for clearing the flag", reason)?;
+        Ok(Effect::ClearFlag { index })
+    }
+
+    pub(super) fn check_risk_accepted(
+        &self,
+        criteria: &[CriterionId],
+        why: &str,
+        event: &Event,
+    ) -> Result<Effect, Error> {
+        self.require(
+            matches!(self.stage(), Stage::Deploying | Stage::Verifying),
+            "a risk decision",
+            DECISION_STAGES,
+        )?;
+        let undecided = self.undecided_health();
+        let expected: Vec<&CriterionId> = match &undecided {
+            Some(Verdict::Inconclusive { findings }) => findings.iter().map(|f| &f.criterion).collect(),
+            _ => Vec::new(),
+        };
+        if expected.is_empty() {
+            return Err(Error::NothingToDecide { verdict: undecided.unwrap_or_else(|| self.verdict()) });
+        }
+        if criteria.iter().collect::<Vec<_>>() != expected {
+            return Err(Error::CitationMismatch);
+        }
+        check_reason("reason for accepting the risk", why)?;
+        Ok(Effect::AcceptRisk(RiskDecision {
+            criteria: criteria.to_vec(),
+            why: why.to_owned(),
+            by: event.by.clone(),
+            at: event.at,
+        }))
+    }
+
+    pub(super) fn check_incident_opened(
+        &self,
+        incident: &Incident,
+        at: DateTime<Utc>,
+    ) -> Result<Effect, Error> {
+        self.require(self.stage() >= Stage::Deploying, "an incident", INCIDENT_STAGES)?;
+        self.check_new_incident(incident, at)?;
+        Ok(Effect::OpenIncident(incident.clone()))
+    }
+
+    pub(super) fn check_incident_resolved(
+        &self,
+        incident: &str,
+        resolved_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Effect, Error> {
+        let index = self
+            .incidents
+            .iter()
+            .position(|known| known.id() == incident)
+            .ok_or_else(|| Error::UnknownIncident { incident: crate::text::shorten(incident) })?;
+        if let Some(known) = self.incidents.get(index) {
+            known.check_resolution(resolved_at)?;
+        }
+        if resolved_at > at {
+            return Err(Error::InvalidIncident {
+                incident: incident.to_owned(),
+                problem: format!("cannot be resolved at {resolved_at}, after it is recorded at {at}"),
+            });
+        }
+        Ok(Effect::ResolveIncident { index, resolved_at })
     }
 
     fn check_flag_criterion(&self, criterion: &CriterionId) -> Result<(), Error> {

@@ -58,7 +58,6 @@ pub struct Release {
     statuses: Vec<ItemStatus>,
     added_changes: Vec<Change>,
     entered: [Option<DateTime<Utc>>; Stage::COUNT],
-    rollback: Option<RollbackReason>,
     observations: Vec<Observation>,
     /// The flags raised and not cleared, in the order raised.
     flags: Vec<RaisedFlag>,
@@ -369,7 +368,15 @@ impl Release {
 
     /// Why the release was rolled back, once it has been.
     pub fn rollback_reason(&self) -> Option<&RollbackReason> {
-        self.rollback.as_ref()
+        self.rollback_event().map(|(_, reason, _)| reason)
+    }
+
+    /// The rollback's event: the stage it left, its reason, and the event.
+    fn rollback_event(&self) -> Option<(Stage, &RollbackReason, &Event)> {
+        self.events.iter().rev().find_map(|event| match &event.what {
+            EventKind::RolledBack { from, reason } => Some((*from, reason, event)),
+            _ => None,
+        })
     }
 
     /// Whether the release is final and every item of its closing group

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{EventKind, Gate, Item, Release, RollbackReason, Stage};
+use crate::{Gate, Item, Release, RollbackReason, Stage};
 
 const TIME: &str = "%Y-%m-%d %H:%M UTC";
 
@@ -88,10 +88,7 @@ impl Release {
                 self.fmt_closing(f, Gate::PostRelease)
             }
             Stage::RolledBack => {
-                let rollback = self.events().iter().rev().find_map(|event| match &event.what {
-                    EventKind::RolledBack { from, reason } => Some((from, reason, &event.by)),
-                    _ => None,
-                });
+                let rollback = self.rollback_event().map(|(from, reason, event)| (from, reason, &event.by));
                 if let Some((from, reason, by)) = rollback {
                     match reason {
                         RollbackReason::Criteria { findings } => {

@@ -1,7 +1,5 @@
 //! The name a release is stored under.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Release};
@@ -53,44 +51,13 @@ impl ReleaseKey {
         };
         Err(Error::InvalidKey { key: crate::text::shorten(text), problem })
     }
-
-    /// The key as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 fn allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@')
 }
 
-impl TryFrom<String> for ReleaseKey {
-    type Error = Error;
-
-    fn try_from(text: String) -> Result<Self, Error> {
-        ReleaseKey::parse(&text)
-    }
-}
-
-impl From<ReleaseKey> for String {
-    fn from(key: ReleaseKey) -> String {
-        key.0
-    }
-}
-
-impl std::str::FromStr for ReleaseKey {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self, Error> {
-        ReleaseKey::parse(text)
-    }
-}
-
-impl fmt::Display for ReleaseKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::id::text_newtype!(ReleaseKey);
 
 impl Release {
     /// The key this release is stored under.
