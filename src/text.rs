@@ -11,7 +11,7 @@ pub(crate) fn check_line(field: &'static str, value: &str, max_chars: usize) -> 
     let mut control = false;
     for c in value.chars() {
         count += 1;
-        control |= c.is_control();
+        control |= breaks_line(c);
     }
     let edges_blank = value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace);
     let problem = if value.trim().is_empty() {
@@ -19,13 +19,21 @@ pub(crate) fn check_line(field: &'static str, value: &str, max_chars: usize) -> 
     } else if edges_blank {
         "has leading or trailing whitespace"
     } else if control {
-        "contains a control character (a line break or tab, say)"
+        "contains a line break or another control character"
     } else if count > max_chars {
         "is too long"
     } else {
         return Ok(());
     };
     Err(Error::InvalidText { field, value: shorten(value), problem, max_chars })
+}
+
+/// Whether `c` breaks a line or is another control character: the C0 and
+/// C1 controls (line feed, carriage return, tab, vertical tab, form feed,
+/// next line, ...) and Unicode's line and paragraph separators (U+2028,
+/// U+2029), which are not controls but end a line all the same.
+pub(crate) fn breaks_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// Checks a reason someone gives for a decision: non-empty after trimming,

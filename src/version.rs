@@ -91,9 +91,13 @@ impl ReleaseKind {
     ///
     /// # Errors
     ///
-    /// [`Error::VersionNotNewer`] when `next` is not greater than `previous`.
+    /// [`Error::VersionNotNewer`] when `next` does not take precedence over
+    /// `previous`; build metadata is ignored, as SemVer §10 says, so
+    /// `2.4.0+build.7` does not come after `2.4.0`.
     pub fn between(previous: &Version, next: &Version) -> Result<ReleaseKind, Error> {
-        if next <= previous {
+        // Precedence, not `Ord`: build metadata does not make a version newer
+        // (SemVer §10), so `2.4.0` → `2.4.0+build.7` is not a release.
+        if next.cmp_precedence(previous).is_le() {
             return Err(Error::VersionNotNewer { previous: previous.to_string(), next: next.to_string() });
         }
         Ok(if next.major != previous.major {

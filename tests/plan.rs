@@ -65,6 +65,10 @@ fn the_kind_is_inferred_from_the_previous_version() {
     assert!(matches!(kind("2.4.0", "2.4.0"), Err(Error::VersionNotNewer { .. })));
     assert!(matches!(kind("2.4.0", "2.3.9"), Err(Error::VersionNotNewer { .. })));
     assert!(matches!(kind("2.4.0", "2.4.0-rc.1"), Err(Error::VersionNotNewer { .. })));
+    // Build metadata has no precedence (SemVer §10): a rebuild is not a release.
+    assert!(matches!(kind("2.4.0", "2.4.0+build.7"), Err(Error::VersionNotNewer { .. })));
+    assert!(matches!(kind("2.4.0+build.7", "2.4.0+build.8"), Err(Error::VersionNotNewer { .. })));
+    assert_eq!(kind("2.4.0+build.7", "2.4.1").unwrap(), ReleaseKind::Patch);
 
     let release = builder().version("3.0.0").previous_version("2.9.1").plan(t(0));
     // `.kind(Minor)` from `builder()` contradicts the bump.
@@ -140,7 +144,21 @@ fn monitoring_windows_must_be_positive_and_at_most_ninety_days() {
 
 #[test]
 fn actors_need_a_real_name() {
-    for bad in ["", "   ", " Ada", "Ada\n", "A\tB"] {
+    // Every character that breaks a line is refused, Unicode's line and
+    // paragraph separators and the vertical tab, form feed and next line too.
+    for bad in [
+        "",
+        "   ",
+        " Ada",
+        "Ada\n",
+        "A\tB",
+        "A\rB",
+        "A\u{2028}B",
+        "A\u{2029}B",
+        "A\u{b}B",
+        "A\u{c}B",
+        "A\u{85}B",
+    ] {
         assert!(
             matches!(Actor::new(bad, Role::Developer), Err(Error::InvalidText { field: "actor name", .. })),
             "{bad:?}"
