@@ -9,7 +9,7 @@
 //! Run it with `cargo run --example audit`.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use release_workflow::{Actor, EventType, FileStore, Gate, Release, ReleaseStore, Role, Stage};
+use release_workflow::{Actor, AuditTrail, EventType, FileStore, Gate, Release, ReleaseStore, Role, Stage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
@@ -51,11 +51,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", loaded.release);
 
     section("Audit trail: the transitions");
-    print!("{}", loaded.release.audit_trail().of_type(EventType::Advanced));
+    print!("{}", AuditTrail::of(&loaded.release).of_type(EventType::Advanced));
     section("Audit trail: Grace's events");
-    print!("{}", loaded.release.audit_trail().by("Grace Hopper"));
+    print!("{}", AuditTrail::of(&loaded.release).by("Grace Hopper"));
     section("Audit trail: the last five events");
-    let trail = loaded.release.audit_trail();
+    let trail = AuditTrail::of(&loaded.release);
     let last_five: Vec<_> = trail.entries().iter().skip(trail.len().saturating_sub(5)).collect();
     for (position, event) in last_five {
         println!("#{position:<4} {event}");

@@ -67,7 +67,7 @@ fn parse_arguments(args: Vec<String>) -> Result<Arguments, Failure> {
                     .map_err(|_| format!("--utc-offset takes ±HH:MM, not {text}"))?;
                 parsed.offset = Some(*offset.offset());
             }
-            "--benchmark" => parsed.benchmark = Benchmark::parse(&value("--benchmark")?)?,
+            "--benchmark" => parsed.benchmark = value("--benchmark")?.parse::<Benchmark>()?,
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}").into()),
             path => parsed.path = Some(path.to_owned()),
         }
@@ -144,10 +144,11 @@ fn report_options(history: &History, arguments: &Arguments) -> Result<ReportOpti
         (None, Some(at)) => day_start(at.with_timezone(&offset).date_naive())? + TimeDelta::days(1),
         (None, None) => from + TimeDelta::days(1),
     };
-    let mut options =
-        ReportOptions::new(Window::new(from, to)?).utc_offset(offset).benchmark(arguments.benchmark);
+    let mut options = ReportOptions::new(Window::new(from, to)?)
+        .with_utc_offset(offset)
+        .with_benchmark(arguments.benchmark);
     if let Some(service) = &arguments.service {
-        options = options.service(service.clone());
+        options = options.with_service(service.clone());
     }
     Ok(options)
 }

@@ -15,8 +15,8 @@ use std::thread;
 use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::typed::{AnyStage, Planned, Verifying};
 use release_workflow::{
-    Actor, FileStore, Gate, History, Incident, IncidentSeverity, Release, ReleaseStore, ReportOptions, Role,
-    Window,
+    Actor, FileStore, Gate, History, Incident, IncidentSeverity, Release, ReleaseKey, ReleaseStore,
+    ReportOptions, Role, Window,
 };
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -78,7 +78,11 @@ fn main() -> Result<(), Failure> {
     }
     println!(
         "stored releases: {}",
-        releases.iter().map(|r| format!("{} ({})", r.key(), r.stage())).collect::<Vec<_>>().join(", ")
+        releases
+            .iter()
+            .map(|r| format!("{} ({})", ReleaseKey::of(r), r.stage()))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let history = History::from_releases(&releases);
     let window = Window::new(start - TimeDelta::hours(8), start + TimeDelta::days(1))?;
@@ -131,7 +135,7 @@ fn drive(
     let mut saved = release.events().len();
 
     // The checklist, gate by gate; each transition is saved as it happens.
-    let mut planned = Planned::try_from(release).map_err(|refused| refused.error)?;
+    let mut planned = Planned::try_from(release)?;
     for id in planned.open_items(Gate::Freeze) {
         planned.complete(&id, &manager, at(5))?;
     }
@@ -179,7 +183,7 @@ fn drive(
     saved = store.save(&finished, saved)?;
     log.push(format!("[{service}] {key}: {saved} events stored, stage {}", finished.stage()));
     // A release read back from the store re-enters the typed world by its stage.
-    if let AnyStage::RolledBack(rolled_back) = store.load(&key)?.release.into_typed() {
+    if let AnyStage::RolledBack(rolled_back) = AnyStage::from(store.load(&key)?.release) {
         log.push(format!("[{service}] reloaded: closed = {}", rolled_back.inner().is_closed()));
     }
     Ok(log)

@@ -3,10 +3,8 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumIter, EnumString, IntoStaticStr, VariantArray};
 
-use crate::Error;
-use crate::text::check_line;
+use crate::text::{TextError, check_line, named_enum};
 
 /// The longest actor name accepted, in characters.
 pub const MAX_ACTOR_NAME_CHARS: usize = 120;
@@ -15,25 +13,7 @@ pub const MAX_ACTOR_NAME_CHARS: usize = 120;
 ///
 /// Displays and parses in kebab case (`"release-manager"`), ignoring ASCII
 /// case.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Role {
     /// Owns the release and its checklist.
@@ -56,16 +36,17 @@ pub enum Role {
     Automation,
 }
 
-impl Role {
-    /// Parses a role name in kebab case, ignoring ASCII case.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] when the text names no role.
-    pub fn parse(text: &str) -> Result<Role, Error> {
-        text.parse().map_err(|_| Error::unknown_name::<Role>("role", text))
-    }
-}
+named_enum!(Role, "role", {
+    ReleaseManager => "release-manager",
+    OnCallEngineer => "on-call-engineer",
+    Developer => "developer",
+    QaEngineer => "qa-engineer",
+    SecurityEngineer => "security-engineer",
+    Sre => "sre",
+    ProductOwner => "product-owner",
+    Support => "support",
+    Automation => "automation",
+});
 
 /// Who did something, recorded with every event.
 ///
@@ -94,9 +75,9 @@ struct ActorFields {
 }
 
 impl TryFrom<ActorFields> for Actor {
-    type Error = Error;
+    type Error = TextError;
 
-    fn try_from(fields: ActorFields) -> Result<Self, Error> {
+    fn try_from(fields: ActorFields) -> Result<Self, TextError> {
         Actor::new(fields.name, fields.role)
     }
 }
@@ -106,10 +87,10 @@ impl Actor {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidText`] when the name is empty, has surrounding
+    /// [`TextError::InvalidText`] when the name is empty, has surrounding
     /// whitespace or control characters, or is longer than
     /// [`MAX_ACTOR_NAME_CHARS`].
-    pub fn new(name: impl Into<String>, role: Role) -> Result<Actor, Error> {
+    pub fn new(name: impl Into<String>, role: Role) -> Result<Actor, TextError> {
         let name = name.into();
         check_line("actor name", &name, MAX_ACTOR_NAME_CHARS)?;
         Ok(Actor { name, role })

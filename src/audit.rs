@@ -4,7 +4,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::{Event, EventType, Release};
+use crate::event::{Event, EventType};
+use crate::release::Release;
 
 /// A view of a release's log: every event, or those a filter keeps, each
 /// with its position in the log.
@@ -14,7 +15,7 @@ use crate::{Event, EventType, Release};
 ///
 /// ```
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-/// use release_workflow::EventType;
+/// use release_workflow::{AuditTrail, EventType};
 /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
 /// # let grace = Actor::new("Grace", Role::OnCallEngineer)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
@@ -22,10 +23,10 @@ use crate::{Event, EventType, Release};
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(grace.clone()).plan(t0)?;
 /// release.complete("planning.scope-documented", &grace, t0)?;
 /// release.complete("planning.version-confirmed", &ada, t0)?;
-/// let by_grace = release.audit_trail().by("Grace");
+/// let by_grace = AuditTrail::of(&release).by("Grace");
 /// assert_eq!(by_grace.len(), 1);
-/// assert_eq!(release.audit_trail().of_type(EventType::ItemCompleted).len(), 2);
-/// println!("{}", release.audit_trail());
+/// assert_eq!(AuditTrail::of(&release).of_type(EventType::ItemCompleted).len(), 2);
+/// println!("{}", AuditTrail::of(&release));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,12 +90,5 @@ impl fmt::Display for AuditTrail<'_> {
             writeln!(f, "#{position:<4} {event}")?;
         }
         Ok(())
-    }
-}
-
-impl Release {
-    /// The release's audit trail, to filter and print.
-    pub fn audit_trail(&self) -> AuditTrail<'_> {
-        AuditTrail::of(self)
     }
 }

@@ -6,10 +6,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Actor, Change, CriterionId, Finding, FiniteF64, Incident, ItemId, ObservationKind, ReleasePlan, Signal,
-    Stage,
-};
+use crate::actor::Actor;
+use crate::checklist::ItemId;
+use crate::health::{CriterionId, Finding, FiniteF64, ObservationKind, Signal};
+use crate::incident::Incident;
+use crate::plan::{Change, ReleasePlan};
+use crate::stage::Stage;
+use crate::text::named_enum;
 
 /// One entry of a release's audit log: what happened, who did it, when.
 ///
@@ -29,9 +32,11 @@ pub struct Event {
 
 /// What an [`Event`] records.
 ///
-/// Serialized with a `type` tag in snake case (`"item_completed"`).
+/// Serialized with a `type` tag in kebab case (`"item-completed"`), the
+/// name of its [`EventType`]; the snake-case tags of stored format 1
+/// (`"item_completed"`) are read too.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum EventKind {
     /// The release was planned; always the first event, and only there.
@@ -40,16 +45,19 @@ pub enum EventKind {
         plan: Arc<ReleasePlan>,
     },
     /// A change was added to the release while it was planned.
+    #[serde(alias = "change_added")]
     ChangeAdded {
         /// The change.
         change: Change,
     },
     /// A checklist item was done.
+    #[serde(alias = "item_completed")]
     ItemCompleted {
         /// The item.
         item: ItemId,
     },
     /// An if-applicable item was ruled out.
+    #[serde(alias = "item_not_applicable")]
     ItemNotApplicable {
         /// The item.
         item: ItemId,
@@ -57,6 +65,7 @@ pub enum EventKind {
         reason: String,
     },
     /// A required item was waived.
+    #[serde(alias = "item_waived")]
     ItemWaived {
         /// The item.
         item: ItemId,
@@ -64,6 +73,7 @@ pub enum EventKind {
         reason: String,
     },
     /// A settled item was opened again.
+    #[serde(alias = "item_reopened")]
     ItemReopened {
         /// The item.
         item: ItemId,
@@ -90,6 +100,7 @@ pub enum EventKind {
         kind: ObservationKind,
     },
     /// A flag criterion's flag was raised.
+    #[serde(alias = "flag_raised")]
     FlagRaised {
         /// The criterion.
         criterion: CriterionId,
@@ -97,6 +108,7 @@ pub enum EventKind {
         evidence: String,
     },
     /// A raised flag was cleared.
+    #[serde(alias = "flag_cleared")]
     FlagCleared {
         /// The criterion.
         criterion: CriterionId,
@@ -105,6 +117,7 @@ pub enum EventKind {
     },
     /// A person accepted the risk of inconclusive findings, so the release
     /// may go ahead.
+    #[serde(alias = "risk_accepted")]
     RiskAccepted {
         /// The criteria whose findings were accepted.
         criteria: Vec<CriterionId>,
@@ -112,11 +125,13 @@ pub enum EventKind {
         why: String,
     },
     /// An incident caused by the release was opened.
+    #[serde(alias = "incident_opened")]
     IncidentOpened {
         /// The incident, as known when it was recorded.
         incident: Incident,
     },
     /// An incident was resolved.
+    #[serde(alias = "incident_resolved")]
     IncidentResolved {
         /// The incident's id.
         incident: String,
@@ -124,6 +139,7 @@ pub enum EventKind {
         resolved_at: DateTime<Utc>,
     },
     /// The release was rolled back.
+    #[serde(alias = "rolled_back")]
     RolledBack {
         /// The stage it left.
         from: Stage,
@@ -134,25 +150,7 @@ pub enum EventKind {
 
 /// What kind of thing an [`Event`] records, without its details: for
 /// filtering an audit trail.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum EventType {
     /// [`EventKind::Planned`].
@@ -185,17 +183,22 @@ pub enum EventType {
     RolledBack,
 }
 
-impl EventType {
-    /// Parses a type name in snake case (`item_completed`), ignoring ASCII
-    /// case.
-    ///
-    /// # Errors
-    ///
-    /// [`crate::Error::UnknownName`] for any other text.
-    pub fn parse(text: &str) -> Result<EventType, crate::Error> {
-        text.parse().map_err(|_| crate::Error::unknown_name::<EventType>("event type", text))
-    }
-}
+named_enum!(EventType, "event type", {
+    Planned => "planned",
+    ChangeAdded => "change-added" | "change_added",
+    ItemCompleted => "item-completed" | "item_completed",
+    ItemNotApplicable => "item-not-applicable" | "item_not_applicable",
+    ItemWaived => "item-waived" | "item_waived",
+    ItemReopened => "item-reopened" | "item_reopened",
+    Advanced => "advanced",
+    Observed => "observed",
+    FlagRaised => "flag-raised" | "flag_raised",
+    FlagCleared => "flag-cleared" | "flag_cleared",
+    RiskAccepted => "risk-accepted" | "risk_accepted",
+    IncidentOpened => "incident-opened" | "incident_opened",
+    IncidentResolved => "incident-resolved" | "incident_resolved",
+    RolledBack => "rolled-back" | "rolled_back",
+});
 
 impl EventKind {
     /// What kind of event this is.
@@ -221,7 +224,7 @@ impl EventKind {
 
 /// Why a release was rolled back.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum RollbackReason {
     /// A person decided, and said why.

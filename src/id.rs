@@ -15,13 +15,13 @@ macro_rules! slug_id {
             ///
             /// # Errors
             ///
-            /// [`Error::InvalidId`](crate::Error::InvalidId) when the text is
+            /// [`TextError::InvalidId`](crate::text::TextError::InvalidId) when the text is
             /// empty, too long, or not dot-separated lowercase slugs; the
             /// error says which rule it breaks.
-            pub fn parse(text: &str) -> Result<$name, crate::Error> {
+            pub fn parse(text: &str) -> Result<$name, crate::text::TextError> {
                 match crate::text::slug_problem(text, $max) {
                     None => Ok($name(text.to_owned())),
-                    Some(problem) => Err(crate::Error::InvalidId {
+                    Some(problem) => Err(crate::text::TextError::InvalidId {
                         what: $what,
                         id: crate::text::shorten(text),
                         problem,
@@ -31,16 +31,16 @@ macro_rules! slug_id {
             }
         }
 
-        crate::id::text_newtype!($name);
+        crate::id::text_newtype!($name, crate::text::TextError);
     };
 }
 
 /// The impls every checked text newtype shares: `as_str`, `FromStr`,
 /// `TryFrom<String>` (for serde's `try_from`), `From<$name> for String`,
 /// `Display`, `AsRef<str>` and `Borrow<str>`. The type is a tuple struct
-/// over `String` with an inherent `parse(&str) -> Result<Self, Error>`.
+/// over `String` with an inherent `parse(&str) -> Result<Self, $error>`.
 macro_rules! text_newtype {
-    ($name:ident) => {
+    ($name:ident, $error:ty) => {
         impl $name {
             /// The text.
             pub fn as_str(&self) -> &str {
@@ -49,17 +49,17 @@ macro_rules! text_newtype {
         }
 
         impl std::str::FromStr for $name {
-            type Err = crate::Error;
+            type Err = $error;
 
-            fn from_str(text: &str) -> Result<Self, crate::Error> {
+            fn from_str(text: &str) -> Result<Self, $error> {
                 $name::parse(text)
             }
         }
 
         impl TryFrom<String> for $name {
-            type Error = crate::Error;
+            type Error = $error;
 
-            fn try_from(text: String) -> Result<Self, crate::Error> {
+            fn try_from(text: String) -> Result<Self, $error> {
                 $name::parse(&text)
             }
         }

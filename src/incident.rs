@@ -4,31 +4,12 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumIter, EnumString, IntoStaticStr, VariantArray};
 
-use crate::text::check_line;
-use crate::{Error, MAX_PLAN_NAME_CHARS, MAX_TITLE_CHARS};
+use crate::health::HealthError;
+use crate::text::{MAX_NAME_CHARS, MAX_TITLE_CHARS, check_line, named_enum};
 
 /// How bad an incident is, from `Sev1` (worst) to `Sev4`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IncidentSeverity {
     /// A critical outage or data loss.
     Sev1,
@@ -39,6 +20,13 @@ pub enum IncidentSeverity {
     /// A cosmetic or low-impact problem.
     Sev4,
 }
+
+named_enum!(IncidentSeverity, "incident severity", {
+    Sev1 => "sev1",
+    Sev2 => "sev2",
+    Sev3 => "sev3",
+    Sev4 => "sev4",
+});
 
 /// A production incident caused by a release.
 ///
@@ -78,9 +66,9 @@ struct IncidentFields {
 }
 
 impl TryFrom<IncidentFields> for Incident {
-    type Error = Error;
+    type Error = HealthError;
 
-    fn try_from(fields: IncidentFields) -> Result<Self, Error> {
+    fn try_from(fields: IncidentFields) -> Result<Self, HealthError> {
         let incident = Incident::new(fields.id, fields.severity, fields.summary, fields.opened_at)?;
         match fields.resolved_at {
             Some(resolved_at) => incident.resolved(resolved_at),
@@ -94,17 +82,17 @@ impl Incident {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidText`] for an id or summary that is not one trimmed
-    /// line (ids at most [`MAX_PLAN_NAME_CHARS`] characters, summaries
+    /// [`HealthError::Text`] for an id or summary that is not one trimmed
+    /// line (ids at most [`MAX_NAME_CHARS`] characters, summaries
     /// [`MAX_TITLE_CHARS`]).
     pub fn new(
         id: impl Into<String>,
         severity: IncidentSeverity,
         summary: impl Into<String>,
         opened_at: DateTime<Utc>,
-    ) -> Result<Incident, Error> {
+    ) -> Result<Incident, HealthError> {
         let (id, summary) = (id.into(), summary.into());
-        check_line("incident id", &id, MAX_PLAN_NAME_CHARS)?;
+        check_line("incident id", &id, MAX_NAME_CHARS)?;
         check_line("incident summary", &summary, MAX_TITLE_CHARS)?;
         Ok(Incident { id, severity, summary, opened_at, resolved_at: None })
     }
@@ -114,23 +102,23 @@ impl Incident {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidIncident`] when `resolved_at` is before the incident
+    /// [`HealthError::InvalidIncident`] when `resolved_at` is before the incident
     /// opened.
-    pub fn resolved(mut self, resolved_at: DateTime<Utc>) -> Result<Incident, Error> {
+    pub fn resolved(mut self, resolved_at: DateTime<Utc>) -> Result<Incident, HealthError> {
         self.check_resolution(resolved_at)?;
         self.resolved_at = Some(resolved_at);
         Ok(self)
     }
 
-    pub(crate) fn check_resolution(&self, resolved_at: DateTime<Utc>) -> Result<(), Error> {
+    pub(crate) fn check_resolution(&self, resolved_at: DateTime<Utc>) -> Result<(), HealthError> {
         if let Some(earlier) = self.resolved_at {
-            return Err(Error::InvalidIncident {
+            return Err(HealthError::InvalidIncident {
                 incident: self.id.clone(),
                 problem: format!("was already resolved at {earlier}: an incident is resolved once"),
             });
         }
         if resolved_at < self.opened_at {
-            return Err(Error::InvalidIncident {
+            return Err(HealthError::InvalidIncident {
                 incident: self.id.clone(),
                 problem: format!(
                     "cannot be resolved at {resolved_at}, before it opened at {}: check the times",

@@ -35,7 +35,7 @@
 //!
 //! ```
 //! use chrono::{DateTime, TimeDelta, Utc};
-//! use release_workflow::{Actor, Error, Gate, Release, Role, Stage};
+//! use release_workflow::{Actor, Gate, Release, ReleaseError, Role, Stage};
 //!
 //! let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
 //! let grace = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
@@ -53,7 +53,7 @@
 //!
 //! // Freezing now is refused, and the error names every open Freeze item.
 //! match release.advance_to(Stage::Frozen, &ada, now) {
-//!     Err(Error::TransitionBlocked { open, .. }) => assert_eq!(open.len(), 8),
+//!     Err(ReleaseError::TransitionBlocked { open, .. }) => assert_eq!(open.len(), 8),
 //!     other => panic!("expected a refusal, got {other:?}"),
 //! }
 //!
@@ -68,11 +68,21 @@
 //!         release.complete(id, &ada, now)?;
 //!     }
 //! }
+//! // The status says what the next move needs, from the same check the
+//! // move runs; `Display` prints it for a person.
+//! assert!(release.status().next_move.is_some_and(|next| next.can_move()));
 //! release.advance_to(Stage::Frozen, &ada, now)?;
 //! assert_eq!(release.stage(), Stage::Frozen);
 //! assert_eq!(release.events().len(), 10); // planned, 8 items, frozen
+//! println!("{release}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Every named value — a [`Stage`], [`Gate`], [`Role`], [`ReleaseKind`],
+//! ... — has one text form in kebab case (`rolled-back`, `post-release`):
+//! `Display` writes it, [`FromStr`](std::str::FromStr) reads it (ignoring
+//! ASCII case) with a [`ParseError`] that lists what is accepted, and serde
+//! stores it. Each such type lists its values in `ALL`.
 //!
 //! # Checklists are data
 //!
@@ -100,7 +110,7 @@
 //! step by step — a pipeline, a workflow engine — so that a move the table
 //! does not have is a compile error rather than a page at night.
 //!
-//! The two meet at the edges: [`Release::into_typed`] gives an
+//! The two meet at the edges: `AnyStage::from(release)` gives an
 //! [`AnyStage`](typed::AnyStage) to `match` on (a release loaded from a
 //! store enters the typed world this way), and every handle's
 //! `into_inner` gives the `Release` back. The checklist and health rules
@@ -115,7 +125,7 @@
 //! # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 //! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
 //! // A release from storage: its stage decides which handle it becomes.
-//! if let AnyStage::Planned(mut planned) = release.into_typed() {
+//! if let AnyStage::Planned(mut planned) = AnyStage::from(release) {
 //!     for id in planned.open_items(Gate::Freeze) {
 //!         planned.complete(&id, &ada, t0)?;
 //!     }
@@ -159,7 +169,7 @@
 //! The `ReleaseStore` trait keeps releases: `MemoryStore` in memory,
 //! `FileStore` as one append-only, fsynced JSON Lines log per release, with
 //! atomic creation, optimistic concurrency between writers, and recovery
-//! from a log torn by a crash. [`Release::audit_trail`] renders and filters
+//! from a log torn by a crash. [`AuditTrail::of`] a release renders and filters
 //! the log: when, who, what.
 //!
 //! # DORA metrics
@@ -197,9 +207,18 @@
 //!
 //! # Errors
 //!
-//! Every fallible operation returns [`Error`]. Each case names the item,
-//! stage or field involved and says what to do next; a refused operation
-//! leaves the release unchanged and records nothing.
+//! Each layer of the crate owns its errors, and a function returns its own
+//! layer's: [`ReleaseError`] from every operation on a release,
+//! [`PlanError`] from planning one, [`TemplateError`] from building a
+//! checklist, [`HealthError`] for criteria and observations,
+//! [`MetricsError`] for reports, `StoreError` from a store, and
+//! [`TextError`] and [`ParseError`] at the bottom, for text and names. An
+//! error from a layer below travels up wrapped, message unchanged. Each
+//! case names the item, stage or field involved and says in words what to
+//! do next; where a tool wants that as data, `next_actions()` gives
+//! [`NextAction`]s. A refused operation leaves the release unchanged and
+//! records nothing. [`Error`] gathers every layer's error, for code that
+//! wants one type to match on or to return with `?`.
 //!
 //! # Features
 //!
@@ -212,6 +231,15 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+// Layers, bottom to top; a module uses only modules of its own layer or
+// below, and names them by path (`crate::stage::Stage`):
+// - text, id, stage, action, actor, version, progress;
+// - health (criteria, observations, verdicts) and incident;
+// - checklist (its templates hold rollback criteria);
+// - plan;
+// - event and release;
+// - audit, typed, metrics, store; and error, the umbrella over all.
+mod action;
 mod actor;
 mod audit;
 mod checklist;
@@ -231,38 +259,41 @@ mod text;
 pub mod typed;
 mod version;
 
+pub use action::NextAction;
 pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, Role};
 pub use audit::AuditTrail;
 pub use checklist::{
-    Item, ItemId, ItemStatus, MAX_ID_CHARS, MAX_TITLE_CHARS, OCTOACME_NAME, Requirement, Template,
-    TemplateBuilder,
+    Item, ItemId, ItemStatus, MAX_ID_CHARS, OCTOACME_NAME, Requirement, Template, TemplateBuilder,
+    TemplateError,
 };
 pub use error::Error;
 pub use event::{Event, EventKind, EventType, RollbackReason};
 pub use health::{
-    Bound, Breach, Cause, Comparison, CriterionId, CriterionKind, Finding, FiniteF64, MAX_BREACHES_TO_TRIP,
-    MAX_CRITERION_ID_CHARS, MAX_SIGNAL_CHARS, Missing, Observation, ObservationKind, Outcome, RaisedFlag,
-    RiskDecision, RollbackCriterion, Severity, Signal, Threshold, Trigger, Verdict, WhenMissing,
-    octoacme_criteria,
+    Bound, Breach, Cause, Comparison, CriterionId, CriterionKind, Finding, FiniteF64, HealthError,
+    MAX_BREACHES_TO_TRIP, MAX_CRITERION_ID_CHARS, MAX_SIGNAL_CHARS, Missing, Observation, ObservationKind,
+    Outcome, RaisedFlag, RiskDecision, RollbackCriterion, Severity, Signal, Threshold, Trigger, Verdict,
+    WhenMissing, octoacme_criteria,
 };
 pub use incident::{Incident, IncidentSeverity};
 pub use metrics::{
     Benchmark, ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, DoraReport, Elapsed,
     Exclusion, ExclusionReason, Explanation, Failure, History, IncidentSpan, LeadTime, MAX_TREND_PERIODS,
-    Period, RESTORATION_ITEM, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread, Thresholds, Tier,
-    Trend, TrendRow, UNNAMED_SERVICE, Window,
+    MetricsError, Period, RESTORATION_ITEM, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread,
+    Thresholds, Tier, Trend, TrendRow, UNNAMED_SERVICE, Window,
 };
 pub use plan::{
-    Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, MAX_PLAN_NAME_CHARS, ReleaseBuilder,
-    ReleasePlan,
+    Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, PlanError, ReleaseBuilder, ReleasePlan,
 };
 pub use progress::Tally;
-pub use release::{FORMAT_VERSION, Release};
+pub use release::{
+    Closing, FORMAT_VERSION, GateProgress, HealthStatus, NextMove, Release, ReleaseError, ReleaseStatus,
+    RollbackStatus,
+};
 pub use stage::{Gate, Stage};
 #[cfg(feature = "store")]
-pub use store::{FileStore, MemoryStore, ReleaseKey, ReleaseStore, StoredRelease, TornTail};
-pub use text::MAX_REASON_CHARS;
-pub use version::{ReleaseKind, Version, parse_version};
+pub use store::{FileStore, MemoryStore, ReleaseKey, ReleaseStore, StoreError, StoredRelease, TornTail};
+pub use text::{MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, ParseError, TextError};
+pub use version::{ReleaseKind, Version, VersionError, parse_version};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

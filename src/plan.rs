@@ -3,12 +3,46 @@
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::text::check_line;
-use crate::version::parse_version;
-use crate::{Actor, Error, ReleaseKind, Template, Version};
+use crate::actor::Actor;
+use crate::checklist::Template;
+use crate::text::{MAX_NAME_CHARS, TextError, check_line};
+use crate::version::{ReleaseKind, Version, VersionError, parse_version};
 
-/// The longest change id or service name accepted, in characters.
-pub const MAX_PLAN_NAME_CHARS: usize = 200;
+/// A release plan the crate refuses, naming the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A required field left out of a release plan.
+    #[error("the release plan needs its {}: give it to the builder", field.replace('_', " "))]
+    MissingField {
+        /// The field, as the builder's setter names it.
+        field: &'static str,
+    },
+
+    /// The same change listed twice.
+    #[error("change \"{change}\" is listed twice: each change ships once")]
+    DuplicateChange {
+        /// The change's id.
+        change: String,
+    },
+
+    /// A monitoring window that is not positive or is longer than 90 days.
+    #[error(
+        "a monitoring window of {seconds} s is out of range: give a positive duration of at most 90 days"
+    )]
+    InvalidMonitoringWindow {
+        /// The window given, in seconds.
+        seconds: i64,
+    },
+
+    /// A version that cannot be parsed or does not fit the previous one.
+    #[error(transparent)]
+    Version(#[from] VersionError),
+
+    /// A service, change id or incident id that breaks the text rules.
+    #[error(transparent)]
+    Text(#[from] TextError),
+}
 
 /// The monitoring window a release gets unless its plan says otherwise.
 pub const DEFAULT_MONITORING_WINDOW: TimeDelta = TimeDelta::hours(48);
@@ -42,9 +76,9 @@ struct ChangeFields {
 }
 
 impl TryFrom<ChangeFields> for Change {
-    type Error = Error;
+    type Error = TextError;
 
-    fn try_from(fields: ChangeFields) -> Result<Self, Error> {
+    fn try_from(fields: ChangeFields) -> Result<Self, TextError> {
         Change::new(fields.id, fields.committed_at)
     }
 }
@@ -54,11 +88,11 @@ impl Change {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidText`] when the id is empty, not one trimmed line, or
-    /// longer than [`MAX_PLAN_NAME_CHARS`].
-    pub fn new(id: impl Into<String>, committed_at: DateTime<Utc>) -> Result<Change, Error> {
+    /// [`TextError::InvalidText`] when the id is empty, not one trimmed
+    /// line, or longer than [`MAX_NAME_CHARS`].
+    pub fn new(id: impl Into<String>, committed_at: DateTime<Utc>) -> Result<Change, TextError> {
         let id = id.into();
-        check_line("change id", &id, MAX_PLAN_NAME_CHARS)?;
+        check_line("change id", &id, MAX_NAME_CHARS)?;
         Ok(Change { id, committed_at })
     }
 
@@ -114,9 +148,9 @@ struct PlanFields {
 }
 
 impl TryFrom<PlanFields> for ReleasePlan {
-    type Error = Error;
+    type Error = PlanError;
 
-    fn try_from(fields: PlanFields) -> Result<Self, Error> {
+    fn try_from(fields: PlanFields) -> Result<Self, PlanError> {
         let plan = ReleasePlan {
             service: fields.service,
             version: fields.version,
@@ -135,12 +169,12 @@ impl TryFrom<PlanFields> for ReleasePlan {
 }
 
 impl ReleasePlan {
-    fn validate(&self) -> Result<(), Error> {
+    fn validate(&self) -> Result<(), PlanError> {
         if let Some(service) = &self.service {
-            check_line("service", service, MAX_PLAN_NAME_CHARS)?;
+            check_line("service", service, MAX_NAME_CHARS)?;
         }
         if let Some(incident) = &self.remediates {
-            check_line("remediated incident id", incident, MAX_PLAN_NAME_CHARS)?;
+            check_line("remediated incident id", incident, MAX_NAME_CHARS)?;
         }
         check_window(self.monitoring_window)?;
         check_unique_changes(&self.changes)
@@ -199,18 +233,20 @@ impl ReleasePlan {
     }
 }
 
-pub(crate) fn check_window(window: TimeDelta) -> Result<(), Error> {
+pub(crate) fn check_window(window: TimeDelta) -> Result<(), PlanError> {
     if window <= TimeDelta::zero() || window > MAX_MONITORING_WINDOW {
-        return Err(Error::InvalidMonitoringWindow { seconds: window.num_seconds() });
+        return Err(PlanError::InvalidMonitoringWindow { seconds: window.num_seconds() });
     }
     Ok(())
 }
 
-pub(crate) fn check_unique_changes<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Result<(), Error> {
+pub(crate) fn check_unique_changes<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+) -> Result<(), PlanError> {
     let mut seen = std::collections::HashSet::new();
     for change in changes {
         if !seen.insert(change.id()) {
-            return Err(Error::DuplicateChange { change: change.id().to_owned() });
+            return Err(PlanError::DuplicateChange { change: change.id().to_owned() });
         }
     }
     Ok(())
@@ -230,7 +266,7 @@ pub(crate) fn check_unique_changes<'a>(changes: impl IntoIterator<Item = &'a Cha
 /// [`Template::octoacme`], the monitoring window to
 /// [`DEFAULT_MONITORING_WINDOW`].
 #[derive(Debug, Clone, Default)]
-#[must_use = "a builder does nothing until `plan` is called"]
+#[must_use = "a builder does nothing until the release is planned"]
 pub struct ReleaseBuilder {
     service: Option<String>,
     version: Option<String>,
@@ -319,31 +355,32 @@ impl ReleaseBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingField`] naming a required field not given;
-    /// [`Error::InvalidVersion`], [`Error::VersionNotNewer`],
-    /// [`Error::KindMismatch`], [`Error::InvalidText`],
-    /// [`Error::DuplicateChange`] or [`Error::InvalidMonitoringWindow`] for
-    /// a bad value.
-    pub fn build_plan(self) -> Result<ReleasePlan, Error> {
+    /// [`PlanError::MissingField`] naming a required field not given;
+    /// [`PlanError::Version`] for a version that does not parse, does not
+    /// come after the previous one, or contradicts the kind given;
+    /// [`PlanError::Text`], [`PlanError::DuplicateChange`] or
+    /// [`PlanError::InvalidMonitoringWindow`] for a bad value.
+    pub fn build_plan(self) -> Result<ReleasePlan, PlanError> {
         let version =
-            parse_version(self.version.as_deref().ok_or(Error::MissingField { field: "version" })?)?;
+            parse_version(self.version.as_deref().ok_or(PlanError::MissingField { field: "version" })?)?;
         let kind = match (&self.previous_version, self.kind) {
             (Some(previous), given) => {
                 let inferred = ReleaseKind::between(&parse_version(previous)?, &version)?;
                 match given {
                     Some(given) if given != inferred => {
-                        return Err(Error::KindMismatch {
+                        return Err(VersionError::KindMismatch {
                             given,
                             inferred,
                             previous: previous.clone(),
                             version: version.to_string(),
-                        });
+                        }
+                        .into());
                     }
                     _ => inferred,
                 }
             }
             (None, Some(given)) => given,
-            (None, None) => return Err(Error::MissingField { field: "kind" }),
+            (None, None) => return Err(PlanError::MissingField { field: "kind" }),
         };
         let changes = self
             .changes
@@ -354,9 +391,11 @@ impl ReleaseBuilder {
             service: self.service,
             version,
             kind,
-            target_date: self.target_date.ok_or(Error::MissingField { field: "target_date" })?,
-            release_manager: self.release_manager.ok_or(Error::MissingField { field: "release_manager" })?,
-            on_call: self.on_call.ok_or(Error::MissingField { field: "on_call" })?,
+            target_date: self.target_date.ok_or(PlanError::MissingField { field: "target_date" })?,
+            release_manager: self
+                .release_manager
+                .ok_or(PlanError::MissingField { field: "release_manager" })?,
+            on_call: self.on_call.ok_or(PlanError::MissingField { field: "on_call" })?,
             changes,
             monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
             remediates: self.remediates,
@@ -364,15 +403,6 @@ impl ReleaseBuilder {
         };
         plan.validate()?;
         Ok(plan)
-    }
-
-    /// Checks every input and creates the release, `Planned` at `at`.
-    ///
-    /// # Errors
-    ///
-    /// As [`build_plan`](ReleaseBuilder::build_plan).
-    pub fn plan(self, at: DateTime<Utc>) -> Result<crate::Release, Error> {
-        Ok(crate::Release::from_plan(self.build_plan()?, at))
     }
 }
 

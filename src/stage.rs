@@ -1,9 +1,6 @@
 //! The stages of a release, the gates between them and the transition table.
 
-use serde::{Deserialize, Serialize};
-use strum::{Display, EnumCount, EnumIter, EnumString, IntoStaticStr, VariantArray};
-
-use crate::Error;
+use crate::text::named_enum;
 
 /// Where a release stands.
 ///
@@ -21,38 +18,20 @@ use crate::Error;
 /// | Deploying, Verifying | RolledBack | a rollback reason is given |
 /// | Released | RolledBack | a reason is given and the monitoring window is open |
 ///
-/// `Stage` parses from and displays as its name; parsing ignores ASCII case.
+/// `Stage` displays as its name in kebab case (`rolled-back`), and parses
+/// from it with [`FromStr`](std::str::FromStr), ignoring ASCII case.
 ///
 /// ```
 /// use release_workflow::Stage;
 ///
-/// let stage = Stage::parse("frozen")?;
+/// let stage: Stage = "frozen".parse()?;
 /// assert_eq!(stage, Stage::Frozen);
 /// assert_eq!(stage.next(), Some(Stage::Deploying));
 /// assert!(stage.can_move_to(Stage::Deploying));
 /// assert!(!stage.can_move_to(Stage::Released));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    EnumCount,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Stage {
     /// Scope, people and dates are being settled; code still changes.
     Planned,
@@ -70,16 +49,16 @@ pub enum Stage {
     RolledBack,
 }
 
-impl Stage {
-    /// Parses a stage name, ignoring ASCII case (`"verifying"`, `"RolledBack"`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] when the text names no stage.
-    pub fn parse(text: &str) -> Result<Stage, Error> {
-        text.parse().map_err(|_| Error::unknown_name::<Stage>("stage", text))
-    }
+named_enum!(Stage, "stage", {
+    Planned => "planned",
+    Frozen => "frozen",
+    Deploying => "deploying",
+    Verifying => "verifying",
+    Released => "released",
+    RolledBack => "rolled-back" | "rolled_back",
+});
 
+impl Stage {
     /// The stage a release moves to when it goes forward from this one, or
     /// `None` from a final stage.
     pub const fn next(self) -> Option<Stage> {
@@ -156,30 +135,11 @@ impl Stage {
 /// use release_workflow::{Gate, Stage};
 ///
 /// assert_eq!(Gate::Deploy.exit_stage(), Some(Stage::Deploying));
-/// assert_eq!(Gate::parse("post-release")?, Gate::PostRelease);
+/// assert_eq!("post-release".parse::<Gate>()?, Gate::PostRelease);
 /// assert!(!Gate::Rollback.is_gating());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    EnumCount,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Gate {
     /// Guards `Planned` → `Frozen`.
     Freeze,
@@ -195,17 +155,16 @@ pub enum Gate {
     Rollback,
 }
 
-impl Gate {
-    /// Parses a gate name in kebab case, ignoring ASCII case
-    /// (`"deploy"`, `"post-release"`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] when the text names no gate.
-    pub fn parse(text: &str) -> Result<Gate, Error> {
-        text.parse().map_err(|_| Error::unknown_name::<Gate>("gate", text))
-    }
+named_enum!(Gate, "gate", {
+    Freeze => "freeze",
+    Deploy => "deploy",
+    Verify => "verify",
+    Release => "release",
+    PostRelease => "post-release",
+    Rollback => "rollback",
+});
 
+impl Gate {
     /// The stage this gate lets a release enter, or `None` for the
     /// non-gating groups.
     pub const fn exit_stage(self) -> Option<Stage> {
@@ -237,11 +196,10 @@ impl Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strum::IntoEnumIterator;
 
     #[test]
     fn each_forward_edge_is_guarded_by_the_gate_that_exits_into_it() {
-        for stage in Stage::iter() {
+        for &stage in Stage::ALL {
             if let Some(next) = stage.next() {
                 let gate = next.entry_gate();
                 assert_eq!(gate.and_then(Gate::exit_stage), Some(next));

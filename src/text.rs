@@ -1,10 +1,113 @@
-//! Checks shared by every piece of free text the crate accepts.
+//! Checks shared by every piece of free text the crate accepts, and the
+//! errors of the bottom layer: text that breaks its rules
+//! ([`TextError`]) and a name that names nothing ([`ParseError`]).
 
-use crate::Error;
+use std::fmt;
+
+/// Text the crate refuses: a name, title, reason or id that breaks its
+/// rules. Every layer above wraps it when its own input is text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextError {
+    /// A piece of free text (name, title, reason) that breaks its rules.
+    #[error("the {field} \"{value}\" {problem}: {}", advice(*max_chars))]
+    InvalidText {
+        /// Which text.
+        field: &'static str,
+        /// The text given, shortened.
+        value: String,
+        /// What is wrong with it.
+        problem: &'static str,
+        /// The longest accepted, in characters.
+        max_chars: usize,
+    },
+
+    /// A malformed id (of an item or a criterion).
+    #[error("the {what} \"{id}\" {problem}: use dot-separated lowercase slugs such as `{example}`")]
+    InvalidId {
+        /// What the id names.
+        what: &'static str,
+        /// The id given, shortened.
+        id: String,
+        /// What is wrong with it.
+        problem: &'static str,
+        /// A well-formed id of the same kind.
+        example: &'static str,
+    },
+}
+
+/// Reasons may span lines; every other text is one line.
+fn advice(max_chars: usize) -> String {
+    if max_chars == MAX_REASON_CHARS {
+        format!("give a reason of at most {max_chars} characters")
+    } else {
+        format!("give one trimmed line of at most {max_chars} characters")
+    }
+}
+
+/// A name that names nothing: the text given to parse a stage, gate, role,
+/// kind or any other named value, and the names accepted.
+///
+/// Every enum of the crate with a text form parses with
+/// [`FromStr`](std::str::FromStr) and reports this error.
+///
+/// ```
+/// use release_workflow::Stage;
+///
+/// let error = "bogus".parse::<Stage>().unwrap_err();
+/// assert_eq!(error.input(), "bogus");
+/// assert!(error.expected().contains(&"rolled-back"));
+/// assert_eq!(
+///     error.to_string(),
+///     "unknown stage \"bogus\": expected one of planned, frozen, deploying, verifying, released, rolled-back"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ParseError {
+    what: &'static str,
+    input: String,
+    expected: &'static [&'static str],
+}
+
+impl ParseError {
+    pub(crate) fn new(what: &'static str, input: &str, expected: &'static [&'static str]) -> ParseError {
+        ParseError { what, input: shorten(input), expected }
+    }
+
+    /// What kind of name was expected (`"stage"`, `"gate"`, ...).
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+
+    /// The text given, shortened.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// Every name accepted, in their canonical form.
+    pub fn expected(&self) -> &'static [&'static str] {
+        self.expected
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} \"{}\": expected one of {}", self.what, self.input, self.expected.join(", "))
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// The longest name accepted, in characters: a service, a change or
+/// incident id, the source of an observation.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// The longest item, section or template title accepted, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
 
 /// Checks that `value` is one trimmed, non-empty line of at most `max_chars`
 /// characters. `field` names the value in the error.
-pub(crate) fn check_line(field: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
+pub(crate) fn check_line(field: &'static str, value: &str, max_chars: usize) -> Result<(), TextError> {
     // One pass over the characters: this runs for every name of every
     // record of a large history.
     let mut count = 0;
@@ -25,7 +128,7 @@ pub(crate) fn check_line(field: &'static str, value: &str, max_chars: usize) -> 
     } else {
         return Ok(());
     };
-    Err(Error::InvalidText { field, value: shorten(value), problem, max_chars })
+    Err(TextError::InvalidText { field, value: shorten(value), problem, max_chars })
 }
 
 /// Whether `c` breaks a line or is another control character: the C0 and
@@ -38,7 +141,7 @@ pub(crate) fn breaks_line(c: char) -> bool {
 
 /// Checks a reason someone gives for a decision: non-empty after trimming,
 /// at most `MAX_REASON_CHARS` characters; line breaks are allowed.
-pub(crate) fn check_reason(field: &'static str, value: &str) -> Result<(), Error> {
+pub(crate) fn check_reason(field: &'static str, value: &str) -> Result<(), TextError> {
     let problem = if value.trim().is_empty() {
         "is empty"
     } else if value.chars().count() > MAX_REASON_CHARS {
@@ -46,7 +149,7 @@ pub(crate) fn check_reason(field: &'static str, value: &str) -> Result<(), Error
     } else {
         return Ok(());
     };
-    Err(Error::InvalidText { field, value: shorten(value), problem, max_chars: MAX_REASON_CHARS })
+    Err(TextError::InvalidText { field, value: shorten(value), problem, max_chars: MAX_REASON_CHARS })
 }
 
 /// The longest reason accepted, in characters.
@@ -83,3 +186,130 @@ pub(crate) fn slug_problem(text: &str, max_chars: usize) -> Option<&'static str>
     }
     None
 }
+
+/// The candidates closest to `given` by edit distance, for "did you mean"
+/// hints: at most three, closest first, none further than a third of the
+/// candidate's length (at least one edit).
+pub(crate) fn closest<'a, T: AsRef<str> + ?Sized>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a T>,
+) -> Vec<&'a T> {
+    // A text far longer than any candidate is no typo of one.
+    const LONGEST_COMPARED: usize = 400;
+    if given.len() > LONGEST_COMPARED {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, &str, &T)> = candidates
+        .into_iter()
+        .map(|candidate| (edit_distance(given, candidate.as_ref()), candidate.as_ref(), candidate))
+        .filter(|(distance, text, _)| *distance <= text.len().max(4) / 3)
+        .collect();
+    scored.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    scored.into_iter().take(3).map(|(_, _, candidate)| candidate).collect()
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut left = i + 1;
+        let mut next = Vec::with_capacity(row.len());
+        next.push(left);
+        for (cb, (up_left, up)) in b.iter().zip(row.iter().zip(row.iter().skip(1))) {
+            left = (up_left + usize::from(ca != *cb)).min(up + 1).min(left + 1);
+            next.push(left);
+        }
+        row = next;
+    }
+    row.last().copied().unwrap_or_default()
+}
+
+/// Gives an enum its text form: kebab-case names, the same in `Display`,
+/// `FromStr` and serde. `FromStr` is for people and ignores ASCII case;
+/// serde reads stored data and takes the exact names only, so a stored log
+/// has one spelling. Both report a [`ParseError`].
+///
+/// ```ignore
+/// named_enum!(Stage, "stage", { Planned => "planned", RolledBack => "rolled-back" | "rolled_back" });
+/// ```
+///
+/// Names after `|` are older spellings that parse (stored format 1 wrote
+/// them) but are never written and not listed as expected.
+macro_rules! named_enum {
+    ($name:ident, $what:literal, { $($variant:ident => $text:literal $(| $alias:literal)*),+ $(,)? }) => {
+        impl $name {
+            #[doc = concat!("Every ", $what, ", in order.")]
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Every name, in the order of `ALL`.
+            const NAMES: &'static [&'static str] = &[$($text),+];
+
+            #[doc = concat!("The ", $what, "'s name, in kebab case: what `Display` writes, `FromStr` reads and serde stores.")]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        impl $name {
+            /// The value with exactly this name, as stored.
+            fn from_stored(text: &str) -> Option<$name> {
+                match text {
+                    $($text $(| $alias)* => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::text::ParseError;
+
+            #[doc = concat!("Parses a ", $what, " name, ignoring ASCII case.")]
+            fn from_str(text: &str) -> Result<$name, crate::text::ParseError> {
+                $(
+                    if text.eq_ignore_ascii_case($text) $(|| text.eq_ignore_ascii_case($alias))* {
+                        return Ok($name::$variant);
+                    }
+                )+
+                Err(crate::text::ParseError::new($what, text, $name::NAMES))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
+                struct NameVisitor;
+
+                impl serde::de::Visitor<'_> for NameVisitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(f, "a {} name: one of {}", $what, $name::NAMES.join(", "))
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$name, E> {
+                        $name::from_stored(text)
+                            .ok_or_else(|| E::custom(crate::text::ParseError::new($what, text, $name::NAMES)))
+                    }
+                }
+
+                deserializer.deserialize_str(NameVisitor)
+            }
+        }
+    };
+}
+
+pub(crate) use named_enum;

@@ -76,7 +76,12 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::{Actor, Change, Error, Event, Gate, Incident, Release, Stage};
+use crate::actor::Actor;
+use crate::event::Event;
+use crate::incident::Incident;
+use crate::plan::Change;
+use crate::release::{Release, ReleaseError};
+use crate::stage::{Gate, Stage};
 
 /// A move that was refused, with the handle it consumed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,12 +89,12 @@ pub struct Refused<H> {
     /// The handle, unchanged.
     pub handle: H,
     /// Why the move was refused.
-    pub error: Error,
+    pub error: ReleaseError,
 }
 
 impl<H> Refused<H> {
     /// The handle and the error.
-    pub fn into_parts(self) -> (H, Error) {
+    pub fn into_parts(self) -> (H, ReleaseError) {
         (self.handle, self.error)
     }
 }
@@ -105,6 +110,67 @@ impl<H: fmt::Debug> std::error::Error for Refused<H> {
         Some(&self.error)
     }
 }
+
+/// A handle asked for a release in another stage: a `Frozen` handle for a
+/// release that is `Planned`, say. The release comes back unchanged.
+///
+/// ```
+/// use release_workflow::typed::Frozen;
+/// # use release_workflow::{Actor, Release, ReleaseKind, Role, Stage};
+/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+/// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+/// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+/// let wrong = Frozen::try_from(release).unwrap_err();
+/// assert_eq!((wrong.actual(), wrong.wanted()), (Stage::Planned, Stage::Frozen));
+/// assert_eq!(
+///     wrong.to_string(),
+///     "release 2.4.0 is planned, not frozen: take the handle of the stage it is in, or match on its stage"
+/// );
+/// let release = wrong.into_release();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongStage {
+    wanted: Stage,
+    release: Box<Release>,
+}
+
+impl WrongStage {
+    /// The stage the release is in.
+    pub fn actual(&self) -> Stage {
+        self.release.stage()
+    }
+
+    /// The stage of the handle asked for.
+    pub fn wanted(&self) -> Stage {
+        self.wanted
+    }
+
+    /// The release, to read.
+    pub fn release(&self) -> &Release {
+        &self.release
+    }
+
+    /// The release, unchanged.
+    pub fn into_release(self) -> Release {
+        *self.release
+    }
+}
+
+impl fmt::Display for WrongStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "release {} is {}, not {}: take the handle of the stage it is in, or match on its stage",
+            self.release.version(),
+            self.actual(),
+            self.wanted
+        )
+    }
+}
+
+impl std::error::Error for WrongStage {}
 
 /// The handles' shared part: the release, and the checklist work allowed in
 /// every stage (whether an item can be worked is still checked at run time,
@@ -139,7 +205,7 @@ macro_rules! handle {
             /// # Errors
             ///
             /// As [`Release::complete`].
-            pub fn complete(&mut self, item: &str, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+            pub fn complete(&mut self, item: &str, by: &Actor, at: DateTime<Utc>) -> Result<&Event, ReleaseError> {
                 self.0.complete(item, by, at)
             }
 
@@ -154,7 +220,7 @@ macro_rules! handle {
                 reason: impl Into<String>,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.mark_not_applicable(item, reason, by, at)
             }
 
@@ -169,7 +235,7 @@ macro_rules! handle {
                 reason: impl Into<String>,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.waive(item, reason, by, at)
             }
 
@@ -184,22 +250,21 @@ macro_rules! handle {
                 reason: impl Into<String>,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.reopen(item, reason, by, at)
             }
         }
 
         impl TryFrom<Release> for $name {
-            type Error = Refused<Release>;
+            type Error = WrongStage;
 
             /// The handle of a release in this stage; any other release is
-            /// given back.
-            fn try_from(release: Release) -> Result<Self, Refused<Release>> {
+            /// given back inside the error.
+            fn try_from(release: Release) -> Result<Self, WrongStage> {
                 if release.stage() == $stage {
                     Ok($name(Box::new(release)))
                 } else {
-                    let error = Error::TransitionNotAllowed { from: release.stage(), to: $stage };
-                    Err(Refused { handle: release, error })
+                    Err(WrongStage { wanted: $stage, release: Box::new(release) })
                 }
             }
         }
@@ -228,7 +293,7 @@ macro_rules! watched {
                 source: &str,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.observe(signal, value, source, by, at)
             }
 
@@ -243,7 +308,7 @@ macro_rules! watched {
                 evidence: impl Into<String>,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.raise_flag(criterion, evidence, by, at)
             }
 
@@ -258,7 +323,7 @@ macro_rules! watched {
                 reason: impl Into<String>,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.clear_flag(criterion, reason, by, at)
             }
 
@@ -309,7 +374,7 @@ macro_rules! incidents {
                 incident: Incident,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.open_incident(incident, by, at)
             }
 
@@ -324,7 +389,7 @@ macro_rules! incidents {
                 resolved_at: DateTime<Utc>,
                 by: &Actor,
                 at: DateTime<Utc>,
-            ) -> Result<&Event, Error> {
+            ) -> Result<&Event, ReleaseError> {
                 self.0.resolve_incident(incident, resolved_at, by, at)
             }
         }
@@ -339,7 +404,7 @@ macro_rules! stepping {
         impl $name {
             fn step<N>(
                 mut self,
-                operation: impl FnOnce(&mut Release) -> Result<(), Error>,
+                operation: impl FnOnce(&mut Release) -> Result<(), ReleaseError>,
                 next: impl FnOnce(Box<Release>) -> N,
             ) -> Result<N, Refused<Self>> {
                 match operation(&mut self.0) {
@@ -402,7 +467,12 @@ impl Planned {
     /// # Errors
     ///
     /// As [`Release::add_change`].
-    pub fn add_change(&mut self, change: Change, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+    pub fn add_change(
+        &mut self,
+        change: Change,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, ReleaseError> {
         self.0.add_change(change, by, at)
     }
 
@@ -438,7 +508,7 @@ impl Frozen {
         source: &str,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         self.0.record_baseline(signal, value, source, by, at)
     }
 }
@@ -476,7 +546,7 @@ impl Verifying {
         why: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         self.0.accept_risk(why, by, at)
     }
 }
@@ -542,12 +612,5 @@ impl AnyStage {
 impl From<AnyStage> for Release {
     fn from(any: AnyStage) -> Release {
         any.into_inner()
-    }
-}
-
-impl Release {
-    /// This release in the typed world; see [`typed`](crate::typed).
-    pub fn into_typed(self) -> AnyStage {
-        AnyStage::from(self)
     }
 }

@@ -1,11 +1,50 @@
 //! Release versions and the kind of release a version bump makes.
 
-use serde::{Deserialize, Serialize};
-use strum::{Display, EnumIter, EnumString, IntoStaticStr, VariantArray};
-
 pub use semver::Version;
 
-use crate::Error;
+use crate::text::named_enum;
+
+/// A version the crate refuses: text that is not a version, or a version
+/// that does not fit the release it is given for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum VersionError {
+    /// A version that is not `MAJOR.MINOR.PATCH[-pre][+build]`.
+    #[error(
+        "\"{input}\" is not a release version ({problem}): write MAJOR.MINOR.PATCH, such as 2.4.0 or 2.4.0-rc.1"
+    )]
+    Invalid {
+        /// The text given, shortened.
+        input: String,
+        /// What the parser found wrong.
+        problem: String,
+    },
+
+    /// A release version that does not come after the previous one.
+    #[error("version {next} does not come after the previous version {previous}: release a higher version")]
+    NotNewer {
+        /// The previous version.
+        previous: String,
+        /// The version given.
+        next: String,
+    },
+
+    /// A release kind that contradicts the version bump.
+    #[error(
+        "the release was declared {given}, but {previous} → {version} is a {inferred} bump: \
+         drop the explicit kind or fix the versions"
+    )]
+    KindMismatch {
+        /// The kind given.
+        given: ReleaseKind,
+        /// The kind the bump says.
+        inferred: ReleaseKind,
+        /// The previous version.
+        previous: String,
+        /// The new version.
+        version: String,
+    },
+}
 
 /// Parses a release version, `MAJOR.MINOR.PATCH[-pre][+build]`, with the
 /// `semver` crate's strict rules (no leading zeros, no missing parts).
@@ -19,9 +58,9 @@ use crate::Error;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidVersion`] saying what is wrong; a leading `v` gets a hint
+/// [`VersionError::Invalid`] saying what is wrong; a leading `v` gets a hint
 /// to drop it.
-pub fn parse_version(text: &str) -> Result<Version, Error> {
+pub fn parse_version(text: &str) -> Result<Version, VersionError> {
     Version::parse(text).map_err(|error| {
         let hint =
             if text.starts_with(['v', 'V']) && Version::parse(text.get(1..).unwrap_or_default()).is_ok() {
@@ -29,32 +68,14 @@ pub fn parse_version(text: &str) -> Result<Version, Error> {
             } else {
                 String::new()
             };
-        Error::InvalidVersion { input: crate::text::shorten(text), problem: format!("{error}{hint}") }
+        VersionError::Invalid { input: crate::text::shorten(text), problem: format!("{error}{hint}") }
     })
 }
 
 /// How big a release is, as its version bump says.
 ///
 /// Displays and parses in lowercase (`"minor"`), ignoring ASCII case.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ReleaseKind {
     /// Fixes only; the patch number went up.
     Patch,
@@ -64,16 +85,13 @@ pub enum ReleaseKind {
     Major,
 }
 
-impl ReleaseKind {
-    /// Parses `"patch"`, `"minor"` or `"major"`, ignoring ASCII case.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] for any other text.
-    pub fn parse(text: &str) -> Result<ReleaseKind, Error> {
-        text.parse().map_err(|_| Error::unknown_name::<ReleaseKind>("release kind", text))
-    }
+named_enum!(ReleaseKind, "release kind", {
+    Patch => "patch",
+    Minor => "minor",
+    Major => "major",
+});
 
+impl ReleaseKind {
     /// The kind of release that goes from `previous` to `next`.
     ///
     /// The first of major, minor and patch that went up decides. When only
@@ -91,14 +109,14 @@ impl ReleaseKind {
     ///
     /// # Errors
     ///
-    /// [`Error::VersionNotNewer`] when `next` does not take precedence over
+    /// [`VersionError::NotNewer`] when `next` does not take precedence over
     /// `previous`; build metadata is ignored, as SemVer §10 says, so
     /// `2.4.0+build.7` does not come after `2.4.0`.
-    pub fn between(previous: &Version, next: &Version) -> Result<ReleaseKind, Error> {
+    pub fn between(previous: &Version, next: &Version) -> Result<ReleaseKind, VersionError> {
         // Precedence, not `Ord`: build metadata does not make a version newer
         // (SemVer §10), so `2.4.0` → `2.4.0+build.7` is not a release.
         if next.cmp_precedence(previous).is_le() {
-            return Err(Error::VersionNotNewer { previous: previous.to_string(), next: next.to_string() });
+            return Err(VersionError::NotNewer { previous: previous.to_string(), next: next.to_string() });
         }
         Ok(if next.major != previous.major {
             ReleaseKind::Major

@@ -2,17 +2,8 @@
 
 mod common;
 
-use common::{ada, at_stage, grace, planned, t};
-use release_workflow::{Error, EventKind, Gate, ItemId, ItemStatus, Release, Stage};
-
-/// Runs `operation` on a copy of `release`, asserts it fails, that the copy
-/// is unchanged, and returns the error.
-fn refused(release: &Release, operation: impl FnOnce(&mut Release) -> Result<(), Error>) -> Error {
-    let mut copy = release.clone();
-    let error = operation(&mut copy).expect_err("the operation should be refused");
-    assert_eq!(&copy, release, "a refused operation changed the release: {error}");
-    error
-}
+use common::{ada, at_stage, grace, planned, refused, t};
+use release_workflow::{EventKind, Gate, ItemId, ItemStatus, NextAction, ReleaseError, Stage, TextError};
 
 fn id(text: &str) -> ItemId {
     ItemId::parse(text).unwrap()
@@ -25,7 +16,7 @@ fn completing_an_item_records_who_and_when() {
     assert_eq!(event.what, EventKind::ItemCompleted { item: id("planning.scope-documented") });
     assert_eq!(event.by, grace());
     assert_eq!(
-        release.status("planning.scope-documented"),
+        release.item_status("planning.scope-documented"),
         Some(&ItemStatus::Done { by: grace(), at: t(5) })
     );
     assert_eq!(release.events().len(), 2);
@@ -36,7 +27,7 @@ fn completing_an_item_records_who_and_when() {
 fn if_applicable_items_are_ruled_out_with_a_reason() {
     let mut release = planned();
     release.mark_not_applicable("build.code-freeze", "trunk-based", &ada(), t(1)).unwrap();
-    let status = release.status("build.code-freeze").unwrap();
+    let status = release.item_status("build.code-freeze").unwrap();
     assert_eq!(status.reason(), Some("trunk-based"));
     assert!(status.is_settled());
     assert_eq!(status.to_string(), "not applicable by Ada Lovelace at 2026-11-30 09:01 UTC: trunk-based");
@@ -44,7 +35,7 @@ fn if_applicable_items_are_ruled_out_with_a_reason() {
     let error = refused(&release, |r| {
         r.mark_not_applicable("planning.scope-documented", "no", &ada(), t(2)).map(drop)
     });
-    assert_eq!(error, Error::ItemIsRequired { item: id("planning.scope-documented") });
+    assert_eq!(error, ReleaseError::ItemIsRequired { item: id("planning.scope-documented") });
     assert!(error.to_string().contains("waive it"), "{error}");
 }
 
@@ -53,11 +44,11 @@ fn required_items_are_waived_with_a_reason_and_a_name() {
     let mut release = planned();
     release.waive("planning.stakeholders-notified", "stakeholders are the team", &grace(), t(1)).unwrap();
     assert_eq!(
-        release.status("planning.stakeholders-notified"),
+        release.item_status("planning.stakeholders-notified"),
         Some(&ItemStatus::Waived { reason: "stakeholders are the team".into(), by: grace(), at: t(1) })
     );
     let error = refused(&release, |r| r.waive("testing.performance-tested", "later", &ada(), t(2)).map(drop));
-    assert_eq!(error, Error::ItemIsOptional { item: id("testing.performance-tested") });
+    assert_eq!(error, ReleaseError::ItemIsOptional { item: id("testing.performance-tested") });
 }
 
 #[test]
@@ -66,10 +57,13 @@ fn empty_reasons_are_refused() {
     for reason in ["", "   ", "\n\t"] {
         let error =
             refused(&release, |r| r.mark_not_applicable("build.code-freeze", reason, &ada(), t(1)).map(drop));
-        assert!(matches!(error, Error::InvalidText { problem: "is empty", .. }), "{error}");
+        assert!(
+            matches!(error, ReleaseError::Text(TextError::InvalidText { problem: "is empty", .. })),
+            "{error}"
+        );
         let error =
             refused(&release, |r| r.waive("planning.scope-documented", reason, &ada(), t(1)).map(drop));
-        assert!(matches!(error, Error::InvalidText { .. }), "{error}");
+        assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })), "{error}");
     }
     let long = "x".repeat(release_workflow::MAX_REASON_CHARS + 1);
     refused(&release, |r| r.waive("planning.scope-documented", long, &ada(), t(1)).map(drop));
@@ -80,11 +74,11 @@ fn reopening_puts_an_item_back_to_open() {
     let mut release = planned();
     release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
     release.reopen("planning.scope-documented", "scope changed", &grace(), t(2)).unwrap();
-    assert_eq!(release.status("planning.scope-documented"), Some(&ItemStatus::Open));
+    assert_eq!(release.item_status("planning.scope-documented"), Some(&ItemStatus::Open));
     assert!(matches!(release.events().last().unwrap().what, EventKind::ItemReopened { .. }));
 
     let error = refused(&release, |r| r.reopen("planning.scope-documented", "again", &ada(), t(3)).map(drop));
-    assert_eq!(error, Error::ItemAlreadyOpen { item: id("planning.scope-documented") });
+    assert_eq!(error, ReleaseError::ItemAlreadyOpen { item: id("planning.scope-documented") });
     release.complete("planning.scope-documented", &ada(), t(3)).unwrap();
     refused(&release, |r| r.reopen("planning.scope-documented", " ", &ada(), t(4)).map(drop));
 }
@@ -94,9 +88,13 @@ fn settled_items_must_be_reopened_before_they_change() {
     let mut release = planned();
     release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
     let error = refused(&release, |r| r.complete("planning.scope-documented", &ada(), t(2)).map(drop));
-    assert_eq!(error, Error::ItemAlreadySettled { item: id("planning.scope-documented"), status: "done" });
+    assert_eq!(
+        error,
+        ReleaseError::ItemAlreadySettled { item: id("planning.scope-documented"), status: "done" }
+    );
     let error = refused(&release, |r| r.waive("planning.scope-documented", "x", &ada(), t(2)).map(drop));
-    assert!(error.to_string().contains("reopen it first"), "{error}");
+    assert!(error.to_string().contains("reopen it with a reason"), "{error}");
+    assert_eq!(error.next_actions(), [NextAction::ReopenItem]);
 }
 
 #[test]
@@ -104,7 +102,7 @@ fn unknown_ids_are_refused_with_suggestions() {
     let release = planned();
     let error = refused(&release, |r| r.complete("planning.version-confirm", &ada(), t(1)).map(drop));
     match &error {
-        Error::UnknownItem { item, suggestions } => {
+        ReleaseError::UnknownItem { item, suggestions } => {
             assert_eq!(item, "planning.version-confirm");
             assert_eq!(suggestions.first(), Some(&id("planning.version-confirmed")));
         }
@@ -113,9 +111,9 @@ fn unknown_ids_are_refused_with_suggestions() {
     assert!(error.to_string().contains("did you mean `planning.version-confirmed`"), "{error}");
     for garbage in ["", " ", "💥", "x".repeat(10_000).as_str(), "PLANNING.VERSION-CONFIRMED"] {
         let error = refused(&release, |r| r.complete(garbage, &ada(), t(1)).map(drop));
-        assert!(matches!(error, Error::UnknownItem { .. }), "{error}");
+        assert!(matches!(error, ReleaseError::UnknownItem { .. }), "{error}");
     }
-    assert_eq!(release.status("nope"), None);
+    assert_eq!(release.item_status("nope"), None);
 }
 
 #[test]
@@ -123,11 +121,11 @@ fn time_cannot_go_backwards() {
     let mut release = planned();
     release.complete("planning.scope-documented", &ada(), t(10)).unwrap();
     let error = refused(&release, |r| r.complete("planning.version-confirmed", &ada(), t(9)).map(drop));
-    assert_eq!(error, Error::TimeWentBackwards { at: t(9), last: t(10) });
+    assert_eq!(error, ReleaseError::TimeWentBackwards { at: t(9), last: t(10) });
     // The same instant is fine: several things happen in one minute.
     release.complete("planning.version-confirmed", &ada(), t(10)).unwrap();
     let error = refused(&release, |r| r.advance_to(Stage::Frozen, &ada(), t(-1)).map(drop));
-    assert!(matches!(error, Error::TimeWentBackwards { .. }));
+    assert!(matches!(error, ReleaseError::TimeWentBackwards { .. }));
 }
 
 #[test]
@@ -136,7 +134,7 @@ fn passed_gates_are_closed_to_work() {
     let error = refused(&release, |r| r.reopen("planning.scope-documented", "oops", &ada(), t(99)).map(drop));
     assert_eq!(
         error,
-        Error::ItemNotWorkable {
+        ReleaseError::ItemNotWorkable {
             item: id("planning.scope-documented"),
             gate: Gate::Freeze,
             stage: Stage::Frozen
@@ -147,7 +145,7 @@ fn passed_gates_are_closed_to_work() {
     let released = at_stage(Stage::Released);
     for item in ["verification.logs-clean", "deployment.initiated", "build.pipelines-passing"] {
         let error = refused(&released, |r| r.reopen(item, "oops", &ada(), t(99)).map(drop));
-        assert!(matches!(error, Error::ItemNotWorkable { .. }), "{error}");
+        assert!(matches!(error, ReleaseError::ItemNotWorkable { .. }), "{error}");
     }
 }
 
@@ -158,9 +156,9 @@ fn later_gates_can_be_prepared_early_but_closing_groups_wait() {
     release.complete("verification.smoke-tests-passing", &ada(), t(1)).unwrap();
     let error =
         refused(&release, |r| r.complete("communication.release-notes-published", &ada(), t(2)).map(drop));
-    assert!(matches!(error, Error::ItemNotWorkable { gate: Gate::PostRelease, .. }), "{error}");
+    assert!(matches!(error, ReleaseError::ItemNotWorkable { gate: Gate::PostRelease, .. }), "{error}");
     let error = refused(&release, |r| r.complete("rollback.procedure-initiated", &ada(), t(2)).map(drop));
-    assert!(matches!(error, Error::ItemNotWorkable { gate: Gate::Rollback, .. }), "{error}");
+    assert!(matches!(error, ReleaseError::ItemNotWorkable { gate: Gate::Rollback, .. }), "{error}");
 
     let mut released = at_stage(Stage::Released);
     released.complete("communication.release-notes-published", &ada(), t(99)).unwrap();
@@ -174,7 +172,7 @@ fn the_rollback_decision_is_not_worked_by_hand() {
     let error = refused(&release, |r| r.reopen("rollback.decision-made", "undo", &ada(), t(100)).map(drop));
     assert_eq!(
         error,
-        Error::SettledByWorkflow { item: id("rollback.decision-made"), stage: Stage::RolledBack }
+        ReleaseError::SettledByWorkflow { item: id("rollback.decision-made"), stage: Stage::RolledBack }
     );
 }
 

@@ -60,7 +60,7 @@ fn sample() -> Release {
 
 #[test]
 fn the_stored_format_matches_its_snapshot() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-1.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-2.json");
     let actual = serde_json::to_string_pretty(&sample()).unwrap() + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(path, &actual).unwrap();
@@ -77,12 +77,42 @@ fn the_stored_format_matches_its_snapshot() {
 }
 
 #[test]
+fn logs_stored_in_format_1_still_load() {
+    // Written by 0.1: snake-case event types and stages.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-1.json");
+    let old = std::fs::read_to_string(path).unwrap();
+    assert!(old.contains(r#""format": 1"#) && old.contains("item_completed") && old.contains("rolled_back"));
+    let loaded: Release = serde_json::from_str(&old).unwrap();
+    assert_eq!(loaded, sample());
+    // Saved again, it is written in the current format.
+    let saved = serde_json::to_string(&loaded).unwrap();
+    assert!(
+        saved.contains(r#""format":2"#)
+            && saved.contains("item-completed")
+            && !saved.contains("item_completed")
+    );
+}
+
+#[test]
+fn stored_names_are_exact() {
+    // People may type `Frozen`; a stored log has one spelling.
+    assert_eq!("Frozen".parse::<release_workflow::Stage>().unwrap(), release_workflow::Stage::Frozen);
+    let stored = serde_json::to_string(&sample()).unwrap();
+    let edited = stored.replacen(r#""to":"frozen""#, r#""to":"Frozen""#, 1);
+    assert_ne!(edited, stored);
+    let error = serde_json::from_str::<Release>(&edited).unwrap_err().to_string();
+    assert!(error.contains(r#"unknown stage "Frozen""#), "{error}");
+}
+
+#[test]
 fn the_sample_covers_every_event_type() {
-    use strum::IntoEnumIterator;
     let release = sample();
     let seen: Vec<_> = release.events().iter().map(|event| event.what.event_type()).collect();
     // RiskAccepted needs an inconclusive verdict and no roll-back one; the health tests cover it.
-    let missing: Vec<_> =
-        EventType::iter().filter(|t| !seen.contains(t) && *t != EventType::RiskAccepted).collect();
+    let missing: Vec<_> = EventType::ALL
+        .iter()
+        .copied()
+        .filter(|t| !seen.contains(t) && *t != EventType::RiskAccepted)
+        .collect();
     assert!(missing.is_empty(), "not in the snapshot: {missing:?}");
 }

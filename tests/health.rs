@@ -3,21 +3,15 @@
 mod common;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use common::{ada, at_stage, complete_gate, grace, record_healthy_signals, t};
+use common::{ada, at_stage, complete_gate, grace, record_healthy_signals, refused, t};
 use release_workflow::{
-    Actor, Bound, Cause, CriterionKind, Error, EventKind, Gate, Missing, Observation, Outcome, Release, Role,
-    RollbackCriterion, RollbackReason, Severity, Stage, Template, Threshold, Verdict, WhenMissing,
+    Actor, Bound, Cause, CriterionKind, EventKind, Gate, HealthError, Missing, NextAction, Observation,
+    Outcome, Release, ReleaseError, Role, RollbackCriterion, RollbackReason, Severity, Stage, Template,
+    TextError, Threshold, Verdict, WhenMissing,
 };
 
 fn bot() -> Actor {
     Actor::new("prometheus-bridge", Role::Automation).unwrap()
-}
-
-fn refused(release: &Release, operation: impl FnOnce(&mut Release) -> Result<(), Error>) -> Error {
-    let mut copy = release.clone();
-    let error = operation(&mut copy).expect_err("the operation should be refused");
-    assert_eq!(&copy, release, "a refused operation changed the release: {error}");
-    error
 }
 
 /// A release on `template`, walked to `Verifying` with every item done.
@@ -75,7 +69,7 @@ fn a_threshold_breaches_strictly_beyond_its_bound() {
 fn it_takes_the_configured_number_of_breaches_to_trip() {
     let criteria = [threshold_criterion(
         "errors",
-        Threshold::above("error_rate", 0.05).unwrap().breaches_to_trip(3).unwrap(),
+        Threshold::above("error_rate", 0.05).unwrap().with_breaches_to_trip(3).unwrap(),
         Severity::Critical,
     )];
     assert!(verdict(&criteria, &samples("error_rate", &[0.09, 0.01, 0.2])).is_healthy());
@@ -91,8 +85,8 @@ fn it_takes_the_configured_number_of_breaches_to_trip() {
     assert_eq!(cited, [(0.09, t(0)), (0.2, t(2)), (0.07, t(3))]);
     let text = tripped.to_string();
     assert!(text.contains("errors") && text.contains("4 of 5 error_rate samples breached 0.05"), "{text}");
-    assert!(Threshold::above("x", 1.0).unwrap().breaches_to_trip(0).is_err());
-    assert!(Threshold::above("x", 1.0).unwrap().breaches_to_trip(1001).is_err());
+    assert!(Threshold::above("x", 1.0).unwrap().with_breaches_to_trip(0).is_err());
+    assert!(Threshold::above("x", 1.0).unwrap().with_breaches_to_trip(1001).is_err());
 }
 
 #[test]
@@ -125,7 +119,7 @@ fn missing_data_follows_the_criterion_policy() {
     let with = |policy| {
         [threshold_criterion(
             "latency",
-            Threshold::above_baseline("latency", 1.5).unwrap().when_missing(policy),
+            Threshold::above_baseline("latency", 1.5).unwrap().with_when_missing(policy),
             Severity::Critical,
         )]
     };
@@ -173,7 +167,8 @@ fn octoacme_criteria_need_data_before_release() {
     let mut release = at_stage(Stage::Verifying);
     complete_gate(&mut release, Gate::Release, t(10));
     let error = refused(&release, |r| r.advance_to(Stage::Released, &ada(), t(11)).map(drop));
-    let Error::TransitionBlocked { open, health: Some(Verdict::Inconclusive { findings }), .. } = &error
+    let ReleaseError::TransitionBlocked { open, health: Some(Verdict::Inconclusive { findings }), .. } =
+        &error
     else {
         panic!("{error}")
     };
@@ -200,14 +195,17 @@ fn a_rollback_verdict_refuses_release_naming_the_criteria() {
         message.contains("error-rate") && message.contains("0.12 at 2026-11-30 09:12:00 UTC"),
         "{message}"
     );
-    assert!(message.contains("roll_back_on_criteria"), "{message}");
+    // The way forward in words, and as data for tools; never a method name.
+    assert!(message.contains("roll the release back on the criteria that tripped"), "{message}");
+    assert!(!message.contains('`') && !message.contains("roll_back"), "{message}");
+    assert_eq!(error.next_actions(), [NextAction::SettleItems, NextAction::RollBackOnCriteria]);
     complete_gate(&mut release, Gate::Release, t(13));
     let error = refused(&release, |r| r.advance_to(Stage::Released, &ada(), t(13)).map(drop));
     assert!(
-        matches!(error, Error::TransitionBlocked { ref open, health: Some(Verdict::RollBack { .. }), .. } if open.is_empty())
+        matches!(error, ReleaseError::TransitionBlocked { ref open, health: Some(Verdict::RollBack { .. }), .. } if open.is_empty())
     );
     let error = refused(&release, |r| r.accept_risk("ship it anyway", &ada(), t(14)).map(drop));
-    assert!(matches!(error, Error::NothingToDecide { verdict: Verdict::RollBack { .. } }), "{error}");
+    assert!(matches!(error, ReleaseError::NothingToDecide { verdict: Verdict::RollBack { .. } }), "{error}");
 }
 
 #[test]
@@ -217,7 +215,7 @@ fn an_inconclusive_verdict_is_resolved_by_a_recorded_decision() {
         threshold_criterion("slow", Threshold::above("latency", 500.0).unwrap(), Severity::Warning),
         threshold_criterion(
             "queue",
-            Threshold::above("queue", 1000.0).unwrap().when_missing(WhenMissing::Ignore),
+            Threshold::above("queue", 1000.0).unwrap().with_when_missing(WhenMissing::Ignore),
             Severity::Warning,
         ),
     ]);
@@ -226,23 +224,24 @@ fn an_inconclusive_verdict_is_resolved_by_a_recorded_decision() {
     release.observe("latency", 650.0, "prometheus", &bot(), t(3)).unwrap();
     assert!(matches!(
         release.advance_to(Stage::Released, &ada(), t(4)),
-        Err(Error::TransitionBlocked { .. })
+        Err(ReleaseError::TransitionBlocked { .. })
     ));
 
     let error = refused(&release, |r| r.accept_risk(" ", &ada(), t(4)).map(drop));
-    assert!(matches!(error, Error::InvalidText { .. }));
+    assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })));
     release.accept_risk("known slow path behind a flag; fix in 1.2.1", &ada(), t(4)).unwrap();
     let decision = &release.risk_decisions()[0];
     assert_eq!(decision.criteria.iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["slow"]);
     assert_eq!((&decision.by, decision.at), (&ada(), t(4)));
     assert!(matches!(release.events().last().unwrap().what, EventKind::RiskAccepted { .. }));
     let error = refused(&release, |r| r.accept_risk("again", &ada(), t(5)).map(drop));
-    assert!(matches!(error, Error::NothingToDecide { .. }));
+    assert!(matches!(error, ReleaseError::NothingToDecide { .. }));
 
     // A new warning needs a decision of its own.
     release.observe("queue", 5000.0, "prometheus", &bot(), t(5)).unwrap();
     let error = refused(&release, |r| r.advance_to(Stage::Released, &ada(), t(6)).map(drop));
-    let Error::TransitionBlocked { health: Some(Verdict::Inconclusive { findings }), .. } = &error else {
+    let ReleaseError::TransitionBlocked { health: Some(Verdict::Inconclusive { findings }), .. } = &error
+    else {
         panic!("{error}")
     };
     assert_eq!(findings.iter().map(|f| f.criterion.as_str()).collect::<Vec<_>>(), ["queue"]);
@@ -262,7 +261,7 @@ fn a_release_is_rolled_back_citing_the_tripped_criteria() {
     for stage in [Stage::Deploying, Stage::Verifying, Stage::Released] {
         let mut release = at_stage(stage);
         let error = refused(&release, |r| r.roll_back_on_criteria(&grace(), t(20)).map(drop));
-        assert!(matches!(error, Error::NoCriterionTripped { .. }), "{error}");
+        assert!(matches!(error, ReleaseError::NoCriterionTripped { .. }), "{error}");
         release.observe("critical_flow_failures", 2.0, "synthetics", &bot(), t(20)).unwrap();
         let event = release.roll_back_on_criteria(&grace(), t(21)).unwrap().clone();
         let EventKind::RolledBack { from, reason: RollbackReason::Criteria { findings } } = &event.what
@@ -274,7 +273,7 @@ fn a_release_is_rolled_back_citing_the_tripped_criteria() {
         assert_eq!(findings[0].criterion.as_str(), "critical-flow-failures");
         assert_eq!(findings[0].kind, CriterionKind::BusinessCriticalFlowsFailing);
         assert_eq!(release.stage(), Stage::RolledBack);
-        assert!(release.status("rollback.decision-made").unwrap().is_settled());
+        assert!(release.item_status("rollback.decision-made").unwrap().is_settled());
         let summary = release.to_string();
         assert!(
             summary.contains(&format!("rolled back from {stage} by Grace Hopper, on tripped criteria:")),
@@ -289,7 +288,10 @@ fn a_release_is_rolled_back_citing_the_tripped_criteria() {
         let release = at_stage(stage);
         let error = refused(&release, |r| r.roll_back_on_criteria(&grace(), t(20)).map(drop));
         assert!(
-            matches!(error, Error::NoCriterionTripped { .. } | Error::TransitionNotAllowed { .. }),
+            matches!(
+                error,
+                ReleaseError::NoCriterionTripped { .. } | ReleaseError::TransitionNotAllowed { .. }
+            ),
             "{error}"
         );
     }
@@ -301,13 +303,13 @@ fn flags_are_raised_with_evidence_and_cleared_with_a_reason() {
     record_healthy_signals(&mut release, t(10));
     let security = Actor::new("Sam", Role::SecurityEngineer).unwrap();
     let error = refused(&release, |r| r.raise_flag("security-vulnerability", "", &security, t(11)).map(drop));
-    assert!(matches!(error, Error::InvalidText { .. }));
+    assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })));
     let error = refused(&release, |r| r.raise_flag("error-rate", "high", &security, t(11)).map(drop));
     assert!(error.to_string().contains("record observations of error_rate"), "{error}");
     let error = refused(&release, |r| r.raise_flag("security", "x", &security, t(11)).map(drop));
     assert!(error.to_string().contains("security-vulnerability"), "lists the known criteria: {error}");
     let error = refused(&release, |r| r.clear_flag("data-integrity", "fine", &security, t(11)).map(drop));
-    assert!(matches!(error, Error::FlagNotRaised { .. }));
+    assert!(matches!(error, ReleaseError::FlagNotRaised { .. }));
 
     release
         .raise_flag("security-vulnerability", "CVE-2026-1234 in the new parser", &security, t(11))
@@ -324,7 +326,7 @@ fn flags_are_raised_with_evidence_and_cleared_with_a_reason() {
     );
     let error =
         refused(&release, |r| r.raise_flag("security-vulnerability", "again", &ada(), t(12)).map(drop));
-    assert!(matches!(error, Error::FlagAlreadyRaised { .. }));
+    assert!(matches!(error, ReleaseError::FlagAlreadyRaised { .. }));
     release
         .clear_flag("security-vulnerability", "false positive: parser not reachable", &security, t(12))
         .unwrap();
@@ -337,7 +339,7 @@ fn bad_observations_are_refused() {
     let release = at_stage(Stage::Verifying);
     for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let error = refused(&release, |r| r.observe("error_rate", value, "p", &bot(), t(10)).map(drop));
-        assert!(matches!(error, Error::NotFinite { .. }), "{error}");
+        assert!(matches!(error, ReleaseError::Health(HealthError::NotFinite { .. })), "{error}");
     }
     let error = refused(&release, |r| r.observe("cpu", 0.5, "p", &bot(), t(10)).map(drop));
     assert!(
@@ -347,12 +349,15 @@ fn bad_observations_are_refused() {
     );
     for signal in ["", "Error Rate", "1st", "error rate"] {
         let error = refused(&release, |r| r.observe(signal, 0.5, "p", &bot(), t(10)).map(drop));
-        assert!(matches!(error, Error::InvalidSignal { .. }), "{signal}: {error}");
+        assert!(
+            matches!(error, ReleaseError::Health(HealthError::InvalidSignal { .. })),
+            "{signal}: {error}"
+        );
     }
     let error = refused(&release, |r| r.observe("error_rate", 0.5, "", &bot(), t(10)).map(drop));
-    assert!(matches!(error, Error::InvalidText { .. }));
+    assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })));
     let error = refused(&release, |r| r.observe("error_rate", 0.5, "p", &bot(), t(-10)).map(drop));
-    assert!(matches!(error, Error::TimeWentBackwards { .. }));
+    assert!(matches!(error, ReleaseError::TimeWentBackwards { .. }));
 }
 
 #[test]
@@ -360,7 +365,7 @@ fn observations_are_kept_only_while_the_release_is_watched() {
     for stage in [Stage::Planned, Stage::Frozen] {
         let release = at_stage(stage);
         let error = refused(&release, |r| r.observe("error_rate", 0.01, "p", &bot(), t(10)).map(drop));
-        assert!(matches!(error, Error::NotMonitoring { stage: s, .. } if s == stage), "{error}");
+        assert!(matches!(error, ReleaseError::NotMonitoring { stage: s, .. } if s == stage), "{error}");
         let mut early = release.clone();
         early.record_baseline("latency_p95_ms", 180.0, "p", &bot(), t(10)).unwrap();
     }
@@ -368,14 +373,14 @@ fn observations_are_kept_only_while_the_release_is_watched() {
     let closes = released.monitoring_window_closes_at().unwrap();
     released.observe("error_rate", 0.01, "p", &bot(), closes - TimeDelta::seconds(1)).unwrap();
     let error = refused(&released, |r| r.observe("error_rate", 0.01, "p", &bot(), closes).map(drop));
-    assert!(matches!(error, Error::NotMonitoring { .. }), "{error}");
+    assert!(matches!(error, ReleaseError::NotMonitoring { .. }), "{error}");
     let error =
         refused(&released, |r| r.record_baseline("latency_p95_ms", 1.0, "p", &bot(), closes).map(drop));
-    assert!(matches!(error, Error::NotMonitoring { .. }), "{error}");
+    assert!(matches!(error, ReleaseError::NotMonitoring { .. }), "{error}");
     let mut rolled_back = at_stage(Stage::Verifying);
     rolled_back.roll_back("bad", &ada(), t(30)).unwrap();
     let error = refused(&rolled_back, |r| r.observe("error_rate", 0.01, "p", &bot(), t(31)).map(drop));
-    assert!(error.to_string().contains("RolledBack"), "{error}");
+    assert!(error.to_string().contains("rolled-back"), "{error}");
 }
 
 #[test]

@@ -3,15 +3,10 @@
 mod common;
 
 use chrono::TimeDelta;
-use common::{ada, at_stage, grace, t};
-use release_workflow::{Error, EventKind, Incident, IncidentSeverity, Release, ReleaseKind, Stage};
-
-fn refused(release: &Release, operation: impl FnOnce(&mut Release) -> Result<(), Error>) -> Error {
-    let mut copy = release.clone();
-    let error = operation(&mut copy).expect_err("the operation should be refused");
-    assert_eq!(&copy, release, "a refused operation changed the release: {error}");
-    error
-}
+use common::{ada, at_stage, grace, refused, t};
+use release_workflow::{
+    EventKind, Incident, IncidentSeverity, PlanError, Release, ReleaseError, ReleaseKind, Stage, TextError,
+};
 
 fn incident(id: &str, opened_minute: i64) -> Incident {
     Incident::new(id, IncidentSeverity::Sev2, "checkout errors", t(opened_minute)).unwrap()
@@ -54,7 +49,7 @@ fn incidents_before_deployment_are_refused() {
     for stage in [Stage::Planned, Stage::Frozen] {
         let release = at_stage(stage);
         let error = refused(&release, |r| r.open_incident(incident("INC-1", 1), &ada(), t(10)).map(drop));
-        assert!(matches!(error, Error::NotMonitoring { .. }), "{error}");
+        assert!(matches!(error, ReleaseError::NotMonitoring { .. }), "{error}");
     }
     let release = at_stage(Stage::Verifying);
     let deployed = release.entered_at(Stage::Deploying).unwrap();
@@ -77,7 +72,7 @@ fn incident_times_and_ids_are_checked() {
     let error = refused(&release, |r| r.resolve_incident("INC-1", t(12), &ada(), t(11)).map(drop));
     assert!(error.to_string().contains("after it is recorded"), "{error}");
     let error = refused(&release, |r| r.resolve_incident("INC-2", t(11), &ada(), t(11)).map(drop));
-    assert_eq!(error, Error::UnknownIncident { incident: "INC-2".into() });
+    assert_eq!(error, ReleaseError::UnknownIncident { incident: "INC-2".into() });
     release.resolve_incident("INC-1", t(3), &ada(), t(11)).unwrap();
     let error = refused(&release, |r| r.resolve_incident("INC-1", t(11), &ada(), t(12)).map(drop));
     assert!(error.to_string().contains("already resolved"), "{error}");
@@ -119,5 +114,8 @@ fn a_release_can_be_planned_as_the_remediation_of_an_incident() {
         .on_call(grace())
         .remediates(" ")
         .plan(t(0));
-    assert!(matches!(bad, Err(Error::InvalidText { field: "remediated incident id", .. })));
+    assert!(matches!(
+        bad,
+        Err(PlanError::Text(TextError::InvalidText { field: "remediated incident id", .. }))
+    ));
 }

@@ -408,7 +408,7 @@ impl ReferenceStateMachine for Rules {
             2 => (item.clone(), any::<bool>()).prop_map(|(i, r)| Op::Waive(i, r)),
             2 => (0..count, prop::bool::weighted(0.8)).prop_map(|(i, r)| Op::Reopen(i, r)),
             5 => Just(Op::Advance(next_stage)),
-            1 => proptest::sample::select(<Stage as strum::VariantArray>::VARIANTS).prop_map(Op::Advance),
+            1 => proptest::sample::select(Stage::ALL).prop_map(Op::Advance),
             1 => prop::bool::weighted(0.8).prop_map(Op::RollBack),
             1 => Just(Op::RollBackOnCriteria),
             6 => (0..SIGNALS.len(), value).prop_map(|(s, v)| Op::Observe(s, v)),
@@ -525,6 +525,22 @@ impl StateMachineTest for RealRelease {
         assert_eq!(release.incidents().len(), model.incidents.len());
         assert_eq!(release.raised_flags().len(), model.flags.len());
         assert_eq!(&Release::replay(release.events().to_vec()).unwrap(), release);
+
+        // The status speaks of the next move exactly as the move's own check
+        // does, and as the move itself turns out.
+        let status = release.status();
+        match (release.stage().next(), &status.next_move) {
+            (Some(next), Some(next_move)) => {
+                assert_eq!(next_move.to, next);
+                let can_move = next_move.can_move();
+                assert_eq!(can_move, release.check_advance(next).is_ok(), "{status}");
+                let mut copy = release.clone();
+                assert_eq!(can_move, copy.advance_to(next, &ada(), at(model.now)).is_ok(), "{status}");
+                assert_eq!(can_move, status.to_string().contains("ready to move"), "{status}");
+            }
+            (None, None) => assert!(status.closing.is_some()),
+            (next, next_move) => panic!("the stage's next move is {next:?}, the status says {next_move:?}"),
+        }
     }
 }
 

@@ -164,7 +164,7 @@ mod store {
             std::fs::create_dir_all(&dir).unwrap();
             let store = FileStore::open(&dir).unwrap();
             let release = at_stage(Stage::Frozen);
-            let key = release.key();
+            let key = release_workflow::ReleaseKey::of(&release);
             let path = store.path_of(&key);
             let _ = std::fs::remove_file(&path);
             store.create(&release).unwrap();

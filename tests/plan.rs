@@ -5,7 +5,8 @@ mod common;
 use chrono::TimeDelta;
 use common::{ada, grace, t};
 use release_workflow::{
-    Actor, Change, Error, EventKind, ReleaseBuilder, ReleaseKind, Role, Stage, Template, parse_version,
+    Actor, Change, EventKind, PlanError, ReleaseBuilder, ReleaseError, ReleaseKind, Role, Stage, Template,
+    TextError, VersionError, parse_version,
 };
 
 fn builder() -> ReleaseBuilder {
@@ -44,7 +45,7 @@ fn versions_are_strict_semver() {
     }
     for bad in ["", "2", "2.4", "2.4.0.1", "02.4.0", "2.4.x", "latest", " 2.4.0", "2.4.0-", "-1.0.0"] {
         let error = builder().version(bad).plan(t(0)).unwrap_err();
-        assert!(matches!(error, Error::InvalidVersion { .. }), "{bad}: {error}");
+        assert!(matches!(error, PlanError::Version(VersionError::Invalid { .. })), "{bad}: {error}");
         assert!(error.to_string().contains("MAJOR.MINOR.PATCH"), "{error}");
     }
     let v_prefixed = parse_version("v2.4.0").unwrap_err().to_string();
@@ -62,19 +63,23 @@ fn the_kind_is_inferred_from_the_previous_version() {
     assert_eq!(kind("2.4.0-rc.1", "2.4.0").unwrap(), ReleaseKind::Minor);
     assert_eq!(kind("3.0.0-rc.1", "3.0.0").unwrap(), ReleaseKind::Major);
     assert_eq!(kind("2.4.1-rc.1", "2.4.1").unwrap(), ReleaseKind::Patch);
-    assert!(matches!(kind("2.4.0", "2.4.0"), Err(Error::VersionNotNewer { .. })));
-    assert!(matches!(kind("2.4.0", "2.3.9"), Err(Error::VersionNotNewer { .. })));
-    assert!(matches!(kind("2.4.0", "2.4.0-rc.1"), Err(Error::VersionNotNewer { .. })));
+    assert!(matches!(kind("2.4.0", "2.4.0"), Err(VersionError::NotNewer { .. })));
+    assert!(matches!(kind("2.4.0", "2.3.9"), Err(VersionError::NotNewer { .. })));
+    assert!(matches!(kind("2.4.0", "2.4.0-rc.1"), Err(VersionError::NotNewer { .. })));
     // Build metadata has no precedence (SemVer §10): a rebuild is not a release.
-    assert!(matches!(kind("2.4.0", "2.4.0+build.7"), Err(Error::VersionNotNewer { .. })));
-    assert!(matches!(kind("2.4.0+build.7", "2.4.0+build.8"), Err(Error::VersionNotNewer { .. })));
+    assert!(matches!(kind("2.4.0", "2.4.0+build.7"), Err(VersionError::NotNewer { .. })));
+    assert!(matches!(kind("2.4.0+build.7", "2.4.0+build.8"), Err(VersionError::NotNewer { .. })));
     assert_eq!(kind("2.4.0+build.7", "2.4.1").unwrap(), ReleaseKind::Patch);
 
     let release = builder().version("3.0.0").previous_version("2.9.1").plan(t(0));
     // `.kind(Minor)` from `builder()` contradicts the bump.
     assert!(matches!(
         release,
-        Err(Error::KindMismatch { given: ReleaseKind::Minor, inferred: ReleaseKind::Major, .. })
+        Err(PlanError::Version(VersionError::KindMismatch {
+            given: ReleaseKind::Minor,
+            inferred: ReleaseKind::Major,
+            ..
+        }))
     ));
     let inferred = release_workflow::Release::builder()
         .version("3.0.0")
@@ -86,13 +91,13 @@ fn the_kind_is_inferred_from_the_previous_version() {
         .unwrap();
     assert_eq!(inferred.kind(), ReleaseKind::Major);
     let garbage_previous = builder().previous_version("two").plan(t(0)).unwrap_err();
-    assert!(matches!(garbage_previous, Error::InvalidVersion { .. }));
+    assert!(matches!(garbage_previous, PlanError::Version(VersionError::Invalid { .. })));
 }
 
 #[test]
 fn missing_fields_are_named() {
     let missing = |builder: ReleaseBuilder| match builder.plan(t(0)) {
-        Err(Error::MissingField { field }) => field,
+        Err(PlanError::MissingField { field }) => field,
         other => panic!("expected a missing field, got {other:?}"),
     };
     assert!(builder().plan(t(0)).is_ok());
@@ -118,14 +123,14 @@ fn missing_fields_are_named() {
 #[test]
 fn changes_and_services_are_checked() {
     let duplicate = builder().change("PR-1", t(-5)).change("PR-1", t(-4)).plan(t(0)).unwrap_err();
-    assert_eq!(duplicate, Error::DuplicateChange { change: "PR-1".into() });
+    assert_eq!(duplicate, PlanError::DuplicateChange { change: "PR-1".into() });
     assert!(matches!(
         builder().change("", t(-5)).plan(t(0)),
-        Err(Error::InvalidText { field: "change id", .. })
+        Err(PlanError::Text(TextError::InvalidText { field: "change id", .. }))
     ));
     assert!(matches!(
         builder().service(" padded").plan(t(0)),
-        Err(Error::InvalidText { field: "service", .. })
+        Err(PlanError::Text(TextError::InvalidText { field: "service", .. }))
     ));
     assert!(Change::new("x".repeat(201), t(0)).is_err());
 }
@@ -135,7 +140,7 @@ fn monitoring_windows_must_be_positive_and_at_most_ninety_days() {
     for bad in [TimeDelta::zero(), TimeDelta::hours(-1), TimeDelta::days(91)] {
         assert!(matches!(
             builder().monitoring_window(bad).plan(t(0)),
-            Err(Error::InvalidMonitoringWindow { .. })
+            Err(PlanError::InvalidMonitoringWindow { .. })
         ));
     }
     let release = builder().monitoring_window(TimeDelta::hours(6)).plan(t(0)).unwrap();
@@ -160,15 +165,18 @@ fn actors_need_a_real_name() {
         "A\u{85}B",
     ] {
         assert!(
-            matches!(Actor::new(bad, Role::Developer), Err(Error::InvalidText { field: "actor name", .. })),
+            matches!(
+                Actor::new(bad, Role::Developer),
+                Err(TextError::InvalidText { field: "actor name", .. })
+            ),
             "{bad:?}"
         );
     }
     assert!(Actor::new("x".repeat(121), Role::Developer).is_err());
     let bad_json = r#"{"name":"","role":"developer"}"#;
     assert!(serde_json::from_str::<Actor>(bad_json).is_err());
-    assert_eq!(Role::parse("ON-CALL-ENGINEER").unwrap(), Role::OnCallEngineer);
-    assert!(Role::parse("intern").unwrap_err().to_string().contains("release-manager"));
+    assert_eq!("ON-CALL-ENGINEER".parse::<Role>().unwrap(), Role::OnCallEngineer);
+    assert!("intern".parse::<Role>().unwrap_err().to_string().contains("release-manager"));
 }
 
 #[test]
@@ -179,13 +187,13 @@ fn changes_can_be_added_only_while_planned() {
     let before = release.clone();
     assert_eq!(
         release.add_change(Change::new("PR-2", t(1)).unwrap(), &ada(), t(3)).unwrap_err(),
-        Error::DuplicateChange { change: "PR-2".into() }
+        ReleaseError::Plan(PlanError::DuplicateChange { change: "PR-2".into() })
     );
     assert_eq!(release, before);
 
     let mut frozen = common::at_stage(Stage::Frozen);
     let before = frozen.clone();
     let error = frozen.add_change(Change::new("PR-9", t(50)).unwrap(), &ada(), t(50)).unwrap_err();
-    assert_eq!(error, Error::ChangesFrozen { stage: Stage::Frozen });
+    assert_eq!(error, ReleaseError::ChangesFrozen { stage: Stage::Frozen });
     assert_eq!(frozen, before);
 }

@@ -6,10 +6,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::{ada, grace, planned, t};
 use proptest::prelude::*;
 use release_workflow::{
-    Actor, Change, Error, Gate, Incident, IncidentSeverity, Release, ReleaseKind, Role, Stage, Template,
-    Verdict,
+    Actor, Change, Gate, Incident, IncidentSeverity, Release, ReleaseError, ReleaseKind, Role, Stage,
+    Template, Verdict,
 };
-use strum::VariantArray;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -84,7 +83,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => Just(Op::SettleGate),
         2 => Just(Op::RecordHealthy),
         3 => Just(Op::AdvanceNext),
-        4 => proptest::sample::select(Stage::VARIANTS).prop_map(Op::Advance),
+        4 => proptest::sample::select(Stage::ALL).prop_map(Op::Advance),
         1 => reason().prop_map(Op::RollBack),
         1 => Just(Op::RollBackOnCriteria),
         1 => "[A-Z]{2}-[0-9]{1,3}".prop_map(Op::AddChange),
@@ -108,7 +107,7 @@ fn actor(index: usize) -> Actor {
     if index.is_multiple_of(2) { ada() } else { grace() }
 }
 
-fn run(release: &mut Release, op: &Op, by: &Actor, at: DateTime<Utc>) -> Result<(), Error> {
+fn run(release: &mut Release, op: &Op, by: &Actor, at: DateTime<Utc>) -> Result<(), ReleaseError> {
     match op {
         Op::Complete(id) => release.complete(id, by, at).map(drop),
         Op::NotApplicable(id, why) => release.mark_not_applicable(id, why.as_str(), by, at).map(drop),
@@ -240,7 +239,7 @@ proptest! {
             let skipped_here = open.iter().filter(|id| skip.contains(id)).count();
             match release.advance_to(next, &ada(), t(minute)) {
                 Ok(_) => prop_assert_eq!(skipped_here, 0),
-                Err(Error::TransitionBlocked { open, .. }) => {
+                Err(ReleaseError::TransitionBlocked { open, .. }) => {
                     prop_assert_eq!(open.len(), skipped_here);
                     prop_assert!(open.iter().all(|item| skip.contains(&item.id().to_string())));
                     break;
@@ -254,7 +253,7 @@ proptest! {
     fn planning_never_panics_on_arbitrary_input(
         version in prop_oneof![any::<String>(), "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}(-[a-z0-9.]{1,8})?"],
         previous in proptest::option::of("[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}"),
-        kind in proptest::sample::select(ReleaseKind::VARIANTS),
+        kind in proptest::sample::select(ReleaseKind::ALL),
         name in any::<String>(),
         seconds in any::<i64>(),
         window in any::<i64>(),

@@ -4,7 +4,7 @@ mod common;
 
 use common::{ada, at_stage, complete_gate, grace, planned, t};
 use release_workflow::{
-    Actor, Change, Error, Event, EventKind, Gate, ItemStatus, Release, ReleaseKind, Requirement, Role,
+    Actor, Change, Event, EventKind, Gate, ItemStatus, Release, ReleaseError, ReleaseKind, Requirement, Role,
     RollbackReason, Stage, Tally, Template,
 };
 use serde::Serialize;
@@ -67,7 +67,7 @@ fn the_stored_form_is_a_versioned_event_log() {
     let events = value["events"].as_array().unwrap();
     assert_eq!(events[0]["what"]["type"], "planned");
     assert_eq!(events[0]["what"]["plan"]["version"], "2.4.0");
-    assert_eq!(events[1]["what"]["type"], "item_completed");
+    assert_eq!(events[1]["what"]["type"], "item-completed");
     assert_eq!(
         events.last().unwrap()["what"],
         json!({"type": "advanced", "from": "planned", "to": "frozen"})
@@ -84,7 +84,7 @@ fn a_log_edited_to_skip_a_gate_does_not_load() {
     // Freeze with no item settled: drop every completion before the freeze.
     let mut value = serde_json::to_value(at_stage(Stage::Frozen)).unwrap();
     let events = value["events"].as_array_mut().unwrap();
-    events.retain(|event| event["what"]["type"] != "item_completed");
+    events.retain(|event| event["what"]["type"] != "item-completed");
     let error = load(value).unwrap_err();
     assert!(error.contains("event 1 of the log is refused"), "{error}");
     assert!(error.contains("8 freeze items are not settled"), "{error}");
@@ -96,7 +96,7 @@ fn a_log_edited_to_claim_a_later_stage_does_not_load() {
     let last = value["events"].as_array_mut().unwrap().last_mut().unwrap();
     last["what"] = json!({"type": "advanced", "from": "planned", "to": "released"});
     let error = load(value).unwrap_err();
-    assert!(error.contains("cannot move from Planned to Released"), "{error}");
+    assert!(error.contains("cannot move from planned to released"), "{error}");
 }
 
 #[test]
@@ -133,12 +133,12 @@ fn logs_that_break_rules_do_not_load() {
     let last = wrong_from["events"].as_array().unwrap().len() - 2;
     wrong_from["events"][last]["what"]["from"] = json!("deploying");
     let error = load(wrong_from).unwrap_err();
-    assert!(error.contains("the event says the release was Deploying"), "{error}");
+    assert!(error.contains("the event says the release was deploying"), "{error}");
 
     let mut future = base.clone();
-    future["format"] = json!(2);
+    future["format"] = json!(release_workflow::FORMAT_VERSION + 1);
     let error = load(future).unwrap_err();
-    assert!(error.contains("format 2") && error.contains("upgrade the crate"), "{error}");
+    assert!(error.contains("format 3") && error.contains("upgrade the crate"), "{error}");
 
     let mut bad_template = base;
     bad_template["events"][0]["what"]["plan"]["template"]["items"][1]["id"] =
@@ -157,9 +157,9 @@ fn replay_rebuilds_a_release_from_its_events() {
     events.swap(1, 2);
     events[1].at = t(-100);
     match Release::replay(events) {
-        Err(Error::Replay { position, source }) => {
+        Err(ReleaseError::Replay { position, source }) => {
             assert_eq!(position, 1);
-            assert!(matches!(*source, Error::TimeWentBackwards { .. }));
+            assert!(matches!(*source, ReleaseError::TimeWentBackwards { .. }));
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -183,9 +183,9 @@ fn replaying_a_forged_item_event_is_checked_like_a_live_one() {
 
 #[test]
 fn a_future_format_is_refused_before_its_events_are_read() {
-    let future = r#"{"format":2,"events":[{"a shape":"this crate does not know"}]}"#;
+    let future = r#"{"format":3,"events":[{"a shape":"this crate does not know"}]}"#;
     let error = serde_json::from_str::<Release>(future).unwrap_err().to_string();
-    assert!(error.contains("format 2") && error.contains("upgrade the crate"), "{error}");
+    assert!(error.contains("format 3") && error.contains("upgrade the crate"), "{error}");
     let no_format = r#"{"events":[]}"#;
     assert!(serde_json::from_str::<Release>(no_format).unwrap_err().to_string().contains("format"));
     let extra = r#"{"format":1,"events":[],"stage":"released"}"#;

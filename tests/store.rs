@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use common::{ada, at_stage, planned, t};
 use release_workflow::{
-    Error, EventKind, FileStore, MemoryStore, Release, ReleaseKey, ReleaseStore, Stage, TornTail,
+    EventKind, FORMAT_VERSION, FileStore, MemoryStore, NextAction, Release, ReleaseError, ReleaseKey,
+    ReleaseStore, Stage, StoreError, TornTail,
 };
 
 /// A directory under the system's temporary directory, removed on drop.
@@ -49,9 +50,9 @@ fn a_stored_release_loads_back_equal() {
         assert_eq!(loaded.release, release, "{name}");
         assert_eq!(loaded.torn_tail, None);
         assert_eq!(store.keys().unwrap(), std::slice::from_ref(&key));
-        assert!(matches!(store.create(&release), Err(Error::ReleaseExists { .. })), "{name}");
+        assert!(matches!(store.create(&release), Err(StoreError::ReleaseExists { .. })), "{name}");
         let missing = ReleaseKey::parse("nope@1.0.0").unwrap();
-        assert!(matches!(store.load(&missing), Err(Error::ReleaseNotFound { .. })), "{name}");
+        assert!(matches!(store.load(&missing), Err(StoreError::ReleaseNotFound { .. })), "{name}");
     }
 }
 
@@ -68,12 +69,15 @@ fn appends_check_the_events_and_the_version_read() {
 
         // A writer that read one event is behind: refused, nothing written.
         let stale = store.append(&key, 1, &release.events()[1..2]);
-        assert_eq!(
-            stale,
-            Err(Error::StoreConflict { key: key.to_string(), expected: 1, actual: 3 }),
-            "{name}"
-        );
-        assert!(stale.unwrap_err().to_string().contains("load it again"));
+        match &stale {
+            Err(StoreError::Conflict { key: stale_key, expected: 1, actual: 3 }) => {
+                assert_eq!(stale_key, key.as_str(), "{name}");
+            }
+            other => panic!("{name}: expected a conflict, got {other:?}"),
+        }
+        let stale = stale.unwrap_err();
+        assert!(stale.to_string().contains("load it again"));
+        assert_eq!(stale.next_actions(), [NextAction::ReloadAndRedo]);
 
         // An event that breaks a rule is refused, nothing written.
         let mut early = release.clone();
@@ -81,7 +85,10 @@ fn appends_check_the_events_and_the_version_read() {
         let mut backwards = early.events()[3].clone();
         backwards.at = t(-100);
         let refused = store.append(&key, 3, &[backwards]);
-        assert!(matches!(refused, Err(Error::Replay { position: 3, .. })), "{name}: {refused:?}");
+        assert!(
+            matches!(refused, Err(StoreError::Release(ReleaseError::Replay { position: 3, .. }))),
+            "{name}: {refused:?}"
+        );
         assert_eq!(store.load(&key).unwrap().release, release, "{name}");
         assert_eq!(store.append(&key, 3, &[]).unwrap(), 3);
     }
@@ -102,7 +109,7 @@ fn two_writers_racing_on_one_release_cannot_both_win() {
     for round in 0..20 {
         let base = store.load(&key).unwrap().release;
         let count = base.events().len();
-        let outcomes: Vec<Result<usize, Error>> = std::thread::scope(|scope| {
+        let outcomes: Vec<Result<usize, release_workflow::Error>> = std::thread::scope(|scope| {
             let handles: Vec<_> = items
                 .iter()
                 .enumerate()
@@ -112,8 +119,8 @@ fn two_writers_racing_on_one_release_cannot_both_win() {
                     scope.spawn(move || {
                         let at = t(10 * round + writer as i64);
                         match mine.complete(item, &ada(), at) {
-                            Ok(_) => store.save(&mine, count),
-                            Err(error) => Err(error),
+                            Ok(_) => store.save(&mine, count).map_err(Into::into),
+                            Err(error) => Err(error.into()),
                         }
                     })
                 })
@@ -121,8 +128,16 @@ fn two_writers_racing_on_one_release_cannot_both_win() {
             handles.into_iter().map(|handle| handle.join().unwrap()).collect()
         });
         let winners = outcomes.iter().filter(|outcome| outcome.is_ok()).count();
-        let conflicts = outcomes.iter().filter(|o| matches!(o, Err(Error::StoreConflict { .. }))).count();
-        let refused = outcomes.iter().filter(|o| matches!(o, Err(Error::ItemAlreadySettled { .. }))).count();
+        let conflicts = outcomes
+            .iter()
+            .filter(|o| matches!(o, Err(release_workflow::Error::Store(StoreError::Conflict { .. }))))
+            .count();
+        let refused = outcomes
+            .iter()
+            .filter(|o| {
+                matches!(o, Err(release_workflow::Error::Release(ReleaseError::ItemAlreadySettled { .. })))
+            })
+            .count();
         if refused == items.len() {
             break;
         }
@@ -166,13 +181,13 @@ fn a_corrupt_line_in_the_middle_is_named_by_file_and_line() {
     lines[4] = "{this is not json}";
     fs::write(&path, lines.join("\n") + "\n").unwrap();
     match store.load(&key) {
-        Err(Error::CorruptLog { path: named, line, .. }) => assert_eq!((named, line), (path.clone(), 5)),
+        Err(StoreError::CorruptLog { path: named, line, .. }) => assert_eq!((named, line), (path.clone(), 5)),
         other => panic!("unexpected {other:?}"),
     }
     let message = store.load(&key).unwrap_err().to_string();
     assert!(message.contains("checkout@2.4.0.jsonl, line 5"), "{message}");
     // Nothing is appended on top of a corrupt log.
-    assert!(matches!(store.save(&release, release.events().len()), Err(Error::CorruptLog { .. })));
+    assert!(matches!(store.save(&release, release.events().len()), Err(StoreError::CorruptLog { .. })));
 }
 
 #[test]
@@ -188,8 +203,8 @@ fn a_hand_edited_log_that_skips_a_gate_does_not_load() {
     assert_ne!(tampered, text);
     fs::write(&path, tampered).unwrap();
     let error = store.load(&key).unwrap_err();
-    assert!(matches!(error, Error::CorruptLog { line, .. } if line == last), "{error}");
-    assert!(error.to_string().contains("cannot move from Planned to Released"), "{error}");
+    assert!(matches!(error, StoreError::CorruptLog { line, .. } if line == last), "{error}");
+    assert!(error.to_string().contains("cannot move from planned to released"), "{error}");
 }
 
 #[test]
@@ -198,13 +213,16 @@ fn files_that_are_not_logs_are_refused_clearly() {
     let store = FileStore::open(dir.path()).unwrap();
     let key = ReleaseKey::parse("web@1.0.0").unwrap();
     fs::write(store.path_of(&key), "hello\n").unwrap();
-    assert!(matches!(store.load(&key), Err(Error::NotALog { .. })));
+    assert!(matches!(store.load(&key), Err(StoreError::NotALog { .. })));
     fs::write(store.path_of(&key), "").unwrap();
     assert!(store.load(&key).unwrap_err().to_string().contains("no complete header line"));
     fs::write(store.path_of(&key), "{\"format\":1,\"release\":\"other@1.0.0\"}\n").unwrap();
     assert!(store.load(&key).unwrap_err().to_string().contains("names release other@1.0.0"));
     fs::write(store.path_of(&key), "{\"format\":99,\"release\":\"web@1.0.0\"}\n").unwrap();
-    assert_eq!(store.load(&key), Err(Error::UnsupportedFormat { found: 99, supported: 1 }));
+    assert!(matches!(
+        store.load(&key),
+        Err(StoreError::Release(ReleaseError::UnsupportedFormat { found: 99, supported: FORMAT_VERSION }))
+    ));
     // Stray files are not releases.
     fs::write(dir.path().join("notes.txt"), "x").unwrap();
     assert_eq!(store.keys().unwrap(), [key]);
@@ -214,7 +232,7 @@ fn files_that_are_not_logs_are_refused_clearly() {
 fn directories_that_cannot_hold_a_store_are_refused_clearly() {
     let missing = std::env::temp_dir().join("release-workflow-no-such-dir-for-sure");
     let error = FileStore::open(&missing).unwrap_err();
-    assert!(matches!(error, Error::StoreIo { .. }));
+    assert!(matches!(error, StoreError::Io { .. }));
     assert!(error.to_string().contains("release-workflow-no-such-dir-for-sure"), "{error}");
     let dir = TempDir::new("file-not-dir");
     let file = dir.path().join("plain");
@@ -223,13 +241,13 @@ fn directories_that_cannot_hold_a_store_are_refused_clearly() {
     // /proc takes no new files, whoever asks: a read-only directory for root too.
     let read_only = FileStore::open("/proc").unwrap();
     let error = read_only.create(&planned()).unwrap_err();
-    assert!(matches!(error, Error::StoreIo { .. }), "{error}");
+    assert!(matches!(error, StoreError::Io { .. }), "{error}");
     assert!(error.to_string().contains("/proc"), "{error}");
 }
 
 #[test]
 fn keys_are_safe_file_names() {
-    assert_eq!(planned().key().as_str(), "checkout@2.4.0");
+    assert_eq!(ReleaseKey::of(&planned()).as_str(), "checkout@2.4.0");
     for bad in ["", ".hidden", "a/b", "a b", "../x"] {
         assert!(ReleaseKey::parse(bad).is_err(), "{bad}");
     }
@@ -241,7 +259,7 @@ fn keys_are_safe_file_names() {
         .on_call(ada())
         .plan(t(0))
         .unwrap();
-    assert_eq!(unnamed.key().as_str(), "1.0.0-rc.1+build.5");
+    assert_eq!(ReleaseKey::of(&unnamed).as_str(), "1.0.0-rc.1+build.5");
 }
 
 #[test]
@@ -252,7 +270,7 @@ fn a_stored_log_is_a_header_then_one_event_per_line() {
     let key = store.create(&release).unwrap();
     let text = fs::read_to_string(store.path_of(&key)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], r#"{"format":1,"release":"checkout@2.4.0"}"#);
+    assert_eq!(lines[0], r#"{"format":2,"release":"checkout@2.4.0"}"#);
     assert_eq!(lines.len(), release.events().len() + 1);
     for (line, event) in lines[1..].iter().zip(release.events()) {
         assert_eq!(&serde_json::from_str::<release_workflow::Event>(line).unwrap(), event);
@@ -276,7 +294,7 @@ fn two_stores_on_one_directory_see_each_others_appends() {
     // The first store remembers a shorter file: it must read the log again, and refuse a stale writer.
     let mut stale = planned();
     stale.complete("planning.version-confirmed", &ada(), t(1)).unwrap();
-    assert!(matches!(first.save(&stale, 1), Err(Error::StoreConflict { expected: 1, actual: 2, .. })));
+    assert!(matches!(first.save(&stale, 1), Err(StoreError::Conflict { expected: 1, actual: 2, .. })));
     release.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
     assert_eq!(first.save(&release, 2).unwrap(), 3);
     assert_eq!(second.load(&key).unwrap().release, release);
@@ -305,5 +323,5 @@ fn an_edit_that_keeps_the_length_is_still_noticed_by_the_next_append() {
     fs::write(&path, edited).unwrap();
     let stored = release.events().len();
     release.complete("testing.unit-tests-passing", &ada(), t(99)).unwrap();
-    assert!(matches!(store.save(&release, stored), Err(Error::CorruptLog { .. })));
+    assert!(matches!(store.save(&release, stored), Err(StoreError::CorruptLog { .. })));
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{ada, at_stage, complete_gate, planned, t};
-use release_workflow::{Gate, Stage};
+use release_workflow::{Gate, NextAction, Stage};
 
 #[test]
 fn a_planned_release_shows_its_people_progress_and_blockers() {
@@ -11,12 +11,12 @@ fn a_planned_release_shows_its_people_progress_and_blockers() {
     release.complete("planning.version-confirmed", &ada(), t(1)).unwrap();
     let text = release.to_string();
     assert!(text.starts_with("Release 2.4.0 (minor) of checkout, target 2026-12-01\n"), "{text}");
-    assert!(text.contains("stage      Planned since 2026-11-30 09:00 UTC"), "{text}");
+    assert!(text.contains("stage      planned since 2026-11-30 09:00 UTC"), "{text}");
     assert!(text.contains("Ada Lovelace (release manager), Grace Hopper (on call)"), "{text}");
     assert!(text.contains("→ freeze         1/8"), "{text}");
     assert!(text.contains("deploy         0/25"), "{text}");
     assert!(!text.contains("rollback "), "the rollback group is hidden until a rollback: {text}");
-    assert!(text.contains("Frozen is blocked by 7 open items:"), "{text}");
+    assert!(text.contains("frozen is blocked by 7 open items:"), "{text}");
     assert!(
         text.contains("planning.type-identified \"Release type identified (patch, minor, major)\""),
         "{text}"
@@ -28,7 +28,7 @@ fn a_planned_release_shows_its_people_progress_and_blockers() {
 #[test]
 fn long_blocker_lists_are_cut_with_a_count() {
     let text = at_stage(Stage::Frozen).to_string();
-    assert!(text.contains("Deploying is blocked by 25 open items:"), "{text}");
+    assert!(text.contains("deploying is blocked by 25 open items:"), "{text}");
     assert!(text.contains("… and 15 more"), "{text}");
     assert!(text.contains("✓ freeze"), "{text}");
 }
@@ -46,7 +46,7 @@ fn final_stages_show_what_closes_them() {
     rolled_back.roll_back("checkout errors at 9%", &ada(), t(30)).unwrap();
     let text = rolled_back.to_string();
     assert!(
-        text.contains("rolled back from Verifying by Ada Lovelace, decided: checkout errors at 9%"),
+        text.contains("rolled back from verifying by Ada Lovelace, decided: checkout errors at 9%"),
         "{text}"
     );
     assert!(text.contains("rollback       1/8"), "{text}");
@@ -58,7 +58,7 @@ fn final_stages_show_what_closes_them() {
 fn a_ready_release_says_so() {
     let mut release = planned();
     complete_gate(&mut release, Gate::Freeze, t(1));
-    assert!(release.to_string().contains("next       ready to move to Frozen"));
+    assert!(release.to_string().contains("next       ready to move to frozen"));
 }
 
 #[test]
@@ -83,4 +83,72 @@ fn the_summary_shows_health_and_incidents_while_the_release_is_watched() {
         "{text}"
     );
     assert!(!planned().to_string().contains("health"), "no health line before deployment");
+}
+
+#[test]
+fn the_summary_never_says_ready_when_health_blocks_the_move() {
+    // Every Release item settled, but the verdict says roll back.
+    let mut release = at_stage(Stage::Verifying);
+    common::record_healthy_signals(&mut release, t(20));
+    complete_gate(&mut release, Gate::Release, t(21));
+    let bot = release_workflow::Actor::new("bot", release_workflow::Role::Automation).unwrap();
+    release.observe("critical_flow_failures", 3.0, "synthetics", &bot, t(22)).unwrap();
+    assert!(release.check_advance(Stage::Released).is_err());
+    let status = release.status();
+    let next = status.next_move.as_ref().unwrap();
+    assert!(!next.can_move() && next.open_items.is_empty());
+    assert_eq!(next.next_actions(), [NextAction::RollBackOnCriteria]);
+    let text = release.to_string();
+    assert!(!text.contains("ready to move"), "{text}");
+    assert!(
+        text.contains("next       released is blocked by the release's health, which says roll back: roll the release back"),
+        "{text}"
+    );
+
+    // Inconclusive: blocked until a person decides, then ready.
+    let mut release = at_stage(Stage::Verifying);
+    complete_gate(&mut release, Gate::Release, t(21));
+    let text = release.to_string();
+    assert!(
+        text.contains("which is inconclusive: accept the risk with a reason, or roll the release back"),
+        "{text}"
+    );
+    assert_eq!(release.status().next_move.unwrap().next_actions(), [NextAction::AcceptRiskOrRollBack]);
+    release.accept_risk("signals arrive tomorrow", &ada(), t(22)).unwrap();
+    assert!(release.check_advance(Stage::Released).is_ok());
+    assert!(release.status().next_move.unwrap().can_move());
+    let text = release.to_string();
+    assert!(text.contains("next       ready to move to released"), "{text}");
+    assert!(text.contains("health     inconclusive, risk accepted:"), "{text}");
+}
+
+#[test]
+fn counts_read_in_the_singular_and_plural() {
+    let mut release = planned();
+    complete_gate(&mut release, Gate::Freeze, t(1));
+    release.reopen("planning.scope-documented", "scope changed", &ada(), t(2)).unwrap();
+    let text = release.to_string();
+    assert!(text.contains("frozen is blocked by 1 open item:"), "{text}");
+    let mut release = at_stage(Stage::Verifying);
+    common::record_healthy_signals(&mut release, t(20));
+    let observations = release.observations().len();
+    assert!(release.to_string().contains(&format!("healthy ({observations} observations)")));
+}
+
+#[test]
+fn the_status_is_data_a_dashboard_can_render() {
+    let release = at_stage(Stage::Released);
+    let status = release.status();
+    assert_eq!(status.stage, Stage::Released);
+    assert!(status.next_move.is_none());
+    assert!(status.rollback_allowed_until.is_some());
+    let closing = status.closing.as_ref().unwrap();
+    assert_eq!((closing.group, closing.open_items.len()), (Gate::PostRelease, 14));
+    assert!(status.progress.iter().all(|progress| progress.gate != Gate::Rollback));
+    let json = serde_json::to_value(&status).unwrap();
+    assert_eq!(json["stage"], "released");
+    assert_eq!(json["progress"][0], serde_json::json!({"gate": "freeze", "settled": 8, "total": 8}));
+    let back: release_workflow::ReleaseStatus = serde_json::from_value(json).unwrap();
+    assert_eq!(back, status);
+    assert_eq!(status.to_string(), release.to_string());
 }

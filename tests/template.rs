@@ -1,6 +1,6 @@
 //! The built-in OctoAcme checklist and custom templates.
 
-use release_workflow::{Error, Gate, Item, Requirement, Stage, Template};
+use release_workflow::{Gate, Item, Requirement, Stage, Template, TemplateError, TextError};
 
 const SOURCE: &str = include_str!("fixtures/release-management-checklist.md");
 
@@ -121,10 +121,10 @@ fn a_custom_template_is_built_section_by_section() {
     assert_eq!(template.position("store.rolled-back"), Some(2));
 }
 
-fn item_error_names(result: Result<Template, Error>, id: &str) {
+fn item_error_names(result: Result<Template, TemplateError>, id: &str) {
     match result {
-        Err(Error::InvalidItem { item, .. }) => assert_eq!(item, id),
-        Err(Error::InvalidId { id: given, .. }) => assert_eq!(given, id),
+        Err(TemplateError::InvalidItem { item, .. }) => assert_eq!(item, id),
+        Err(TemplateError::Text(TextError::InvalidId { id: given, .. })) => assert_eq!(given, id),
         other => panic!("expected an error naming {id}, got {other:?}"),
     }
 }
@@ -179,16 +179,22 @@ fn builder_reports_the_first_problem() {
 #[test]
 fn template_level_problems_are_refused() {
     let items = || vec![Item::new("s.a", "A", "S", Gate::Freeze).unwrap()];
-    assert!(matches!(Template::new("", vec!["S".into()], items()), Err(Error::InvalidTemplate { .. })));
-    assert!(matches!(Template::new("T", vec!["S".into()], vec![]), Err(Error::InvalidTemplate { .. })));
+    assert!(matches!(
+        Template::new("", vec!["S".into()], items()),
+        Err(TemplateError::InvalidTemplate { .. })
+    ));
+    assert!(matches!(
+        Template::new("T", vec!["S".into()], vec![]),
+        Err(TemplateError::InvalidTemplate { .. })
+    ));
     assert!(matches!(
         Template::new("T", vec!["S".into(), "S".into()], items()),
-        Err(Error::InvalidTemplate { .. })
+        Err(TemplateError::InvalidTemplate { .. })
     ));
     let empty_section = Template::new("T", vec!["S".into(), "Empty".into()], items()).unwrap_err();
     assert!(empty_section.to_string().contains("\"Empty\""), "{empty_section}");
     let unknown = Template::new("T", vec!["Other".into()], items()).unwrap_err();
-    assert!(matches!(&unknown, Error::InvalidItem { item, .. } if item == "s.a"), "{unknown}");
+    assert!(matches!(&unknown, TemplateError::InvalidItem { item, .. } if item == "s.a"), "{unknown}");
     assert!(unknown.to_string().contains("\"S\""), "{unknown}");
 }
 
@@ -199,7 +205,7 @@ fn items_out_of_section_order_are_refused() {
         Item::new("a.one", "One", "A", Gate::Freeze).unwrap(),
     ];
     let error = Template::new("T", vec!["A".into(), "B".into()], items).unwrap_err();
-    assert!(matches!(&error, Error::InvalidItem { item, .. } if item == "a.one"), "{error}");
+    assert!(matches!(&error, TemplateError::InvalidItem { item, .. } if item == "a.one"), "{error}");
 }
 
 #[test]

@@ -3,16 +3,10 @@
 mod common;
 
 use chrono::TimeDelta;
-use common::{ada, at_stage, complete_gate, grace, planned, t};
-use release_workflow::{Error, EventKind, Gate, ItemStatus, Release, RollbackReason, Stage};
-use strum::IntoEnumIterator;
-
-fn refused(release: &Release, operation: impl FnOnce(&mut Release) -> Result<(), Error>) -> Error {
-    let mut copy = release.clone();
-    let error = operation(&mut copy).expect_err("the operation should be refused");
-    assert_eq!(&copy, release, "a refused operation changed the release: {error}");
-    error
-}
+use common::{ada, at_stage, complete_gate, grace, planned, refused, t};
+use release_workflow::{
+    EventKind, Gate, ItemStatus, NextAction, Release, ReleaseError, RollbackReason, Stage, TextError,
+};
 
 #[test]
 fn a_release_walks_forward_gate_by_gate() {
@@ -47,7 +41,7 @@ fn a_blocked_transition_names_every_open_item_and_changes_nothing() {
     let mut release = planned();
     release.complete("planning.version-confirmed", &ada(), t(1)).unwrap();
     let error = refused(&release, |r| r.advance_to(Stage::Frozen, &ada(), t(2)).map(drop));
-    let Error::TransitionBlocked { from, to, gate, open, health } = &error else {
+    let ReleaseError::TransitionBlocked { from, to, gate, open, health } = &error else {
         panic!("unexpected {error:?}")
     };
     assert_eq!((*from, *to, *gate), (Stage::Planned, Stage::Frozen, Gate::Freeze));
@@ -91,23 +85,26 @@ fn moves_off_the_table_are_refused() {
     for stage in [Stage::Planned, Stage::Frozen, Stage::Deploying, Stage::Verifying, Stage::Released] {
         let mut release = at_stage(stage);
         // Settle everything that can be settled, so only the table can refuse.
-        for gate in Gate::iter() {
+        for gate in Gate::ALL.iter().copied() {
             if stage.can_work(gate) {
                 complete_gate(&mut release, gate, t(50));
             }
         }
-        for target in Stage::iter() {
+        for target in Stage::ALL.iter().copied() {
             if target == Stage::RolledBack || stage.next() == Some(target) {
                 continue;
             }
             let error = refused(&release, |r| r.advance_to(target, &ada(), t(60)).map(drop));
-            assert_eq!(error, Error::TransitionNotAllowed { from: stage, to: target });
+            assert_eq!(error, ReleaseError::TransitionNotAllowed { from: stage, to: target });
         }
     }
     let error = at_stage(Stage::Planned).advance_to(Stage::RolledBack, &ada(), t(1)).unwrap_err();
-    assert!(error.to_string().contains("cannot move from Planned to RolledBack"), "{error}");
+    assert!(error.to_string().contains("cannot move from planned to rolled-back"), "{error}");
+    assert!(error.next_actions().is_empty());
     let error = at_stage(Stage::Verifying).advance_to(Stage::RolledBack, &ada(), t(9)).unwrap_err();
-    assert!(error.to_string().contains("use `roll_back` with a reason"), "{error}");
+    assert!(error.to_string().contains("roll it back with a reason instead"), "{error}");
+    assert!(!error.to_string().contains('`'), "{error}");
+    assert_eq!(error.next_actions(), [NextAction::RollBackWithReason]);
 }
 
 #[test]
@@ -128,7 +125,7 @@ fn rollback_is_allowed_from_deploying_verifying_and_released() {
             Some(&RollbackReason::Decision { why: "error rate 9%".into() })
         );
         assert_eq!(
-            release.status("rollback.decision-made"),
+            release.item_status("rollback.decision-made"),
             Some(&ItemStatus::Done { by: grace(), at: t(30) })
         );
         assert_eq!(release.open_items(Gate::Rollback).count(), 7);
@@ -146,20 +143,20 @@ fn rollback_is_refused_elsewhere_and_without_a_reason() {
     for stage in [Stage::Planned, Stage::Frozen] {
         let release = at_stage(stage);
         let error = refused(&release, |r| r.roll_back("why not", &ada(), t(30)).map(drop));
-        assert_eq!(error, Error::TransitionNotAllowed { from: stage, to: Stage::RolledBack });
+        assert_eq!(error, ReleaseError::TransitionNotAllowed { from: stage, to: Stage::RolledBack });
     }
     let mut rolled_back = at_stage(Stage::Verifying);
     rolled_back.roll_back("bad", &ada(), t(30)).unwrap();
     let error = refused(&rolled_back, |r| r.roll_back("again", &ada(), t(31)).map(drop));
-    assert_eq!(error, Error::TransitionNotAllowed { from: Stage::RolledBack, to: Stage::RolledBack });
-    assert!(error.to_string().contains("RolledBack is final"), "{error}");
+    assert_eq!(error, ReleaseError::TransitionNotAllowed { from: Stage::RolledBack, to: Stage::RolledBack });
+    assert!(error.to_string().contains("rolled-back is final"), "{error}");
     let error = refused(&rolled_back, |r| r.advance_to(Stage::Released, &ada(), t(31)).map(drop));
-    assert!(matches!(error, Error::TransitionNotAllowed { .. }));
+    assert!(matches!(error, ReleaseError::TransitionNotAllowed { .. }));
 
     let verifying = at_stage(Stage::Verifying);
     for reason in ["", "  "] {
         let error = refused(&verifying, |r| r.roll_back(reason, &ada(), t(30)).map(drop));
-        assert!(matches!(error, Error::InvalidText { .. }), "{error}");
+        assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })), "{error}");
     }
 }
 
@@ -176,7 +173,7 @@ fn released_releases_roll_back_only_inside_the_monitoring_window() {
 
     for at in [closes, closes + TimeDelta::days(3)] {
         let error = refused(&release, |r| r.roll_back("too late", &ada(), at).map(drop));
-        assert_eq!(error, Error::MonitoringWindowClosed { released_at, closed_at: closes });
+        assert_eq!(error, ReleaseError::MonitoringWindowClosed { released_at, closed_at: closes });
     }
 }
 
@@ -197,7 +194,7 @@ fn the_monitoring_window_is_set_per_release() {
     assert_eq!(release.monitoring_window_closes_at(), Some(t(121)));
     assert!(matches!(
         release.clone().roll_back("x", &ada(), t(121)),
-        Err(Error::MonitoringWindowClosed { .. })
+        Err(ReleaseError::MonitoringWindowClosed { .. })
     ));
     release.roll_back("x", &ada(), t(120)).unwrap();
 }
@@ -207,7 +204,10 @@ fn after_a_rollback_only_the_rollback_checklist_is_worked() {
     let mut release = at_stage(Stage::Verifying);
     release.roll_back("checkout broken", &ada(), t(30)).unwrap();
     let error = refused(&release, |r| r.complete("verification.logs-clean", &ada(), t(31)).map(drop));
-    assert!(matches!(error, Error::ItemNotWorkable { gate: Gate::Release, stage: Stage::RolledBack, .. }));
+    assert!(matches!(
+        error,
+        ReleaseError::ItemNotWorkable { gate: Gate::Release, stage: Stage::RolledBack, .. }
+    ));
     assert!(error.to_string().contains("no longer matter"), "{error}");
     release.complete("rollback.procedure-initiated", &ada(), t(31)).unwrap();
 }
@@ -215,8 +215,10 @@ fn after_a_rollback_only_the_rollback_checklist_is_worked() {
 #[test]
 fn the_stage_table_agrees_with_the_design() {
     use Stage::*;
-    let edges: Vec<(Stage, Stage)> = Stage::iter()
-        .flat_map(|from| Stage::iter().map(move |to| (from, to)))
+    let edges: Vec<(Stage, Stage)> = Stage::ALL
+        .iter()
+        .copied()
+        .flat_map(|from| Stage::ALL.iter().copied().map(move |to| (from, to)))
         .filter(|(f, t)| f.can_move_to(*t))
         .collect();
     assert_eq!(
@@ -232,7 +234,9 @@ fn the_stage_table_agrees_with_the_design() {
         ]
     );
     assert!(Released.is_final() && RolledBack.is_final() && !Verifying.is_final());
-    assert_eq!(Stage::parse("rolledback").unwrap(), RolledBack);
-    assert!(Stage::parse("shipped").unwrap_err().to_string().contains("Planned, Frozen"));
+    assert_eq!("Rolled-Back".parse::<Stage>().unwrap(), RolledBack);
+    let unknown = "shipped".parse::<Stage>().unwrap_err();
+    assert_eq!(unknown.input(), "shipped");
+    assert!(unknown.to_string().contains("expected one of planned, frozen"), "{unknown}");
     assert_eq!(Stage::Released.to_string().parse::<Stage>().unwrap(), Released);
 }

@@ -4,8 +4,8 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::{ada, at_stage, planned, t};
-use release_workflow::typed::{AnyStage, Deploying, Planned, Refused, Released, Verifying};
-use release_workflow::{Actor, Error, Gate, Release, Stage};
+use release_workflow::typed::{AnyStage, Deploying, Frozen, Planned, Refused, Released, Verifying};
+use release_workflow::{Actor, Gate, Release, ReleaseError, Stage};
 
 fn settle(open: Vec<String>, mut complete: impl FnMut(&str)) {
     for id in open {
@@ -17,7 +17,7 @@ fn settle(open: Vec<String>, mut complete: impl FnMut(&str)) {
 fn a_release_walks_the_typed_api_to_released() {
     let planned = Planned::try_from(planned()).unwrap();
     let Refused { handle: mut planned, error } = planned.freeze(&ada(), t(1)).unwrap_err();
-    assert!(matches!(error, Error::TransitionBlocked { .. }));
+    assert!(matches!(error, ReleaseError::TransitionBlocked { .. }));
     assert_eq!(planned.inner().stage(), Stage::Planned);
     settle(planned.open_items(Gate::Freeze), |id| {
         planned.complete(id, &ada(), t(2)).unwrap();
@@ -37,14 +37,14 @@ fn a_release_walks_the_typed_api_to_released() {
     });
     // Health is still checked at run time: no data yet, so a person must decide.
     let (mut verifying, error) = verifying.release(&ada(), t(9)).unwrap_err().into_parts();
-    assert!(matches!(error, Error::TransitionBlocked { health: Some(_), .. }));
+    assert!(matches!(error, ReleaseError::TransitionBlocked { health: Some(_), .. }));
     verifying.observe("error_rate", 0.01, "prometheus", &ada(), t(10)).unwrap();
     verifying.observe("latency_p95_ms", 180.0, "prometheus", &ada(), t(10)).unwrap();
     verifying.observe("critical_flow_failures", 0.0, "synthetics", &ada(), t(10)).unwrap();
     let released = verifying.release(&ada(), t(11)).unwrap();
     assert_eq!(released.inner().stage(), Stage::Released);
     let rolled_back = released.roll_back("late regression", &ada(), t(12)).unwrap();
-    assert!(rolled_back.inner().status("rollback.decision-made").unwrap().is_settled());
+    assert!(rolled_back.inner().item_status("rollback.decision-made").unwrap().is_settled());
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn a_refused_move_gives_the_handle_back_unchanged() {
     let verifying = Verifying::try_from(at_stage(Stage::Verifying)).unwrap();
     let before = verifying.clone();
     let refused = verifying.roll_back_on_criteria(&ada(), t(50)).unwrap_err();
-    assert!(matches!(refused.error, Error::NoCriterionTripped { .. }));
+    assert!(matches!(refused.error, ReleaseError::NoCriterionTripped { .. }));
     assert_eq!(refused.handle, before);
     let boxed: Box<dyn std::error::Error> = Box::new(refused);
     assert!(boxed.to_string().contains("no critical rollback criterion has tripped"));
@@ -62,7 +62,7 @@ fn a_refused_move_gives_the_handle_back_unchanged() {
 fn releases_enter_the_typed_world_by_stage() {
     for stage in [Stage::Planned, Stage::Frozen, Stage::Deploying, Stage::Verifying, Stage::Released] {
         let release = at_stage(stage);
-        let any = release.clone().into_typed();
+        let any = AnyStage::from(release.clone());
         assert_eq!(any.inner(), &release);
         let matched = match &any {
             AnyStage::Planned(_) => Stage::Planned,
@@ -75,9 +75,16 @@ fn releases_enter_the_typed_world_by_stage() {
         assert_eq!(matched, stage);
         assert_eq!(Release::from(any), release);
     }
+    // Asking for the wrong handle is a wrong-stage error, not a move: it says
+    // which stage the release is in and which was asked for.
     let wrong = Deploying::try_from(planned()).unwrap_err();
-    assert_eq!(wrong.handle, planned());
-    assert_eq!(wrong.error, Error::TransitionNotAllowed { from: Stage::Planned, to: Stage::Deploying });
+    assert_eq!((wrong.actual(), wrong.wanted()), (Stage::Planned, Stage::Deploying));
+    let message = wrong.to_string();
+    assert!(message.contains("is planned, not deploying"), "{message}");
+    assert!(!message.contains("cannot move"), "{message}");
+    assert_eq!(wrong.into_release(), planned());
+    let frozen = Frozen::try_from(planned()).unwrap_err();
+    assert_eq!((frozen.actual(), frozen.wanted()), (Stage::Planned, Stage::Frozen));
     assert_eq!(Released::STAGE, Stage::Released);
 }
 

@@ -3,15 +3,13 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumString, IntoStaticStr};
 
-use crate::text::check_line;
-use crate::{Error, Gate, Stage};
+use crate::checklist::error::TemplateError;
+use crate::stage::{Gate, Stage};
+use crate::text::{MAX_TITLE_CHARS, TextError, check_line, named_enum};
 
 /// The longest item id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 100;
-/// The longest item or section title accepted, in characters.
-pub const MAX_TITLE_CHARS: usize = 200;
 
 crate::id::slug_id!(
     /// The stable id of a checklist item: dot-separated lowercase slugs, such as
@@ -41,24 +39,7 @@ crate::id::slug_id!(
 ///
 /// The source checklist marks optional items "(if applicable)" or
 /// "(if needed)"; they are `IfApplicable`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    IntoStaticStr,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Requirement {
     /// Settled only by being done, or waived with a reason.
     #[default]
@@ -67,16 +48,10 @@ pub enum Requirement {
     IfApplicable,
 }
 
-impl Requirement {
-    /// Parses `"required"` or `"if-applicable"`, ignoring ASCII case.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] for any other text.
-    pub fn parse(text: &str) -> Result<Requirement, Error> {
-        text.parse().map_err(|_| Error::unknown_name_of("requirement", text, &["required", "if-applicable"]))
-    }
-}
+named_enum!(Requirement, "requirement", {
+    Required => "required",
+    IfApplicable => "if-applicable",
+});
 
 /// One line of a checklist.
 ///
@@ -122,9 +97,9 @@ struct ItemFields {
 }
 
 impl TryFrom<ItemFields> for Item {
-    type Error = Error;
+    type Error = TemplateError;
 
-    fn try_from(fields: ItemFields) -> Result<Self, Error> {
+    fn try_from(fields: ItemFields) -> Result<Self, TemplateError> {
         let item = Item {
             id: fields.id,
             title: fields.title,
@@ -143,9 +118,9 @@ impl Item {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidId`] for a malformed id; [`Error::InvalidItem`]
+    /// [`TemplateError::Text`] for a malformed id; [`TemplateError::InvalidItem`]
     /// for an empty, multi-line or over-long title or section.
-    pub fn new(id: &str, title: &str, section: &str, gate: Gate) -> Result<Item, Error> {
+    pub fn new(id: &str, title: &str, section: &str, gate: Gate) -> Result<Item, TemplateError> {
         let item = Item {
             id: ItemId::parse(id)?,
             title: title.to_owned(),
@@ -174,15 +149,17 @@ impl Item {
         self
     }
 
-    pub(crate) fn validate(&self) -> Result<(), Error> {
-        let name_item =
-            |error: Error| Error::InvalidItem { item: self.id.to_string(), problem: error.to_string() };
+    pub(crate) fn validate(&self) -> Result<(), TemplateError> {
+        let name_item = |error: TextError| TemplateError::InvalidItem {
+            item: self.id.to_string(),
+            problem: error.to_string(),
+        };
         check_line("title", &self.title, MAX_TITLE_CHARS).map_err(name_item)?;
         check_line("section", &self.section, MAX_TITLE_CHARS).map_err(name_item)?;
         if let Some(stage) = self.settled_on_entering
             && !stage.can_work(self.gate)
         {
-            return Err(Error::InvalidItem {
+            return Err(TemplateError::InvalidItem {
                 item: self.id.to_string(),
                 problem: format!(
                     "is settled on entering {stage}, but {} items cannot be worked in {stage}",

@@ -2,7 +2,8 @@
 
 use std::sync::LazyLock;
 
-use crate::{Gate, Stage, Template};
+use crate::checklist::template::Template;
+use crate::stage::{Gate, Stage};
 
 /// The template's name.
 pub const OCTOACME_NAME: &str = "OctoAcme Release Management Checklist";
@@ -156,7 +157,7 @@ fn build_octoacme() -> Template {
         .item("rollback.stakeholders-notified", "Stakeholders notified of rollback", Rollback)
         .item("rollback.incident-report-created", "Incident report created", Rollback)
         .item("rollback.root-cause-analysis-scheduled", "Root cause analysis scheduled", Rollback)
-        .criteria(crate::octoacme_criteria())
+        .criteria(crate::health::octoacme_criteria())
         .build();
     // A constant, checked by the unit tests: no caller input reaches it.
     built.expect("the built-in OctoAcme template is valid")

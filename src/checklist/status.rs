@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Actor;
+use crate::actor::Actor;
 
 /// Where one item of a release's checklist stands, and who put it there.
 ///

@@ -5,9 +5,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checklist::item::MAX_TITLE_CHARS;
-use crate::text::check_line;
-use crate::{Error, Gate, Item, ItemId, Requirement, RollbackCriterion, Signal, Stage};
+use crate::checklist::error::TemplateError;
+use crate::checklist::item::{Item, ItemId, Requirement};
+use crate::health::{RollbackCriterion, Signal};
+use crate::stage::{Gate, Stage};
+use crate::text::{MAX_TITLE_CHARS, check_line};
 
 /// A release checklist held as data.
 ///
@@ -60,9 +62,9 @@ struct TemplateFields {
 }
 
 impl TryFrom<TemplateFields> for Template {
-    type Error = Error;
+    type Error = TemplateError;
 
-    fn try_from(fields: TemplateFields) -> Result<Self, Error> {
+    fn try_from(fields: TemplateFields) -> Result<Self, TemplateError> {
         Template::new(fields.name, fields.sections, fields.items)?.with_criteria(fields.criteria)
     }
 }
@@ -72,10 +74,14 @@ impl Template {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidTemplate`] for a bad name, a bad, repeated or empty
-    /// section; [`Error::InvalidItem`] naming the first item that repeats an
+    /// [`TemplateError::InvalidTemplate`] for a bad name, a bad, repeated or empty
+    /// section; [`TemplateError::InvalidItem`] naming the first item that repeats an
     /// id, names an undeclared section, or is out of section order.
-    pub fn new(name: impl Into<String>, sections: Vec<String>, items: Vec<Item>) -> Result<Template, Error> {
+    pub fn new(
+        name: impl Into<String>,
+        sections: Vec<String>,
+        items: Vec<Item>,
+    ) -> Result<Template, TemplateError> {
         let template = Template { name: name.into(), sections, items, criteria: Vec::new() };
         template.validate()?;
         Ok(template)
@@ -103,14 +109,11 @@ impl Template {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidCriterion`] naming a criterion id given twice.
-    pub fn with_criteria(mut self, criteria: Vec<RollbackCriterion>) -> Result<Template, Error> {
+    /// [`TemplateError::DuplicateCriterion`] naming a criterion id given twice.
+    pub fn with_criteria(mut self, criteria: Vec<RollbackCriterion>) -> Result<Template, TemplateError> {
         let mut seen = HashSet::with_capacity(criteria.len());
         if let Some(repeated) = criteria.iter().find(|criterion| !seen.insert(criterion.id().as_str())) {
-            return Err(Error::InvalidCriterion {
-                criterion: repeated.id().to_string(),
-                problem: "appears twice: criterion ids must be unique".into(),
-            });
+            return Err(TemplateError::DuplicateCriterion { criterion: repeated.id().to_string() });
         }
         self.criteria = criteria;
         Ok(self)
@@ -127,9 +130,11 @@ impl Template {
         }
     }
 
-    fn validate(&self) -> Result<(), Error> {
-        let template_problem =
-            |problem: String| Error::InvalidTemplate { template: crate::text::shorten(&self.name), problem };
+    fn validate(&self) -> Result<(), TemplateError> {
+        let template_problem = |problem: String| TemplateError::InvalidTemplate {
+            template: crate::text::shorten(&self.name),
+            problem,
+        };
         check_line("template name", &self.name, MAX_TITLE_CHARS)
             .map_err(|e| template_problem(e.to_string()))?;
         if self.items.is_empty() {
@@ -145,7 +150,8 @@ impl Template {
         let mut seen = HashSet::with_capacity(self.items.len());
         let mut current_section = 0;
         for item in &self.items {
-            let item_problem = |problem: String| Error::InvalidItem { item: item.id().to_string(), problem };
+            let item_problem =
+                |problem: String| TemplateError::InvalidItem { item: item.id().to_string(), problem };
             item.validate()?;
             if !seen.insert(item.id().as_str()) {
                 return Err(item_problem("appears twice: item ids must be unique".into()));
@@ -243,35 +249,8 @@ impl Template {
 
     /// The ids closest to `id`, for "did you mean" hints; at most three.
     pub(crate) fn similar_ids(&self, id: &str) -> Vec<ItemId> {
-        if id.len() > 2 * crate::checklist::item::MAX_ID_CHARS {
-            return Vec::new();
-        }
-        let mut scored: Vec<(usize, &ItemId)> = self
-            .items
-            .iter()
-            .map(|item| (edit_distance(id, item.id().as_str()), item.id()))
-            .filter(|(distance, candidate)| *distance <= candidate.as_str().len().max(4) / 3)
-            .collect();
-        scored.sort();
-        scored.into_iter().take(3).map(|(_, id)| id.clone()).collect()
+        crate::text::closest(id, self.items.iter().map(Item::id)).into_iter().cloned().collect()
     }
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut left = i + 1;
-        let mut next = Vec::with_capacity(row.len());
-        next.push(left);
-        for (cb, (up_left, up)) in b.iter().zip(row.iter().zip(row.iter().skip(1))) {
-            left = (up_left + usize::from(ca != *cb)).min(up + 1).min(left + 1);
-            next.push(left);
-        }
-        row = next;
-    }
-    row.last().copied().unwrap_or_default()
 }
 
 fn quoted_list(names: &[String]) -> String {
@@ -308,7 +287,7 @@ pub struct TemplateBuilder {
     sections: Vec<String>,
     items: Vec<Item>,
     criteria: Vec<RollbackCriterion>,
-    first_error: Option<Error>,
+    first_error: Option<TemplateError>,
 }
 
 impl TemplateBuilder {
@@ -352,7 +331,7 @@ impl TemplateBuilder {
             return self;
         }
         let Some(section) = self.sections.last() else {
-            self.first_error = Some(Error::InvalidItem {
+            self.first_error = Some(TemplateError::InvalidItem {
                 item: crate::text::shorten(id),
                 problem: "was added before any section: call `section` first".into(),
             });
@@ -371,7 +350,7 @@ impl TemplateBuilder {
     ///
     /// The first problem met, as [`Template::new`] and [`Item::new`] report
     /// it.
-    pub fn build(self) -> Result<Template, Error> {
+    pub fn build(self) -> Result<Template, TemplateError> {
         match self.first_error {
             Some(error) => Err(error),
             None => Template::new(self.name, self.sections, self.items)?.with_criteria(self.criteria),

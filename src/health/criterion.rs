@@ -3,10 +3,10 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumIter, EnumString, IntoStaticStr, VariantArray};
 
-use crate::text::check_line;
-use crate::{Error, FiniteF64, MAX_TITLE_CHARS, Signal};
+use crate::health::error::HealthError;
+use crate::health::value::{FiniteF64, Signal};
+use crate::text::{MAX_TITLE_CHARS, check_line, named_enum};
 
 /// The longest criterion id accepted, in characters.
 pub const MAX_CRITERION_ID_CHARS: usize = 100;
@@ -26,25 +26,7 @@ crate::id::slug_id!(
 );
 
 /// Which of the checklist's "When to Rollback" triggers a criterion watches.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CriterionKind {
     /// "Critical functionality is broken".
     CriticalFunctionalityBroken,
@@ -59,6 +41,15 @@ pub enum CriterionKind {
     /// A trigger of the team's own.
     Custom,
 }
+
+named_enum!(CriterionKind, "criterion kind", {
+    CriticalFunctionalityBroken => "critical-functionality-broken",
+    SecurityVulnerabilityIntroduced => "security-vulnerability-introduced",
+    SeverePerformanceDegradation => "severe-performance-degradation",
+    DataIntegrityIssues => "data-integrity-issues",
+    BusinessCriticalFlowsFailing => "business-critical-flows-failing",
+    Custom => "custom",
+});
 
 impl CriterionKind {
     /// The trigger in the checklist's words.
@@ -75,25 +66,7 @@ impl CriterionKind {
 }
 
 /// How bad it is when a criterion trips.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The release must be rolled back: the verdict is `RollBack`.
     Critical,
@@ -102,18 +75,24 @@ pub enum Severity {
     Warning,
 }
 
+named_enum!(Severity, "severity", {
+    Critical => "critical",
+    Warning => "warning",
+});
+
 /// Which side of the bound is bad.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Display, EnumString, IntoStaticStr,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Comparison {
     /// A value strictly above the bound breaches it.
     Above,
     /// A value strictly below the bound breaches it.
     Below,
 }
+
+named_enum!(Comparison, "comparison", {
+    Above => "above",
+    Below => "below",
+});
 
 impl Comparison {
     /// Whether `value` breaches `bound`. A value exactly on the bound does
@@ -149,22 +128,7 @@ pub enum Bound {
 ///
 /// The idea is Kayenta's "must have data": a metric that must report is not
 /// healthy because it is silent.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    IntoStaticStr,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum WhenMissing {
     /// No data is no problem.
     Ignore,
@@ -175,13 +139,19 @@ pub enum WhenMissing {
     Trip,
 }
 
+named_enum!(WhenMissing, "when missing", {
+    Ignore => "ignore",
+    Inconclusive => "inconclusive",
+    Trip => "trip",
+});
+
 /// A bound on a named signal, and how many breaching samples trip it.
 ///
 /// ```
 /// use release_workflow::{Threshold, WhenMissing};
 ///
-/// let errors = Threshold::above("error_rate", 0.05)?.breaches_to_trip(2)?;
-/// let latency = Threshold::above_baseline("latency_p95_ms", 1.5)?.when_missing(WhenMissing::Ignore);
+/// let errors = Threshold::above("error_rate", 0.05)?.with_breaches_to_trip(2)?;
+/// let latency = Threshold::above_baseline("latency_p95_ms", 1.5)?.with_when_missing(WhenMissing::Ignore);
 /// assert_eq!(errors.to_string(), "error_rate > 0.05 (2 samples trip it)");
 /// assert_eq!(latency.to_string(), "latency_p95_ms > 1.5 × baseline (1 sample trips it)");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -213,9 +183,9 @@ fn one() -> u32 {
 }
 
 impl TryFrom<ThresholdFields> for Threshold {
-    type Error = Error;
+    type Error = HealthError;
 
-    fn try_from(fields: ThresholdFields) -> Result<Self, Error> {
+    fn try_from(fields: ThresholdFields) -> Result<Self, HealthError> {
         let threshold = Threshold {
             signal: fields.signal,
             comparison: fields.comparison,
@@ -233,7 +203,7 @@ impl Threshold {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidThreshold`] for a baseline factor that is not
+    /// [`HealthError::InvalidThreshold`] for a baseline factor that is not
     /// positive, or a breach count outside 1 to [`MAX_BREACHES_TO_TRIP`].
     pub fn new(
         signal: Signal,
@@ -241,7 +211,7 @@ impl Threshold {
         bound: Bound,
         breaches_to_trip: u32,
         when_missing: WhenMissing,
-    ) -> Result<Threshold, Error> {
+    ) -> Result<Threshold, HealthError> {
         let threshold = Threshold { signal, comparison, bound, breaches_to_trip, when_missing };
         threshold.validate()?;
         Ok(threshold)
@@ -252,8 +222,8 @@ impl Threshold {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSignal`] or [`Error::NotFinite`].
-    pub fn above(signal: &str, bound: f64) -> Result<Threshold, Error> {
+    /// [`HealthError::InvalidSignal`] or [`HealthError::NotFinite`].
+    pub fn above(signal: &str, bound: f64) -> Result<Threshold, HealthError> {
         Threshold::simple(signal, Comparison::Above, Bound::Absolute(FiniteF64::new(bound)?))
     }
 
@@ -261,8 +231,8 @@ impl Threshold {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSignal`] or [`Error::NotFinite`].
-    pub fn below(signal: &str, bound: f64) -> Result<Threshold, Error> {
+    /// [`HealthError::InvalidSignal`] or [`HealthError::NotFinite`].
+    pub fn below(signal: &str, bound: f64) -> Result<Threshold, HealthError> {
         Threshold::simple(signal, Comparison::Below, Bound::Absolute(FiniteF64::new(bound)?))
     }
 
@@ -270,9 +240,9 @@ impl Threshold {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSignal`], [`Error::NotFinite`], or
-    /// [`Error::InvalidThreshold`] for a factor that is not positive.
-    pub fn above_baseline(signal: &str, factor: f64) -> Result<Threshold, Error> {
+    /// [`HealthError::InvalidSignal`], [`HealthError::NotFinite`], or
+    /// [`HealthError::InvalidThreshold`] for a factor that is not positive.
+    pub fn above_baseline(signal: &str, factor: f64) -> Result<Threshold, HealthError> {
         Threshold::simple(signal, Comparison::Above, Bound::TimesBaseline(FiniteF64::new(factor)?))
     }
 
@@ -281,11 +251,11 @@ impl Threshold {
     /// # Errors
     ///
     /// As [`above_baseline`](Threshold::above_baseline).
-    pub fn below_baseline(signal: &str, factor: f64) -> Result<Threshold, Error> {
+    pub fn below_baseline(signal: &str, factor: f64) -> Result<Threshold, HealthError> {
         Threshold::simple(signal, Comparison::Below, Bound::TimesBaseline(FiniteF64::new(factor)?))
     }
 
-    fn simple(signal: &str, comparison: Comparison, bound: Bound) -> Result<Threshold, Error> {
+    fn simple(signal: &str, comparison: Comparison, bound: Bound) -> Result<Threshold, HealthError> {
         Threshold::new(Signal::parse(signal)?, comparison, bound, 1, WhenMissing::default())
     }
 
@@ -295,9 +265,9 @@ impl Threshold {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidThreshold`] for a count outside 1 to
+    /// [`HealthError::InvalidThreshold`] for a count outside 1 to
     /// [`MAX_BREACHES_TO_TRIP`].
-    pub fn breaches_to_trip(mut self, count: u32) -> Result<Threshold, Error> {
+    pub fn with_breaches_to_trip(mut self, count: u32) -> Result<Threshold, HealthError> {
         self.breaches_to_trip = count;
         self.validate()?;
         Ok(self)
@@ -305,12 +275,12 @@ impl Threshold {
 
     /// The same threshold, with `policy` for missing data.
     #[must_use]
-    pub fn when_missing(mut self, policy: WhenMissing) -> Threshold {
+    pub fn with_when_missing(mut self, policy: WhenMissing) -> Threshold {
         self.when_missing = policy;
         self
     }
 
-    fn validate(&self) -> Result<(), Error> {
+    fn validate(&self) -> Result<(), HealthError> {
         let problem = if !(1..=MAX_BREACHES_TO_TRIP).contains(&self.breaches_to_trip) {
             format!("asks for {} breaching samples; give 1 to {MAX_BREACHES_TO_TRIP}", self.breaches_to_trip)
         } else if matches!(self.bound, Bound::TimesBaseline(factor) if factor.get() <= 0.0) {
@@ -318,7 +288,7 @@ impl Threshold {
         } else {
             return Ok(());
         };
-        Err(Error::InvalidThreshold { signal: self.signal.to_string(), problem })
+        Err(HealthError::InvalidThreshold { signal: self.signal.to_string(), problem })
     }
 
     /// The signal it watches.
@@ -337,12 +307,12 @@ impl Threshold {
     }
 
     /// How many breaching samples trip it.
-    pub fn breaches_needed(&self) -> u32 {
+    pub fn breaches_to_trip(&self) -> u32 {
         self.breaches_to_trip
     }
 
     /// What missing data means.
-    pub fn missing_data(&self) -> WhenMissing {
+    pub fn when_missing(&self) -> WhenMissing {
         self.when_missing
     }
 }
@@ -383,7 +353,7 @@ pub enum Trigger {
 ///     "error-rate",
 ///     "Error rate above 5%",
 ///     CriterionKind::CriticalFunctionalityBroken,
-///     Threshold::above("error_rate", 0.05)?.breaches_to_trip(2)?,
+///     Threshold::above("error_rate", 0.05)?.with_breaches_to_trip(2)?,
 ///     Severity::Critical,
 /// )?;
 /// let cve = RollbackCriterion::flag(
@@ -417,9 +387,9 @@ struct CriterionFields {
 }
 
 impl TryFrom<CriterionFields> for RollbackCriterion {
-    type Error = Error;
+    type Error = HealthError;
 
-    fn try_from(fields: CriterionFields) -> Result<Self, Error> {
+    fn try_from(fields: CriterionFields) -> Result<Self, HealthError> {
         RollbackCriterion::new(fields.id, fields.title, fields.kind, fields.trigger, fields.severity)
     }
 }
@@ -429,7 +399,7 @@ impl RollbackCriterion {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidCriterion`] for a title that is not one trimmed line
+    /// [`HealthError::InvalidCriterion`] for a title that is not one trimmed line
     /// of at most [`MAX_TITLE_CHARS`] characters.
     pub fn new(
         id: CriterionId,
@@ -437,9 +407,9 @@ impl RollbackCriterion {
         kind: CriterionKind,
         trigger: Trigger,
         severity: Severity,
-    ) -> Result<RollbackCriterion, Error> {
+    ) -> Result<RollbackCriterion, HealthError> {
         let title = title.into();
-        check_line("title", &title, MAX_TITLE_CHARS).map_err(|error| Error::InvalidCriterion {
+        check_line("title", &title, MAX_TITLE_CHARS).map_err(|error| HealthError::InvalidCriterion {
             criterion: id.to_string(),
             problem: error.to_string(),
         })?;
@@ -450,14 +420,14 @@ impl RollbackCriterion {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidId`] or [`Error::InvalidCriterion`].
+    /// [`TextError::InvalidId`](crate::text::TextError::InvalidId) or [`HealthError::InvalidCriterion`].
     pub fn threshold(
         id: &str,
         title: &str,
         kind: CriterionKind,
         threshold: Threshold,
         severity: Severity,
-    ) -> Result<RollbackCriterion, Error> {
+    ) -> Result<RollbackCriterion, HealthError> {
         RollbackCriterion::new(CriterionId::parse(id)?, title, kind, Trigger::Threshold(threshold), severity)
     }
 
@@ -465,13 +435,13 @@ impl RollbackCriterion {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidId`] or [`Error::InvalidCriterion`].
+    /// [`TextError::InvalidId`](crate::text::TextError::InvalidId) or [`HealthError::InvalidCriterion`].
     pub fn flag(
         id: &str,
         title: &str,
         kind: CriterionKind,
         severity: Severity,
-    ) -> Result<RollbackCriterion, Error> {
+    ) -> Result<RollbackCriterion, HealthError> {
         RollbackCriterion::new(CriterionId::parse(id)?, title, kind, Trigger::Flag, severity)
     }
 
@@ -538,7 +508,7 @@ impl fmt::Display for RollbackCriterion {
 pub fn octoacme_criteria() -> Vec<RollbackCriterion> {
     use CriterionKind::*;
     let built = [
-        Threshold::above("error_rate", 0.05).and_then(|t| t.breaches_to_trip(2)).and_then(|t| {
+        Threshold::above("error_rate", 0.05).and_then(|t| t.with_breaches_to_trip(2)).and_then(|t| {
             RollbackCriterion::threshold(
                 "error-rate",
                 "Error rate above 5%",
@@ -553,15 +523,17 @@ pub fn octoacme_criteria() -> Vec<RollbackCriterion> {
             SecurityVulnerabilityIntroduced,
             Severity::Critical,
         ),
-        Threshold::above_baseline("latency_p95_ms", 1.5).and_then(|t| t.breaches_to_trip(3)).and_then(|t| {
-            RollbackCriterion::threshold(
-                "latency-p95",
-                "p95 latency above 1.5 × its baseline",
-                SeverePerformanceDegradation,
-                t,
-                Severity::Critical,
-            )
-        }),
+        Threshold::above_baseline("latency_p95_ms", 1.5).and_then(|t| t.with_breaches_to_trip(3)).and_then(
+            |t| {
+                RollbackCriterion::threshold(
+                    "latency-p95",
+                    "p95 latency above 1.5 × its baseline",
+                    SeverePerformanceDegradation,
+                    t,
+                    Severity::Critical,
+                )
+            },
+        ),
         RollbackCriterion::flag(
             "data-integrity",
             "Data integrity issues detected",
@@ -589,7 +561,7 @@ mod tests {
     fn the_built_in_criteria_cover_the_five_triggers() {
         let kinds: Vec<CriterionKind> = octoacme_criteria().iter().map(RollbackCriterion::kind).collect();
         assert_eq!(kinds.len(), 5);
-        for kind in CriterionKind::VARIANTS.iter().filter(|kind| **kind != CriterionKind::Custom) {
+        for kind in CriterionKind::ALL.iter().filter(|kind| **kind != CriterionKind::Custom) {
             assert!(kinds.contains(kind), "{kind} has no criterion");
         }
     }

@@ -4,29 +4,16 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumString, IntoStaticStr};
 
-use crate::text::check_line;
-use crate::{Actor, CriterionId, Error, FiniteF64, MAX_PLAN_NAME_CHARS, Signal};
+use crate::actor::Actor;
+use crate::health::criterion::CriterionId;
+use crate::health::error::HealthError;
+use crate::health::value::{FiniteF64, Signal};
+use crate::text::{MAX_NAME_CHARS, check_line, named_enum};
 
 /// Whether an observation is a sample to judge or the baseline to judge
 /// samples against.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    IntoStaticStr,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum ObservationKind {
     /// A value measured while the release is out.
     #[default]
@@ -34,6 +21,11 @@ pub enum ObservationKind {
     /// The value before the release, for thresholds relative to a baseline.
     Baseline,
 }
+
+named_enum!(ObservationKind, "observation kind", {
+    Sample => "sample",
+    Baseline => "baseline",
+});
 
 /// A signal's value at a time, from a source.
 ///
@@ -73,9 +65,9 @@ struct ObservationFields {
 }
 
 impl TryFrom<ObservationFields> for Observation {
-    type Error = Error;
+    type Error = HealthError;
 
-    fn try_from(fields: ObservationFields) -> Result<Self, Error> {
+    fn try_from(fields: ObservationFields) -> Result<Self, HealthError> {
         Observation::new(fields.signal, fields.value, fields.source, fields.kind, fields.at)
     }
 }
@@ -85,17 +77,17 @@ impl Observation {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidText`] for a source that is not one trimmed line of
-    /// at most [`MAX_PLAN_NAME_CHARS`] characters.
+    /// [`HealthError::Text`] for a source that is not one trimmed line of
+    /// at most [`MAX_NAME_CHARS`] characters.
     pub fn new(
         signal: Signal,
         value: FiniteF64,
         source: impl Into<String>,
         kind: ObservationKind,
         at: DateTime<Utc>,
-    ) -> Result<Observation, Error> {
+    ) -> Result<Observation, HealthError> {
         let source = source.into();
-        check_line("observation source", &source, MAX_PLAN_NAME_CHARS)?;
+        check_line("observation source", &source, MAX_NAME_CHARS)?;
         Ok(Observation { signal, value, source, kind, at })
     }
 
@@ -103,9 +95,14 @@ impl Observation {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSignal`], [`Error::NotFinite`] for NaN or an
-    /// infinity, [`Error::InvalidText`] for a bad source.
-    pub fn sample(signal: &str, value: f64, source: &str, at: DateTime<Utc>) -> Result<Observation, Error> {
+    /// [`HealthError::InvalidSignal`], [`HealthError::NotFinite`] for NaN or an
+    /// infinity, [`HealthError::Text`] for a bad source.
+    pub fn sample(
+        signal: &str,
+        value: f64,
+        source: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Observation, HealthError> {
         Observation::new(Signal::parse(signal)?, FiniteF64::new(value)?, source, ObservationKind::Sample, at)
     }
 
@@ -114,7 +111,12 @@ impl Observation {
     /// # Errors
     ///
     /// As [`sample`](Observation::sample).
-    pub fn baseline(signal: &str, value: f64, source: &str, at: DateTime<Utc>) -> Result<Observation, Error> {
+    pub fn baseline(
+        signal: &str,
+        value: f64,
+        source: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Observation, HealthError> {
         Observation::new(
             Signal::parse(signal)?,
             FiniteF64::new(value)?,

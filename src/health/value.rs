@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::health::error::HealthError;
 
 /// A finite `f64`: never NaN or infinite, and never `-0.0` (stored as
 /// `0.0`), so it can be compared, ordered and hashed like an integer.
@@ -36,13 +36,13 @@ impl FiniteF64 {
     ///
     /// # Errors
     ///
-    /// [`Error::NotFinite`] for NaN and infinities.
-    pub fn new(value: f64) -> Result<FiniteF64, Error> {
+    /// [`HealthError::NotFinite`] for NaN and infinities.
+    pub fn new(value: f64) -> Result<FiniteF64, HealthError> {
         if value.is_finite() {
             // Adding zero turns -0.0 into 0.0, so equal values hash equally.
             Ok(FiniteF64(value + 0.0))
         } else {
-            Err(Error::NotFinite { value: value.to_string() })
+            Err(HealthError::NotFinite { value: value.to_string() })
         }
     }
 
@@ -85,9 +85,9 @@ impl Ord for FiniteF64 {
 }
 
 impl TryFrom<f64> for FiniteF64 {
-    type Error = Error;
+    type Error = HealthError;
 
-    fn try_from(value: f64) -> Result<Self, Error> {
+    fn try_from(value: f64) -> Result<Self, HealthError> {
         FiniteF64::new(value)
     }
 }
@@ -105,11 +105,11 @@ impl fmt::Display for FiniteF64 {
 }
 
 impl FromStr for FiniteF64 {
-    type Err = Error;
+    type Err = HealthError;
 
-    fn from_str(text: &str) -> Result<Self, Error> {
+    fn from_str(text: &str) -> Result<Self, HealthError> {
         let value: f64 =
-            text.trim().parse().map_err(|_| Error::NotFinite { value: crate::text::shorten(text) })?;
+            text.trim().parse().map_err(|_| HealthError::NotFinite { value: crate::text::shorten(text) })?;
         FiniteF64::new(value)
     }
 }
@@ -139,8 +139,8 @@ impl Signal {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSignal`] saying which rule the name breaks.
-    pub fn parse(text: &str) -> Result<Signal, Error> {
+    /// [`HealthError::InvalidSignal`] saying which rule the name breaks.
+    pub fn parse(text: &str) -> Result<Signal, HealthError> {
         let mut chars = text.chars();
         let problem = match chars.next() {
             None => Some("is empty"),
@@ -152,9 +152,9 @@ impl Signal {
         };
         match problem {
             None => Ok(Signal(text.to_owned())),
-            Some(problem) => Err(Error::InvalidSignal { signal: crate::text::shorten(text), problem }),
+            Some(problem) => Err(HealthError::InvalidSignal { signal: crate::text::shorten(text), problem }),
         }
     }
 }
 
-crate::id::text_newtype!(Signal);
+crate::id::text_newtype!(Signal, HealthError);

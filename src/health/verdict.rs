@@ -6,10 +6,13 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Actor, Bound, CriterionId, CriterionKind, FiniteF64, Observation, ObservationKind, RaisedFlag,
-    RollbackCriterion, Severity, Signal, Threshold, Trigger, WhenMissing,
+use crate::actor::Actor;
+use crate::health::criterion::{
+    Bound, CriterionId, CriterionKind, RollbackCriterion, Severity, Threshold, Trigger, WhenMissing,
 };
+use crate::health::observation::{Observation, ObservationKind, RaisedFlag};
+use crate::health::value::{FiniteF64, Signal};
+use crate::text::named_enum;
 
 /// One breaching sample, as a finding cites it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -23,14 +26,18 @@ pub struct Breach {
 }
 
 /// Which data a threshold lacked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Missing {
     /// No sample of the signal was recorded.
     Samples,
     /// The bound is relative to a baseline, and none was recorded.
     Baseline,
 }
+
+named_enum!(Missing, "missing data", {
+    Samples => "samples",
+    Baseline => "baseline",
+});
 
 /// Why a criterion produced a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,14 +80,18 @@ pub enum Cause {
 }
 
 /// What a finding calls for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Outcome {
     /// A person must decide.
     Inconclusive,
     /// Roll the release back.
     RollBack,
 }
+
+named_enum!(Outcome, "outcome", {
+    Inconclusive => "inconclusive",
+    RollBack => "roll-back",
+});
 
 /// One criterion that is not satisfied, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -216,7 +227,7 @@ impl Verdict {
 fn judge(threshold: &Threshold, observations: &[Observation]) -> Option<(Cause, bool)> {
     let signal = threshold.signal();
     let of_signal = || observations.iter().filter(move |observation| observation.signal() == signal);
-    let missing = |missing: Missing| match threshold.missing_data() {
+    let missing = |missing: Missing| match threshold.when_missing() {
         WhenMissing::Ignore => None,
         WhenMissing::Inconclusive => Some((Cause::MissingData { signal: signal.clone(), missing }, false)),
         WhenMissing::Trip => Some((Cause::MissingData { signal: signal.clone(), missing }, true)),
@@ -245,7 +256,7 @@ fn judge(threshold: &Threshold, observations: &[Observation]) -> Option<(Cause, 
     if samples == 0 {
         return missing(Missing::Samples);
     }
-    let needed = threshold.breaches_needed();
+    let needed = threshold.breaches_to_trip();
     let needed_count = usize::try_from(needed).unwrap_or(usize::MAX);
     if breaches.len() < needed_count {
         return None;

@@ -25,7 +25,7 @@ impl Calendar {
 
     /// The last day `window` touches: the day of its last instant.
     pub(crate) fn last_day(self, window: &Window) -> i64 {
-        self.day(window.to() - TimeDelta::nanoseconds(1))
+        self.day(window.end() - TimeDelta::nanoseconds(1))
     }
 
     /// Monday-based week number of a day (1970-01-01 was a Thursday).
@@ -63,7 +63,7 @@ pub(crate) struct Accumulator {
 
 impl Accumulator {
     pub(crate) fn new(window: Window, calendar: Calendar, explain: bool) -> Accumulator {
-        let first_day = calendar.day(window.from());
+        let first_day = calendar.day(window.start());
         let last_day = calendar.last_day(&window).max(first_day);
         Accumulator {
             window,

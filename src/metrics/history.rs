@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::compute::{Accumulator, Calendar};
 use super::{DeploymentRecord, DoraReport, Period, ReportOptions, Trend, TrendRow, Window};
-use crate::{Error, Release};
+use crate::metrics::error::MetricsError;
+use crate::release::Release;
 
 /// Deployment records, in any order, to compute DORA metrics from.
 ///
@@ -65,8 +66,8 @@ impl History {
     ///
     /// # Errors
     ///
-    /// [`Error::NotDeployed`] for a release that never entered `Deploying`.
-    pub fn push_release(&mut self, release: &Release) -> Result<(), Error> {
+    /// [`MetricsError::NotDeployed`] for a release that never entered `Deploying`.
+    pub fn push_release(&mut self, release: &Release) -> Result<(), MetricsError> {
         self.records.push(DeploymentRecord::from_release(release)?);
         Ok(())
     }
@@ -125,9 +126,9 @@ impl History {
     ///
     /// # Errors
     ///
-    /// [`Error::TooManyPeriods`] when the window spans more than
+    /// [`MetricsError::TooManyPeriods`] when the window spans more than
     /// [`MAX_TREND_PERIODS`] periods.
-    pub fn trend(&self, options: &ReportOptions, period: Period) -> Result<Trend, Error> {
+    pub fn trend(&self, options: &ReportOptions, period: Period) -> Result<Trend, MetricsError> {
         let calendar = calendar(options);
         let windows = periods(&options.window, period, calendar)?;
         let mut accumulators: Vec<Accumulator> =
@@ -140,7 +141,7 @@ impl History {
             if !options.window.contains(at) {
                 continue;
             }
-            let index = windows.partition_point(|window| window.to() <= at);
+            let index = windows.partition_point(|window| window.end() <= at);
             if let Some(accumulator) = accumulators.get_mut(index) {
                 accumulator.add(record);
             }
@@ -187,8 +188,8 @@ impl Extend<DeploymentRecord> for History {
 }
 
 /// The periods overlapping `window`, each cut to it.
-fn periods(window: &Window, period: Period, calendar: Calendar) -> Result<Vec<Window>, Error> {
-    let first_day = calendar.day(window.from());
+fn periods(window: &Window, period: Period, calendar: Calendar) -> Result<Vec<Window>, MetricsError> {
+    let first_day = calendar.day(window.start());
     let period_start = match period {
         Period::Week => calendar.start_of_day(Calendar::week(first_day) * 7 - 3),
         Period::Month => calendar.start_of_day(first_day).and_then(|day| {
@@ -198,14 +199,14 @@ fn periods(window: &Window, period: Period, calendar: Calendar) -> Result<Vec<Wi
         }),
     };
     // Near the ends of time a period can start before time does.
-    let mut start = period_start.unwrap_or(window.from());
+    let mut start = period_start.unwrap_or(window.start());
     let mut windows = Vec::new();
-    while start < window.to() {
+    while start < window.end() {
         if windows.len() == MAX_TREND_PERIODS {
-            return Err(Error::TooManyPeriods { period: period.to_string(), max: MAX_TREND_PERIODS });
+            return Err(MetricsError::TooManyPeriods { period: period.to_string(), max: MAX_TREND_PERIODS });
         }
         let end = next_period(start, period, calendar);
-        if let Ok(cut) = Window::new(start.max(window.from()), end.min(window.to())) {
+        if let Ok(cut) = Window::new(start.max(window.start()), end.min(window.end())) {
             windows.push(cut);
         }
         if end <= start {

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use super::record::RecordFields;
 use super::time::{interned_str::intern, parse_fast};
 use super::{DeploymentRecord, IncidentSpan, RollbackSpan};
-use crate::Error;
+use crate::metrics::error::MetricsError;
 
 impl DeploymentRecord {
     /// Reads a record from JSON text, such as a line of a JSON Lines file.
@@ -34,10 +34,10 @@ impl DeploymentRecord {
     ///
     /// # Errors
     ///
-    /// [`Error::MalformedJson`] for text that is not a record, with serde's
-    /// message; [`Error::InvalidRecord`] or [`Error::InvalidText`] for a
+    /// [`MetricsError::MalformedJson`] for text that is not a record, with serde's
+    /// message; [`MetricsError::InvalidRecord`] or [`MetricsError::Text`] for a
     /// record that breaks a rule.
-    pub fn from_json(text: &str) -> Result<DeploymentRecord, Error> {
+    pub fn from_json(text: &str) -> Result<DeploymentRecord, MetricsError> {
         DeploymentRecord::from_json_bytes(text.as_bytes())
     }
 
@@ -48,13 +48,13 @@ impl DeploymentRecord {
     /// # Errors
     ///
     /// As [`from_json`](DeploymentRecord::from_json); text that is not UTF-8
-    /// is [`Error::MalformedJson`].
-    pub fn from_json_bytes(bytes: &[u8]) -> Result<DeploymentRecord, Error> {
+    /// is [`MetricsError::MalformedJson`].
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<DeploymentRecord, MetricsError> {
         let reader = Reader { bytes, at: 0 };
         match reader.record() {
             Some(fields) => DeploymentRecord::from_fields(fields),
             None => serde_json::from_slice(bytes)
-                .map_err(|error| Error::MalformedJson { problem: error.to_string() }),
+                .map_err(|error| MetricsError::MalformedJson { problem: error.to_string() }),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod compute;
 mod elapsed;
+mod error;
 mod history;
 #[cfg(feature = "store")]
 mod json;
@@ -12,6 +13,7 @@ mod tier;
 pub(crate) mod time;
 
 pub use elapsed::Elapsed;
+pub use error::MetricsError;
 pub use history::{History, MAX_TREND_PERIODS};
 pub use record::{DeploymentRecord, IncidentSpan, RESTORATION_ITEM, RollbackSpan, UNNAMED_SERVICE};
 pub use report::{

@@ -6,8 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::time;
-use crate::text::check_line;
-use crate::{Error, EventKind, ItemStatus, MAX_PLAN_NAME_CHARS, Release, Stage};
+use crate::checklist::ItemStatus;
+use crate::event::EventKind;
+use crate::metrics::error::MetricsError;
+use crate::release::Release;
+use crate::stage::Stage;
+use crate::text::{MAX_NAME_CHARS, check_line};
 
 /// The item whose completion marks a rollback's restoration, when the
 /// template has it: the previous version is back in production.
@@ -107,16 +111,16 @@ pub(crate) struct RecordFields {
 }
 
 impl TryFrom<RecordFields> for DeploymentRecord {
-    type Error = Error;
+    type Error = MetricsError;
 
-    fn try_from(fields: RecordFields) -> Result<Self, Error> {
+    fn try_from(fields: RecordFields) -> Result<Self, MetricsError> {
         DeploymentRecord::from_fields(fields)
     }
 }
 
 impl DeploymentRecord {
     /// Builds and checks a record from its deserialized fields.
-    pub(crate) fn from_fields(fields: RecordFields) -> Result<DeploymentRecord, Error> {
+    pub(crate) fn from_fields(fields: RecordFields) -> Result<DeploymentRecord, MetricsError> {
         let record = DeploymentRecord {
             release: fields.release,
             service: fields.service,
@@ -148,9 +152,13 @@ impl DeploymentRecord {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidText`] for a service or version that is not one
+    /// [`MetricsError::Text`] for a service or version that is not one
     /// trimmed line.
-    pub fn new(service: &str, version: &str, started_at: DateTime<Utc>) -> Result<DeploymentRecord, Error> {
+    pub fn new(
+        service: &str,
+        version: &str,
+        started_at: DateTime<Utc>,
+    ) -> Result<DeploymentRecord, MetricsError> {
         let record = DeploymentRecord {
             release: format!("{service}@{version}").into(),
             service: service.into(),
@@ -170,8 +178,8 @@ impl DeploymentRecord {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidText`] for an id that is not one trimmed line.
-    pub fn with_release_id(self, release: &str) -> Result<DeploymentRecord, Error> {
+    /// [`MetricsError::Text`] for an id that is not one trimmed line.
+    pub fn with_release_id(self, release: &str) -> Result<DeploymentRecord, MetricsError> {
         self.checked(|record| record.release = release.into())
     }
 
@@ -179,8 +187,8 @@ impl DeploymentRecord {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRecord`] when `at` is before the deployment started.
-    pub fn reached_production(self, at: DateTime<Utc>) -> Result<DeploymentRecord, Error> {
+    /// [`MetricsError::InvalidRecord`] when `at` is before the deployment started.
+    pub fn reached_production(self, at: DateTime<Utc>) -> Result<DeploymentRecord, MetricsError> {
         self.checked(|record| record.production_at = Some(at))
     }
 
@@ -196,9 +204,9 @@ impl DeploymentRecord {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRecord`] when the rollback is decided before the
+    /// [`MetricsError::InvalidRecord`] when the rollback is decided before the
     /// deployment started or restored before it was decided.
-    pub fn rolled_back(self, rollback: RollbackSpan) -> Result<DeploymentRecord, Error> {
+    pub fn rolled_back(self, rollback: RollbackSpan) -> Result<DeploymentRecord, MetricsError> {
         self.checked(|record| record.rollback = Some(rollback))
     }
 
@@ -206,9 +214,9 @@ impl DeploymentRecord {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRecord`] for an incident that opens before the
+    /// [`MetricsError::InvalidRecord`] for an incident that opens before the
     /// deployment started, resolves before it opened, or repeats an id.
-    pub fn with_incident(self, incident: IncidentSpan) -> Result<DeploymentRecord, Error> {
+    pub fn with_incident(self, incident: IncidentSpan) -> Result<DeploymentRecord, MetricsError> {
         self.checked(|record| record.incidents.push(incident))
     }
 
@@ -219,7 +227,10 @@ impl DeploymentRecord {
         self
     }
 
-    fn checked(mut self, change: impl FnOnce(&mut DeploymentRecord)) -> Result<DeploymentRecord, Error> {
+    fn checked(
+        mut self,
+        change: impl FnOnce(&mut DeploymentRecord),
+    ) -> Result<DeploymentRecord, MetricsError> {
         change(&mut self);
         self.validate()?;
         Ok(self)
@@ -235,11 +246,12 @@ impl DeploymentRecord {
     ///
     /// # Errors
     ///
-    /// [`Error::NotDeployed`] for a release that never entered `Deploying`.
-    pub fn from_release(release: &Release) -> Result<DeploymentRecord, Error> {
-        let started_at = release
-            .entered_at(Stage::Deploying)
-            .ok_or(Error::NotDeployed { release: release.version().to_string(), stage: release.stage() })?;
+    /// [`MetricsError::NotDeployed`] for a release that never entered `Deploying`.
+    pub fn from_release(release: &Release) -> Result<DeploymentRecord, MetricsError> {
+        let started_at = release.entered_at(Stage::Deploying).ok_or(MetricsError::NotDeployed {
+            release: release.version().to_string(),
+            stage: release.stage(),
+        })?;
         let service = release.service().unwrap_or(UNNAMED_SERVICE);
         let version = release.version().to_string();
         let rollback = release.events().iter().find_map(|event| match event.what {
@@ -247,7 +259,7 @@ impl DeploymentRecord {
             _ => None,
         });
         let rollback = rollback.map(|mut span| {
-            span.restored_at = match release.status(RESTORATION_ITEM) {
+            span.restored_at = match release.item_status(RESTORATION_ITEM) {
                 None => Some(span.decided_at),
                 Some(ItemStatus::Open) => None,
                 Some(status) => status.settled_at(),
@@ -261,7 +273,7 @@ impl DeploymentRecord {
             started_at,
             production_at: release.entered_at(Stage::Verifying),
             rollback,
-            commits: release.changes().map(crate::Change::committed_at).collect(),
+            commits: release.changes().map(crate::plan::Change::committed_at).collect(),
             incidents: release
                 .incidents()
                 .iter()
@@ -275,12 +287,12 @@ impl DeploymentRecord {
         })
     }
 
-    fn validate(&self) -> Result<(), Error> {
-        check_line("release id", &self.release, MAX_PLAN_NAME_CHARS)?;
-        check_line("service", &self.service, MAX_PLAN_NAME_CHARS)?;
-        check_line("version", &self.version, MAX_PLAN_NAME_CHARS)?;
+    fn validate(&self) -> Result<(), MetricsError> {
+        check_line("release id", &self.release, MAX_NAME_CHARS)?;
+        check_line("service", &self.service, MAX_NAME_CHARS)?;
+        check_line("version", &self.version, MAX_NAME_CHARS)?;
         let problem =
-            |problem: String| Err(Error::InvalidRecord { release: self.release.to_string(), problem });
+            |problem: String| Err(MetricsError::InvalidRecord { release: self.release.to_string(), problem });
         let started = self.started_at;
         if let Some(production) = self.production_at.filter(|at| *at < started) {
             return problem(format!(
@@ -299,7 +311,7 @@ impl DeploymentRecord {
             }
         }
         for (position, incident) in self.incidents.iter().enumerate() {
-            check_line("incident id", &incident.id, MAX_PLAN_NAME_CHARS)?;
+            check_line("incident id", &incident.id, MAX_NAME_CHARS)?;
             if incident.opened_at < started {
                 return problem(format!(
                     "has incident {} opening before the deployment started",
@@ -376,9 +388,9 @@ impl DeploymentRecord {
 pub const UNNAMED_SERVICE: &str = "unnamed";
 
 impl TryFrom<&Release> for DeploymentRecord {
-    type Error = Error;
+    type Error = MetricsError;
 
-    fn try_from(release: &Release) -> Result<Self, Error> {
+    fn try_from(release: &Release) -> Result<Self, MetricsError> {
         DeploymentRecord::from_release(release)
     }
 }

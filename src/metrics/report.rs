@@ -7,56 +7,58 @@ use chrono::{DateTime, FixedOffset, Offset as _, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Benchmark, Spread, Tier};
-use crate::Error;
+use crate::metrics::error::MetricsError;
+use crate::text::named_enum;
 
-/// A half-open span of time, `[from, to)`, that a report covers.
+/// A half-open span of time, `[start, end)`, that a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "WindowFields")]
 pub struct Window {
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct WindowFields {
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
 }
 
 impl TryFrom<WindowFields> for Window {
-    type Error = Error;
+    type Error = MetricsError;
 
-    fn try_from(fields: WindowFields) -> Result<Self, Error> {
-        Window::new(fields.from, fields.to)
+    fn try_from(fields: WindowFields) -> Result<Self, MetricsError> {
+        Window::new(fields.start, fields.end)
     }
 }
 
 impl Window {
-    /// The window from `from` (included) to `to` (excluded).
+    /// The window from `start` (included) to `end` (excluded).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidWindow`] unless `from` is before `to`.
-    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Window, Error> {
-        if from >= to {
-            return Err(Error::InvalidWindow { from, to });
+    /// [`MetricsError::InvalidWindow`] unless `start` is before `end`.
+    pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Window, MetricsError> {
+        if start >= end {
+            return Err(MetricsError::InvalidWindow { start, end });
         }
-        Ok(Window { from, to })
+        Ok(Window { start, end })
     }
 
     /// Where it starts (included).
-    pub fn from(&self) -> DateTime<Utc> {
-        self.from
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
     }
 
     /// Where it ends (excluded).
-    pub fn to(&self) -> DateTime<Utc> {
-        self.to
+    pub fn end(&self) -> DateTime<Utc> {
+        self.end
     }
 
     /// Whether `at` is inside.
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
-        self.from <= at && at < self.to
+        self.start <= at && at < self.end
     }
 }
 
@@ -70,10 +72,11 @@ impl Window {
 ///
 /// let window = Window::new("2026-10-01T00:00:00Z".parse()?, "2027-01-01T00:00:00Z".parse()?)?;
 /// let options = ReportOptions::new(window)
-///     .service("checkout")
-///     .utc_offset(FixedOffset::east_opt(3600).ok_or("offset")?)
-///     .benchmark(Benchmark::Dora2021);
-/// assert_eq!(options.service_name(), Some("checkout"));
+///     .with_service("checkout")
+///     .with_utc_offset(FixedOffset::east_opt(3600).ok_or("offset")?)
+///     .with_benchmark(Benchmark::Dora2021);
+/// assert_eq!(options.service(), Some("checkout"));
+/// assert_eq!(options.benchmark(), Benchmark::Dora2021);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -97,21 +100,21 @@ impl ReportOptions {
 
     /// Only deployments of this service.
     #[must_use]
-    pub fn service(mut self, service: impl Into<String>) -> ReportOptions {
+    pub fn with_service(mut self, service: impl Into<String>) -> ReportOptions {
         self.service = Some(service.into());
         self
     }
 
     /// Days and weeks begin at midnight at this UTC offset.
     #[must_use]
-    pub fn utc_offset(mut self, offset: FixedOffset) -> ReportOptions {
+    pub fn with_utc_offset(mut self, offset: FixedOffset) -> ReportOptions {
         self.offset = offset;
         self
     }
 
     /// The benchmark to grade against.
     #[must_use]
-    pub fn benchmark(mut self, benchmark: Benchmark) -> ReportOptions {
+    pub fn with_benchmark(mut self, benchmark: Benchmark) -> ReportOptions {
         self.benchmark = benchmark;
         self
     }
@@ -122,8 +125,18 @@ impl ReportOptions {
     }
 
     /// The service reported on, if only one.
-    pub fn service_name(&self) -> Option<&str> {
+    pub fn service(&self) -> Option<&str> {
         self.service.as_deref()
+    }
+
+    /// The UTC offset at which days and weeks begin.
+    pub fn utc_offset(&self) -> FixedOffset {
+        self.offset
+    }
+
+    /// The benchmark graded against.
+    pub fn benchmark(&self) -> Benchmark {
+        self.benchmark
     }
 }
 
@@ -386,8 +399,8 @@ impl fmt::Display for DoraReport {
             f,
             "DORA report · {} · {} → {} (UTC{offset}) · graded against {}",
             self.service.as_deref().unwrap_or("all services"),
-            self.window.from.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
-            self.window.to.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
+            self.window.start.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
+            self.window.end.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
             self.benchmark,
         )?;
         writeln!(f, "{:<24} {:<78} tier", "metric", "value")?;
@@ -436,17 +449,18 @@ impl fmt::Display for DoraReport {
 }
 
 /// How long each period of a trend is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     /// Calendar weeks, Monday to Sunday at the report's UTC offset.
     Week,
     /// Calendar months at the report's UTC offset.
     Month,
 }
+
+named_enum!(Period, "period", {
+    Week => "week",
+    Month => "month",
+});
 
 /// One period of a trend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -484,7 +498,7 @@ impl fmt::Display for Trend {
             writeln!(
                 f,
                 "{:<12} {:>7} {:>8.2} {:>14} {:>8} {:>14} {:>9} {:>8}",
-                row.window.from.with_timezone(&offset).format("%Y-%m-%d"),
+                row.window.start.with_timezone(&offset).format("%Y-%m-%d"),
                 m.deployments,
                 m.deployment_frequency.per_day,
                 median(m.lead_time.spread.as_ref()),

@@ -1,31 +1,12 @@
 //! DORA performance tiers and the published tables they come from.
 
 use serde::{Deserialize, Serialize};
-use strum::{Display, EnumIter, EnumString, IntoStaticStr, VariantArray};
 
 use super::Elapsed;
-use crate::Error;
+use crate::text::named_enum;
 
 /// A DORA performance tier, best first.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tier {
     /// The best cluster.
     Elite,
@@ -37,30 +18,20 @@ pub enum Tier {
     Low,
 }
 
+named_enum!(Tier, "tier", {
+    Elite => "elite",
+    High => "high",
+    Medium => "medium",
+    Low => "low",
+});
+
 /// The published table a report grades against.
 ///
 /// Each is a DORA "Accelerate State of DevOps" report's table of
 /// performance clusters. The reports give bands in words ("between once per
 /// day and once per week"); [`Benchmark::thresholds`] turns them into
 /// cut-offs, and a value between two published bands gets the lower tier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    Display,
-    EnumString,
-    EnumIter,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Benchmark {
     /// Accelerate State of DevOps Report 2023, "How do you compare?":
     ///
@@ -82,6 +53,11 @@ pub enum Benchmark {
     /// | low | fewer than once per six months | more than six months | 16–30% | more than six months |
     Dora2021,
 }
+
+named_enum!(Benchmark, "benchmark", {
+    Dora2023 => "dora2023",
+    Dora2021 => "dora2021",
+});
 
 /// The cut-offs of a benchmark: for each key metric, the limits of the
 /// elite, high and medium tiers; anything beyond the medium limit is low.
@@ -105,15 +81,6 @@ const UNDER_AN_HOUR: Elapsed = Elapsed::from_millis(3_600_000 - 1);
 const UNDER_A_DAY: Elapsed = Elapsed::from_millis(86_400_000 - 1);
 
 impl Benchmark {
-    /// Parses a benchmark name (`dora2023`, `dora2021`), ignoring case.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] for any other text.
-    pub fn parse(text: &str) -> Result<Benchmark, Error> {
-        text.parse().map_err(|_| Error::unknown_name::<Benchmark>("benchmark", text))
-    }
-
     /// The benchmark's cut-offs.
     ///
     /// - DORA 2023: at least daily is elite ("on demand"), weekly high,

@@ -7,11 +7,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::checklist::{Item, ItemId, ItemStatus, Requirement};
+use crate::event::{Event, EventKind, RollbackReason};
+use crate::health::{Observation, RaisedFlag, RiskDecision};
+use crate::incident::Incident;
+use crate::plan::ReleasePlan;
+use crate::release::{Release, ReleaseError};
+use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
-use crate::{
-    Error, Event, EventKind, Gate, Incident, Item, ItemId, ItemStatus, Observation, RaisedFlag, Release,
-    ReleasePlan, Requirement, RiskDecision, RollbackReason, Stage,
-};
 
 /// What an accepted event changes.
 pub(super) enum Effect {
@@ -28,7 +31,7 @@ pub(super) enum Effect {
 
 impl Release {
     pub(super) fn start(plan: Arc<ReleasePlan>, event: Event) -> Release {
-        let mut entered = [None; <Stage as strum::EnumCount>::COUNT];
+        let mut entered = [None; Stage::ALL.len()];
         if let Some(slot) = entered.get_mut(Stage::Planned as usize) {
             *slot = Some(event.at);
         }
@@ -63,25 +66,27 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::MalformedLog`] for an empty log or one that does not start
-    /// by planning the release; [`Error::Replay`] naming the position of the
+    /// [`ReleaseError::MalformedLog`] for an empty log or one that does not start
+    /// by planning the release; [`ReleaseError::Replay`] naming the position of the
     /// first event that breaks a rule, and the rule.
-    pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Release, Error> {
+    pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Release, ReleaseError> {
         let mut events = events.into_iter();
-        let first = events.next().ok_or(Error::MalformedLog {
+        let first = events.next().ok_or(ReleaseError::MalformedLog {
             problem: "the log is empty: it must start with the event that plans the release",
         })?;
         let EventKind::Planned { plan } = &first.what else {
-            return Err(Error::Replay {
+            return Err(ReleaseError::Replay {
                 position: 0,
-                source: Box::new(Error::MalformedLog {
+                source: Box::new(ReleaseError::MalformedLog {
                     problem: "the log must start with the event that plans the release",
                 }),
             });
         };
         let mut release = Release::start(Arc::clone(plan), first);
         for (position, event) in (1..).zip(events) {
-            release.apply(event).map_err(|source| Error::Replay { position, source: Box::new(source) })?;
+            release
+                .apply(event)
+                .map_err(|source| ReleaseError::Replay { position, source: Box::new(source) })?;
         }
         Ok(release)
     }
@@ -94,7 +99,7 @@ impl Release {
     ///
     /// Whatever the operation would report for the same change; the release
     /// is unchanged.
-    pub fn apply(&mut self, event: Event) -> Result<&Event, Error> {
+    pub fn apply(&mut self, event: Event) -> Result<&Event, ReleaseError> {
         let effect = self.check(&event)?;
         match effect {
             Effect::Status { index, status } => {
@@ -141,19 +146,19 @@ impl Release {
         }
     }
 
-    fn check(&self, event: &Event) -> Result<Effect, Error> {
+    fn check(&self, event: &Event) -> Result<Effect, ReleaseError> {
         let last = self.last_event_at();
         if event.at < last {
-            return Err(Error::TimeWentBackwards { at: event.at, last });
+            return Err(ReleaseError::TimeWentBackwards { at: event.at, last });
         }
         let settle = |index: usize, status: ItemStatus| Ok(Effect::Status { index, status });
         match &event.what {
-            EventKind::Planned { .. } => Err(Error::MalformedLog {
+            EventKind::Planned { .. } => Err(ReleaseError::MalformedLog {
                 problem: "a release is planned once: only the first event of its log may plan it",
             }),
             EventKind::ChangeAdded { change } => {
                 if self.stage != Stage::Planned {
-                    return Err(Error::ChangesFrozen { stage: self.stage });
+                    return Err(ReleaseError::ChangesFrozen { stage: self.stage });
                 }
                 crate::plan::check_unique_changes(self.changes().chain([change]))?;
                 Ok(Effect::AddChange)
@@ -165,7 +170,7 @@ impl Release {
             EventKind::ItemNotApplicable { item, reason } => {
                 let (index, found) = self.open_item(item)?;
                 if found.requirement() == Requirement::Required {
-                    return Err(Error::ItemIsRequired { item: item.clone() });
+                    return Err(ReleaseError::ItemIsRequired { item: item.clone() });
                 }
                 check_reason("reason for not applicable", reason)?;
                 settle(
@@ -176,7 +181,7 @@ impl Release {
             EventKind::ItemWaived { item, reason } => {
                 let (index, found) = self.open_item(item)?;
                 if found.requirement() == Requirement::IfApplicable {
-                    return Err(Error::ItemIsOptional { item: item.clone() });
+                    return Err(ReleaseError::ItemIsOptional { item: item.clone() });
                 }
                 check_reason("reason for the waiver", reason)?;
                 settle(
@@ -187,7 +192,7 @@ impl Release {
             EventKind::ItemReopened { item, reason } => {
                 let (index, _) = self.workable_item(item)?;
                 if !self.statuses.get(index).is_some_and(ItemStatus::is_settled) {
-                    return Err(Error::ItemAlreadyOpen { item: item.clone() });
+                    return Err(ReleaseError::ItemAlreadyOpen { item: item.clone() });
                 }
                 check_reason("reason for reopening", reason)?;
                 settle(index, ItemStatus::Open)
@@ -219,9 +224,9 @@ impl Release {
         }
     }
 
-    fn check_recorded_stage(&self, recorded: Stage) -> Result<(), Error> {
+    fn check_recorded_stage(&self, recorded: Stage) -> Result<(), ReleaseError> {
         if recorded != self.stage {
-            return Err(Error::StageMismatch { recorded, actual: self.stage });
+            return Err(ReleaseError::StageMismatch { recorded, actual: self.stage });
         }
         Ok(())
     }
@@ -242,31 +247,31 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::TransitionBlocked`] or [`Error::TransitionNotAllowed`], as
+    /// [`ReleaseError::TransitionBlocked`] or [`ReleaseError::TransitionNotAllowed`], as
     /// `advance_to` reports them.
-    pub fn check_advance(&self, to: Stage) -> Result<(), Error> {
+    pub fn check_advance(&self, to: Stage) -> Result<(), ReleaseError> {
         let from = self.stage;
         let Some(gate) = to.entry_gate().filter(|_| from.next() == Some(to)) else {
-            return Err(Error::TransitionNotAllowed { from, to });
+            return Err(ReleaseError::TransitionNotAllowed { from, to });
         };
         let open: Vec<Item> = self.open_items(gate).cloned().collect();
         let health = if gate == Gate::Release { self.undecided_health() } else { None };
         if !open.is_empty() || health.is_some() {
-            return Err(Error::TransitionBlocked { from, to, gate, open, health });
+            return Err(ReleaseError::TransitionBlocked { from, to, gate, open, health });
         }
         Ok(())
     }
 
-    fn check_rollback(&self, reason: &RollbackReason, event: &Event) -> Result<(), Error> {
+    fn check_rollback(&self, reason: &RollbackReason, event: &Event) -> Result<(), ReleaseError> {
         let from = self.stage;
         if !from.can_roll_back() {
-            return Err(Error::TransitionNotAllowed { from, to: Stage::RolledBack });
+            return Err(ReleaseError::TransitionNotAllowed { from, to: Stage::RolledBack });
         }
         match reason {
             RollbackReason::Decision { why } => check_reason("reason for the rollback", why)?,
             RollbackReason::Criteria { findings } => {
                 if *findings != self.rollback_findings()? {
-                    return Err(Error::CitationMismatch);
+                    return Err(ReleaseError::CitationMismatch);
                 }
             }
         }
@@ -275,30 +280,34 @@ impl Release {
                 (self.entered_at(Stage::Released), self.monitoring_window_closes_at())
             && event.at >= closed_at
         {
-            return Err(Error::MonitoringWindowClosed { released_at, closed_at });
+            return Err(ReleaseError::MonitoringWindowClosed { released_at, closed_at });
         }
         Ok(())
     }
 
     /// The item's position and definition, if it can be worked by hand now.
-    fn workable_item(&self, id: &ItemId) -> Result<(usize, &Item), Error> {
+    fn workable_item(&self, id: &ItemId) -> Result<(usize, &Item), ReleaseError> {
         let index = self.template().position(id.as_str()).ok_or_else(|| self.unknown_item(id.as_str()))?;
         let item = self.template().items().get(index).ok_or_else(|| self.unknown_item(id.as_str()))?;
         if let Some(stage) = item.settled_on() {
-            return Err(Error::SettledByWorkflow { item: id.clone(), stage });
+            return Err(ReleaseError::SettledByWorkflow { item: id.clone(), stage });
         }
         if !self.stage.can_work(item.gate()) {
-            return Err(Error::ItemNotWorkable { item: id.clone(), gate: item.gate(), stage: self.stage });
+            return Err(ReleaseError::ItemNotWorkable {
+                item: id.clone(),
+                gate: item.gate(),
+                stage: self.stage,
+            });
         }
         Ok((index, item))
     }
 
     /// As [`workable_item`](Release::workable_item), for an item still open.
-    fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), Error> {
+    fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), ReleaseError> {
         let (index, item) = self.workable_item(id)?;
         match self.statuses.get(index) {
             Some(status) if status.is_settled() => {
-                Err(Error::ItemAlreadySettled { item: id.clone(), status: status.label() })
+                Err(ReleaseError::ItemAlreadySettled { item: id.clone(), status: status.label() })
             }
             _ => Ok((index, item)),
         }

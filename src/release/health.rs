@@ -3,19 +3,23 @@
 
 use chrono::{DateTime, Utc};
 
-use super::apply::Effect;
-use crate::text::{check_line, check_reason};
-use crate::{
-    Actor, CriterionId, Error, Event, EventKind, Finding, FiniteF64, Incident, MAX_PLAN_NAME_CHARS,
-    Observation, ObservationKind, Outcome, RaisedFlag, Release, RiskDecision, RollbackReason, Signal, Stage,
+use crate::actor::Actor;
+use crate::event::{Event, EventKind, RollbackReason};
+use crate::health::{
+    CriterionId, Finding, FiniteF64, Observation, ObservationKind, Outcome, RaisedFlag, RiskDecision, Signal,
     Verdict,
 };
+use crate::incident::Incident;
+use crate::release::apply::Effect;
+use crate::release::{Release, ReleaseError};
+use crate::stage::Stage;
+use crate::text::{MAX_NAME_CHARS, check_line, check_reason};
 
-const SAMPLE_STAGES: &str = "samples and flags are recorded while the release is Deploying, Verifying, or Released \
+const SAMPLE_STAGES: &str = "samples and flags are recorded while the release is deploying, verifying, or released \
                              within its monitoring window";
-const BASELINE_STAGES: &str = "baselines are recorded before the release is Released";
-const DECISION_STAGES: &str = "risk is accepted while the release is Deploying or Verifying";
-const INCIDENT_STAGES: &str = "incidents are recorded once the release is Deploying, and after it is final";
+const BASELINE_STAGES: &str = "baselines are recorded before the release is released";
+const DECISION_STAGES: &str = "risk is accepted while the release is deploying or verifying";
+const INCIDENT_STAGES: &str = "incidents are recorded once the release is deploying, and after it is final";
 
 impl Release {
     // ----- recording ------------------------------------------------------
@@ -29,10 +33,10 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSignal`]; [`Error::NotFinite`] for NaN or an
-    /// infinity; [`Error::UnknownSignal`] for a signal no criterion watches;
-    /// [`Error::InvalidText`] for a bad source; [`Error::NotMonitoring`]
-    /// outside those stages; [`Error::TimeWentBackwards`].
+    /// [`ReleaseError::Health`] for a malformed signal name or for NaN or an
+    /// infinity; [`ReleaseError::UnknownSignal`] for a signal no criterion watches;
+    /// [`ReleaseError::Text`] for a bad source; [`ReleaseError::NotMonitoring`]
+    /// outside those stages; [`ReleaseError::TimeWentBackwards`].
     pub fn observe(
         &mut self,
         signal: &str,
@@ -40,7 +44,7 @@ impl Release {
         source: &str,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         self.record_observation(signal, value, source, ObservationKind::Sample, by, at)
     }
 
@@ -58,7 +62,7 @@ impl Release {
         source: &str,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         self.record_observation(signal, value, source, ObservationKind::Baseline, by, at)
     }
 
@@ -70,7 +74,7 @@ impl Release {
         kind: ObservationKind,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let what = EventKind::Observed {
             signal: Signal::parse(signal)?,
             value: FiniteF64::new(value)?,
@@ -85,16 +89,16 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownCriterion`]; [`Error::NotAFlag`] for a threshold
-    /// criterion; [`Error::FlagAlreadyRaised`]; [`Error::InvalidText`] for
-    /// empty evidence; [`Error::NotMonitoring`]; [`Error::TimeWentBackwards`].
+    /// [`ReleaseError::UnknownCriterion`]; [`ReleaseError::NotAFlag`] for a threshold
+    /// criterion; [`ReleaseError::FlagAlreadyRaised`]; [`ReleaseError::Text`] for
+    /// empty evidence; [`ReleaseError::NotMonitoring`]; [`ReleaseError::TimeWentBackwards`].
     pub fn raise_flag(
         &mut self,
         criterion: &str,
         evidence: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let criterion = self.criterion_id(criterion)?;
         self.record(by, at, EventKind::FlagRaised { criterion, evidence: evidence.into() })
     }
@@ -104,14 +108,14 @@ impl Release {
     /// # Errors
     ///
     /// As [`raise_flag`](Release::raise_flag), with
-    /// [`Error::FlagNotRaised`] for a flag that is not raised.
+    /// [`ReleaseError::FlagNotRaised`] for a flag that is not raised.
     pub fn clear_flag(
         &mut self,
         criterion: &str,
         reason: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let criterion = self.criterion_id(criterion)?;
         self.record(by, at, EventKind::FlagCleared { criterion, reason: reason.into() })
     }
@@ -121,16 +125,16 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::NothingToDecide`] when the verdict is healthy, says roll
-    /// back, or every finding is already decided; [`Error::InvalidText`]
-    /// for an empty reason; [`Error::NotMonitoring`] outside `Deploying`
-    /// and `Verifying`; [`Error::TimeWentBackwards`].
+    /// [`ReleaseError::NothingToDecide`] when the verdict is healthy, says roll
+    /// back, or every finding is already decided; [`ReleaseError::Text`]
+    /// for an empty reason; [`ReleaseError::NotMonitoring`] outside `Deploying`
+    /// and `Verifying`; [`ReleaseError::TimeWentBackwards`].
     pub fn accept_risk(
         &mut self,
         why: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let criteria = match self.undecided_health() {
             Some(Verdict::Inconclusive { findings }) => {
                 findings.into_iter().map(|finding| finding.criterion).collect()
@@ -145,10 +149,10 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::NoCriterionTripped`] unless the verdict is `RollBack`; as
+    /// [`ReleaseError::NoCriterionTripped`] unless the verdict is `RollBack`; as
     /// [`roll_back`](Release::roll_back) for the stage and the monitoring
     /// window.
-    pub fn roll_back_on_criteria(&mut self, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+    pub fn roll_back_on_criteria(&mut self, by: &Actor, at: DateTime<Utc>) -> Result<&Event, ReleaseError> {
         let findings = self.rollback_findings()?;
         let from = self.stage();
         self.record(by, at, EventKind::RolledBack { from, reason: RollbackReason::Criteria { findings } })
@@ -159,15 +163,15 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::NotMonitoring`] before `Deploying`; [`Error::InvalidIncident`]
+    /// [`ReleaseError::NotMonitoring`] before `Deploying`; [`ReleaseError::InvalidIncident`]
     /// for an id the release already has, or an incident that starts before
-    /// the deployment did or after `at`; [`Error::TimeWentBackwards`].
+    /// the deployment did or after `at`; [`ReleaseError::TimeWentBackwards`].
     pub fn open_incident(
         &mut self,
         incident: Incident,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         self.record(by, at, EventKind::IncidentOpened { incident })
     }
 
@@ -175,16 +179,16 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownIncident`]; [`Error::InvalidIncident`] when it is
+    /// [`ReleaseError::UnknownIncident`]; [`ReleaseError::InvalidIncident`] when it is
     /// already resolved, or `resolved_at` is before it opened or after `at`;
-    /// [`Error::TimeWentBackwards`].
+    /// [`ReleaseError::TimeWentBackwards`].
     pub fn resolve_incident(
         &mut self,
         incident: &str,
         resolved_at: DateTime<Utc>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         self.record(by, at, EventKind::IncidentResolved { incident: incident.to_owned(), resolved_at })
     }
 
@@ -217,12 +221,12 @@ impl Release {
     }
 
     /// The findings that call for a rollback now.
-    pub(super) fn rollback_findings(&self) -> Result<Vec<Finding>, Error> {
+    pub(super) fn rollback_findings(&self) -> Result<Vec<Finding>, ReleaseError> {
         match self.verdict() {
             Verdict::RollBack { findings } => {
                 Ok(findings.into_iter().filter(|finding| finding.outcome == Outcome::RollBack).collect())
             }
-            verdict => Err(Error::NoCriterionTripped { verdict }),
+            verdict => Err(ReleaseError::NoCriterionTripped { verdict }),
         }
     }
 
@@ -248,10 +252,13 @@ impl Release {
 
     // ----- checks ---------------------------------------------------------
 
-    fn criterion_id(&self, id: &str) -> Result<CriterionId, Error> {
+    fn criterion_id(&self, id: &str) -> Result<CriterionId, ReleaseError> {
         self.template().criterion(id).map(|criterion| criterion.id().clone()).ok_or_else(|| {
             let known: Vec<&str> = self.template().criteria().iter().map(|c| c.id().as_str()).collect();
-            Error::UnknownCriterion { criterion: crate::text::shorten(id), known: list_or_none(&known) }
+            ReleaseError::UnknownCriterion {
+                criterion: crate::text::shorten(id),
+                known: list_or_none(&known),
+            }
         })
     }
 
@@ -263,8 +270,8 @@ impl Release {
         }
     }
 
-    fn require(&self, allowed: bool, what: &'static str, when: &'static str) -> Result<(), Error> {
-        if allowed { Ok(()) } else { Err(Error::NotMonitoring { stage: self.stage(), what, when }) }
+    fn require(&self, allowed: bool, what: &'static str, when: &'static str) -> Result<(), ReleaseError> {
+        if allowed { Ok(()) } else { Err(ReleaseError::NotMonitoring { stage: self.stage(), what, when }) }
     }
 
     pub(super) fn check_observed(
@@ -274,7 +281,7 @@ impl Release {
         source: &str,
         kind: ObservationKind,
         at: DateTime<Utc>,
-    ) -> Result<Effect, Error> {
+    ) -> Result<Effect, ReleaseError> {
         match kind {
             ObservationKind::Sample => self.require(self.monitoring_open(at), "a sample", SAMPLE_STAGES)?,
             ObservationKind::Baseline => self.require(
@@ -285,9 +292,12 @@ impl Release {
         }
         if !self.template().watches(signal) {
             let known: Vec<&str> = self.template().signals().into_iter().map(Signal::as_str).collect();
-            return Err(Error::UnknownSignal { signal: signal.to_string(), known: list_or_none(&known) });
+            return Err(ReleaseError::UnknownSignal {
+                signal: signal.to_string(),
+                known: list_or_none(&known),
+            });
         }
-        check_line("observation source", source, MAX_PLAN_NAME_CHARS)?;
+        check_line("observation source", source, MAX_NAME_CHARS)?;
         Ok(Effect::Observe(Observation::new(signal.clone(), value, source, kind, at)?))
     }
 
@@ -296,11 +306,11 @@ impl Release {
         criterion: &CriterionId,
         evidence: &str,
         event: &Event,
-    ) -> Result<Effect, Error> {
+    ) -> Result<Effect, ReleaseError> {
         self.check_flag_criterion(criterion)?;
         self.require(self.monitoring_open(event.at), "a flag", SAMPLE_STAGES)?;
         if let Some(raised) = self.flags.iter().find(|flag| &flag.criterion == criterion) {
-            return Err(Error::FlagAlreadyRaised {
+            return Err(ReleaseError::FlagAlreadyRaised {
                 criterion: criterion.clone(),
                 by: raised.by.name().to_owned(),
                 at: raised.at,
@@ -320,14 +330,14 @@ impl Release {
         criterion: &CriterionId,
         reason: &str,
         at: DateTime<Utc>,
-    ) -> Result<Effect, Error> {
+    ) -> Result<Effect, ReleaseError> {
         self.check_flag_criterion(criterion)?;
         self.require(self.monitoring_open(at), "a cleared flag", SAMPLE_STAGES)?;
         let index = self
             .flags
             .iter()
             .position(|flag| &flag.criterion == criterion)
-            .ok_or_else(|| Error::FlagNotRaised { criterion: criterion.clone() })?;
+            .ok_or_else(|| ReleaseError::FlagNotRaised { criterion: criterion.clone() })?;
         check_reason("reason for clearing the flag", reason)?;
         Ok(Effect::ClearFlag { index })
     }
@@ -337,7 +347,7 @@ impl Release {
         criteria: &[CriterionId],
         why: &str,
         event: &Event,
-    ) -> Result<Effect, Error> {
+    ) -> Result<Effect, ReleaseError> {
         self.require(
             matches!(self.stage(), Stage::Deploying | Stage::Verifying),
             "a risk decision",
@@ -349,10 +359,12 @@ impl Release {
             _ => Vec::new(),
         };
         if expected.is_empty() {
-            return Err(Error::NothingToDecide { verdict: undecided.unwrap_or_else(|| self.verdict()) });
+            return Err(ReleaseError::NothingToDecide {
+                verdict: undecided.unwrap_or_else(|| self.verdict()),
+            });
         }
         if criteria.iter().collect::<Vec<_>>() != expected {
-            return Err(Error::CitationMismatch);
+            return Err(ReleaseError::CitationMismatch);
         }
         check_reason("reason for accepting the risk", why)?;
         Ok(Effect::AcceptRisk(RiskDecision {
@@ -367,7 +379,7 @@ impl Release {
         &self,
         incident: &Incident,
         at: DateTime<Utc>,
-    ) -> Result<Effect, Error> {
+    ) -> Result<Effect, ReleaseError> {
         self.require(self.stage() >= Stage::Deploying, "an incident", INCIDENT_STAGES)?;
         self.check_new_incident(incident, at)?;
         Ok(Effect::OpenIncident(incident.clone()))
@@ -378,17 +390,17 @@ impl Release {
         incident: &str,
         resolved_at: DateTime<Utc>,
         at: DateTime<Utc>,
-    ) -> Result<Effect, Error> {
+    ) -> Result<Effect, ReleaseError> {
         let index = self
             .incidents
             .iter()
             .position(|known| known.id() == incident)
-            .ok_or_else(|| Error::UnknownIncident { incident: crate::text::shorten(incident) })?;
+            .ok_or_else(|| ReleaseError::UnknownIncident { incident: crate::text::shorten(incident) })?;
         if let Some(known) = self.incidents.get(index) {
             known.check_resolution(resolved_at)?;
         }
         if resolved_at > at {
-            return Err(Error::InvalidIncident {
+            return Err(ReleaseError::InvalidIncident {
                 incident: incident.to_owned(),
                 problem: format!("cannot be resolved at {resolved_at}, after it is recorded at {at}"),
             });
@@ -396,17 +408,17 @@ impl Release {
         Ok(Effect::ResolveIncident { index, resolved_at })
     }
 
-    fn check_flag_criterion(&self, criterion: &CriterionId) -> Result<(), Error> {
+    fn check_flag_criterion(&self, criterion: &CriterionId) -> Result<(), ReleaseError> {
         let known = self.criterion_id(criterion.as_str())?;
         match self.template().criterion(known.as_str()).and_then(|c| c.as_threshold()) {
             Some(threshold) => {
-                Err(Error::NotAFlag { criterion: known, signal: threshold.signal().to_string() })
+                Err(ReleaseError::NotAFlag { criterion: known, signal: threshold.signal().to_string() })
             }
             None => Ok(()),
         }
     }
 
-    fn check_new_incident(&self, incident: &Incident, at: DateTime<Utc>) -> Result<(), Error> {
+    fn check_new_incident(&self, incident: &Incident, at: DateTime<Utc>) -> Result<(), ReleaseError> {
         let problem = if self.incidents.iter().any(|known| known.id() == incident.id()) {
             "is already recorded on this release: incident ids are unique".to_owned()
         } else if incident.opened_at() > at {
@@ -426,7 +438,7 @@ impl Release {
         } else {
             return Ok(());
         };
-        Err(Error::InvalidIncident { incident: incident.id().to_owned(), problem })
+        Err(ReleaseError::InvalidIncident { incident: incident.id().to_owned(), problem })
     }
 }
 

@@ -1,27 +1,34 @@
 //! The release state machine.
 
 mod apply;
+mod error;
 mod health;
+mod status;
 mod stored;
-mod summary;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use strum::EnumCount;
 
-use crate::{
-    Actor, Change, Error, Event, EventKind, Gate, Incident, Item, ItemStatus, Observation, RaisedFlag,
-    ReleaseBuilder, ReleaseKind, ReleasePlan, RiskDecision, RollbackReason, Stage, Tally, Template, Version,
-};
+use crate::actor::Actor;
+use crate::checklist::{Item, ItemId, ItemStatus, Template};
+use crate::event::{Event, EventKind, RollbackReason};
+use crate::health::{Observation, RaisedFlag, RiskDecision};
+use crate::incident::Incident;
+use crate::plan::{Change, PlanError, ReleaseBuilder, ReleasePlan};
+use crate::progress::Tally;
+use crate::stage::{Gate, Stage};
+use crate::version::{ReleaseKind, Version};
 
+pub use error::ReleaseError;
+pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
 pub use stored::FORMAT_VERSION;
 
 /// One release, moving through its [`Stage`]s as its checklist allows.
 ///
 /// A release is the fold of its [`Event`] log. Every operation takes who
 /// acts and when (the crate never reads the clock), checks every rule, and
-/// then either appends one event and returns it, or returns an [`Error`] and
+/// then either appends one event and returns it, or returns a [`ReleaseError`] and
 /// leaves the release exactly as it was.
 ///
 /// ```
@@ -57,13 +64,24 @@ pub struct Release {
     /// One per template item, in template order.
     statuses: Vec<ItemStatus>,
     added_changes: Vec<Change>,
-    entered: [Option<DateTime<Utc>>; Stage::COUNT],
+    entered: [Option<DateTime<Utc>>; Stage::ALL.len()],
     observations: Vec<Observation>,
     /// The flags raised and not cleared, in the order raised.
     flags: Vec<RaisedFlag>,
     risk_decisions: Vec<RiskDecision>,
     incidents: Vec<Incident>,
     events: Vec<Event>,
+}
+
+impl ReleaseBuilder {
+    /// Checks every input and creates the release, `Planned` at `at`.
+    ///
+    /// # Errors
+    ///
+    /// As [`build_plan`](ReleaseBuilder::build_plan).
+    pub fn plan(self, at: DateTime<Utc>) -> Result<Release, PlanError> {
+        Ok(Release::from_plan(self.build_plan()?, at))
+    }
 }
 
 impl Release {
@@ -90,11 +108,11 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownItem`] for an id the template does not have (with the
-    /// closest ids); [`Error::ItemNotWorkable`] when the item's gate is
-    /// passed or not open in this stage; [`Error::SettledByWorkflow`],
-    /// [`Error::ItemAlreadySettled`], [`Error::TimeWentBackwards`].
-    pub fn complete(&mut self, item: &str, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+    /// [`ReleaseError::UnknownItem`] for an id the template does not have (with the
+    /// closest ids); [`ReleaseError::ItemNotWorkable`] when the item's gate is
+    /// passed or not open in this stage; [`ReleaseError::SettledByWorkflow`],
+    /// [`ReleaseError::ItemAlreadySettled`], [`ReleaseError::TimeWentBackwards`].
+    pub fn complete(&mut self, item: &str, by: &Actor, at: DateTime<Utc>) -> Result<&Event, ReleaseError> {
         self.record_item(item, by, at, |item| EventKind::ItemCompleted { item })
     }
 
@@ -103,15 +121,15 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// As [`complete`](Release::complete), plus [`Error::ItemIsRequired`]
-    /// for a required item and [`Error::InvalidText`] for an empty reason.
+    /// As [`complete`](Release::complete), plus [`ReleaseError::ItemIsRequired`]
+    /// for a required item and [`ReleaseError::Text`] for an empty reason.
     pub fn mark_not_applicable(
         &mut self,
         item: &str,
         reason: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let reason = reason.into();
         self.record_item(item, by, at, |item| EventKind::ItemNotApplicable { item, reason })
     }
@@ -121,16 +139,16 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// As [`complete`](Release::complete), plus [`Error::ItemIsOptional`]
+    /// As [`complete`](Release::complete), plus [`ReleaseError::ItemIsOptional`]
     /// for an if-applicable item (mark it not applicable instead) and
-    /// [`Error::InvalidText`] for an empty reason.
+    /// [`ReleaseError::Text`] for an empty reason.
     pub fn waive(
         &mut self,
         item: &str,
         reason: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let reason = reason.into();
         self.record_item(item, by, at, |item| EventKind::ItemWaived { item, reason })
     }
@@ -139,17 +157,17 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownItem`], [`Error::ItemNotWorkable`],
-    /// [`Error::SettledByWorkflow`], [`Error::ItemAlreadyOpen`],
-    /// [`Error::InvalidText`] for an empty reason,
-    /// [`Error::TimeWentBackwards`].
+    /// [`ReleaseError::UnknownItem`], [`ReleaseError::ItemNotWorkable`],
+    /// [`ReleaseError::SettledByWorkflow`], [`ReleaseError::ItemAlreadyOpen`],
+    /// [`ReleaseError::Text`] for an empty reason,
+    /// [`ReleaseError::TimeWentBackwards`].
     pub fn reopen(
         &mut self,
         item: &str,
         reason: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let reason = reason.into();
         self.record_item(item, by, at, |item| EventKind::ItemReopened { item, reason })
     }
@@ -158,9 +176,14 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::ChangesFrozen`] after `Planned`; [`Error::DuplicateChange`]
-    /// for an id the release already ships; [`Error::TimeWentBackwards`].
-    pub fn add_change(&mut self, change: Change, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+    /// [`ReleaseError::ChangesFrozen`] after `Planned`; [`ReleaseError::Plan`]
+    /// for an id the release already ships; [`ReleaseError::TimeWentBackwards`].
+    pub fn add_change(
+        &mut self,
+        change: Change,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, ReleaseError> {
         self.record(by, at, EventKind::ChangeAdded { change })
     }
 
@@ -171,11 +194,16 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::TransitionBlocked`] listing every open item of the gate;
-    /// [`Error::TransitionNotAllowed`] when `target` is not the next stage
+    /// [`ReleaseError::TransitionBlocked`] listing every open item of the gate;
+    /// [`ReleaseError::TransitionNotAllowed`] when `target` is not the next stage
     /// (use [`roll_back`](Release::roll_back) for `RolledBack`);
-    /// [`Error::TimeWentBackwards`].
-    pub fn advance_to(&mut self, target: Stage, by: &Actor, at: DateTime<Utc>) -> Result<&Event, Error> {
+    /// [`ReleaseError::TimeWentBackwards`].
+    pub fn advance_to(
+        &mut self,
+        target: Stage,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, ReleaseError> {
         let from = self.stage;
         self.record(by, at, EventKind::Advanced { from, to: target })
     }
@@ -189,21 +217,21 @@ impl Release {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidText`] for an empty reason;
-    /// [`Error::TransitionNotAllowed`] from any other stage;
-    /// [`Error::MonitoringWindowClosed`]; [`Error::TimeWentBackwards`].
+    /// [`ReleaseError::Text`] for an empty reason;
+    /// [`ReleaseError::TransitionNotAllowed`] from any other stage;
+    /// [`ReleaseError::MonitoringWindowClosed`]; [`ReleaseError::TimeWentBackwards`].
     pub fn roll_back(
         &mut self,
         why: impl Into<String>,
         by: &Actor,
         at: DateTime<Utc>,
-    ) -> Result<&Event, Error> {
+    ) -> Result<&Event, ReleaseError> {
         let from = self.stage;
         let reason = RollbackReason::Decision { why: why.into() };
         self.record(by, at, EventKind::RolledBack { from, reason })
     }
 
-    fn record(&mut self, by: &Actor, at: DateTime<Utc>, what: EventKind) -> Result<&Event, Error> {
+    fn record(&mut self, by: &Actor, at: DateTime<Utc>, what: EventKind) -> Result<&Event, ReleaseError> {
         self.apply(Event { at, by: by.clone(), what })
     }
 
@@ -213,15 +241,18 @@ impl Release {
         id: &str,
         by: &Actor,
         at: DateTime<Utc>,
-        what: impl FnOnce(crate::ItemId) -> EventKind,
-    ) -> Result<&Event, Error> {
+        what: impl FnOnce(ItemId) -> EventKind,
+    ) -> Result<&Event, ReleaseError> {
         let item =
             self.template().item(id).map(|item| item.id().clone()).ok_or_else(|| self.unknown_item(id))?;
         self.record(by, at, what(item))
     }
 
-    fn unknown_item(&self, id: &str) -> Error {
-        Error::UnknownItem { item: crate::text::shorten(id), suggestions: self.template().similar_ids(id) }
+    fn unknown_item(&self, id: &str) -> ReleaseError {
+        ReleaseError::UnknownItem {
+            item: crate::text::shorten(id),
+            suggestions: self.template().similar_ids(id),
+        }
     }
 
     // ----- queries --------------------------------------------------------
@@ -267,7 +298,7 @@ impl Release {
     }
 
     /// The status of the item with this id, if the template has it.
-    pub fn status(&self, item: &str) -> Option<&ItemStatus> {
+    pub fn item_status(&self, item: &str) -> Option<&ItemStatus> {
         self.template().position(item).and_then(|index| self.statuses.get(index))
     }
 
@@ -319,13 +350,13 @@ impl Release {
     /// Settled and total items of every gate the template uses, in gate
     /// order.
     pub fn progress_by_gate(&self) -> Vec<(Gate, Tally)> {
-        let mut tallies = [Tally::default(); Gate::COUNT];
+        let mut tallies = [Tally::default(); Gate::ALL.len()];
         for (item, status) in self.items() {
             if let Some(tally) = tallies.get_mut(item.gate() as usize) {
                 tally.count(status.is_settled());
             }
         }
-        <Gate as strum::VariantArray>::VARIANTS
+        Gate::ALL
             .iter()
             .zip(tallies)
             .filter(|(_, tally)| tally.total > 0)

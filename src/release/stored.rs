@@ -8,11 +8,13 @@ use std::fmt;
 use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Error, Event, Release};
+use crate::event::Event;
+use crate::release::{Release, ReleaseError};
 
-/// The format version this crate writes and reads.
+/// The format version this crate writes; it reads this one and every
+/// earlier one.
 ///
-/// # Format 1
+/// # Format 2
 ///
 /// A stored release is an object with two fields, `format` first: `format`
 /// (this number) and `events`, the release's log, oldest first. Nothing
@@ -20,33 +22,35 @@ use crate::{Error, Event, Release};
 /// statuses, verdict and incidents are always what the events justify.
 ///
 /// Each event is `{"at": RFC 3339 time, "by": {"name", "role"}, "what":
-/// {"type": ..., fields}}`. The `type`s and their fields:
+/// {"type": ..., fields}}`. Field names are in snake case; every named
+/// value (an event type, a stage, a role, a gate, ...) is written in kebab
+/// case, exactly as its `Display` writes it. The `type`s and their fields:
 ///
 /// | type | fields |
 /// |---|---|
 /// | `planned` | `plan`: `service`?, `version`, `kind`, `target_date`, `release_manager`, `on_call`, `changes` (`id`, `committed_at`), `monitoring_window_seconds`, `remediates`?, `template` (`name`, `sections`, `items`, `criteria`?) |
-/// | `change_added` | `change` |
-/// | `item_completed` | `item` |
-/// | `item_not_applicable`, `item_waived`, `item_reopened` | `item`, `reason` |
-/// | `advanced` | `from`, `to` (stages in snake case) |
+/// | `change-added` | `change` |
+/// | `item-completed` | `item` |
+/// | `item-not-applicable`, `item-waived`, `item-reopened` | `item`, `reason` |
+/// | `advanced` | `from`, `to` (stages: `planned`, ..., `rolled-back`) |
 /// | `observed` | `signal`, `value`, `source`, `kind`? (`baseline`; absent for a sample) |
-/// | `flag_raised` | `criterion`, `evidence` |
-/// | `flag_cleared` | `criterion`, `reason` |
-/// | `risk_accepted` | `criteria`, `why` |
-/// | `incident_opened` | `incident`: `id`, `severity`, `summary`, `opened_at`, `resolved_at`? |
-/// | `incident_resolved` | `incident` (its id), `resolved_at` |
-/// | `rolled_back` | `from`, `reason`: `{"kind": "decision", "why"}` or `{"kind": "criteria", "findings"}` |
+/// | `flag-raised` | `criterion`, `evidence` |
+/// | `flag-cleared` | `criterion`, `reason` |
+/// | `risk-accepted` | `criteria`, `why` |
+/// | `incident-opened` | `incident`: `id`, `severity`, `summary`, `opened_at`, `resolved_at`? |
+/// | `incident-resolved` | `incident` (its id), `resolved_at` |
+/// | `rolled-back` | `from`, `reason`: `{"kind": "decision", "why"}` or `{"kind": "criteria", "findings"}` |
 ///
 /// Fields marked `?` are left out when empty. For example:
 ///
 /// ```json
 /// {
-///   "format": 1,
+///   "format": 2,
 ///   "events": [
 ///     {"at": "2026-11-30T09:00:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
 ///      "what": {"type": "planned", "plan": {"version": "2.4.0", "...": "..."}}},
 ///     {"at": "2026-11-30T09:02:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
-///      "what": {"type": "item_completed", "item": "planning.scope-documented"}},
+///      "what": {"type": "item-completed", "item": "planning.scope-documented"}},
 ///     {"at": "2026-11-30T09:05:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
 ///      "what": {"type": "advanced", "from": "planned", "to": "frozen"}}
 ///   ]
@@ -54,10 +58,16 @@ use crate::{Error, Event, Release};
 /// ```
 ///
 /// The repository pins this shape with a snapshot test
-/// (`tests/snapshots/release-format-1.json`): a change to it is deliberate.
+/// (`tests/snapshots/release-format-2.json`): a change to it is deliberate.
 /// A format this crate does not know is refused with
-/// [`Error::UnsupportedFormat`].
-pub const FORMAT_VERSION: u32 = 1;
+/// [`ReleaseError::UnsupportedFormat`].
+///
+/// # Format 1
+///
+/// Written by 0.1: the same shape, with event types and the stage
+/// `rolled_back` in snake case (`item_completed`). It is read as it is;
+/// saving a release read from it writes format 2.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct StoredRef<'a> {
@@ -87,7 +97,7 @@ impl<'de> Visitor<'de> for StoredVisitor {
     type Value = Release;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a stored release: {\"format\": 1, \"events\": [...]}")
+        f.write_str("a stored release: {\"format\": 2, \"events\": [...]}")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Release, A::Error> {
@@ -97,8 +107,8 @@ impl<'de> Visitor<'de> for StoredVisitor {
             match key.as_str() {
                 "format" => {
                     let found: u32 = map.next_value()?;
-                    if found != FORMAT_VERSION {
-                        return Err(A::Error::custom(Error::UnsupportedFormat {
+                    if !(1..=FORMAT_VERSION).contains(&found) {
+                        return Err(A::Error::custom(ReleaseError::UnsupportedFormat {
                             found,
                             supported: FORMAT_VERSION,
                         }));

@@ -10,8 +10,10 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ReleaseKey, ReleaseStore, StoredRelease, TornTail, extend};
-use crate::{Error, Event, FORMAT_VERSION, Release};
+use crate::event::Event;
+use crate::release::{FORMAT_VERSION, Release, ReleaseError};
+use crate::store::error::StoreError;
+use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, TornTail, extend, not_found};
 
 /// Releases kept on disk, one append-only log per release.
 ///
@@ -25,7 +27,7 @@ use crate::{Error, Event, FORMAT_VERSION, Release};
 /// - **Appends are durable**: the new lines are written and synced
 ///   (`fsync`) before [`append`](ReleaseStore::append) returns.
 /// - **Writers do not overwrite each other**: an append holds an exclusive
-///   lock on the file, and is refused with [`Error::StoreConflict`] when
+///   lock on the file, and is refused with [`StoreError::Conflict`] when
 ///   the log no longer has the number of events its writer read.
 /// - **Appends stay cheap on long logs**: a store remembers each release it
 ///   last wrote, with the file's length and modification time then. An
@@ -76,8 +78,8 @@ struct FileState {
 }
 
 impl FileState {
-    fn of(file: &File, path: &Path) -> Result<FileState, Error> {
-        let metadata = file.metadata().map_err(|error| io_error(path, "read", &error))?;
+    fn of(file: &File, path: &Path) -> Result<FileState, StoreError> {
+        let metadata = file.metadata().map_err(|error| StoreError::io(path, "read", error))?;
         Ok(FileState { len: metadata.len(), modified: metadata.modified().ok() })
     }
 }
@@ -104,26 +106,19 @@ struct Header {
 /// Distinguishes the temporary files of one process.
 static TEMPORARY: AtomicU64 = AtomicU64::new(0);
 
-fn io_error(path: &Path, action: &'static str, error: &io::Error) -> Error {
-    Error::StoreIo { path: path.to_path_buf(), action, message: error.to_string() }
-}
-
 impl FileStore {
     /// A store in `dir`, which must exist.
     ///
     /// # Errors
     ///
-    /// [`Error::StoreIo`] when `dir` does not exist or is not a directory.
-    pub fn open(dir: impl Into<PathBuf>) -> Result<FileStore, Error> {
+    /// [`StoreError::Io`] when `dir` cannot be read,
+    /// [`StoreError::NotADirectory`] when it is not a directory.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<FileStore, StoreError> {
         let dir = dir.into();
         let metadata =
-            fs::metadata(&dir).map_err(|error| io_error(&dir, "open the store directory", &error))?;
+            fs::metadata(&dir).map_err(|error| StoreError::io(&dir, "open the store directory", error))?;
         if !metadata.is_dir() {
-            return Err(Error::StoreIo {
-                path: dir,
-                action: "open the store directory",
-                message: "it is not a directory".into(),
-            });
+            return Err(StoreError::NotADirectory { path: dir });
         }
         Ok(FileStore { dir, recent: Arc::default() })
     }
@@ -142,6 +137,11 @@ impl FileStore {
         recent.insert(key.clone(), Written { file, release });
     }
 
+    /// A key the store does not have, with the stored keys closest to it.
+    fn not_found(&self, key: &ReleaseKey) -> StoreError {
+        not_found(key, &self.keys().unwrap_or_default())
+    }
+
     /// The store's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -154,10 +154,10 @@ impl FileStore {
 
     /// Writes a complete log under a temporary name; returns the name and
     /// the log's length.
-    fn write_new_log(&self, key: &ReleaseKey, events: &[Event]) -> Result<(PathBuf, u64), Error> {
+    fn write_new_log(&self, key: &ReleaseKey, events: &[Event]) -> Result<(PathBuf, u64), StoreError> {
         let mut text = header_line(key)?;
         for event in events {
-            push_event_line(&mut text, event)?;
+            push_event_line(&mut text, key, event)?;
         }
         loop {
             let serial = TEMPORARY.fetch_add(1, Ordering::Relaxed);
@@ -165,12 +165,12 @@ impl FileStore {
             let mut file = match OpenOptions::new().write(true).create_new(true).open(&temporary) {
                 Ok(file) => file,
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(error) => return Err(io_error(&temporary, "create a release log in", &error)),
+                Err(error) => return Err(StoreError::io(&temporary, "create a release log in", error)),
             };
             let written = file.write_all(&text).and_then(|()| file.sync_all());
             if let Err(error) = written {
                 let _ = fs::remove_file(&temporary);
-                return Err(io_error(&temporary, "write", &error));
+                return Err(StoreError::io(&temporary, "write", error));
             }
             return Ok((temporary, text.len() as u64));
         }
@@ -179,31 +179,31 @@ impl FileStore {
     /// Makes a new name in the directory durable. Only Unix can open a
     /// directory to sync it; elsewhere the file system's own ordering is
     /// relied on.
-    fn sync_dir(&self) -> Result<(), Error> {
+    fn sync_dir(&self) -> Result<(), StoreError> {
         if !cfg!(unix) {
             return Ok(());
         }
         File::open(&self.dir)
             .and_then(|dir| dir.sync_all())
-            .map_err(|error| io_error(&self.dir, "sync", &error))
+            .map_err(|error| StoreError::io(&self.dir, "sync", error))
     }
 }
 
-fn header_line(key: &ReleaseKey) -> Result<Vec<u8>, Error> {
+fn header_line(key: &ReleaseKey) -> Result<Vec<u8>, StoreError> {
     let header = Header { format: FORMAT_VERSION, release: key.to_string() };
-    let mut line = serde_json::to_vec(&header).map_err(|error| encode_error(&error))?;
+    let mut line = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
     line.push(b'\n');
     Ok(line)
 }
 
-fn push_event_line(text: &mut Vec<u8>, event: &Event) -> Result<(), Error> {
-    serde_json::to_writer(&mut *text, event).map_err(|error| encode_error(&error))?;
+fn push_event_line(text: &mut Vec<u8>, key: &ReleaseKey, event: &Event) -> Result<(), StoreError> {
+    serde_json::to_writer(&mut *text, event).map_err(|error| encode_error(key, error))?;
     text.push(b'\n');
     Ok(())
 }
 
-fn encode_error(error: &serde_json::Error) -> Error {
-    Error::StoreIo { path: PathBuf::new(), action: "encode an event", message: error.to_string() }
+fn encode_error(key: &ReleaseKey, error: serde_json::Error) -> StoreError {
+    StoreError::Encode { key: key.to_string(), source: Arc::new(error) }
 }
 
 /// A log read from disk: the release, the torn tail if any, and the length
@@ -214,24 +214,26 @@ struct Parsed {
     complete_len: usize,
 }
 
-fn parse_log(path: &Path, key: &ReleaseKey, bytes: &[u8]) -> Result<Parsed, Error> {
+fn parse_log(path: &Path, key: &ReleaseKey, bytes: &[u8]) -> Result<Parsed, StoreError> {
     let complete_len = bytes.iter().rposition(|byte| *byte == b'\n').map_or(0, |newline| newline + 1);
     let (complete, tail) = bytes.split_at(complete_len);
     let mut lines = complete.split(|byte| *byte == b'\n');
-    let not_a_log = |problem: String| Error::NotALog { path: path.to_path_buf(), problem };
+    let not_a_log = |problem: String| StoreError::NotALog { path: path.to_path_buf(), problem };
     let header: Header = match lines.next().filter(|line| !line.is_empty()) {
         Some(line) => serde_json::from_slice(line)
             .map_err(|error| not_a_log(format!("its first line is not a release log header ({error})")))?,
         None => return Err(not_a_log("it has no complete header line".into())),
     };
-    if header.format != FORMAT_VERSION {
-        return Err(Error::UnsupportedFormat { found: header.format, supported: FORMAT_VERSION });
+    if !(1..=FORMAT_VERSION).contains(&header.format) {
+        return Err(
+            ReleaseError::UnsupportedFormat { found: header.format, supported: FORMAT_VERSION }.into()
+        );
     }
     if header.release != key.as_str() {
         return Err(not_a_log(format!("its header names release {}, not {key}", header.release)));
     }
     let corrupt =
-        |line: usize, problem: String| Error::CorruptLog { path: path.to_path_buf(), line, problem };
+        |line: usize, problem: String| StoreError::CorruptLog { path: path.to_path_buf(), line, problem };
     let mut events = Vec::new();
     for (line_number, line) in (2..).zip(lines) {
         if line.is_empty() {
@@ -243,7 +245,7 @@ fn parse_log(path: &Path, key: &ReleaseKey, bytes: &[u8]) -> Result<Parsed, Erro
         events.push(event);
     }
     let release = Release::replay(events).map_err(|error| match error {
-        Error::Replay { position, source } => corrupt(position + 2, source.to_string()),
+        ReleaseError::Replay { position, source } => corrupt(position + 2, source.to_string()),
         other => corrupt(2, other.to_string()),
     })?;
     let torn_tail = (!tail.is_empty()).then(|| TornTail {
@@ -254,7 +256,7 @@ fn parse_log(path: &Path, key: &ReleaseKey, bytes: &[u8]) -> Result<Parsed, Erro
 }
 
 impl ReleaseStore for FileStore {
-    fn create(&self, release: &Release) -> Result<ReleaseKey, Error> {
+    fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
         let key = ReleaseKey::of(release);
         let path = self.path_of(&key);
         let (temporary, length) = self.write_new_log(&key, release.events())?;
@@ -265,9 +267,9 @@ impl ReleaseStore for FileStore {
         match linked {
             Ok(()) => {}
             Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(Error::ReleaseExists { key: key.to_string() });
+                return Err(StoreError::ReleaseExists { key: key.to_string() });
             }
-            Err(error) => return Err(io_error(&path, "create", &error)),
+            Err(error) => return Err(StoreError::io(&path, "create", error)),
         }
         self.sync_dir()?;
         if let Ok(file) = File::open(&path) {
@@ -279,26 +281,27 @@ impl ReleaseStore for FileStore {
         Ok(key)
     }
 
-    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, Error> {
+    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
         let path = self.path_of(key);
-        let bytes = fs::read(&path).map_err(|error| match error.kind() {
-            io::ErrorKind::NotFound => Error::ReleaseNotFound { key: key.to_string() },
-            _ => io_error(&path, "read", &error),
-        })?;
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
+            Err(error) => return Err(StoreError::io(&path, "read", error)),
+        };
         let parsed = parse_log(&path, key, &bytes)?;
         Ok(StoredRelease { release: parsed.release, torn_tail: parsed.torn_tail })
     }
 
-    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, Error> {
+    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
         let path = self.path_of(key);
-        let mut file =
-            OpenOptions::new().read(true).write(true).open(&path).map_err(|error| match error.kind() {
-                io::ErrorKind::NotFound => Error::ReleaseNotFound { key: key.to_string() },
-                _ => io_error(&path, "open", &error),
-            })?;
+        let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
+            Err(error) => return Err(StoreError::io(&path, "open", error)),
+        };
         // Held until the file is dropped: appends to one release take turns,
         // across threads and processes.
-        file.lock().map_err(|error| io_error(&path, "lock", &error))?;
+        file.lock().map_err(|error| StoreError::io(&path, "lock", error))?;
         let state = FileState::of(&file, &path)?;
         // Writers only ever append, so a file as long and as old as this
         // store left it holds exactly what the store wrote.
@@ -307,7 +310,7 @@ impl ReleaseStore for FileStore {
             Some(written) => (written.release, state.len, false),
             None => {
                 let mut bytes = Vec::new();
-                file.read_to_end(&mut bytes).map_err(|error| io_error(&path, "read", &error))?;
+                file.read_to_end(&mut bytes).map_err(|error| StoreError::io(&path, "read", error))?;
                 let parsed = parse_log(&path, key, &bytes)?;
                 (parsed.release, parsed.complete_len as u64, parsed.torn_tail.is_some())
             }
@@ -317,32 +320,33 @@ impl ReleaseStore for FileStore {
             if !torn {
                 self.remember(key, state, current);
             }
-            return Err(Error::StoreConflict { key: key.to_string(), expected, actual });
+            return Err(StoreError::Conflict { key: key.to_string(), expected, actual });
         }
         // A refused event leaves the store without a memory of this
         // release: the next append reads the log again.
         let updated = extend(current, events, actual)?;
         let mut text = Vec::new();
         for event in events {
-            push_event_line(&mut text, event)?;
+            push_event_line(&mut text, key, event)?;
         }
         if torn {
-            file.set_len(complete_len).map_err(|error| io_error(&path, "cut the torn tail of", &error))?;
+            file.set_len(complete_len)
+                .map_err(|error| StoreError::io(&path, "cut the torn tail of", error))?;
         }
         file.seek(SeekFrom::Start(complete_len))
             .and_then(|_| file.write_all(&text))
             .and_then(|()| file.sync_data())
-            .map_err(|error| io_error(&path, "append to", &error))?;
+            .map_err(|error| StoreError::io(&path, "append to", error))?;
         let count = updated.events().len();
         self.remember(key, FileState::of(&file, &path)?, updated);
         Ok(count)
     }
 
-    fn keys(&self) -> Result<Vec<ReleaseKey>, Error> {
-        let entries = fs::read_dir(&self.dir).map_err(|error| io_error(&self.dir, "list", &error))?;
+    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
+        let entries = fs::read_dir(&self.dir).map_err(|error| StoreError::io(&self.dir, "list", error))?;
         let mut keys = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|error| io_error(&self.dir, "list", &error))?;
+            let entry = entry.map_err(|error| StoreError::io(&self.dir, "list", error))?;
             let name = entry.file_name();
             let Some(stem) = name.to_str().and_then(|name| name.strip_suffix(".jsonl")) else {
                 continue;

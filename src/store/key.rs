@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Release};
+use crate::release::Release;
+use crate::store::error::StoreError;
 
 /// The longest key accepted, in characters.
 const MAX_KEY_CHARS: usize = 200;
@@ -36,8 +37,8 @@ impl ReleaseKey {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidKey`] saying which rule the text breaks.
-    pub fn parse(text: &str) -> Result<ReleaseKey, Error> {
+    /// [`StoreError::InvalidKey`] saying which rule the text breaks.
+    pub fn parse(text: &str) -> Result<ReleaseKey, StoreError> {
         let problem = if text.is_empty() {
             "is empty"
         } else if text.starts_with('.') {
@@ -49,7 +50,7 @@ impl ReleaseKey {
         } else {
             return Ok(ReleaseKey(text.to_owned()));
         };
-        Err(Error::InvalidKey { key: crate::text::shorten(text), problem })
+        Err(StoreError::InvalidKey { key: crate::text::shorten(text), problem })
     }
 }
 
@@ -57,11 +58,4 @@ fn allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@')
 }
 
-crate::id::text_newtype!(ReleaseKey);
-
-impl Release {
-    /// The key this release is stored under.
-    pub fn key(&self) -> ReleaseKey {
-        ReleaseKey::of(self)
-    }
-}
+crate::id::text_newtype!(ReleaseKey, StoreError);

@@ -3,8 +3,10 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::{ReleaseKey, ReleaseStore, StoredRelease, extend};
-use crate::{Error, Event, Release};
+use crate::event::Event;
+use crate::release::Release;
+use crate::store::error::StoreError;
+use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 
 /// Releases kept in memory, behind a mutex: shared between threads, gone
 /// with the process.
@@ -27,31 +29,28 @@ impl MemoryStore {
 }
 
 impl ReleaseStore for MemoryStore {
-    fn create(&self, release: &Release) -> Result<ReleaseKey, Error> {
+    fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
         let key = ReleaseKey::of(release);
         let mut releases = self.releases();
         if releases.contains_key(&key) {
-            return Err(Error::ReleaseExists { key: key.to_string() });
+            return Err(StoreError::ReleaseExists { key: key.to_string() });
         }
         releases.insert(key.clone(), release.clone());
         Ok(key)
     }
 
-    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, Error> {
-        let release = self
-            .releases()
-            .get(key)
-            .cloned()
-            .ok_or_else(|| Error::ReleaseNotFound { key: key.to_string() })?;
+    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
+        let releases = self.releases();
+        let release = releases.get(key).cloned().ok_or_else(|| not_found(key, releases.keys()))?;
         Ok(StoredRelease { release, torn_tail: None })
     }
 
-    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, Error> {
+    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
         let mut releases = self.releases();
-        let current = releases.get(key).ok_or_else(|| Error::ReleaseNotFound { key: key.to_string() })?;
+        let current = releases.get(key).ok_or_else(|| not_found(key, releases.keys()))?;
         let actual = current.events().len();
         if actual != expected {
-            return Err(Error::StoreConflict { key: key.to_string(), expected, actual });
+            return Err(StoreError::Conflict { key: key.to_string(), expected, actual });
         }
         let updated = extend(current.clone(), events, actual)?;
         let count = updated.events().len();
@@ -59,7 +58,7 @@ impl ReleaseStore for MemoryStore {
         Ok(count)
     }
 
-    fn keys(&self) -> Result<Vec<ReleaseKey>, Error> {
+    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
         Ok(self.releases().keys().cloned().collect())
     }
 }

@@ -3,18 +3,21 @@
 //! A store keeps each release as its event log and hands it back replayed,
 //! so a stored release passes every rule again when it is loaded. Writers
 //! append events on top of the version they read: a writer whose view is
-//! stale gets [`Error::StoreConflict`] instead of overwriting what another
+//! stale gets [`StoreError::Conflict`] instead of overwriting what another
 //! writer recorded.
 
+mod error;
 mod file;
 mod key;
 mod memory;
 
+pub use error::StoreError;
 pub use file::FileStore;
 pub use key::ReleaseKey;
 pub use memory::MemoryStore;
 
-use crate::{Error, Event, Release};
+use crate::event::Event;
+use crate::release::{Release, ReleaseError};
 
 /// A release read back from a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,18 +69,18 @@ pub trait ReleaseStore {
     ///
     /// # Errors
     ///
-    /// [`Error::ReleaseExists`] when the key is taken;
-    /// [`Error::StoreIo`] when the store cannot be written.
-    fn create(&self, release: &Release) -> Result<ReleaseKey, Error>;
+    /// [`StoreError::ReleaseExists`] when the key is taken;
+    /// [`StoreError::Io`] when the store cannot be written.
+    fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError>;
 
     /// Loads and replays a release.
     ///
     /// # Errors
     ///
-    /// [`Error::ReleaseNotFound`]; [`Error::CorruptLog`] naming the line
-    /// that cannot be read or breaks a rule; [`Error::NotALog`];
-    /// [`Error::StoreIo`].
-    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, Error>;
+    /// [`StoreError::ReleaseNotFound`] with the closest stored keys;
+    /// [`StoreError::CorruptLog`] naming the line that cannot be read or
+    /// breaks a rule; [`StoreError::NotALog`]; [`StoreError::Io`].
+    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError>;
 
     /// Appends `events` to a release the caller read with `expected`
     /// events, and returns the new number of events. The events are checked
@@ -85,18 +88,19 @@ pub trait ReleaseStore {
     ///
     /// # Errors
     ///
-    /// [`Error::StoreConflict`] when the stored release no longer has
+    /// [`StoreError::Conflict`] when the stored release no longer has
     /// `expected` events: another writer got there first; reload and apply
-    /// the change again. [`Error::Replay`] for an event that breaks a rule;
-    /// as [`load`](ReleaseStore::load) otherwise.
-    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, Error>;
+    /// the change again. [`StoreError::Release`] holding
+    /// [`ReleaseError::Replay`] for an event that breaks a rule; as
+    /// [`load`](ReleaseStore::load) otherwise.
+    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError>;
 
     /// The keys of every stored release, sorted.
     ///
     /// # Errors
     ///
-    /// [`Error::StoreIo`] when the store cannot be read.
-    fn keys(&self) -> Result<Vec<ReleaseKey>, Error>;
+    /// [`StoreError::Io`] when the store cannot be read.
+    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError>;
 
     /// Appends the events of `release` from position `stored` on: the ones
     /// made since it was loaded with `stored` events (or created, with all
@@ -105,18 +109,24 @@ pub trait ReleaseStore {
     /// # Errors
     ///
     /// As [`append`](ReleaseStore::append).
-    fn save(&self, release: &Release, stored: usize) -> Result<usize, Error> {
+    fn save(&self, release: &Release, stored: usize) -> Result<usize, StoreError> {
         let new = release.events().get(stored..).unwrap_or_default();
         self.append(&ReleaseKey::of(release), stored, new)
     }
 }
 
 /// Replays `events` on top of `current`, numbering refusals from `first`.
-fn extend(mut current: Release, events: &[Event], first: usize) -> Result<Release, Error> {
+fn extend(mut current: Release, events: &[Event], first: usize) -> Result<Release, StoreError> {
     for (position, event) in (first..).zip(events) {
         current
             .apply(event.clone())
-            .map_err(|source| Error::Replay { position, source: Box::new(source) })?;
+            .map_err(|source| ReleaseError::Replay { position, source: Box::new(source) })?;
     }
     Ok(current)
+}
+
+/// A key the store does not have, with the stored keys closest to it.
+fn not_found<'a>(key: &ReleaseKey, stored: impl IntoIterator<Item = &'a ReleaseKey>) -> StoreError {
+    let suggestions = crate::text::closest(key.as_str(), stored).into_iter().cloned().collect();
+    StoreError::ReleaseNotFound { key: key.to_string(), suggestions }
 }

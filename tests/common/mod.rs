@@ -4,7 +4,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use release_workflow::{
-    Actor, DeploymentRecord, Gate, IncidentSpan, Release, ReleaseKind, Role, RollbackSpan, Stage,
+    Actor, DeploymentRecord, Gate, IncidentSpan, Release, ReleaseError, ReleaseKind, Role, RollbackSpan,
+    Stage,
 };
 
 pub fn ada() -> Actor {
@@ -120,4 +121,17 @@ pub fn deployment_record() -> impl Strategy<Value = DeploymentRecord> {
             }
             if remediation { record.as_remediation() } else { record }
         })
+}
+
+/// Runs an operation that must be refused on a copy of `release`, checks
+/// the copy is unchanged, and returns the refusal.
+#[allow(dead_code, reason = "not every suite refuses operations")]
+pub fn refused(
+    release: &Release,
+    operation: impl FnOnce(&mut Release) -> Result<(), ReleaseError>,
+) -> ReleaseError {
+    let mut copy = release.clone();
+    let error = operation(&mut copy).expect_err("the operation should be refused");
+    assert_eq!(&copy, release, "a refused operation changed the release: {error}");
+    error
 }

@@ -1,0 +1,96 @@
+//! What can be done next: the way forward an error or a status points at,
+//! as data a tool can act on.
+
+use crate::text::named_enum;
+
+/// A way forward, for tools: what an error or a status says a person can do
+/// next, in a form a program can act on (offer a button, run a command).
+///
+/// Messages say the same in words; [`methods`](NextAction::methods) names
+/// the operations of this crate that do it, for tools that map actions to
+/// code.
+///
+/// ```
+/// use release_workflow::NextAction;
+///
+/// let action = NextAction::AcceptRiskOrRollBack;
+/// assert_eq!(action.to_string(), "accept-risk-or-roll-back");
+/// assert_eq!(action.methods(), ["accept_risk", "roll_back"]);
+/// assert_eq!(action.describe(), "accept the risk with a reason, or roll the release back");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum NextAction {
+    /// Settle the open items: complete them, mark if-applicable ones not
+    /// applicable, or waive required ones, with a reason.
+    SettleItems,
+    /// Reopen the item, with a reason, before settling it another way.
+    ReopenItem,
+    /// Accept the risk of the undecided findings, or roll back.
+    AcceptRiskOrRollBack,
+    /// Roll back, citing the criteria that tripped.
+    RollBackOnCriteria,
+    /// Roll back on a decision, with a reason.
+    RollBackWithReason,
+    /// Move forward to the next stage.
+    Advance,
+    /// Ship the change or fix in a new release.
+    ShipNewRelease,
+    /// Load the release again and redo the change on top of it.
+    ReloadAndRedo,
+    /// Load the stored release and append to it instead of creating it.
+    LoadAndAppend,
+    /// Pick a key the store has.
+    ChooseStoredKey,
+}
+
+named_enum!(NextAction, "next action", {
+    SettleItems => "settle-items",
+    ReopenItem => "reopen-item",
+    AcceptRiskOrRollBack => "accept-risk-or-roll-back",
+    RollBackOnCriteria => "roll-back-on-criteria",
+    RollBackWithReason => "roll-back-with-reason",
+    Advance => "advance",
+    ShipNewRelease => "ship-new-release",
+    ReloadAndRedo => "reload-and-redo",
+    LoadAndAppend => "load-and-append",
+    ChooseStoredKey => "choose-stored-key",
+});
+
+impl NextAction {
+    /// The action in words, as messages say it.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            NextAction::SettleItems => {
+                "settle each one: complete it, mark an if-applicable item not applicable, or waive a required \
+                 one, with a reason"
+            }
+            NextAction::ReopenItem => "reopen it with a reason to settle it another way",
+            NextAction::AcceptRiskOrRollBack => "accept the risk with a reason, or roll the release back",
+            NextAction::RollBackOnCriteria => "roll the release back on the criteria that tripped",
+            NextAction::RollBackWithReason => "roll the release back with a reason",
+            NextAction::Advance => "move the release forward",
+            NextAction::ShipNewRelease => "ship it in a new release",
+            NextAction::ReloadAndRedo => "load the release again and redo the change",
+            NextAction::LoadAndAppend => "load the stored release and append to it instead",
+            NextAction::ChooseStoredKey => "choose a key the store has",
+        }
+    }
+
+    /// The operations of this crate that carry the action out, for tools
+    /// that map actions to code.
+    pub const fn methods(self) -> &'static [&'static str] {
+        match self {
+            NextAction::SettleItems => &["complete", "mark_not_applicable", "waive"],
+            NextAction::ReopenItem => &["reopen"],
+            NextAction::AcceptRiskOrRollBack => &["accept_risk", "roll_back"],
+            NextAction::RollBackOnCriteria => &["roll_back_on_criteria"],
+            NextAction::RollBackWithReason => &["roll_back"],
+            NextAction::Advance => &["advance_to"],
+            NextAction::ShipNewRelease => &["builder"],
+            NextAction::ReloadAndRedo => &["load", "append"],
+            NextAction::LoadAndAppend => &["load", "append"],
+            NextAction::ChooseStoredKey => &["keys"],
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! What the checklist layer refuses: items and templates that break the
+//! rules of a checklist.
+
+use crate::health::HealthError;
+use crate::text::TextError;
+
+/// A checklist item or template the crate refuses, naming the item,
+/// section or criterion at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    /// A checklist item that a template cannot hold.
+    #[error("checklist item `{item}` {problem}")]
+    InvalidItem {
+        /// The item's id.
+        item: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// A template whose name or sections break the rules.
+    #[error("template \"{template}\" {problem}")]
+    InvalidTemplate {
+        /// The template's name.
+        template: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// A rollback criterion id given twice.
+    #[error("rollback criterion `{criterion}` appears twice: criterion ids must be unique")]
+    DuplicateCriterion {
+        /// The criterion's id.
+        criterion: String,
+    },
+
+    /// An item id or title that breaks the text rules.
+    #[error(transparent)]
+    Text(#[from] TextError),
+
+    /// A rollback criterion that cannot be judged.
+    #[error(transparent)]
+    Health(#[from] HealthError),
+}

@@ -1,0 +1,435 @@
+//! What a release refuses: an operation the rules do not allow now, or a
+//! log that breaks them.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use crate::action::NextAction;
+use crate::checklist::{Item, ItemId};
+use crate::health::{CriterionId, HealthError, Verdict};
+use crate::plan::PlanError;
+use crate::stage::{Gate, Stage};
+use crate::text::TextError;
+
+/// An operation on a [`Release`](crate::Release) that its rules refuse, or
+/// a stored log that breaks them.
+///
+/// Whenever an operation returns one, the release is exactly as it was
+/// before the call: nothing was recorded. Each case names the item, stage,
+/// criterion or incident involved and says in words what to do next;
+/// [`next_actions`](ReleaseError::next_actions) gives the same as data.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReleaseError {
+    /// An item id that the release's template does not have.
+    #[error("{}", unknown_item_message(item, suggestions))]
+    UnknownItem {
+        /// The id given, shortened.
+        item: String,
+        /// The template's closest ids.
+        suggestions: Vec<ItemId>,
+    },
+
+    /// Settling an item that is already settled.
+    #[error("`{item}` is already {status}: reopen it with a reason to settle it another way")]
+    ItemAlreadySettled {
+        /// The item.
+        item: ItemId,
+        /// How it is settled now.
+        status: &'static str,
+    },
+
+    /// Reopening an item that is open.
+    #[error("`{item}` is already open: there is nothing to reopen")]
+    ItemAlreadyOpen {
+        /// The item.
+        item: ItemId,
+    },
+
+    /// Marking a required item not applicable.
+    #[error(
+        "`{item}` is required, so it cannot be marked not applicable: complete it, or waive it with a reason"
+    )]
+    ItemIsRequired {
+        /// The item.
+        item: ItemId,
+    },
+
+    /// Waiving an item that may simply be marked not applicable.
+    #[error("`{item}` applies only if applicable, so it is not waived: mark it not applicable with a reason")]
+    ItemIsOptional {
+        /// The item.
+        item: ItemId,
+    },
+
+    /// Working by hand an item that the workflow settles itself.
+    #[error("`{item}` is settled by the workflow when the release enters {stage}: it is not worked by hand")]
+    SettledByWorkflow {
+        /// The item.
+        item: ItemId,
+        /// The stage whose entry settles it.
+        stage: Stage,
+    },
+
+    /// Working an item whose gate is passed or not yet open.
+    #[error("{}", not_workable_message(item, *gate, *stage))]
+    ItemNotWorkable {
+        /// The item.
+        item: ItemId,
+        /// Its gate.
+        gate: Gate,
+        /// The release's stage.
+        stage: Stage,
+    },
+
+    /// An operation timed before the release's last event.
+    #[error(
+        "{at} is before the release's last event at {last}: events cannot go back in time; \
+         give the current time"
+    )]
+    TimeWentBackwards {
+        /// The time given.
+        at: DateTime<Utc>,
+        /// The last event's time.
+        last: DateTime<Utc>,
+    },
+
+    /// A move the transition table does not have.
+    #[error("{}", not_allowed_message(*from, *to))]
+    TransitionNotAllowed {
+        /// The release's stage.
+        from: Stage,
+        /// The stage asked for.
+        to: Stage,
+    },
+
+    /// A forward move blocked by open items of its gate, or by the
+    /// release's health.
+    #[error("{}", blocked_message(*from, *to, *gate, open, health.as_ref()))]
+    TransitionBlocked {
+        /// The release's stage.
+        from: Stage,
+        /// The stage asked for.
+        to: Stage,
+        /// The gate that guards the move.
+        gate: Gate,
+        /// Every open item of the gate, in checklist order.
+        open: Vec<Item>,
+        /// The verdict, when health blocks the move: `RollBack`, or
+        /// `Inconclusive` with the findings nobody has decided on.
+        health: Option<Verdict>,
+    },
+
+    /// An observation of a signal that no criterion watches.
+    #[error(
+        "no rollback criterion watches the signal `{signal}`, so it is not recorded: the template's signals are {known}"
+    )]
+    UnknownSignal {
+        /// The signal given.
+        signal: String,
+        /// The signals the template's criteria watch.
+        known: String,
+    },
+
+    /// A criterion id that the template does not have.
+    #[error("the template has no rollback criterion `{criterion}`: its criteria are {known}")]
+    UnknownCriterion {
+        /// The id given, shortened.
+        criterion: String,
+        /// The template's criteria.
+        known: String,
+    },
+
+    /// Raising or clearing a flag on a threshold criterion.
+    #[error("`{criterion}` is a threshold on {signal}, not a flag: record observations of {signal} instead")]
+    NotAFlag {
+        /// The criterion.
+        criterion: CriterionId,
+        /// The signal it watches.
+        signal: String,
+    },
+
+    /// Raising a flag that is already raised.
+    #[error(
+        "the flag on `{criterion}` is already raised (by {by} at {at}): clear it first to raise it again"
+    )]
+    FlagAlreadyRaised {
+        /// The criterion.
+        criterion: CriterionId,
+        /// Who raised it.
+        by: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+
+    /// Clearing a flag that is not raised.
+    #[error("the flag on `{criterion}` is not raised: there is nothing to clear")]
+    FlagNotRaised {
+        /// The criterion.
+        criterion: CriterionId,
+    },
+
+    /// Health work outside the stages that allow it.
+    #[error("{what} cannot be recorded while the release is {stage}: {when}")]
+    NotMonitoring {
+        /// The release's stage.
+        stage: Stage,
+        /// What was attempted.
+        what: &'static str,
+        /// When it is allowed.
+        when: &'static str,
+    },
+
+    /// A decision asked for when the verdict needs none, or cannot take one.
+    #[error("{}", decision_message(verdict))]
+    NothingToDecide {
+        /// The verdict at the time.
+        verdict: Verdict,
+    },
+
+    /// A rollback on the criteria when none tripped.
+    #[error(
+        "no critical rollback criterion has tripped (the verdict is {verdict}): roll back on a decision, with a reason"
+    )]
+    NoCriterionTripped {
+        /// The verdict at the time: `Healthy` or `Inconclusive`.
+        verdict: Verdict,
+    },
+
+    /// A logged rollback or risk decision that cites other criteria than the
+    /// observations trip.
+    #[error(
+        "the event cites findings that the recorded observations and flags do not produce: the log was edited"
+    )]
+    CitationMismatch,
+
+    /// An incident that cannot be recorded on this release as given.
+    #[error("incident `{incident}` {problem}")]
+    InvalidIncident {
+        /// The incident's id.
+        incident: String,
+        /// What is wrong.
+        problem: String,
+    },
+
+    /// An incident id that the release does not have.
+    #[error("the release has no incident `{incident}`: open it first")]
+    UnknownIncident {
+        /// The id given, shortened.
+        incident: String,
+    },
+
+    /// A rollback of a released release after its monitoring window.
+    #[error(
+        "the monitoring window of this release closed at {closed_at} (released at {released_at}), so it \
+         can no longer be rolled back: ship a fix as a new release"
+    )]
+    MonitoringWindowClosed {
+        /// When the release entered `Released`.
+        released_at: DateTime<Utc>,
+        /// When the window closed.
+        closed_at: DateTime<Utc>,
+    },
+
+    /// Adding a change once the release is frozen.
+    #[error(
+        "the release is {stage}: changes can only be added while it is planned; ship the change in the next release"
+    )]
+    ChangesFrozen {
+        /// The release's stage.
+        stage: Stage,
+    },
+
+    /// An event whose recorded stage differs from the release's.
+    #[error(
+        "the event says the release was {recorded}, but it is {actual}: the log is out of order or was edited"
+    )]
+    StageMismatch {
+        /// The stage the event records.
+        recorded: Stage,
+        /// The release's stage.
+        actual: Stage,
+    },
+
+    /// A log that does not start with the release's plan, or plans twice.
+    #[error("{problem}")]
+    MalformedLog {
+        /// What is wrong.
+        problem: &'static str,
+    },
+
+    /// A stored release in a format this version of the crate cannot read.
+    #[error(
+        "the stored release uses format {found}, but this crate reads formats 1 to {supported}: upgrade the crate"
+    )]
+    UnsupportedFormat {
+        /// The format found.
+        found: u32,
+        /// The newest format this crate reads (and the one it writes).
+        supported: u32,
+    },
+
+    /// A log event that breaks a rule, at its position in the log.
+    #[error("event {position} of the log is refused: {source}")]
+    Replay {
+        /// The event's position, from 0.
+        position: usize,
+        /// The rule it breaks.
+        source: Box<ReleaseError>,
+    },
+
+    /// A reason, source or other text that breaks the text rules.
+    #[error(transparent)]
+    Text(#[from] TextError),
+
+    /// A signal value, signal name or incident the health rules refuse.
+    #[error(transparent)]
+    Health(#[from] HealthError),
+
+    /// A change that the plan's rules refuse (one listed twice).
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+impl ReleaseError {
+    /// What can be done next, as data: the same as the message says in
+    /// words. Empty when the error points at no operation (a malformed log,
+    /// text to correct).
+    ///
+    /// ```
+    /// use release_workflow::{NextAction, Release, ReleaseKind, Actor, Role, Stage};
+    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let refusal = release.check_advance(Stage::Frozen).unwrap_err();
+    /// assert_eq!(refusal.next_actions(), [NextAction::SettleItems]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_actions(&self) -> Vec<NextAction> {
+        match self {
+            ReleaseError::TransitionBlocked { open, health, .. } => {
+                let mut actions = Vec::new();
+                if !open.is_empty() {
+                    actions.push(NextAction::SettleItems);
+                }
+                match health {
+                    Some(Verdict::RollBack { .. }) => actions.push(NextAction::RollBackOnCriteria),
+                    Some(_) => actions.push(NextAction::AcceptRiskOrRollBack),
+                    None => {}
+                }
+                actions
+            }
+            ReleaseError::TransitionNotAllowed { from, to: Stage::RolledBack } if from.can_roll_back() => {
+                vec![NextAction::RollBackWithReason]
+            }
+            ReleaseError::ItemAlreadySettled { .. } => vec![NextAction::ReopenItem],
+            ReleaseError::NothingToDecide { verdict: Verdict::RollBack { .. } } => {
+                vec![NextAction::RollBackOnCriteria]
+            }
+            ReleaseError::NoCriterionTripped { .. } => vec![NextAction::RollBackWithReason],
+            ReleaseError::MonitoringWindowClosed { .. } | ReleaseError::ChangesFrozen { .. } => {
+                vec![NextAction::ShipNewRelease]
+            }
+            ReleaseError::Replay { source, .. } => source.next_actions(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn unknown_item_message(item: &str, suggestions: &[ItemId]) -> String {
+    let mut message = format!("the template has no item `{item}`");
+    match suggestions {
+        [] => message.push_str(": check the id against the template's items"),
+        [only] => {
+            let _ = write!(message, ": did you mean `{only}`?");
+        }
+        several => {
+            let list: Vec<String> = several.iter().map(|id| format!("`{id}`")).collect();
+            let _ = write!(message, ": did you mean one of {}?", list.join(", "));
+        }
+    }
+    message
+}
+
+fn not_workable_message(item: &ItemId, gate: Gate, stage: Stage) -> String {
+    let why = match (gate.exit_stage(), gate.closes()) {
+        (Some(exit), _) if stage.is_final() => {
+            format!("the release is {stage}, so {gate} items (for entering {exit}) no longer matter")
+        }
+        (Some(exit), _) => format!("the release is already {stage}, past the {gate} gate into {exit}"),
+        (None, Some(closes)) => {
+            format!("{gate} items are worked once the release is {closes}; it is {stage}")
+        }
+        (None, None) => format!("{gate} items cannot be worked while the release is {stage}"),
+    };
+    format!("`{item}` cannot be worked: {why}")
+}
+
+fn not_allowed_message(from: Stage, to: Stage) -> String {
+    if to == Stage::RolledBack && from.can_roll_back() {
+        return format!("a release does not move forward to {to}: roll it back with a reason instead");
+    }
+    let mut message = format!("a release cannot move from {from} to {to}");
+    match (from.next(), from.can_roll_back()) {
+        (Some(next), true) => {
+            let _ = write!(message, ": from {from} it can move to {next}, or be rolled back");
+        }
+        (Some(next), false) => {
+            let _ = write!(message, ": from {from} it can only move to {next}");
+        }
+        (None, true) => {
+            let _ = write!(
+                message,
+                ": {from} is final; it can only be rolled back, within its monitoring window"
+            );
+        }
+        (None, false) => {
+            let _ = write!(message, ": {from} is final");
+        }
+    }
+    message
+}
+
+fn blocked_message(from: Stage, to: Stage, gate: Gate, open: &[Item], health: Option<&Verdict>) -> String {
+    let mut message = format!("cannot move from {from} to {to}:");
+    if !open.is_empty() {
+        let count = open.len();
+        let noun = if count == 1 { "item is" } else { "items are" };
+        let _ = write!(message, "\n{count} {gate} {noun} not settled:");
+        for item in open {
+            let _ = write!(message, "\n  - {item}");
+        }
+        let _ = write!(message, "\n{}", NextAction::SettleItems.describe());
+    }
+    match health {
+        Some(verdict @ Verdict::RollBack { .. }) => {
+            let _ = write!(
+                message,
+                "\nthe release's health says {verdict}\n{}",
+                NextAction::RollBackOnCriteria.describe()
+            );
+        }
+        Some(verdict) => {
+            let _ = write!(
+                message,
+                "\nthe release's health is {verdict}\na person must decide: {}",
+                NextAction::AcceptRiskOrRollBack.describe()
+            );
+        }
+        None => {}
+    }
+    message
+}
+
+fn decision_message(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Healthy => "the release is healthy: there is no risk to accept".to_owned(),
+        Verdict::RollBack { .. } => format!(
+            "a roll-back verdict cannot be accepted; roll the release back, or clear what tripped it if it was \
+             wrong:\n{verdict}"
+        ),
+        Verdict::Inconclusive { .. } => format!("every finding is already decided:\n{verdict}"),
+    }
+}

@@ -1,0 +1,393 @@
+//! Where a release stands, as data: what a dashboard renders, and what
+//! `Display` prints for a person.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::action::NextAction;
+use crate::actor::Actor;
+use crate::checklist::Item;
+use crate::event::{Event, RollbackReason};
+use crate::health::{RiskDecision, Verdict};
+use crate::incident::Incident;
+use crate::progress::Tally;
+use crate::release::{Release, ReleaseError};
+use crate::stage::{Gate, Stage};
+use crate::version::{ReleaseKind, Version};
+
+const TIME: &str = "%Y-%m-%d %H:%M UTC";
+
+/// How many open items a summary lists before it only counts the rest.
+const LISTED_ITEMS: usize = 10;
+
+/// Where a release stands and what it takes to move on: a snapshot to
+/// render, store or send, taken by [`Release::status`].
+///
+/// The next move comes from the same check that
+/// [`advance_to`](Release::advance_to) runs, so a status that says a
+/// release can move is never contradicted by the move. `Display` prints it
+/// for a person, as `Display` for a [`Release`] does.
+///
+/// ```
+/// use release_workflow::{NextAction, Stage};
+/// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+/// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+/// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+/// let status = release.status();
+/// let next = status.next_move.as_ref().ok_or("a planned release has a next move")?;
+/// assert_eq!(next.to, Stage::Frozen);
+/// assert!(!next.can_move());
+/// assert_eq!(next.open_items.len(), 8);
+/// assert_eq!(next.next_actions(), [NextAction::SettleItems]);
+/// let json = serde_json::to_value(&status)?;
+/// assert_eq!(json["next_move"]["to"], "frozen");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReleaseStatus {
+    /// The version being released.
+    pub version: Version,
+    /// Patch, minor or major.
+    pub kind: ReleaseKind,
+    /// The service, if named.
+    pub service: Option<String>,
+    /// The day the release is meant to go out.
+    pub target_date: NaiveDate,
+    /// The stage it is in.
+    pub stage: Stage,
+    /// When it entered that stage.
+    pub since: Option<DateTime<Utc>>,
+    /// Who owns the release.
+    pub release_manager: Actor,
+    /// Who carries the pager.
+    pub on_call: Actor,
+    /// The checklist's name.
+    pub checklist: String,
+    /// Settled and total items of each gate the template uses, in gate
+    /// order; the group that does not apply (rollback items before a
+    /// rollback, post-release items after one) is left out.
+    pub progress: Vec<GateProgress>,
+    /// The release's health while it is watched (deploying, verifying,
+    /// released) and its template has criteria.
+    pub health: Option<HealthStatus>,
+    /// The incidents it caused.
+    pub incidents: Vec<Incident>,
+    /// The next forward move and what blocks it; `None` in a final stage.
+    pub next_move: Option<NextMove>,
+    /// Until when a released release may still be rolled back.
+    pub rollback_allowed_until: Option<DateTime<Utc>>,
+    /// How the release was rolled back, once it was.
+    pub rollback: Option<RollbackStatus>,
+    /// What is left to close a final release; `None` before it is final.
+    pub closing: Option<Closing>,
+    /// The latest event.
+    pub last_event: Option<Event>,
+}
+
+/// Settled and total items of one gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GateProgress {
+    /// The gate.
+    pub gate: Gate,
+    /// Its items, settled of total.
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+/// The release's health, as the next move sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthStatus {
+    /// Every criterion judged now.
+    pub verdict: Verdict,
+    /// The risk decisions taken on inconclusive findings.
+    pub decisions: Vec<RiskDecision>,
+    /// How many observations were recorded.
+    pub observations: usize,
+}
+
+/// The next forward move and everything that blocks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextMove {
+    /// The stage it moves to.
+    pub to: Stage,
+    /// The gate that guards it.
+    pub gate: Gate,
+    /// The gate's open items, in checklist order.
+    pub open_items: Vec<Item>,
+    /// The health that blocks the move: a roll-back verdict, or the
+    /// inconclusive findings nobody has decided on (the missing
+    /// decisions).
+    pub health: Option<Verdict>,
+}
+
+impl NextMove {
+    /// Whether the move would be accepted now.
+    pub fn can_move(&self) -> bool {
+        self.open_items.is_empty() && self.health.is_none()
+    }
+
+    /// What can be done next: move on, or clear what blocks the move.
+    pub fn next_actions(&self) -> Vec<NextAction> {
+        if self.can_move() {
+            return vec![NextAction::Advance];
+        }
+        let mut actions = Vec::new();
+        if !self.open_items.is_empty() {
+            actions.push(NextAction::SettleItems);
+        }
+        match self.health {
+            Some(Verdict::RollBack { .. }) => actions.push(NextAction::RollBackOnCriteria),
+            Some(_) => actions.push(NextAction::AcceptRiskOrRollBack),
+            None => {}
+        }
+        actions
+    }
+}
+
+/// How a release was rolled back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollbackStatus {
+    /// The stage it left.
+    pub from: Stage,
+    /// Why.
+    pub reason: RollbackReason,
+    /// Who rolled it back.
+    pub by: Actor,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// What is left to close a final release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closing {
+    /// The group that closes it: post-release items once released,
+    /// rollback items once rolled back.
+    pub group: Gate,
+    /// Its open items, in checklist order.
+    pub open_items: Vec<Item>,
+}
+
+impl Release {
+    /// Where the release stands and what it takes to move on, as data.
+    pub fn status(&self) -> ReleaseStatus {
+        let plan = self.plan();
+        let hidden = match self.stage() {
+            Stage::RolledBack => Gate::PostRelease,
+            _ => Gate::Rollback,
+        };
+        let watched = matches!(self.stage(), Stage::Deploying | Stage::Verifying | Stage::Released);
+        let health = (watched && !self.template().criteria().is_empty()).then(|| HealthStatus {
+            verdict: self.verdict(),
+            decisions: self.risk_decisions().to_vec(),
+            observations: self.observations().len(),
+        });
+        let closing_group = match self.stage() {
+            Stage::Released => Some(Gate::PostRelease),
+            Stage::RolledBack => Some(Gate::Rollback),
+            _ => None,
+        };
+        ReleaseStatus {
+            version: plan.version().clone(),
+            kind: plan.kind(),
+            service: plan.service().map(str::to_owned),
+            target_date: plan.target_date(),
+            stage: self.stage(),
+            since: self.entered_at(self.stage()),
+            release_manager: plan.release_manager().clone(),
+            on_call: plan.on_call().clone(),
+            checklist: self.template().name().to_owned(),
+            progress: self
+                .progress_by_gate()
+                .into_iter()
+                .filter(|(gate, _)| *gate != hidden)
+                .map(|(gate, tally)| GateProgress { gate, tally })
+                .collect(),
+            health,
+            incidents: self.incidents().to_vec(),
+            next_move: self.next_move(),
+            rollback_allowed_until: match self.stage() {
+                Stage::Released => self.monitoring_window_closes_at(),
+                _ => None,
+            },
+            rollback: self.rollback_event().map(|(from, reason, event)| RollbackStatus {
+                from,
+                reason: reason.clone(),
+                by: event.by.clone(),
+                at: event.at,
+            }),
+            closing: closing_group
+                .map(|group| Closing { group, open_items: self.open_items(group).cloned().collect() }),
+            last_event: self.events().last().cloned(),
+        }
+    }
+
+    /// The next forward move, judged by the check `advance_to` runs.
+    fn next_move(&self) -> Option<NextMove> {
+        let to = self.stage().next()?;
+        let gate = to.entry_gate()?;
+        match self.check_advance(to) {
+            Ok(()) => Some(NextMove { to, gate, open_items: Vec::new(), health: None }),
+            Err(ReleaseError::TransitionBlocked { gate, open, health, .. }) => {
+                Some(NextMove { to, gate, open_items: open, health })
+            }
+            // The table has the edge to the next stage, so nothing else is
+            // refused; a refusal of another kind still means "cannot move".
+            Err(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Release {
+    /// A few lines: the version and stage, the people, progress per gate,
+    /// health, and what blocks the next step (or what is left to close the
+    /// release). The same as the [`status`](Release::status)'s `Display`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.status(), f)
+    }
+}
+
+impl fmt::Display for ReleaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Release {} ({})", self.version, self.kind)?;
+        if let Some(service) = &self.service {
+            write!(f, " of {service}")?;
+        }
+        writeln!(f, ", target {}", self.target_date)?;
+        write!(f, "  stage      {}", self.stage)?;
+        if let Some(since) = self.since {
+            write!(f, " since {}", since.format(TIME))?;
+        }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "  people     {} (release manager), {} (on call)",
+            self.release_manager.name(),
+            self.on_call.name()
+        )?;
+        writeln!(f, "  checklist  {}", self.checklist)?;
+        let current_gate = self.next_move.as_ref().map(|next| next.gate);
+        for GateProgress { gate, tally } in &self.progress {
+            let marker = if Some(*gate) == current_gate {
+                "→"
+            } else if tally.is_complete() {
+                "✓"
+            } else {
+                " "
+            };
+            writeln!(f, "    {marker} {gate:<13}{:>3}/{}", tally.settled, tally.total)?;
+        }
+        self.fmt_health(f)?;
+        for incident in &self.incidents {
+            writeln!(f, "  incident   {incident}")?;
+        }
+        self.fmt_next(f)?;
+        if let Some(last) = &self.last_event {
+            write!(f, "  last event {last}")?;
+        }
+        Ok(())
+    }
+}
+
+impl ReleaseStatus {
+    fn fmt_health(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(health) = &self.health else {
+            return Ok(());
+        };
+        let blocking = self.next_move.as_ref().and_then(|next| next.health.as_ref());
+        match (&health.verdict, blocking) {
+            (Verdict::Healthy, _) => {
+                let noun = plural(health.observations, "observation", "observations");
+                writeln!(f, "  health     healthy ({} {noun})", health.observations)
+            }
+            (Verdict::Inconclusive { .. }, None) if !health.decisions.is_empty() => {
+                writeln!(f, "  health     inconclusive, risk accepted:")?;
+                for decision in &health.decisions {
+                    writeln!(f, "               - by {}: {}", decision.by.name(), decision.why)?;
+                }
+                Ok(())
+            }
+            (verdict, undecided) => {
+                let shown = undecided.unwrap_or(verdict);
+                let text = shown.to_string().replace("\n  ", "\n               ");
+                writeln!(f, "  health     {text}")
+            }
+        }
+    }
+
+    fn fmt_next(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(next) = &self.next_move {
+            return fmt_next_move(f, next);
+        }
+        if let Some(until) = self.rollback_allowed_until {
+            writeln!(f, "  rollback   allowed until {}", until.format(TIME))?;
+        }
+        if let Some(rollback) = &self.rollback {
+            let by = rollback.by.name();
+            match &rollback.reason {
+                RollbackReason::Criteria { findings } => {
+                    writeln!(f, "  rolled back from {} by {by}, on tripped criteria:", rollback.from)?;
+                    for finding in findings {
+                        writeln!(f, "               - {finding}")?;
+                    }
+                }
+                reason => writeln!(f, "  rolled back from {} by {by}, {reason}", rollback.from)?,
+            }
+        }
+        if let Some(closing) = &self.closing {
+            let count = closing.open_items.len();
+            if count == 0 {
+                writeln!(f, "  closed     every {} item is settled", closing.group)?;
+            } else {
+                let noun = plural(count, "item", "items");
+                writeln!(f, "  to close   {count} open {} {noun}:", closing.group)?;
+                fmt_items(f, &closing.open_items)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn fmt_next_move(f: &mut fmt::Formatter<'_>, next: &NextMove) -> fmt::Result {
+    if next.can_move() {
+        return writeln!(f, "  next       ready to move to {}", next.to);
+    }
+    let count = next.open_items.len();
+    if count > 0 {
+        let noun = plural(count, "item", "items");
+        writeln!(f, "  next       {} is blocked by {count} open {noun}:", next.to)?;
+        fmt_items(f, &next.open_items)?;
+    }
+    if let Some(verdict) = &next.health {
+        let lead = if count > 0 {
+            "             and by the release's health".to_owned()
+        } else {
+            format!("  next       {} is blocked by the release's health", next.to)
+        };
+        let (says, action) = match verdict {
+            Verdict::RollBack { .. } => ("says roll back", NextAction::RollBackOnCriteria),
+            _ => ("is inconclusive", NextAction::AcceptRiskOrRollBack),
+        };
+        writeln!(f, "{lead}, which {says}: {}", action.describe())?;
+    }
+    Ok(())
+}
+
+/// Lists items, the first [`LISTED_ITEMS`] of them, then how many more.
+fn fmt_items(f: &mut fmt::Formatter<'_>, items: &[Item]) -> fmt::Result {
+    for item in items.iter().take(LISTED_ITEMS) {
+        writeln!(f, "               - {item}")?;
+    }
+    if items.len() > LISTED_ITEMS {
+        writeln!(f, "               … and {} more", items.len() - LISTED_ITEMS)?;
+    }
+    Ok(())
+}
+
+fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
+    if count == 1 { one } else { many }
+}
