@@ -228,7 +228,7 @@ fn parse_range(path: &str, start: u64, end: u64) -> std::io::Result<Chunk> {
         if buffer.is_empty() {
             break;
         }
-        let (text, used) = match find_newline(buffer) {
+        let (text, used) = match memchr::memchr(b'\n', buffer) {
             Some(newline) => (buffer.get(..newline).unwrap_or_default(), newline + 1),
             None => {
                 line.clear();
@@ -260,23 +260,6 @@ impl Chunk {
             Err(error) => self.errors.push((self.lines, error.to_string())),
         }
     }
-}
-
-/// The position of the first `\n`, eight bytes at a time.
-fn find_newline(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const NEWLINES: u64 = ONES * b'\n' as u64;
-    let mut words = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for word in &mut words {
-        let value = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ NEWLINES;
-        if (value.wrapping_sub(ONES) & !value & HIGHS) != 0 {
-            return word.iter().position(|byte| *byte == b'\n').map(|i| offset + i);
-        }
-        offset += 8;
-    }
-    words.remainder().iter().position(|byte| *byte == b'\n').map(|i| offset + i)
 }
 
 /// A realistic, deterministic history of `count` deployments: eight

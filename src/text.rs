@@ -187,6 +187,11 @@ pub(crate) fn slug_problem(text: &str, max_chars: usize) -> Option<&'static str>
     None
 }
 
+/// `count` and its noun, singular or plural: `1 deployment`, `2 deployments`.
+pub(crate) fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// The candidates closest to `given` by edit distance, for "did you mean"
 /// hints: at most three, closest first, none further than a third of the
 /// candidate's length (at least one edit).

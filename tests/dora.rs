@@ -112,7 +112,39 @@ fn commits_after_production_are_excluded_and_counted() {
         report.explanation.exclusions[0].reason,
         ExclusionReason::CommitsAfterProduction { commits: 2 }
     );
-    assert!(report.to_string().contains("2 commits after production (1 deployments)"), "{report}");
+    let text = report.to_string();
+    assert!(text.contains("2 commits after production (1 deployment) from lead time"), "{text}");
+    // Only what was left out, and counts in the singular where they are one.
+    let left_out = text.lines().find(|line| line.starts_with("left out:")).unwrap();
+    assert_eq!(left_out, "left out: 2 commits after production (1 deployment) from lead time");
+    assert!(text.contains("· 1 deployment ") && text.contains("(1 change)"), "{text}");
+    assert!(!text.contains(";\n") && !text.contains("; \n"), "no list ends in a separator: {text}");
+}
+
+#[test]
+fn a_report_with_nothing_left_out_says_so() {
+    let history = History::from_records([deployment("web", "1.0.0", 10.0, 60, &[9.0])]);
+    let text = history.report(&fortnight()).to_string();
+    assert!(text.contains("\nleft out: nothing\n"), "{text}");
+}
+
+#[test]
+fn trend_columns_hold_seven_digit_counts() {
+    let start = h(0.0);
+    let records = (0..1_000_000)
+        .map(|i| DeploymentRecord::new("web", "1.0.0", start + chrono::TimeDelta::milliseconds(i)).unwrap());
+    let history = History::from_records(records);
+    let trend = history.trend(&fortnight(), Period::Week).unwrap();
+    let text = trend.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains(" 1000000 "), "{text}");
+    // Every row is as wide as the header, and the big numbers end where
+    // their column's title does.
+    let width = |line: &str| line.chars().count();
+    assert!(lines.iter().all(|line| width(line) == width(lines[0])), "{text}");
+    let end_of = |line: &str, text: &str| line.find(text).map(|start| start + text.len());
+    assert_eq!(end_of(lines[1], "1000000"), end_of(lines[0], "deploys"), "{text}");
+    assert_eq!(end_of(lines[1], "142857.14"), end_of(lines[0], "per day"), "{text}");
 }
 
 #[test]

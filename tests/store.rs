@@ -53,6 +53,19 @@ fn a_stored_release_loads_back_equal() {
         assert!(matches!(store.create(&release), Err(StoreError::ReleaseExists { .. })), "{name}");
         let missing = ReleaseKey::parse("nope@1.0.0").unwrap();
         assert!(matches!(store.load(&missing), Err(StoreError::ReleaseNotFound { .. })), "{name}");
+        // A near miss gets "did you mean", as an unknown item does.
+        let typo = ReleaseKey::parse("checkuot@2.4.0").unwrap();
+        for error in [store.load(&typo).unwrap_err(), store.append(&typo, 1, &[]).unwrap_err()] {
+            match &error {
+                StoreError::ReleaseNotFound { suggestions, .. } => {
+                    assert_eq!(suggestions, std::slice::from_ref(&key))
+                }
+                other => panic!("{name}: expected not found, got {other:?}"),
+            }
+            assert!(error.to_string().ends_with("did you mean checkout@2.4.0?"), "{error}");
+            assert!(!error.to_string().contains("keys()"), "{error}");
+            assert_eq!(error.next_actions(), [NextAction::ChooseStoredKey]);
+        }
     }
 }
 
@@ -234,10 +247,16 @@ fn directories_that_cannot_hold_a_store_are_refused_clearly() {
     let error = FileStore::open(&missing).unwrap_err();
     assert!(matches!(error, StoreError::Io { .. }));
     assert!(error.to_string().contains("release-workflow-no-such-dir-for-sure"), "{error}");
+    // The system's own error stays reachable, for tools that inspect it.
+    let source = std::error::Error::source(&error).expect("an I/O error keeps its source");
+    let io = source.downcast_ref::<std::io::Error>().expect("the source is the io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
     let dir = TempDir::new("file-not-dir");
     let file = dir.path().join("plain");
     fs::write(&file, "x").unwrap();
-    assert!(FileStore::open(&file).unwrap_err().to_string().contains("not a directory"));
+    let error = FileStore::open(&file).unwrap_err();
+    assert!(matches!(error, StoreError::NotADirectory { .. }), "{error}");
+    assert!(error.to_string().contains("not a directory"));
     // /proc takes no new files, whoever asks: a read-only directory for root too.
     let read_only = FileStore::open("/proc").unwrap();
     let error = read_only.create(&planned()).unwrap_err();

@@ -29,7 +29,104 @@ fn public_types_are_send_and_sync() {
     send_sync::<Role>();
     send_sync::<ReleaseKind>();
     send_sync::<Requirement>();
+    send_sync::<ReleaseStatus>();
+    send_sync::<NextMove>();
+    send_sync::<NextAction>();
+    send_sync::<release_workflow::typed::AnyStage>();
     error_type::<Error>();
+    error_type::<ParseError>();
+    error_type::<TextError>();
+    error_type::<VersionError>();
+    error_type::<HealthError>();
+    error_type::<TemplateError>();
+    error_type::<PlanError>();
+    error_type::<ReleaseError>();
+    error_type::<MetricsError>();
+    #[cfg(feature = "store")]
+    error_type::<StoreError>();
+    error_type::<release_workflow::typed::WrongStage>();
+}
+
+/// Every value of a named enum: its name is kebab case, `Display` writes
+/// it, `FromStr` reads it back in any ASCII case, serde stores exactly it,
+/// and an unknown name lists every accepted one.
+fn one_text_form<T>(all: &[T])
+where
+    T: Copy + Display + FromStr<Err = ParseError> + PartialEq + std::fmt::Debug + serde::Serialize,
+    T: serde::de::DeserializeOwned,
+{
+    for value in all {
+        let text = value.to_string();
+        assert!(text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{text}");
+        assert_eq!(text.parse::<T>().unwrap(), *value, "{text}");
+        assert_eq!(text.to_uppercase().parse::<T>().unwrap(), *value, "{text} in upper case");
+        assert_eq!(serde_json::to_value(value).unwrap(), serde_json::json!(text));
+        assert_eq!(serde_json::from_value::<T>(serde_json::json!(text)).unwrap(), *value);
+        assert!(
+            serde_json::from_value::<T>(serde_json::json!(text.to_uppercase())).is_err(),
+            "stored names are exact"
+        );
+    }
+    let error = "no such name".parse::<T>().unwrap_err();
+    assert_eq!(error.input(), "no such name");
+    let names: Vec<String> = all.iter().map(ToString::to_string).collect();
+    assert_eq!(error.expected(), names);
+    assert!(error.to_string().contains(&names.join(", ")), "{error}");
+}
+
+#[test]
+fn every_named_value_has_one_text_form() {
+    one_text_form(Stage::ALL);
+    one_text_form(Gate::ALL);
+    one_text_form(Role::ALL);
+    one_text_form(ReleaseKind::ALL);
+    one_text_form(Requirement::ALL);
+    one_text_form(EventType::ALL);
+    one_text_form(CriterionKind::ALL);
+    one_text_form(Severity::ALL);
+    one_text_form(Comparison::ALL);
+    one_text_form(WhenMissing::ALL);
+    one_text_form(ObservationKind::ALL);
+    one_text_form(Outcome::ALL);
+    one_text_form(Missing::ALL);
+    one_text_form(IncidentSeverity::ALL);
+    one_text_form(Tier::ALL);
+    one_text_form(Benchmark::ALL);
+    one_text_form(Period::ALL);
+    one_text_form(NextAction::ALL);
+    assert_eq!(Stage::RolledBack.to_string(), "rolled-back");
+    assert_eq!(EventType::ItemNotApplicable.as_str(), "item-not-applicable");
+}
+
+#[test]
+fn the_umbrella_error_holds_every_layer_unchanged() {
+    let parse: Error = "bogus".parse::<Stage>().unwrap_err().into();
+    assert!(matches!(parse, Error::Parse(_)));
+    assert!(parse.to_string().starts_with("unknown stage \"bogus\""));
+    let text: Error = Actor::new(" ", Role::Developer).unwrap_err().into();
+    assert!(matches!(text, Error::Text(TextError::InvalidText { field: "actor name", .. })));
+    let version: Error = parse_version("v2").unwrap_err().into();
+    assert!(matches!(version, Error::Version(VersionError::Invalid { .. })));
+    let window =
+        Window::new("2026-01-02T00:00:00Z".parse().unwrap(), "2026-01-01T00:00:00Z".parse().unwrap());
+    let metrics: Error = window.unwrap_err().into();
+    assert!(matches!(metrics, Error::Metrics(MetricsError::InvalidWindow { .. })));
+    assert!(metrics.to_string().contains("its start must come before its end"), "{metrics}");
+    #[cfg(feature = "store")]
+    {
+        let conflict: Error = StoreError::Conflict { key: "k".into(), expected: 1, actual: 2 }.into();
+        assert_eq!(conflict.next_actions(), [NextAction::ReloadAndRedo]);
+    }
+    // A lower layer's error keeps its message when a higher one wraps it.
+    let inner = TextError::InvalidText {
+        field: "reason",
+        value: String::new(),
+        problem: "is empty",
+        max_chars: 2000,
+    };
+    let wrapped = ReleaseError::Text(inner.clone());
+    assert_eq!(wrapped.to_string(), inner.to_string());
+    assert_eq!(Error::from(wrapped).to_string(), inner.to_string());
 }
 
 fn parses_what_it_displays<T>(values: impl IntoIterator<Item = T>)

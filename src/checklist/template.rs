@@ -333,7 +333,7 @@ impl TemplateBuilder {
         let Some(section) = self.sections.last() else {
             self.first_error = Some(TemplateError::InvalidItem {
                 item: crate::text::shorten(id),
-                problem: "was added before any section: call `section` first".into(),
+                problem: "was added before any section: open a section first".into(),
             });
             return self;
         };

@@ -293,18 +293,23 @@ impl fmt::Display for Finding {
         write!(f, "{} \"{}\" ({}, {call}): ", self.criterion, self.title, self.severity)?;
         match &self.cause {
             Cause::Breached { signal, bound, baseline, needed, breaching, samples, tripped_by } => {
-                write!(f, "{breaching} of {samples} {signal} samples breached {bound}")?;
+                let noun = if *samples == 1 { "sample" } else { "samples" };
+                write!(f, "{breaching} of {samples} {signal} {noun} breached {bound}")?;
                 if let Some(baseline) = baseline {
                     write!(f, " (from baseline {baseline})")?;
                 }
-                write!(f, ", {needed} trip it:")?;
-                for breach in tripped_by.iter().take(5) {
-                    write!(f, " {} at {};", breach.value, breach.at.format("%Y-%m-%d %H:%M:%S UTC"))?;
-                }
+                let trip = if *needed == 1 { "trips" } else { "trip" };
+                let mut listed: Vec<String> = tripped_by
+                    .iter()
+                    .take(5)
+                    .map(|breach| {
+                        format!("{} at {}", breach.value, breach.at.format("%Y-%m-%d %H:%M:%S UTC"))
+                    })
+                    .collect();
                 if tripped_by.len() > 5 {
-                    write!(f, " …")?;
+                    listed.push("…".to_owned());
                 }
-                Ok(())
+                write!(f, ", {needed} {trip} it: {}", listed.join("; "))
             }
             Cause::Flagged { evidence, by, at } => {
                 write!(f, "flagged by {} at {}: {evidence}", by.name(), at.format("%Y-%m-%d %H:%M:%S UTC"))

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::record::RecordFields;
-use super::time::{interned_str::intern, parse_fast};
+use super::time;
 use super::{DeploymentRecord, IncidentSpan, RollbackSpan};
 use crate::metrics::error::MetricsError;
 
@@ -107,7 +107,7 @@ impl<'a> Reader<'a> {
     }
 
     fn timestamp(&mut self) -> Option<DateTime<Utc>> {
-        parse_fast(self.string()?.as_bytes())
+        time::parse(self.string()?)
     }
 
     fn literal(&mut self, word: &[u8]) -> bool {
@@ -210,7 +210,7 @@ impl<'a> Reader<'a> {
             (None, None, None, None, None);
         self.object(|reader, key| match key {
             "release" => set(&mut release, reader.string().map(Arc::from)),
-            "service" => set(&mut service, reader.string().map(intern)),
+            "service" => set(&mut service, reader.string().map(Arc::from)),
             "version" => set(&mut version, reader.string().map(str::to_owned)),
             "started_at" => set(&mut started_at, reader.timestamp()),
             "production_at" => set(&mut production_at, reader.optional_timestamp()),

@@ -93,7 +93,7 @@ pub struct DeploymentRecord {
 pub(crate) struct RecordFields {
     #[serde(with = "time::shared_str")]
     pub(crate) release: Arc<str>,
-    #[serde(with = "time::interned_str")]
+    #[serde(with = "time::shared_str")]
     pub(crate) service: Arc<str>,
     pub(crate) version: String,
     #[serde(with = "time::rfc3339")]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Benchmark, Spread, Tier};
 use crate::metrics::error::MetricsError;
-use crate::text::named_enum;
+use crate::text::{counted, named_enum};
 
 /// A half-open span of time, `[start, end)`, that a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -328,16 +328,25 @@ fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "no data".to_owned(), |rate| format!("{:.1}%", rate * 100.0))
 }
 
-fn spread(spread: Option<&Spread>, unit: &str) -> String {
+fn spread(spread: Option<&Spread>, one: &str, many: &str) -> String {
     spread.map_or_else(
         || "no data".to_owned(),
-        |s| format!("median {} · p90 {} ({} {unit})", s.median, s.p90, s.count),
+        |s| format!("median {} · p90 {} ({})", s.median, s.p90, counted(s.count, one, many)),
     )
+}
+
+/// A median of deploy days per week: `1 deploy day/week`, `3.5 deploy days/week`.
+fn deploy_days(median: f64) -> String {
+    let noun = if median == 1.0 { "deploy day/week" } else { "deploy days/week" };
+    format!("{median} {noun}")
 }
 
 fn tier(tier: Option<Tier>) -> String {
     tier.map_or_else(|| "—".to_owned(), |tier| tier.to_string())
 }
+
+/// How many failed deployments a report lists before it only counts the rest.
+const LISTED_FAILURES: usize = 10;
 
 impl DoraMetrics {
     fn rows(&self) -> Vec<(&'static str, String, String)> {
@@ -346,23 +355,26 @@ impl DoraMetrics {
             (
                 "deployment frequency",
                 format!(
-                    "{:.2}/day · {:.1}/week · {} deploy days/week (median) · {} deployments",
-                    frequency.per_day, frequency.per_week, frequency.deploy_days_per_week, frequency.count
+                    "{:.2}/day · {:.1}/week · {} (median) · {}",
+                    frequency.per_day,
+                    frequency.per_week,
+                    deploy_days(frequency.deploy_days_per_week),
+                    counted(frequency.count, "deployment", "deployments"),
                 ),
                 frequency.tier.to_string(),
             ),
             (
                 "lead time for changes",
-                spread(self.lead_time.spread.as_ref(), "changes"),
+                spread(self.lead_time.spread.as_ref(), "change", "changes"),
                 tier(self.lead_time.tier),
             ),
             (
                 "change failure rate",
                 format!(
-                    "{} ({} of {} deployments)",
+                    "{} ({} of {})",
                     percent(self.change_failure_rate.rate),
                     self.change_failure_rate.failed,
-                    self.deployments
+                    counted(self.deployments, "deployment", "deployments")
                 ),
                 tier(self.change_failure_rate.tier),
             ),
@@ -370,7 +382,7 @@ impl DoraMetrics {
                 "recovery time",
                 format!(
                     "{}, {} unresolved",
-                    spread(self.recovery_time.spread.as_ref(), "restored"),
+                    spread(self.recovery_time.spread.as_ref(), "restored", "restored"),
                     self.recovery_time.unresolved
                 ),
                 tier(self.recovery_time.tier),
@@ -380,10 +392,18 @@ impl DoraMetrics {
                 format!("{} ({})", self.rollbacks.count, percent(self.rollbacks.rate)),
                 String::new(),
             ),
-            ("deployment duration", spread(self.deployment_duration.as_ref(), "deployments"), String::new()),
+            (
+                "deployment duration",
+                spread(self.deployment_duration.as_ref(), "deployment", "deployments"),
+                String::new(),
+            ),
             (
                 "rework rate",
-                format!("{} ({} remediations)", percent(self.rework.rate), self.rework.count),
+                format!(
+                    "{} ({})",
+                    percent(self.rework.rate),
+                    counted(self.rework.count, "remediation", "remediations")
+                ),
                 String::new(),
             ),
         ]
@@ -410,22 +430,26 @@ impl fmt::Display for DoraReport {
         let explanation = &self.explanation;
         let failures = &explanation.failures;
         if !failures.is_empty() {
-            write!(f, "failed deployments ({}):", failures.len())?;
-            for failure in failures.iter().take(10) {
-                let mut why: Vec<String> = Vec::new();
-                if failure.rolled_back {
-                    why.push("rolled back".into());
-                }
-                if !failure.incidents.is_empty() {
-                    let ids: Vec<&str> = failure.incidents.iter().map(|id| &**id).collect();
-                    why.push(format!("incidents {}", ids.join(", ")));
-                }
-                write!(f, " {} ({});", failure.release, why.join(", "))?;
+            let mut listed: Vec<String> = failures
+                .iter()
+                .take(LISTED_FAILURES)
+                .map(|failure| {
+                    let mut why: Vec<String> = Vec::new();
+                    if failure.rolled_back {
+                        why.push("rolled back".into());
+                    }
+                    if !failure.incidents.is_empty() {
+                        let ids: Vec<&str> = failure.incidents.iter().map(|id| &**id).collect();
+                        let noun = if ids.len() == 1 { "incident" } else { "incidents" };
+                        why.push(format!("{noun} {}", ids.join(", ")));
+                    }
+                    format!("{} ({})", failure.release, why.join(", "))
+                })
+                .collect();
+            if failures.len() > LISTED_FAILURES {
+                listed.push(format!("… and {} more", failures.len() - LISTED_FAILURES));
             }
-            if failures.len() > 10 {
-                write!(f, " … and {} more", failures.len() - 10)?;
-            }
-            writeln!(f)?;
+            writeln!(f, "failed deployments ({}): {}", failures.len(), listed.join("; "))?;
         }
         let (mut commits, mut commit_deployments, mut not_in_production, mut unresolved) = (0, 0, 0, 0);
         for exclusion in &explanation.exclusions {
@@ -438,13 +462,39 @@ impl fmt::Display for DoraReport {
                 ExclusionReason::Unresolved => unresolved += 1,
             }
         }
-        writeln!(
-            f,
-            "left out: {commits} commits after production ({commit_deployments} deployments) from lead time; \
-             {not_in_production} deployments not in production from lead time and duration; {unresolved} unresolved \
-             failures from recovery time; {} records outside the window; {} records of other services",
-            explanation.outside_window, explanation.other_services
-        )
+        let mut left_out: Vec<String> = Vec::new();
+        if commits > 0 {
+            left_out.push(format!(
+                "{} after production ({}) from lead time",
+                counted(commits, "commit", "commits"),
+                counted(commit_deployments, "deployment", "deployments")
+            ));
+        }
+        if not_in_production > 0 {
+            left_out.push(format!(
+                "{} not in production from lead time and duration",
+                counted(not_in_production, "deployment", "deployments")
+            ));
+        }
+        if unresolved > 0 {
+            left_out.push(format!(
+                "{} from recovery time",
+                counted(unresolved, "unresolved failure", "unresolved failures")
+            ));
+        }
+        if explanation.outside_window > 0 {
+            let records = counted(explanation.outside_window, "record", "records");
+            left_out.push(format!("{records} outside the window"));
+        }
+        if explanation.other_services > 0 {
+            let records = counted(explanation.other_services, "record", "records");
+            left_out.push(format!("{records} of other services"));
+        }
+        if left_out.is_empty() {
+            writeln!(f, "left out: nothing")
+        } else {
+            writeln!(f, "left out: {}", left_out.join("; "))
+        }
     }
 }
 
@@ -487,7 +537,7 @@ impl fmt::Display for Trend {
         let offset = FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix());
         writeln!(
             f,
-            "{:<12} {:>7} {:>8} {:>14} {:>8} {:>14} {:>9} {:>8}",
+            "{:<12} {:>9} {:>11} {:>14} {:>8} {:>14} {:>9} {:>8}",
             self.period, "deploys", "per day", "lead time p50", "CFR", "recovery p50", "rollbacks", "rework"
         )?;
         for row in &self.rows {
@@ -497,7 +547,7 @@ impl fmt::Display for Trend {
                 |rate: Option<f64>| rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0));
             writeln!(
                 f,
-                "{:<12} {:>7} {:>8.2} {:>14} {:>8} {:>14} {:>9} {:>8}",
+                "{:<12} {:>9} {:>11.2} {:>14} {:>8} {:>14} {:>9} {:>8}",
                 row.window.start.with_timezone(&offset).format("%Y-%m-%d"),
                 m.deployments,
                 m.deployment_frequency.per_day,

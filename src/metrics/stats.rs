@@ -55,29 +55,16 @@ pub struct Spread {
 impl Spread {
     /// The spread of millisecond durations; `None` when there are none.
     pub(crate) fn of(values: &mut [i64]) -> Option<Spread> {
+        // Two plain selections: reusing the first for the second measured
+        // no faster at 100k and 2.5M values.
         let p90 = quantile(values, 0.9)?;
-        // Selecting the 90th percentile left every value ranked below it on
-        // its left, so the median is selected from that part alone.
-        let p90_rank = ((values.len() - 1) as f64 * 0.9).floor() as usize;
-        let median = median_within(values, p90_rank)?;
+        let median = quantile(values, 0.5)?;
         Some(Spread {
             count: values.len(),
             median: Elapsed::from_millis(median.round() as i64),
             p90: Elapsed::from_millis(p90.round() as i64),
         })
     }
-}
-
-/// The median of `values`, given that the first `sorted_below` positions
-/// hold exactly the values ranked below position `sorted_below` (as a
-/// selection at that rank leaves them).
-fn median_within(values: &mut [i64], sorted_below: usize) -> Option<f64> {
-    let last = values.len().checked_sub(1)?;
-    let (below, fraction) = rank(values.len(), 0.5)?;
-    // Both order statistics the median needs sit at or before `sorted_below`.
-    let upper = below + usize::from(fraction > 0.0);
-    let prefix = values.get_mut(..=sorted_below.max(upper).min(last))?;
-    interpolate(prefix, below, fraction)
 }
 
 #[cfg(test)]

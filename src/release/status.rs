@@ -15,6 +15,7 @@ use crate::incident::Incident;
 use crate::progress::Tally;
 use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
+use crate::text::counted;
 use crate::version::{ReleaseKind, Version};
 
 const TIME: &str = "%Y-%m-%d %H:%M UTC";
@@ -301,8 +302,11 @@ impl ReleaseStatus {
         let blocking = self.next_move.as_ref().and_then(|next| next.health.as_ref());
         match (&health.verdict, blocking) {
             (Verdict::Healthy, _) => {
-                let noun = plural(health.observations, "observation", "observations");
-                writeln!(f, "  health     healthy ({} {noun})", health.observations)
+                writeln!(
+                    f,
+                    "  health     healthy ({})",
+                    counted(health.observations, "observation", "observations")
+                )
             }
             (Verdict::Inconclusive { .. }, None) if !health.decisions.is_empty() => {
                 writeln!(f, "  health     inconclusive, risk accepted:")?;
@@ -343,7 +347,7 @@ impl ReleaseStatus {
             if count == 0 {
                 writeln!(f, "  closed     every {} item is settled", closing.group)?;
             } else {
-                let noun = plural(count, "item", "items");
+                let noun = if count == 1 { "item" } else { "items" };
                 writeln!(f, "  to close   {count} open {} {noun}:", closing.group)?;
                 fmt_items(f, &closing.open_items)?;
             }
@@ -358,8 +362,7 @@ fn fmt_next_move(f: &mut fmt::Formatter<'_>, next: &NextMove) -> fmt::Result {
     }
     let count = next.open_items.len();
     if count > 0 {
-        let noun = plural(count, "item", "items");
-        writeln!(f, "  next       {} is blocked by {count} open {noun}:", next.to)?;
+        writeln!(f, "  next       {} is blocked by {}:", next.to, counted(count, "open item", "open items"))?;
         fmt_items(f, &next.open_items)?;
     }
     if let Some(verdict) = &next.health {
@@ -386,8 +389,4 @@ fn fmt_items(f: &mut fmt::Formatter<'_>, items: &[Item]) -> fmt::Result {
         writeln!(f, "               … and {} more", items.len() - LISTED_ITEMS)?;
     }
     Ok(())
-}
-
-fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
-    if count == 1 { one } else { many }
 }

@@ -1,6 +1,6 @@
 //! What a store refuses or fails at.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,40 +17,34 @@ use crate::store::key::ReleaseKey;
 /// [`source`](std::error::Error::source) for
 /// [`Io`](StoreError::Io) and [`Encode`](StoreError::Encode), so it is
 /// `Clone` but not comparable; match on the variant instead.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The file system refused an operation.
-    #[error("cannot {action} {}: {source}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// What the store was doing.
         action: &'static str,
         /// What the system said.
-        #[source]
         source: Arc<io::Error>,
     },
 
     /// A store opened on a path that is not a directory.
-    #[error("{} is not a directory: give the directory that holds the release logs", path.display())]
     NotADirectory {
         /// The path given.
         path: PathBuf,
     },
 
     /// A release that cannot be written as JSON.
-    #[error("cannot encode release {key} for storage: {source}")]
     Encode {
         /// The release.
         key: String,
         /// What the encoder said.
-        #[source]
         source: Arc<serde_json::Error>,
     },
 
     /// A release key that cannot name a stored release.
-    #[error("the release key \"{key}\" {problem}")]
     InvalidKey {
         /// The key given, shortened.
         key: String,
@@ -59,14 +53,12 @@ pub enum StoreError {
     },
 
     /// Creating a release that the store already has.
-    #[error("the store already has release {key}: load it and append to it instead")]
     ReleaseExists {
         /// Its key.
         key: String,
     },
 
     /// A release the store does not have.
-    #[error("{}", not_found_message(key, suggestions))]
     ReleaseNotFound {
         /// The key asked for.
         key: String,
@@ -75,10 +67,6 @@ pub enum StoreError {
     },
 
     /// An append on top of a version the writer did not read.
-    #[error(
-        "release {key} has {actual} stored events, but this writer read {expected}: another writer changed it; \
-         load it again and redo the change"
-    )]
     Conflict {
         /// The release.
         key: String,
@@ -89,7 +77,6 @@ pub enum StoreError {
     },
 
     /// A log with a line that cannot be read, or that breaks a rule.
-    #[error("{}, line {line}: {problem}", path.display())]
     CorruptLog {
         /// The file.
         path: PathBuf,
@@ -100,7 +87,6 @@ pub enum StoreError {
     },
 
     /// A file where a release log should be that is not one.
-    #[error("{} is not a release log: {problem}", path.display())]
     NotALog {
         /// The file.
         path: PathBuf,
@@ -110,8 +96,67 @@ pub enum StoreError {
 
     /// Events the release's rules refuse, or a log in a format this crate
     /// cannot read.
-    #[error(transparent)]
-    Release(#[from] ReleaseError),
+    Release(ReleaseError),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Io { path, action, source } => {
+                write!(f, "cannot {action} {}: {source}", path.display())
+            }
+            StoreError::NotADirectory { path } => {
+                write!(
+                    f,
+                    "{} is not a directory: give the directory that holds the release logs",
+                    path.display()
+                )
+            }
+            StoreError::Encode { key, source } => {
+                write!(f, "cannot encode release {key} for storage: {source}")
+            }
+            StoreError::InvalidKey { key, problem } => write!(f, "the release key \"{key}\" {problem}"),
+            StoreError::ReleaseExists { key } => {
+                write!(f, "the store already has release {key}: load it and append to it instead")
+            }
+            StoreError::ReleaseNotFound { key, suggestions } => {
+                f.write_str(&not_found_message(key, suggestions))
+            }
+            StoreError::Conflict { key, expected, actual } => write!(
+                f,
+                "release {key} has {actual} stored events, but this writer read {expected}: another writer \
+                 changed it; load it again and redo the change"
+            ),
+            StoreError::CorruptLog { path, line, problem } => {
+                write!(f, "{}, line {line}: {problem}", path.display())
+            }
+            StoreError::NotALog { path, problem } => {
+                write!(f, "{} is not a release log: {problem}", path.display())
+            }
+            StoreError::Release(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    /// The system's own error for [`Io`](StoreError::Io) and
+    /// [`Encode`](StoreError::Encode), itself rather than the `Arc` that
+    /// shares it, so that it downcasts to `io::Error` or
+    /// `serde_json::Error`.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Io { source, .. } => Some(&**source),
+            StoreError::Encode { source, .. } => Some(&**source),
+            StoreError::Release(error) => error.source(),
+            _ => None,
+        }
+    }
+}
+
+impl From<ReleaseError> for StoreError {
+    fn from(error: ReleaseError) -> StoreError {
+        StoreError::Release(error)
+    }
 }
 
 impl StoreError {
