@@ -80,35 +80,5 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-/// The hand-written reader of plain JSON records against serde: it stays
-/// only while it is measurably faster (see the note on
-/// `DeploymentRecord::from_json`).
-#[cfg(feature = "store")]
-fn json_reader(c: &mut Criterion) {
-    let lines: Vec<String> = history(100_000)
-        .records()
-        .iter()
-        .map(|record| serde_json::to_string(record).unwrap_or_default())
-        .collect();
-    let mut group = c.benchmark_group("json records");
-    group.sample_size(10);
-    group.throughput(criterion::Throughput::Elements(lines.len() as u64));
-    group.bench_function("from_json (hand-written reader) 100000", |b| {
-        b.iter(|| lines.iter().filter_map(|line| DeploymentRecord::from_json(black_box(line)).ok()).count())
-    });
-    group.bench_function("serde_json 100000", |b| {
-        b.iter(|| {
-            lines
-                .iter()
-                .filter_map(|line| serde_json::from_str::<DeploymentRecord>(black_box(line)).ok())
-                .count()
-        })
-    });
-    group.finish();
-}
-
-#[cfg(not(feature = "store"))]
-fn json_reader(_: &mut Criterion) {}
-
-criterion_group!(dora, benches, json_reader);
+criterion_group!(dora, benches);
 criterion_main!(dora);
