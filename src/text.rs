@@ -192,6 +192,17 @@ pub(crate) fn counted(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
+/// The end of a message about an unknown name: `: did you mean a?`,
+/// `: did you mean one of a, b?`, or `: ` and `otherwise` when nothing is
+/// close.
+pub(crate) fn did_you_mean(suggestions: &[String], otherwise: &str) -> String {
+    match suggestions {
+        [] => format!(": {otherwise}"),
+        [only] => format!(": did you mean {only}?"),
+        several => format!(": did you mean one of {}?", several.join(", ")),
+    }
+}
+
 /// The candidates closest to `given` by edit distance, for "did you mean"
 /// hints: at most three, closest first, none further than a third of the
 /// candidate's length (at least one edit).

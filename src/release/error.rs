@@ -10,7 +10,7 @@ use crate::checklist::{Item, ItemId};
 use crate::health::{CriterionId, HealthError, Verdict};
 use crate::plan::PlanError;
 use crate::stage::{Gate, Stage};
-use crate::text::TextError;
+use crate::text::{TextError, did_you_mean};
 
 /// An operation on a [`Release`](crate::Release) that its rules refuse, or
 /// a stored log that breaks them.
@@ -309,18 +309,7 @@ impl ReleaseError {
     /// ```
     pub fn next_actions(&self) -> Vec<NextAction> {
         match self {
-            ReleaseError::TransitionBlocked { open, health, .. } => {
-                let mut actions = Vec::new();
-                if !open.is_empty() {
-                    actions.push(NextAction::SettleItems);
-                }
-                match health {
-                    Some(Verdict::RollBack { .. }) => actions.push(NextAction::RollBackOnCriteria),
-                    Some(_) => actions.push(NextAction::AcceptRiskOrRollBack),
-                    None => {}
-                }
-                actions
-            }
+            ReleaseError::TransitionBlocked { open, health, .. } => unblocking_actions(open, health.as_ref()),
             ReleaseError::TransitionNotAllowed { from, to: Stage::RolledBack } if from.can_roll_back() => {
                 vec![NextAction::RollBackWithReason]
             }
@@ -338,19 +327,25 @@ impl ReleaseError {
     }
 }
 
-fn unknown_item_message(item: &str, suggestions: &[ItemId]) -> String {
-    let mut message = format!("the template has no item `{item}`");
-    match suggestions {
-        [] => message.push_str(": check the id against the template's items"),
-        [only] => {
-            let _ = write!(message, ": did you mean `{only}`?");
-        }
-        several => {
-            let list: Vec<String> = several.iter().map(|id| format!("`{id}`")).collect();
-            let _ = write!(message, ": did you mean one of {}?", list.join(", "));
-        }
+/// What clears a blocked move: settling its open items, and deciding on
+/// the health that blocks it.
+pub(crate) fn unblocking_actions(open: &[Item], health: Option<&Verdict>) -> Vec<NextAction> {
+    let mut actions = Vec::new();
+    if !open.is_empty() {
+        actions.push(NextAction::SettleItems);
     }
-    message
+    match health {
+        Some(Verdict::RollBack { .. }) => actions.push(NextAction::RollBackOnCriteria),
+        Some(_) => actions.push(NextAction::AcceptRiskOrRollBack),
+        None => {}
+    }
+    actions
+}
+
+fn unknown_item_message(item: &str, suggestions: &[ItemId]) -> String {
+    let quoted: Vec<String> = suggestions.iter().map(|id| format!("`{id}`")).collect();
+    let hint = did_you_mean(&quoted, "check the id against the template's items");
+    format!("the template has no item `{item}`{hint}")
 }
 
 fn not_workable_message(item: &ItemId, gate: Gate, stage: Stage) -> String {

@@ -13,6 +13,7 @@ use crate::event::{Event, RollbackReason};
 use crate::health::{RiskDecision, Verdict};
 use crate::incident::Incident;
 use crate::progress::Tally;
+use crate::release::error::unblocking_actions;
 use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
 use crate::text::counted;
@@ -137,16 +138,7 @@ impl NextMove {
         if self.can_move() {
             return vec![NextAction::Advance];
         }
-        let mut actions = Vec::new();
-        if !self.open_items.is_empty() {
-            actions.push(NextAction::SettleItems);
-        }
-        match self.health {
-            Some(Verdict::RollBack { .. }) => actions.push(NextAction::RollBackOnCriteria),
-            Some(_) => actions.push(NextAction::AcceptRiskOrRollBack),
-            None => {}
-        }
-        actions
+        unblocking_actions(&self.open_items, self.health.as_ref())
     }
 }
 

@@ -1,6 +1,6 @@
 //! What a store refuses or fails at.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::action::NextAction;
 use crate::release::ReleaseError;
 use crate::store::key::ReleaseKey;
+use crate::text::did_you_mean;
 
 /// A store that cannot do what was asked: the file system failed, the key
 /// is unknown or taken, another writer got there first, or what is stored
@@ -178,16 +179,6 @@ impl StoreError {
 }
 
 fn not_found_message(key: &str, suggestions: &[ReleaseKey]) -> String {
-    let mut message = format!("the store has no release {key}");
-    match suggestions {
-        [] => message.push_str(": choose a key the store has"),
-        [only] => {
-            let _ = write!(message, ": did you mean {only}?");
-        }
-        several => {
-            let list: Vec<&str> = several.iter().map(ReleaseKey::as_str).collect();
-            let _ = write!(message, ": did you mean one of {}?", list.join(", "));
-        }
-    }
-    message
+    let keys: Vec<String> = suggestions.iter().map(ToString::to_string).collect();
+    format!("the store has no release {key}{}", did_you_mean(&keys, "choose a key the store has"))
 }
