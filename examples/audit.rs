@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(&path)?;
     let edited = text.replacen(r#""from":"planned","to":"frozen""#, r#""from":"planned","to":"released""#, 1);
     std::fs::write(&path, edited)?;
-    println!("edited {}: Planned → Released, with {} items still open", path.display(), open_items(&release));
+    println!("edited {}: planned → released, with {} items still open", path.display(), open_items(&release));
     match store.load(&key) {
         Ok(_) => return Err("the edited log must not load".into()),
         Err(refusal) => println!("load refused: {refusal}"),

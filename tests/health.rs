@@ -206,6 +206,7 @@ fn a_rollback_verdict_refuses_release_naming_the_criteria() {
     );
     let error = refused(&release, |r| r.accept_risk("ship it anyway", &ada(), t(14)).map(drop));
     assert!(matches!(error, ReleaseError::NothingToDecide { verdict: Verdict::RollBack { .. } }), "{error}");
+    assert_eq!(error.next_actions(), [NextAction::RollBackOnCriteria]);
 }
 
 #[test]
@@ -236,6 +237,7 @@ fn an_inconclusive_verdict_is_resolved_by_a_recorded_decision() {
     assert!(matches!(release.events().last().unwrap().what, EventKind::RiskAccepted { .. }));
     let error = refused(&release, |r| r.accept_risk("again", &ada(), t(5)).map(drop));
     assert!(matches!(error, ReleaseError::NothingToDecide { .. }));
+    assert!(error.next_actions().is_empty(), "nothing to decide, nothing to do");
 
     // A new warning needs a decision of its own.
     release.observe("queue", 5000.0, "prometheus", &bot(), t(5)).unwrap();
@@ -262,6 +264,7 @@ fn a_release_is_rolled_back_citing_the_tripped_criteria() {
         let mut release = at_stage(stage);
         let error = refused(&release, |r| r.roll_back_on_criteria(&grace(), t(20)).map(drop));
         assert!(matches!(error, ReleaseError::NoCriterionTripped { .. }), "{error}");
+        assert_eq!(error.next_actions(), [NextAction::RollBackWithReason]);
         release.observe("critical_flow_failures", 2.0, "synthetics", &bot(), t(20)).unwrap();
         let event = release.roll_back_on_criteria(&grace(), t(21)).unwrap().clone();
         let EventKind::RolledBack { from, reason: RollbackReason::Criteria { findings } } = &event.what

@@ -5,8 +5,8 @@ mod common;
 use chrono::TimeDelta;
 use common::{ada, grace, t};
 use release_workflow::{
-    Actor, Change, EventKind, PlanError, ReleaseBuilder, ReleaseError, ReleaseKind, Role, Stage, Template,
-    TextError, VersionError, parse_version,
+    Actor, Change, EventKind, NextAction, PlanError, ReleaseBuilder, ReleaseError, ReleaseKind, Role, Stage,
+    Template, TextError, VersionError, parse_version,
 };
 
 fn builder() -> ReleaseBuilder {
@@ -50,6 +50,11 @@ fn versions_are_strict_semver() {
     }
     let v_prefixed = parse_version("v2.4.0").unwrap_err().to_string();
     assert!(v_prefixed.contains("drop the leading 'v'"), "{v_prefixed}");
+    // The hint only where dropping the 'v' gives a version.
+    for no_hint in ["x2.4.0", "v2.4", "version"] {
+        let message = parse_version(no_hint).unwrap_err().to_string();
+        assert!(!message.contains("drop the leading"), "{no_hint}: {message}");
+    }
 }
 
 #[test]
@@ -195,5 +200,6 @@ fn changes_can_be_added_only_while_planned() {
     let before = frozen.clone();
     let error = frozen.add_change(Change::new("PR-9", t(50)).unwrap(), &ada(), t(50)).unwrap_err();
     assert_eq!(error, ReleaseError::ChangesFrozen { stage: Stage::Frozen });
+    assert_eq!(error.next_actions(), [NextAction::ShipNewRelease]);
     assert_eq!(frozen, before);
 }

@@ -163,6 +163,19 @@ fn replay_rebuilds_a_release_from_its_events() {
         }
         other => panic!("unexpected {other:?}"),
     }
+    // A replay refusal points where its rule does.
+    let settled_twice = ReleaseError::Replay {
+        position: 4,
+        source: Box::new(ReleaseError::ItemAlreadySettled {
+            item: "planning.scope-documented".parse().unwrap(),
+            status: "done",
+        }),
+    };
+    assert_eq!(settled_twice.next_actions(), [release_workflow::NextAction::ReopenItem]);
+    match Release::replay(Vec::new()) {
+        Err(error @ ReleaseError::MalformedLog { .. }) => assert!(error.next_actions().is_empty()),
+        other => panic!("unexpected {other:?}"),
+    }
 }
 
 #[test]

@@ -174,6 +174,8 @@ fn released_releases_roll_back_only_inside_the_monitoring_window() {
     for at in [closes, closes + TimeDelta::days(3)] {
         let error = refused(&release, |r| r.roll_back("too late", &ada(), at).map(drop));
         assert_eq!(error, ReleaseError::MonitoringWindowClosed { released_at, closed_at: closes });
+        assert_eq!(error.next_actions(), [NextAction::ShipNewRelease]);
+        assert!(error.to_string().contains("ship a fix as a new release"), "{error}");
     }
 }
 
