@@ -163,6 +163,24 @@ fn warnings_make_a_verdict_inconclusive() {
 }
 
 #[test]
+fn a_warning_after_release_shows_undecided_in_the_summary() {
+    let criteria = vec![threshold_criterion(
+        "slow",
+        Threshold::above("latency", 500.0).unwrap().with_when_missing(WhenMissing::Ignore),
+        Severity::Warning,
+    )];
+    let mut release = verifying_with(octoacme_with(criteria));
+    release.advance_to(Stage::Released, &ada(), t(3)).unwrap();
+    assert!(release.to_string().contains("health     healthy (0 observations)"), "{release}");
+    release.observe("latency", 700.0, "p", &bot(), t(4)).unwrap();
+    let text = release.to_string();
+    assert!(text.contains("health     inconclusive\n               - slow"), "{text}");
+    assert!(!text.contains("risk accepted"), "nobody accepted this risk: {text}");
+    let health = release.status().health.unwrap();
+    assert!(health.decisions.is_empty() && matches!(health.verdict, Verdict::Inconclusive { .. }));
+}
+
+#[test]
 fn octoacme_criteria_need_data_before_release() {
     let mut release = at_stage(Stage::Verifying);
     complete_gate(&mut release, Gate::Release, t(10));

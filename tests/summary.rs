@@ -99,7 +99,7 @@ fn the_summary_never_says_ready_when_health_blocks_the_move() {
     assert!(!next.can_move() && next.open_items.is_empty());
     assert_eq!(next.next_actions(), [NextAction::RollBackOnCriteria]);
     let text = release.to_string();
-    assert!(!text.contains("ready to move"), "{text}");
+    assert!(!text.contains("ready to move") && !text.contains("0 open items"), "{text}");
     assert!(
         text.contains("next       released is blocked by the release's health, which says roll back: roll the release back"),
         "{text}"
