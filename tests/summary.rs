@@ -27,10 +27,19 @@ fn a_planned_release_shows_its_people_progress_and_blockers() {
 
 #[test]
 fn long_blocker_lists_are_cut_with_a_count() {
-    let text = at_stage(Stage::Frozen).to_string();
+    let mut release = at_stage(Stage::Frozen);
+    let text = release.to_string();
     assert!(text.contains("deploying is blocked by 25 open items:"), "{text}");
     assert!(text.contains("… and 15 more"), "{text}");
     assert!(text.contains("✓ freeze"), "{text}");
+    // Ten are listed whole, with no count of the rest.
+    let open: Vec<String> = release.open_items(Gate::Deploy).map(|item| item.id().to_string()).collect();
+    for id in open.iter().take(15) {
+        release.complete(id, &ada(), t(30)).unwrap();
+    }
+    let text = release.to_string();
+    assert_eq!(text.lines().filter(|line| line.starts_with("               - ")).count(), 10, "{text}");
+    assert!(!text.contains("more"), "{text}");
 }
 
 #[test]
@@ -90,9 +99,17 @@ fn the_summary_never_says_ready_when_health_blocks_the_move() {
     // Every Release item settled, but the verdict says roll back.
     let mut release = at_stage(Stage::Verifying);
     common::record_healthy_signals(&mut release, t(20));
-    complete_gate(&mut release, Gate::Release, t(21));
     let bot = release_workflow::Actor::new("bot", release_workflow::Role::Automation).unwrap();
-    release.observe("critical_flow_failures", 3.0, "synthetics", &bot, t(22)).unwrap();
+    release.observe("critical_flow_failures", 3.0, "synthetics", &bot, t(21)).unwrap();
+    // Blocked by items and by health: both are named.
+    let text = release.to_string();
+    assert!(text.contains("next       released is blocked by 6 open items:"), "{text}");
+    assert!(text.contains("\n             and by the release's health, which says roll back: "), "{text}");
+    assert_eq!(
+        release.status().next_move.unwrap().next_actions(),
+        [NextAction::SettleItems, NextAction::RollBackOnCriteria]
+    );
+    complete_gate(&mut release, Gate::Release, t(22));
     assert!(release.check_advance(Stage::Released).is_err());
     let status = release.status();
     let next = status.next_move.as_ref().unwrap();
