@@ -95,6 +95,8 @@ fn every_named_value_has_one_text_form() {
     one_text_form(Period::ALL);
     one_text_form(NextAction::ALL);
     assert_eq!(Stage::RolledBack.to_string(), "rolled-back");
+    assert_eq!("x".parse::<Stage>().unwrap_err().what(), "stage");
+    assert_eq!("x".parse::<IncidentSeverity>().unwrap_err().what(), "incident severity");
     assert_eq!(EventType::ItemNotApplicable.as_str(), "item-not-applicable");
 }
 
@@ -127,6 +129,9 @@ fn the_umbrella_error_holds_every_layer_unchanged() {
     let wrapped = ReleaseError::Text(inner.clone());
     assert_eq!(wrapped.to_string(), inner.to_string());
     assert_eq!(Error::from(wrapped).to_string(), inner.to_string());
+    let settled = ReleaseError::ItemAlreadySettled { item: "a.b".parse().unwrap(), status: "done" };
+    assert_eq!(Error::from(settled).next_actions(), [NextAction::ReopenItem]);
+    assert!(Error::from(inner).next_actions().is_empty());
 }
 
 fn parses_what_it_displays<T>(values: impl IntoIterator<Item = T>)
