@@ -329,3 +329,42 @@ macro_rules! named_enum {
 }
 
 pub(crate) use named_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_are_suggested_and_far_ones_are_not() {
+        let candidates = ["abcdef", "planning.scope-documented", "zzzzzz"];
+        // Two edits away from a six-letter name: within a third of it.
+        assert_eq!(closest("abcdxx", candidates.iter().copied()), ["abcdef"]);
+        assert_eq!(closest("abcxxx", candidates.iter().copied()), Vec::<&str>::new());
+        assert_eq!(
+            closest("planning.scope-documentd", candidates.iter().copied()),
+            ["planning.scope-documented"]
+        );
+        // Closest first, at most three.
+        let many = ["abcdez", "abcdef", "abcdyy", "abcdeg", "abcdeh"];
+        assert_eq!(closest("abcdef", many.iter().copied()), ["abcdef", "abcdeg", "abcdeh"]);
+    }
+
+    #[test]
+    fn texts_far_longer_than_any_name_are_not_compared() {
+        let at_the_limit = "a".repeat(400);
+        assert_eq!(closest(&at_the_limit, [at_the_limit.as_str()]), [at_the_limit.as_str()]);
+        let past_it = "a".repeat(401);
+        assert!(closest(&past_it, [past_it.as_str()]).is_empty());
+    }
+
+    #[test]
+    fn hints_read_as_sentences() {
+        assert_eq!(did_you_mean(&[], "check the id"), ": check the id");
+        assert_eq!(did_you_mean(&["a".into()], "x"), ": did you mean a?");
+        assert_eq!(did_you_mean(&["a".into(), "b".into()], "x"), ": did you mean one of a, b?");
+        assert_eq!(counted(1, "item", "items"), "1 item");
+        assert_eq!(counted(0, "item", "items"), "0 items");
+        assert!(breaks_line('\u{2028}') && breaks_line('\u{2029}') && breaks_line('\n'));
+        assert!(!breaks_line(' ') && !breaks_line('é'));
+    }
+}
