@@ -50,7 +50,9 @@ fn a_stored_release_loads_back_equal() {
         assert_eq!(loaded.release, release, "{name}");
         assert_eq!(loaded.torn_tail, None);
         assert_eq!(store.keys().unwrap(), std::slice::from_ref(&key));
-        assert!(matches!(store.create(&release), Err(StoreError::ReleaseExists { .. })), "{name}");
+        let exists = store.create(&release).unwrap_err();
+        assert!(matches!(exists, StoreError::ReleaseExists { .. }), "{name}");
+        assert_eq!(exists.next_actions(), [NextAction::LoadAndAppend]);
         let missing = ReleaseKey::parse("nope@1.0.0").unwrap();
         assert!(matches!(store.load(&missing), Err(StoreError::ReleaseNotFound { .. })), "{name}");
         // A near miss gets "did you mean", as an unknown item does.
@@ -102,6 +104,11 @@ fn appends_check_the_events_and_the_version_read() {
             matches!(refused, Err(StoreError::Release(ReleaseError::Replay { position: 3, .. }))),
             "{name}: {refused:?}"
         );
+        // The rule the event broke is the error's source.
+        let refused = refused.unwrap_err();
+        let source = std::error::Error::source(&refused).expect("a refused event names its rule");
+        let rule = source.downcast_ref::<Box<ReleaseError>>().map(|rule| &**rule);
+        assert!(matches!(rule, Some(ReleaseError::TimeWentBackwards { .. })), "{source:?}");
         assert_eq!(store.load(&key).unwrap().release, release, "{name}");
         assert_eq!(store.append(&key, 3, &[]).unwrap(), 3);
     }
@@ -251,6 +258,14 @@ fn directories_that_cannot_hold_a_store_are_refused_clearly() {
     let source = std::error::Error::source(&error).expect("an I/O error keeps its source");
     let io = source.downcast_ref::<std::io::Error>().expect("the source is the io::Error");
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    // An encoding failure keeps serde's error as its source, and names the release.
+    let encode = StoreError::Encode {
+        key: "web@1.0.0".into(),
+        source: std::sync::Arc::new(serde_json::from_str::<u8>("x").unwrap_err()),
+    };
+    assert!(encode.to_string().starts_with("cannot encode release web@1.0.0"), "{encode}");
+    let source = std::error::Error::source(&encode).unwrap();
+    assert!(source.downcast_ref::<serde_json::Error>().is_some());
     let dir = TempDir::new("file-not-dir");
     let file = dir.path().join("plain");
     fs::write(&file, "x").unwrap();
