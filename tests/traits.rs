@@ -118,6 +118,8 @@ fn the_umbrella_error_holds_every_layer_unchanged() {
     {
         let conflict: Error = StoreError::Conflict { key: "k".into(), expected: 1, actual: 2 }.into();
         assert_eq!(conflict.next_actions(), [NextAction::ReloadAndRedo]);
+        let settled = ReleaseError::ItemAlreadySettled { item: "a.b".parse().unwrap(), status: "done" };
+        assert_eq!(StoreError::from(settled).next_actions(), [NextAction::ReopenItem]);
     }
     // A lower layer's error keeps its message when a higher one wraps it.
     let inner = TextError::InvalidText {
