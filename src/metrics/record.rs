@@ -90,37 +90,31 @@ pub struct DeploymentRecord {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RecordFields {
+struct RecordFields {
     #[serde(with = "time::shared_str")]
-    pub(crate) release: Arc<str>,
+    release: Arc<str>,
     #[serde(with = "time::shared_str")]
-    pub(crate) service: Arc<str>,
-    pub(crate) version: String,
+    service: Arc<str>,
+    version: String,
     #[serde(with = "time::rfc3339")]
-    pub(crate) started_at: DateTime<Utc>,
+    started_at: DateTime<Utc>,
     #[serde(default, with = "time::rfc3339_option")]
-    pub(crate) production_at: Option<DateTime<Utc>>,
+    production_at: Option<DateTime<Utc>>,
     #[serde(default)]
-    pub(crate) rollback: Option<RollbackSpan>,
+    rollback: Option<RollbackSpan>,
     #[serde(default, with = "time::rfc3339_vec")]
-    pub(crate) commits: Vec<DateTime<Utc>>,
+    commits: Vec<DateTime<Utc>>,
     #[serde(default)]
-    pub(crate) incidents: Vec<IncidentSpan>,
+    incidents: Vec<IncidentSpan>,
     #[serde(default)]
-    pub(crate) remediation: bool,
+    remediation: bool,
 }
 
 impl TryFrom<RecordFields> for DeploymentRecord {
     type Error = MetricsError;
 
-    fn try_from(fields: RecordFields) -> Result<Self, MetricsError> {
-        DeploymentRecord::from_fields(fields)
-    }
-}
-
-impl DeploymentRecord {
     /// Builds and checks a record from its deserialized fields.
-    pub(crate) fn from_fields(fields: RecordFields) -> Result<DeploymentRecord, MetricsError> {
+    fn try_from(fields: RecordFields) -> Result<Self, MetricsError> {
         let record = DeploymentRecord {
             release: fields.release,
             service: fields.service,
@@ -135,7 +129,9 @@ impl DeploymentRecord {
         record.validate()?;
         Ok(record)
     }
+}
 
+impl DeploymentRecord {
     /// A deployment of `service` at `version` that started at `started_at`;
     /// the release id defaults to `service@version`.
     ///
@@ -173,7 +169,9 @@ impl DeploymentRecord {
         record.validate()?;
         Ok(record)
     }
+}
 
+impl DeploymentRecord {
     /// The same record under another release id.
     ///
     /// # Errors

@@ -126,8 +126,8 @@ pub(crate) mod rfc3339_vec {
     }
 }
 
-/// Reads a string into an `Arc<str>` made by its function.
-struct SharedStrVisitor(fn(&str) -> std::sync::Arc<str>);
+/// Reads a string straight into an `Arc<str>`.
+struct SharedStrVisitor;
 
 impl Visitor<'_> for SharedStrVisitor {
     type Value = std::sync::Arc<str>;
@@ -137,7 +137,7 @@ impl Visitor<'_> for SharedStrVisitor {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<std::sync::Arc<str>, E> {
-        Ok((self.0)(text))
+        Ok(std::sync::Arc::from(text))
     }
 }
 
@@ -149,7 +149,7 @@ pub(crate) mod shared_str {
     use serde::de::Deserializer;
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
-        deserializer.deserialize_str(super::SharedStrVisitor(|text| Arc::from(text)))
+        deserializer.deserialize_str(super::SharedStrVisitor)
     }
 }
 

@@ -228,8 +228,8 @@ impl Release {
             Err(ReleaseError::TransitionBlocked { gate, open, health, .. }) => {
                 Some(NextMove { to, gate, open_items: open, health })
             }
-            // The table has the edge to the next stage, so nothing else is
-            // refused; a refusal of another kind still means "cannot move".
+            // The table has the edge to the next stage, so the check refuses
+            // with nothing but `TransitionBlocked`.
             Err(_) => None,
         }
     }

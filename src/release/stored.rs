@@ -91,6 +91,12 @@ impl<'de> Deserialize<'de> for Release {
 
 const FIELDS: &[&str] = &["format", "events"];
 
+/// Whether this crate reads stored format `format`: this one and every
+/// earlier one.
+pub(crate) fn is_readable(format: u32) -> bool {
+    (1..=FORMAT_VERSION).contains(&format)
+}
+
 struct StoredVisitor;
 
 impl<'de> Visitor<'de> for StoredVisitor {
@@ -107,7 +113,7 @@ impl<'de> Visitor<'de> for StoredVisitor {
             match key.as_str() {
                 "format" => {
                     let found: u32 = map.next_value()?;
-                    if !(1..=FORMAT_VERSION).contains(&found) {
+                    if !is_readable(found) {
                         return Err(A::Error::custom(ReleaseError::UnsupportedFormat {
                             found,
                             supported: FORMAT_VERSION,

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
-use crate::release::{FORMAT_VERSION, Release, ReleaseError};
+use crate::release::{FORMAT_VERSION, Release, ReleaseError, is_readable_format};
 use crate::store::error::StoreError;
 use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, TornTail, extend, not_found};
 
@@ -224,7 +224,7 @@ fn parse_log(path: &Path, key: &ReleaseKey, bytes: &[u8]) -> Result<Parsed, Stor
             .map_err(|error| not_a_log(format!("its first line is not a release log header ({error})")))?,
         None => return Err(not_a_log("it has no complete header line".into())),
     };
-    if !(1..=FORMAT_VERSION).contains(&header.format) {
+    if !is_readable_format(header.format) {
         return Err(
             ReleaseError::UnsupportedFormat { found: header.format, supported: FORMAT_VERSION }.into()
         );
