@@ -23,6 +23,7 @@ use crate::version::{ReleaseKind, Version};
 pub use error::ReleaseError;
 pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
 pub use stored::FORMAT_VERSION;
+#[cfg(feature = "store")]
 pub(crate) use stored::is_readable as is_readable_format;
 
 /// One release, moving through its [`Stage`]s as its checklist allows.
