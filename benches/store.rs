@@ -9,7 +9,9 @@ use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use release_workflow::{Actor, Event, FileStore, Gate, Release, ReleaseKind, ReleaseStore, Role, Stage};
+use release_workflow::{
+    Actor, Event, FileStore, Gate, Release, ReleaseKind, ReleaseStore, Role, Stage, Trust,
+};
 
 fn start() -> DateTime<Utc> {
     DateTime::from_timestamp(1_764_493_200, 0).unwrap_or_default()
@@ -63,7 +65,7 @@ fn benches(c: &mut Criterion) {
     replay.bench_function(format!("{} events", events.len()), |b| {
         b.iter_batched(
             || events.clone(),
-            |events| black_box(Release::replay(events).unwrap()),
+            |events| black_box(Release::replay(events, &Trust::default()).unwrap()),
             BatchSize::LargeInput,
         )
     });
@@ -90,7 +92,7 @@ fn benches(c: &mut Criterion) {
     });
     // A long log: the store remembers what it wrote, so an append does not
     // read and replay the 10,000 events before it.
-    let mut long = Release::replay(events.clone()).unwrap();
+    let mut long = Release::replay(events.clone(), &Trust::default()).unwrap();
     let key = store.create(&long).unwrap();
     let mut stored = long.events().len();
     let mut at = long.last_event_at();

@@ -42,6 +42,12 @@ pub enum NextAction {
     LoadAndAppend,
     /// Pick a key the store has.
     ChooseStoredKey,
+    /// Trust the log's checklist, if it was changed on purpose; otherwise
+    /// restore the log from a copy you trust.
+    TrustTemplate,
+    /// Restore the log from a copy you trust, or recover its longest valid
+    /// prefix.
+    RestoreLog,
 }
 
 named_enum!(NextAction, "next action", {
@@ -55,6 +61,8 @@ named_enum!(NextAction, "next action", {
     ReloadAndRedo => "reload-and-redo",
     LoadAndAppend => "load-and-append",
     ChooseStoredKey => "choose-stored-key",
+    TrustTemplate => "trust-template",
+    RestoreLog => "restore-log",
 });
 
 impl NextAction {
@@ -74,6 +82,14 @@ impl NextAction {
             NextAction::ReloadAndRedo => "load the release again and redo the change",
             NextAction::LoadAndAppend => "load the stored release and append to it instead",
             NextAction::ChooseStoredKey => "choose a key the store has",
+            NextAction::TrustTemplate => {
+                "if the checklist was changed on purpose, add it to the templates you trust; otherwise \
+                 restore the log from a copy you trust"
+            }
+            NextAction::RestoreLog => {
+                "restore the log from a copy you trust, or recover its longest valid prefix and redo what \
+                 was lost"
+            }
         }
     }
 
@@ -91,6 +107,8 @@ impl NextAction {
             NextAction::ReloadAndRedo => &["load", "append"],
             NextAction::LoadAndAppend => &["load", "append"],
             NextAction::ChooseStoredKey => &["keys"],
+            NextAction::TrustTemplate => &["trusting"],
+            NextAction::RestoreLog => &["recover"],
         }
     }
 }

@@ -69,6 +69,7 @@ pub struct Actor {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ActorFields {
     name: String,
     role: Role,

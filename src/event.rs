@@ -21,6 +21,7 @@ use crate::text::named_enum;
 /// that changes a release appends one event. An operation that is refused
 /// appends nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Event {
     /// When it happened.
     pub at: DateTime<Utc>,
@@ -36,7 +37,7 @@ pub struct Event {
 /// name of its [`EventType`]; the snake-case tags of stored format 1
 /// (`"item_completed"`) are read too.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum EventKind {
     /// The release was planned; always the first event, and only there.
@@ -224,7 +225,7 @@ impl EventKind {
 
 /// Why a release was rolled back.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum RollbackReason {
     /// A person decided, and said why.

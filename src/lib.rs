@@ -158,18 +158,49 @@
 //! even after it is final, and a release can be planned as the remediation
 //! of an earlier one's incident: the DORA metrics need both.
 //!
-//! # Storing releases
+//! # Storing releases, and trusting what is read back
 //!
 //! Every data type implements serde's traits. A [`Release`] serializes as
-//! its event log with a [format version](FORMAT_VERSION); deserializing
-//! replays the log through every rule ([`Release::replay`]), so a file
-//! edited to skip a gate does not load. With `serde_json`, enable its
-//! `float_roundtrip` feature so that signal values read back bit for bit.
+//! its event log with a [format version](FORMAT_VERSION), each event bound
+//! to the one before it by a SHA-256 link. Reading one back is a trust
+//! decision, so it is a type boundary: deserializing gives an
+//! [`UnverifiedRelease`], and only [`UnverifiedRelease::verify`] against a
+//! [`Trust`] gives a `Release`, once
+//!
+//! - the hash chain holds at every event (an event edited in place is
+//!   named), and with a [`SealKey`] every event's HMAC seal is the key's;
+//! - the log's checklist is one the caller trusts — by default the
+//!   OctoAcme checklist, plus any template the tool adds — so an edited
+//!   checklist is refused, naming what differs;
+//! - every event passes the live rules ([`Release::replay`]).
+//!
+//! What each level detects:
+//!
+//! | attack on a stored log | no key, no anchor | head anchored | with a key |
+//! |---|---|---|---|
+//! | an event edited in place | refused, naming the event | refused | refused, naming the event |
+//! | the checklist edited (items removed, gates moved) | refused, naming what differs | refused | refused |
+//! | every event rewritten, chain recomputed (re-attributed, re-timed, completions turned into waivers, incidents erased) | **not detected** if every rule holds | refused | refused, naming the first event |
+//! | the log truncated to a shorter prefix | **not detected** | refused | **not detected** without an anchor |
+//! | a log copied under another release's name | refused | refused | refused |
+//! | the whole store replaced by an older copy | not detected | refused | not detected |
+//!
+//! Anchoring means writing [`Release::head`] somewhere the log's writer
+//! cannot reach (a ticket, a commit, a second system) and checking it later
+//! with [`Release::verify_anchor`]. A key is held by the tools that write
+//! releases and never appears in a log. What no level detects: a person who
+//! holds the key, or can act through a tool that does, recording false
+//! events — the log proves what was recorded, not that it was true.
+//!
+//! With `serde_json`, enable its `float_roundtrip` feature so that signal
+//! values read back bit for bit.
 //!
 //! The `ReleaseStore` trait keeps releases: `MemoryStore` in memory,
-//! `FileStore` as one append-only, fsynced JSON Lines log per release, with
-//! atomic creation, optimistic concurrency between writers, and recovery
-//! from a log torn by a crash. [`AuditTrail::of`] a release renders and filters
+//! `FileStore` as one append-only, fsynced, chained JSON Lines log per
+//! release, with atomic creation, optimistic concurrency between writers
+//! (and `update`, which retries a change on a conflict), whole-or-nothing
+//! appends, recovery from a log torn by a crash, and an explicit `recover`
+//! for a damaged one. [`AuditTrail::of`] a release renders and filters
 //! the log: when, who, what.
 //!
 //! # DORA metrics
@@ -224,8 +255,7 @@
 //!
 //! - `store` (on by default): `ReleaseStore`, `MemoryStore` and
 //!   `FileStore`, and `DeploymentRecord::from_json` for reading records
-//!   from JSON lines; brings in `serde_json`. Without it the crate does no
-//!   I/O at all.
+//!   from JSON lines. Without it the crate does no I/O at all.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -233,7 +263,7 @@
 
 // Layers, bottom to top; a module uses only modules of its own layer or
 // below, and names them by path (`crate::stage::Stage`):
-// - text, id, stage, action, actor, version, progress;
+// - text, id, digest, stage, action, actor, version, progress;
 // - health (criteria, observations, verdicts) and incident;
 // - checklist (its templates hold rollback criteria);
 // - plan;
@@ -243,6 +273,7 @@ mod action;
 mod actor;
 mod audit;
 mod checklist;
+mod digest;
 mod error;
 mod event;
 mod health;
@@ -263,9 +294,10 @@ pub use action::NextAction;
 pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, Role};
 pub use audit::AuditTrail;
 pub use checklist::{
-    Item, ItemId, ItemStatus, MAX_ID_CHARS, OCTOACME_NAME, Requirement, Template, TemplateBuilder,
-    TemplateError,
+    Item, ItemField, ItemId, ItemStatus, MAX_ID_CHARS, OCTOACME_NAME, Requirement, Template, TemplateBuilder,
+    TemplateDifference, TemplateError,
 };
+pub use digest::{Digest, DigestError, MIN_SEAL_KEY_BYTES, SealKey, SealKeyError};
 pub use error::Error;
 pub use event::{Event, EventKind, EventType, RollbackReason};
 pub use health::{
@@ -286,12 +318,15 @@ pub use plan::{
 };
 pub use progress::Tally;
 pub use release::{
-    Closing, FORMAT_VERSION, GateProgress, HealthStatus, NextMove, Release, ReleaseError, ReleaseStatus,
-    RollbackStatus,
+    ChainProblem, Closing, FORMAT_VERSION, GateProgress, HealthStatus, Integrity, NextMove, Release,
+    ReleaseError, ReleaseStatus, RollbackStatus, Sealed, Trust, UnverifiedRelease,
 };
 pub use stage::{Gate, Stage};
 #[cfg(feature = "store")]
-pub use store::{FileStore, MemoryStore, ReleaseKey, ReleaseStore, StoreError, StoredRelease, TornTail};
+pub use store::{
+    DroppedLine, FileStore, MemoryStore, Recovery, ReleaseKey, ReleaseStore, StoreError, StoredRelease,
+    TornTail, UPDATE_ATTEMPTS,
+};
 pub use text::{MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, ParseError, TextError};
 pub use version::{ReleaseKind, Version, VersionError, parse_version};
 

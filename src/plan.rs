@@ -1,5 +1,7 @@
 //! What a release is meant to be: version, people, dates, changes, checklist.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -126,7 +128,8 @@ pub struct ReleasePlan {
     monitoring_window: TimeDelta,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     remediates: Option<String>,
-    template: Template,
+    /// Shared: every release of one trusted template holds the same one.
+    template: Arc<Template>,
 }
 
 #[derive(Deserialize)]
@@ -161,7 +164,7 @@ impl TryFrom<PlanFields> for ReleasePlan {
             changes: fields.changes,
             monitoring_window: fields.monitoring_window,
             remediates: fields.remediates,
-            template: fields.template,
+            template: Arc::new(fields.template),
         };
         plan.validate()?;
         Ok(plan)
@@ -230,6 +233,12 @@ impl ReleasePlan {
     /// The checklist the release follows.
     pub fn template(&self) -> &Template {
         &self.template
+    }
+
+    /// The same plan holding `template`, an equal template shared with
+    /// other releases.
+    pub(crate) fn sharing(&self, template: Arc<Template>) -> ReleasePlan {
+        ReleasePlan { template, ..self.clone() }
     }
 }
 
@@ -399,7 +408,7 @@ impl ReleaseBuilder {
             changes,
             monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
             remediates: self.remediates,
-            template: self.template.unwrap_or_else(Template::octoacme),
+            template: Arc::new(self.template.unwrap_or_else(Template::octoacme)),
         };
         plan.validate()?;
         Ok(plan)

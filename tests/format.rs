@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{ada, grace, t};
+use common::{ada, grace, load_json, t, trusting};
 use release_workflow::{Actor, Change, EventType, Gate, Incident, IncidentSeverity, Release, Role, Template};
 
 /// A small release that records every kind of event.
@@ -60,7 +60,7 @@ fn sample() -> Release {
 
 #[test]
 fn the_stored_format_matches_its_snapshot() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-2.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-3.json");
     let actual = serde_json::to_string_pretty(&sample()).unwrap() + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(path, &actual).unwrap();
@@ -72,8 +72,7 @@ fn the_stored_format_matches_its_snapshot() {
          `UPDATE_SNAPSHOTS=1 cargo test --test format` and review the diff.\n{actual}"
     );
     // And the snapshot loads back to the same release.
-    let loaded: Release = serde_json::from_str(&expected).unwrap();
-    assert_eq!(loaded, sample());
+    assert_eq!(load_json(&expected, &trusting(&sample())).unwrap(), sample());
 }
 
 #[test]
@@ -82,15 +81,31 @@ fn logs_stored_in_format_1_still_load() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-1.json");
     let old = std::fs::read_to_string(path).unwrap();
     assert!(old.contains(r#""format": 1"#) && old.contains("item_completed") && old.contains("rolled_back"));
-    let loaded: Release = serde_json::from_str(&old).unwrap();
+    let loaded = load_json(&old, &trusting(&sample())).unwrap();
     assert_eq!(loaded, sample());
     // Saved again, it is written in the current format.
     let saved = serde_json::to_string(&loaded).unwrap();
     assert!(
-        saved.contains(r#""format":2"#)
+        saved.contains(r#""format":3"#)
             && saved.contains("item-completed")
             && !saved.contains("item_completed")
+            && saved.contains(r#""digest":""#)
     );
+}
+
+#[test]
+fn logs_stored_in_format_2_still_load_unchained() {
+    // Written by 0.2: kebab-case names, no chain.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-2.json");
+    let old = std::fs::read_to_string(path).unwrap();
+    assert!(old.contains(r#""format": 2"#) && !old.contains("digest"));
+    let log: release_workflow::UnverifiedRelease = serde_json::from_str(&old).unwrap();
+    assert_eq!(log.integrity(&trusting(&sample())), release_workflow::Integrity::Unchained);
+    assert_eq!(log.verify(&trusting(&sample())).unwrap(), sample());
+    // A reader with a key refuses a log that cannot prove it was not rewritten.
+    let key = release_workflow::SealKey::new(vec![9; 32]).unwrap();
+    let error = load_json(&old, &trusting(&sample()).with_key(key)).unwrap_err();
+    assert!(error.contains("event 0 of the log is in a log written before logs were chained"), "{error}");
 }
 
 #[test]
@@ -100,7 +115,7 @@ fn stored_names_are_exact() {
     let stored = serde_json::to_string(&sample()).unwrap();
     let edited = stored.replacen(r#""to":"frozen""#, r#""to":"Frozen""#, 1);
     assert_ne!(edited, stored);
-    let error = serde_json::from_str::<Release>(&edited).unwrap_err().to_string();
+    let error = load_json(&edited, &trusting(&sample())).unwrap_err();
     assert!(error.contains(r#"unknown stage "Frozen""#), "{error}");
 }
 

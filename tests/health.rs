@@ -447,6 +447,6 @@ fn a_forged_rollback_citation_does_not_replay() {
     // Remove the observation that tripped the criterion: the citation no longer holds.
     let observed = events.iter().position(|e| matches!(e.what, EventKind::Observed { .. })).unwrap();
     events.remove(observed);
-    let error = Release::replay(events).unwrap_err();
+    let error = Release::replay(events, &release_workflow::Trust::default()).unwrap_err();
     assert!(error.to_string().contains("no critical rollback criterion has tripped"), "{error}");
 }

@@ -104,7 +104,7 @@ fn a_release_can_be_planned_as_the_remediation_of_an_incident() {
         .unwrap();
     assert_eq!(fix.kind(), ReleaseKind::Patch);
     assert_eq!(fix.plan().remediates(), Some("INC-7"));
-    let back: Release = serde_json::from_str(&serde_json::to_string(&fix).unwrap()).unwrap();
+    let back = common::round_trip(&fix);
     assert_eq!(back, fix);
     let bad = Release::builder()
         .version("2.4.1")

@@ -524,7 +524,10 @@ impl StateMachineTest for RealRelease {
         assert_eq!(release.verdict().should_roll_back(), model.verdict().0);
         assert_eq!(release.incidents().len(), model.incidents.len());
         assert_eq!(release.raised_flags().len(), model.flags.len());
-        assert_eq!(&Release::replay(release.events().to_vec()).unwrap(), release);
+        assert_eq!(
+            &Release::replay(release.events().to_vec(), &release_workflow::Trust::default()).unwrap(),
+            release
+        );
 
         // The status speaks of the next move exactly as the move's own check
         // does, and as the move itself turns out.

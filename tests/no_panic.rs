@@ -8,7 +8,7 @@ use common::{at_stage, record_healthy_signals, t};
 use proptest::prelude::*;
 use release_workflow::{
     Actor, DeploymentRecord, Event, Incident, Observation, Release, ReleasePlan, RollbackCriterion, Stage,
-    Template,
+    Template, Trust, UnverifiedRelease,
 };
 use serde::de::DeserializeOwned;
 
@@ -46,7 +46,9 @@ fn load<T: DeserializeOwned>(text: &str) {
 fn load_everything(text: &str) {
     load::<Template>(text);
     load::<RollbackCriterion>(text);
-    load::<Release>(text);
+    if let Ok(log) = serde_json::from_str::<UnverifiedRelease>(text) {
+        let _ = log.verify(&Trust::default());
+    }
     load::<Event>(text);
     load::<Vec<Event>>(text);
     load::<ReleasePlan>(text);
@@ -56,7 +58,7 @@ fn load_everything(text: &str) {
     load::<Actor>(text);
     let _ = toml::from_str::<Template>(text);
     if let Ok(events) = serde_json::from_str::<Vec<Event>>(text) {
-        let _ = Release::replay(events);
+        let _ = Release::replay(events, &Trust::default());
     }
 }
 

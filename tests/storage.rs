@@ -5,7 +5,7 @@ mod common;
 use common::{ada, at_stage, complete_gate, grace, planned, t};
 use release_workflow::{
     Actor, Change, Event, EventKind, Gate, ItemStatus, Release, ReleaseError, ReleaseKind, Requirement, Role,
-    RollbackReason, Stage, Tally, Template,
+    RollbackReason, Stage, Tally, Template, Trust, UnverifiedRelease,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -31,7 +31,7 @@ fn rich_release() -> Release {
 fn a_release_round_trips_through_json_unchanged() {
     for release in [planned(), at_stage(Stage::Frozen), at_stage(Stage::Released), rich_release()] {
         let json = serde_json::to_string_pretty(&release).unwrap();
-        let back: Release = serde_json::from_str(&json).unwrap();
+        let back = common::load_json(&json, &Trust::default()).unwrap();
         assert_eq!(back, release);
         assert_eq!(back.to_string(), release.to_string());
         assert_eq!(serde_json::to_string_pretty(&back).unwrap(), json);
@@ -75,8 +75,11 @@ fn the_stored_form_is_a_versioned_event_log() {
     assert_eq!(value.as_object().unwrap().len(), 2, "only the format and the log are stored");
 }
 
-fn load(value: Value) -> Result<Release, String> {
-    serde_json::from_value::<Release>(value).map_err(|error| error.to_string())
+/// Loads an edited log, its chain recomputed as an editor without a key
+/// would: only the rules stand in the way.
+fn load(mut value: Value) -> Result<Release, String> {
+    common::rechain(&mut value);
+    common::load_json(&value.to_string(), &Trust::default())
 }
 
 #[test]
@@ -138,7 +141,7 @@ fn logs_that_break_rules_do_not_load() {
     let mut future = base.clone();
     future["format"] = json!(release_workflow::FORMAT_VERSION + 1);
     let error = load(future).unwrap_err();
-    assert!(error.contains("format 3") && error.contains("upgrade the crate"), "{error}");
+    assert!(error.contains("format 4") && error.contains("upgrade the crate"), "{error}");
 
     let mut bad_template = base;
     bad_template["events"][0]["what"]["plan"]["template"]["items"][1]["id"] =
@@ -150,13 +153,13 @@ fn logs_that_break_rules_do_not_load() {
 #[test]
 fn replay_rebuilds_a_release_from_its_events() {
     let release = rich_release();
-    let rebuilt = Release::replay(release.events().to_vec()).unwrap();
+    let rebuilt = Release::replay(release.events().to_vec(), &Trust::default()).unwrap();
     assert_eq!(rebuilt, release);
 
     let mut events: Vec<Event> = release.events().to_vec();
     events.swap(1, 2);
     events[1].at = t(-100);
-    match Release::replay(events) {
+    match Release::replay(events, &Trust::default()) {
         Err(ReleaseError::Replay { position, source }) => {
             assert_eq!(position, 1);
             assert!(matches!(*source, ReleaseError::TimeWentBackwards { .. }));
@@ -172,7 +175,7 @@ fn replay_rebuilds_a_release_from_its_events() {
         }),
     };
     assert_eq!(settled_twice.next_actions(), [release_workflow::NextAction::ReopenItem]);
-    match Release::replay(Vec::new()) {
+    match Release::replay(Vec::new(), &Trust::default()) {
         Err(error @ ReleaseError::MalformedLog { .. }) => assert!(error.next_actions().is_empty()),
         other => panic!("unexpected {other:?}"),
     }
@@ -190,19 +193,22 @@ fn replaying_a_forged_item_event_is_checked_like_a_live_one() {
             reason: "skip".into(),
         },
     });
-    let error = Release::replay(events).unwrap_err();
+    let error = Release::replay(events, &Trust::default()).unwrap_err();
     assert!(error.to_string().contains("is required"), "{error}");
 }
 
 #[test]
 fn a_future_format_is_refused_before_its_events_are_read() {
-    let future = r#"{"format":3,"events":[{"a shape":"this crate does not know"}]}"#;
-    let error = serde_json::from_str::<Release>(future).unwrap_err().to_string();
-    assert!(error.contains("format 3") && error.contains("upgrade the crate"), "{error}");
+    let future = r#"{"format":4,"events":[{"a shape":"this crate does not know"}]}"#;
+    let error = serde_json::from_str::<UnverifiedRelease>(future).unwrap_err().to_string();
+    assert!(error.contains("format 4") && error.contains("upgrade the crate"), "{error}");
     let no_format = r#"{"events":[]}"#;
-    assert!(serde_json::from_str::<Release>(no_format).unwrap_err().to_string().contains("format"));
+    assert!(serde_json::from_str::<UnverifiedRelease>(no_format).unwrap_err().to_string().contains("format"));
     let extra = r#"{"format":1,"events":[],"stage":"released"}"#;
     assert!(
-        serde_json::from_str::<Release>(extra).unwrap_err().to_string().contains("unknown field `stage`")
+        serde_json::from_str::<UnverifiedRelease>(extra)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field `stage`")
     );
 }

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use common::{ada, at_stage, planned, t};
 use release_workflow::{
-    EventKind, FORMAT_VERSION, FileStore, MemoryStore, NextAction, Release, ReleaseError, ReleaseKey,
-    ReleaseStore, Stage, StoreError, TornTail,
+    FORMAT_VERSION, FileStore, MemoryStore, NextAction, Release, ReleaseError, ReleaseKey, ReleaseStore,
+    Stage, StoreError, TornTail,
 };
 
 /// A directory under the system's temporary directory, removed on drop.
@@ -222,8 +222,14 @@ fn a_hand_edited_log_that_skips_a_gate_does_not_load() {
     let tampered = text.replace(r#""from":"planned","to":"frozen""#, r#""from":"planned","to":"released""#);
     assert_ne!(tampered, text);
     fs::write(&path, tampered).unwrap();
+    // The edit breaks the chain at its line...
     let error = store.load(&key).unwrap_err();
-    assert!(matches!(error, StoreError::CorruptLog { line, .. } if line == last), "{error}");
+    assert!(matches!(error, StoreError::Refused { line, .. } if line == last), "{error}");
+    assert!(error.to_string().contains("was changed after it was written"), "{error}");
+    // ...and with the chain recomputed, the rules still refuse it.
+    common::rechain_file(&path);
+    let error = store.load(&key).unwrap_err();
+    assert!(matches!(error, StoreError::Refused { line, .. } if line == last), "{error}");
     assert!(error.to_string().contains("cannot move from planned to released"), "{error}");
 }
 
@@ -304,14 +310,19 @@ fn a_stored_log_is_a_header_then_one_event_per_line() {
     let key = store.create(&release).unwrap();
     let text = fs::read_to_string(store.path_of(&key)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], r#"{"format":2,"release":"checkout@2.4.0"}"#);
+    assert_eq!(lines[0], r#"{"format":3,"release":"checkout@2.4.0"}"#);
     assert_eq!(lines.len(), release.events().len() + 1);
-    for (line, event) in lines[1..].iter().zip(release.events()) {
-        assert_eq!(&serde_json::from_str::<release_workflow::Event>(line).unwrap(), event);
+    let chain = release.chain();
+    for ((line, event), link) in lines[1..].iter().zip(release.events()).zip(&chain) {
+        let mut stored: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(stored["digest"], serde_json::json!(link.to_string()));
+        stored.as_object_mut().unwrap().remove("digest");
+        assert_eq!(&serde_json::from_value::<release_workflow::Event>(stored).unwrap(), event);
     }
+    assert_eq!(chain.last(), Some(&release.head()));
     assert!(matches!(
-        serde_json::from_str::<release_workflow::Event>(lines[1]).unwrap().what,
-        EventKind::Planned { .. }
+        serde_json::from_str::<serde_json::Value>(lines[1]).unwrap()["what"]["type"].as_str(),
+        Some("planned")
     ));
 }
 

@@ -4,11 +4,13 @@
 mod error;
 mod item;
 mod octoacme;
+mod pin;
 mod status;
 mod template;
 
 pub use error::TemplateError;
 pub use item::{Item, ItemId, MAX_ID_CHARS, Requirement};
 pub use octoacme::OCTOACME_NAME;
+pub use pin::{ItemField, TemplateDifference};
 pub use status::ItemStatus;
 pub use template::{Template, TemplateBuilder};

@@ -1,6 +1,6 @@
 //! A checklist as data: ordered sections of items, validated on every path.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -140,10 +140,13 @@ impl Template {
         if self.items.is_empty() {
             return Err(template_problem("has no items: a checklist needs at least one".into()));
         }
+        // Each section's position, and how many items it has: one pass
+        // over the sections and one over the items keeps validation linear.
+        let mut sections: HashMap<&str, (usize, usize)> = HashMap::with_capacity(self.sections.len());
         for (position, section) in self.sections.iter().enumerate() {
             check_line("section title", section, MAX_TITLE_CHARS)
                 .map_err(|e| template_problem(e.to_string()))?;
-            if self.sections.iter().take(position).any(|earlier| earlier == section) {
+            if sections.insert(section, (position, 0)).is_some() {
                 return Err(template_problem(format!("declares section \"{section}\" twice")));
             }
         }
@@ -156,26 +159,25 @@ impl Template {
             if !seen.insert(item.id().as_str()) {
                 return Err(item_problem("appears twice: item ids must be unique".into()));
             }
-            let Some(section) = self.sections.iter().position(|s| s == item.section()) else {
+            let Some((section, count)) = sections.get_mut(item.section()) else {
                 return Err(item_problem(format!(
                     "names section \"{}\", which the template does not declare (declared: {})",
                     item.section(),
                     quoted_list(&self.sections)
                 )));
             };
-            if section < current_section {
+            if *section < current_section {
                 return Err(item_problem(format!(
                     "belongs to section \"{}\" but is listed after items of a later section; \
                      list items section by section",
                     item.section()
                 )));
             }
-            current_section = section;
+            current_section = *section;
+            *count += 1;
         }
-        if let Some(empty) = self
-            .sections
-            .iter()
-            .find(|section| !self.items.iter().any(|item| item.section() == section.as_str()))
+        if let Some(empty) =
+            self.sections.iter().find(|section| sections.get(section.as_str()).is_some_and(|(_, n)| *n == 0))
         {
             return Err(template_problem(format!("declares section \"{empty}\" but gives it no items")));
         }

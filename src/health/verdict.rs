@@ -16,6 +16,7 @@ use crate::text::named_enum;
 
 /// One breaching sample, as a finding cites it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Breach {
     /// The value observed.
     pub value: FiniteF64,
@@ -41,7 +42,7 @@ named_enum!(Missing, "missing data", {
 
 /// Why a criterion produced a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "cause", rename_all = "kebab-case")]
+#[serde(tag = "cause", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Cause {
     /// Enough samples breached the bound.
     Breached {
@@ -95,6 +96,7 @@ named_enum!(Outcome, "outcome", {
 
 /// One criterion that is not satisfied, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     /// The criterion.
     pub criterion: CriterionId,

@@ -12,7 +12,7 @@ use crate::event::{Event, EventKind, RollbackReason};
 use crate::health::{Observation, RaisedFlag, RiskDecision};
 use crate::incident::Incident;
 use crate::plan::ReleasePlan;
-use crate::release::{Release, ReleaseError};
+use crate::release::{Release, ReleaseError, Trust};
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
 
@@ -50,16 +50,17 @@ impl Release {
     }
 
     /// Rebuilds a release from its log, checking every event against the
-    /// rules as the live operations do.
+    /// rules as the live operations do, and its checklist against the
+    /// templates `trust` holds.
     ///
     /// ```
-    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role, Trust};
     /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
     /// release.complete("planning.scope-documented", &ada, t0)?;
-    /// let rebuilt = Release::replay(release.events().to_vec())?;
+    /// let rebuilt = Release::replay(release.events().to_vec(), &Trust::default())?;
     /// assert_eq!(rebuilt, release);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -67,14 +68,16 @@ impl Release {
     /// # Errors
     ///
     /// [`ReleaseError::MalformedLog`] for an empty log or one that does not start
-    /// by planning the release; [`ReleaseError::Replay`] naming the position of the
+    /// by planning the release; [`ReleaseError::UntrustedTemplate`] when the
+    /// plan's checklist is not a trusted one, naming what differs from the
+    /// closest; [`ReleaseError::Replay`] naming the position of the
     /// first event that breaks a rule, and the rule.
-    pub fn replay(events: impl IntoIterator<Item = Event>) -> Result<Release, ReleaseError> {
+    pub fn replay(events: impl IntoIterator<Item = Event>, trust: &Trust) -> Result<Release, ReleaseError> {
         let mut events = events.into_iter();
-        let first = events.next().ok_or(ReleaseError::MalformedLog {
+        let mut first = events.next().ok_or(ReleaseError::MalformedLog {
             problem: "the log is empty: it must start with the event that plans the release",
         })?;
-        let EventKind::Planned { plan } = &first.what else {
+        let EventKind::Planned { plan } = &mut first.what else {
             return Err(ReleaseError::Replay {
                 position: 0,
                 source: Box::new(ReleaseError::MalformedLog {
@@ -82,7 +85,10 @@ impl Release {
                 }),
             });
         };
-        let mut release = Release::start(Arc::clone(plan), first);
+        let trusted = trust.pin(plan.template())?;
+        *plan = Arc::new(plan.sharing(trusted));
+        let plan = Arc::clone(plan);
+        let mut release = Release::start(plan, first);
         for (position, event) in (1..).zip(events) {
             release
                 .apply(event)

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use crate::action::NextAction;
-use crate::checklist::{Item, ItemId};
+use crate::checklist::{Item, ItemId, TemplateDifference};
+use crate::digest::Digest;
 use crate::health::{CriterionId, HealthError, Verdict};
 use crate::plan::PlanError;
 use crate::stage::{Gate, Stage};
@@ -270,6 +271,48 @@ pub enum ReleaseError {
         supported: u32,
     },
 
+    /// A stored log whose checklist is not one the caller trusts: it was
+    /// edited, or planned with a template the caller has not pinned.
+    #[error("{}", untrusted_message(template, fingerprint, closest.as_deref(), differences))]
+    UntrustedTemplate {
+        /// The log's template's name.
+        template: String,
+        /// The log's template's fingerprint.
+        fingerprint: Digest,
+        /// The name of the trusted template closest to it, if any is
+        /// trusted.
+        closest: Option<String>,
+        /// What differs from that template.
+        differences: Vec<TemplateDifference>,
+    },
+
+    /// A stored log whose hash chain does not hold at an event: the event
+    /// was changed after it was written, or its seal was not made with the
+    /// caller's key.
+    #[error("event {position} of the log {problem}")]
+    BrokenChain {
+        /// The first event at fault, from 0.
+        position: usize,
+        /// What is wrong with it.
+        problem: ChainProblem,
+    },
+
+    /// A release whose log does not contain the head digest anchored for it
+    /// elsewhere: the log was truncated before the anchored event or
+    /// rewritten.
+    #[error(
+        "the log does not contain the anchored event {anchored}: it was truncated or rewritten \
+         (its {events} events end at {head})"
+    )]
+    AnchorNotFound {
+        /// The digest anchored elsewhere.
+        anchored: Digest,
+        /// The log's head digest.
+        head: Digest,
+        /// How many events the log has.
+        events: usize,
+    },
+
     /// A log event that breaks a rule, at its position in the log.
     #[error("event {position} of the log is refused: {source}")]
     Replay {
@@ -322,6 +365,10 @@ impl ReleaseError {
                 vec![NextAction::ShipNewRelease]
             }
             ReleaseError::Replay { source, .. } => source.next_actions(),
+            ReleaseError::UntrustedTemplate { .. } => vec![NextAction::TrustTemplate],
+            ReleaseError::BrokenChain { .. } | ReleaseError::AnchorNotFound { .. } => {
+                vec![NextAction::RestoreLog]
+            }
             _ => Vec::new(),
         }
     }
@@ -340,6 +387,69 @@ pub(crate) fn unblocking_actions(open: &[Item], health: Option<&Verdict>) -> Vec
         None => {}
     }
     actions
+}
+
+/// How a link of a stored log's hash chain fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChainProblem {
+    /// The event's digest is not the digest of the event and the one
+    /// before it.
+    DigestMismatch,
+    /// A chained log's event without its digest.
+    MissingDigest,
+    /// A digest in a log format that has none (formats 1 and 2).
+    UnexpectedDigest,
+    /// A seal that the caller's key did not make.
+    SealMismatch,
+    /// An event without a seal, read with a key.
+    MissingSeal,
+    /// A log written before logs were chained (format 1 or 2), read with a
+    /// key: it cannot prove it was not rewritten.
+    Unchained,
+}
+
+impl std::fmt::Display for ChainProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ChainProblem::DigestMismatch => {
+                "was changed after it was written: its digest does not match it and the event before it"
+            }
+            ChainProblem::MissingDigest => "has no digest, which a chained log (format 3) gives every event",
+            ChainProblem::UnexpectedDigest => "has a digest, which logs of formats 1 and 2 do not have",
+            ChainProblem::SealMismatch => {
+                "has a seal the key did not make: the log was rewritten by someone without the key, or \
+                 sealed with another key"
+            }
+            ChainProblem::MissingSeal => "is not sealed, but a key was given to verify the log's seals",
+            ChainProblem::Unchained => {
+                "is in a log written before logs were chained (format 1 or 2), which a key cannot verify: \
+                 read it without a key, check it, and save it again to seal it"
+            }
+        })
+    }
+}
+
+fn untrusted_message(
+    template: &str,
+    fingerprint: &Digest,
+    closest: Option<&str>,
+    differences: &[TemplateDifference],
+) -> String {
+    const SHOWN: usize = 8;
+    let mut message =
+        format!("the log's checklist \"{template}\" (fingerprint {fingerprint}) is not a trusted one");
+    match closest {
+        None => message.push_str(": no template is trusted"),
+        Some(closest) => {
+            let listed: Vec<String> = differences.iter().take(SHOWN).map(ToString::to_string).collect();
+            let _ = write!(message, "; against trusted \"{closest}\": {}", listed.join("; "));
+            if differences.len() > SHOWN {
+                let _ = write!(message, "; and {} more", differences.len() - SHOWN);
+            }
+        }
+    }
+    message
 }
 
 fn unknown_item_message(item: &str, suggestions: &[ItemId]) -> String {

@@ -1,10 +1,12 @@
 //! The release state machine.
 
 mod apply;
+mod chain;
 mod error;
 mod health;
 mod status;
 mod stored;
+mod trust;
 
 use std::sync::Arc;
 
@@ -20,11 +22,15 @@ use crate::progress::Tally;
 use crate::stage::{Gate, Stage};
 use crate::version::{ReleaseKind, Version};
 
-pub use error::ReleaseError;
-pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
-pub use stored::FORMAT_VERSION;
+pub use chain::Integrity;
 #[cfg(feature = "store")]
-pub(crate) use stored::is_readable as is_readable_format;
+pub(crate) use chain::stored_line;
+pub use error::{ChainProblem, ReleaseError};
+pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
+#[cfg(feature = "store")]
+pub(crate) use stored::{FIRST_CHAINED_FORMAT, is_readable as is_readable_format};
+pub use stored::{FORMAT_VERSION, Sealed, UnverifiedRelease};
+pub use trust::Trust;
 
 /// One release, moving through its [`Stage`]s as its checklist allows.
 ///

@@ -8,21 +8,32 @@ use std::fmt;
 use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::digest::{Digest, SealKey};
 use crate::event::Event;
-use crate::release::{Release, ReleaseError};
+use crate::release::chain::{Link, StoredEvent, StoredEventRef, linked, verify_links};
+use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 
 /// The format version this crate writes; it reads this one and every
 /// earlier one.
 ///
-/// # Format 2
+/// # Format 3
 ///
 /// A stored release is an object with two fields, `format` first: `format`
 /// (this number) and `events`, the release's log, oldest first. Nothing
 /// else is stored: loading replays the log through every rule, so the stage,
 /// statuses, verdict and incidents are always what the events justify.
+/// Every object, at every level, is read strictly: a field this crate does
+/// not know, or a field given twice, is refused, never dropped.
 ///
 /// Each event is `{"at": RFC 3339 time, "by": {"name", "role"}, "what":
-/// {"type": ..., fields}}`. Field names are in snake case; every named
+/// {"type": ..., fields}, "digest": ..., "seal"?: ...}`. `digest` is the
+/// event's link in the log's hash chain (64 hexadecimal digits): the
+/// SHA-256 of the previous event's link (its 32 bytes; nothing before the
+/// first event) followed by the event's canonical encoding, which is
+/// `{"at","by","what"}` serialized to compact JSON exactly as this crate
+/// writes it. `seal`, in a log sealed with a [`SealKey`](crate::SealKey),
+/// is the HMAC-SHA-256 of the link under that key. See
+/// [`Release::chain`] and [`Trust`](crate::Trust). Field names are in snake case; every named
 /// value (an event type, a stage, a role, a gate, ...) is written in kebab
 /// case, exactly as its `Display` writes it. The `type`s and their fields:
 ///
@@ -45,45 +56,205 @@ use crate::release::{Release, ReleaseError};
 ///
 /// ```json
 /// {
-///   "format": 2,
+///   "format": 3,
 ///   "events": [
 ///     {"at": "2026-11-30T09:00:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
-///      "what": {"type": "planned", "plan": {"version": "2.4.0", "...": "..."}}},
+///      "what": {"type": "planned", "plan": {"version": "2.4.0", "...": "..."}},
+///      "digest": "3f5c...64 hex digits"},
 ///     {"at": "2026-11-30T09:02:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
-///      "what": {"type": "item-completed", "item": "planning.scope-documented"}},
+///      "what": {"type": "item-completed", "item": "planning.scope-documented"},
+///      "digest": "9a01..."},
 ///     {"at": "2026-11-30T09:05:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
-///      "what": {"type": "advanced", "from": "planned", "to": "frozen"}}
+///      "what": {"type": "advanced", "from": "planned", "to": "frozen"},
+///      "digest": "c2d7..."}
 ///   ]
 /// }
 /// ```
 ///
 /// The repository pins this shape with a snapshot test
-/// (`tests/snapshots/release-format-2.json`): a change to it is deliberate.
+/// (`tests/snapshots/release-format-3.json`): a change to it is deliberate.
 /// A format this crate does not know is refused with
 /// [`ReleaseError::UnsupportedFormat`].
 ///
-/// # Format 1
+/// # Formats 2 and 1
 ///
-/// Written by 0.1: the same shape, with event types and the stage
-/// `rolled_back` in snake case (`item_completed`). It is read as it is;
-/// saving a release read from it writes format 2.
-pub const FORMAT_VERSION: u32 = 2;
+/// Format 2 (written by 0.2) is format 3 without `digest` and `seal`;
+/// format 1 (written by 0.1) is format 2 with event types and the stage
+/// `rolled_back` in snake case (`item_completed`). Both are read as they
+/// are, reported [`Integrity::Unchained`]: nothing binds their events, so
+/// only the rules and the trusted checklist guard them, and a reader with a
+/// key refuses them. Saving a release read from them writes format 3.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The first format whose events are chained.
+pub(crate) const FIRST_CHAINED_FORMAT: u32 = 3;
 
 #[derive(Serialize)]
 struct StoredRef<'a> {
     format: u32,
-    events: &'a [Event],
+    events: Vec<StoredEventRef<'a>>,
 }
 
 impl Serialize for Release {
+    /// Writes the release in the current format, its events chained and
+    /// not sealed; [`sealed`](Release::sealed) seals them.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoredRef { format: FORMAT_VERSION, events: self.events() }.serialize(serializer)
+        StoredRef { format: FORMAT_VERSION, events: linked(self.events(), None) }.serialize(serializer)
     }
 }
 
-impl<'de> Deserialize<'de> for Release {
-    /// Reads `format` first (as this crate writes it) and refuses an
-    /// unknown format before reading any event; then replays the events.
+/// A release to serialize with every event sealed; see
+/// [`Release::sealed`].
+#[derive(Debug, Clone, Copy)]
+pub struct Sealed<'a> {
+    release: &'a Release,
+    key: &'a SealKey,
+}
+
+impl Serialize for Sealed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredRef { format: FORMAT_VERSION, events: linked(self.release.events(), Some(self.key)) }
+            .serialize(serializer)
+    }
+}
+
+impl Release {
+    /// The release, to serialize with each event sealed with `key`: a
+    /// reader who trusts the key refuses any event whose seal the key did
+    /// not make. The key itself is not written.
+    ///
+    /// ```
+    /// use release_workflow::{SealKey, Trust, UnverifiedRelease};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let key = SealKey::new(b"32 bytes or more from the vault!".to_vec())?;
+    /// let json = serde_json::to_string(&release.sealed(&key))?;
+    ///
+    /// let trust = Trust::default().with_key(key);
+    /// let log: UnverifiedRelease = serde_json::from_str(&json)?;
+    /// assert_eq!(log.verify(&trust)?, release);
+    ///
+    /// // Unsealed, the same release is refused by a reader with the key.
+    /// let unsealed: UnverifiedRelease = serde_json::from_str(&serde_json::to_string(&release)?)?;
+    /// assert!(unsealed.verify(&trust).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sealed<'a>(&'a self, key: &'a SealKey) -> Sealed<'a> {
+        Sealed { release: self, key }
+    }
+}
+
+/// A stored release as read, before it is trusted: its events and their
+/// links, not yet checked.
+///
+/// Deserializing gives this, never a [`Release`]: only
+/// [`verify`](UnverifiedRelease::verify) against a [`Trust`] does, once the
+/// hash chain holds, the seals (with a key) are the key's, the checklist is
+/// a trusted one, and every event passes the rules.
+///
+/// ```
+/// use release_workflow::{Trust, UnverifiedRelease};
+/// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+/// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+/// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+/// let json = serde_json::to_string(&release)?;
+/// let log: UnverifiedRelease = serde_json::from_str(&json)?;
+/// let loaded = log.verify(&Trust::default())?;
+/// assert_eq!(loaded, release);
+///
+/// // An edited event breaks the chain, and the error names it.
+/// let edited = json.replace("release-manager", "developer");
+/// let log: UnverifiedRelease = serde_json::from_str(&edited)?;
+/// let refused = log.verify(&Trust::default()).unwrap_err();
+/// assert!(refused.to_string().starts_with("event 0 of the log was changed"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedRelease {
+    format: u32,
+    events: Vec<Event>,
+    links: Vec<Option<Link>>,
+}
+
+impl UnverifiedRelease {
+    /// A log read elsewhere (a store's file), from its events as stored.
+    pub(crate) fn from_stored(
+        format: u32,
+        stored: Vec<StoredEvent>,
+    ) -> Result<UnverifiedRelease, ReleaseError> {
+        let mut events = Vec::with_capacity(stored.len());
+        let mut links = Vec::with_capacity(stored.len());
+        for (position, event) in stored.into_iter().enumerate() {
+            if format < FIRST_CHAINED_FORMAT && event.is_linked() {
+                return Err(ReleaseError::BrokenChain { position, problem: ChainProblem::UnexpectedDigest });
+            }
+            let (event, link) = event.split();
+            events.push(event);
+            links.push(link);
+        }
+        Ok(UnverifiedRelease { format, events, links })
+    }
+
+    /// The stored format it was read in.
+    pub fn format(&self) -> u32 {
+        self.format
+    }
+
+    /// The events as read, unchecked.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// What [`verify`](UnverifiedRelease::verify) establishes when it
+    /// succeeds with `trust`.
+    pub fn integrity(&self, trust: &Trust) -> Integrity {
+        if self.format < FIRST_CHAINED_FORMAT {
+            Integrity::Unchained
+        } else if trust.has_key() {
+            Integrity::Sealed
+        } else {
+            Integrity::Chained
+        }
+    }
+
+    /// Checks the log and gives the release: the hash chain must hold at
+    /// every event (and, with a key, every seal be the key's), its
+    /// checklist must be trusted, and every event must pass the rules.
+    ///
+    /// # Errors
+    ///
+    /// [`ReleaseError::BrokenChain`] naming the first event whose link or
+    /// seal does not hold; [`ReleaseError::UntrustedTemplate`] naming what
+    /// differs from the closest trusted checklist;
+    /// [`ReleaseError::Replay`] naming the first event that breaks a rule;
+    /// [`ReleaseError::MalformedLog`].
+    pub fn verify(self, trust: &Trust) -> Result<Release, ReleaseError> {
+        self.verify_with_head(trust).map(|(release, _)| release)
+    }
+
+    /// As [`verify`](UnverifiedRelease::verify), also giving the verified
+    /// head digest of a chained log.
+    pub(crate) fn verify_with_head(self, trust: &Trust) -> Result<(Release, Option<Digest>), ReleaseError> {
+        let head = if self.format >= FIRST_CHAINED_FORMAT {
+            verify_links(&self.events, &self.links, None, trust.key())?
+        } else if trust.has_key() {
+            return Err(ReleaseError::BrokenChain { position: 0, problem: ChainProblem::Unchained });
+        } else {
+            None
+        };
+        Ok((Release::replay(self.events, trust)?, head))
+    }
+}
+
+impl<'de> Deserialize<'de> for UnverifiedRelease {
+    /// Refuses an unknown format before reading any event when `format`
+    /// comes first (as this crate writes it); refuses unknown and repeated
+    /// fields.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_struct("Release", FIELDS, StoredVisitor)
     }
@@ -100,17 +271,18 @@ pub(crate) fn is_readable(format: u32) -> bool {
 struct StoredVisitor;
 
 impl<'de> Visitor<'de> for StoredVisitor {
-    type Value = Release;
+    type Value = UnverifiedRelease;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a stored release: {\"format\": 2, \"events\": [...]}")
+        f.write_str("a stored release: {\"format\": 3, \"events\": [...]}")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Release, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UnverifiedRelease, A::Error> {
         let mut format = None;
-        let mut events: Option<Vec<Event>> = None;
+        let mut events: Option<Vec<StoredEvent>> = None;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
+                "format" if format.is_some() => return Err(A::Error::duplicate_field("format")),
                 "format" => {
                     let found: u32 = map.next_value()?;
                     if !is_readable(found) {
@@ -121,12 +293,15 @@ impl<'de> Visitor<'de> for StoredVisitor {
                     }
                     format = Some(found);
                 }
+                "events" if events.is_some() => return Err(A::Error::duplicate_field("events")),
+                // Events read before the format (a map that sorts its keys)
+                // are checked against it once it is known.
                 "events" => events = Some(map.next_value()?),
                 other => return Err(A::Error::unknown_field(other, FIELDS)),
             }
         }
-        format.ok_or_else(|| A::Error::missing_field("format"))?;
+        let format = format.ok_or_else(|| A::Error::missing_field("format"))?;
         let events = events.ok_or_else(|| A::Error::missing_field("events"))?;
-        Release::replay(events).map_err(A::Error::custom)
+        UnverifiedRelease::from_stored(format, events).map_err(A::Error::custom)
     }
 }

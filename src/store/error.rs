@@ -77,7 +77,7 @@ pub enum StoreError {
         actual: usize,
     },
 
-    /// A log with a line that cannot be read, or that breaks a rule.
+    /// A log with a line that cannot be read.
     CorruptLog {
         /// The file.
         path: PathBuf,
@@ -85,6 +85,18 @@ pub enum StoreError {
         line: usize,
         /// What is wrong with it.
         problem: String,
+    },
+
+    /// A log with a line that reads but is refused: its event was changed
+    /// after it was written (the chain does not hold), its checklist is
+    /// not trusted, or it breaks a rule.
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// Why it is refused.
+        source: Box<ReleaseError>,
     },
 
     /// A file where a release log should be that is not one.
@@ -131,6 +143,9 @@ impl fmt::Display for StoreError {
             StoreError::CorruptLog { path, line, problem } => {
                 write!(f, "{}, line {line}: {problem}", path.display())
             }
+            StoreError::Refused { path, line, source } => {
+                write!(f, "{}, line {line}: {source}", path.display())
+            }
             StoreError::NotALog { path, problem } => {
                 write!(f, "{} is not a release log: {problem}", path.display())
             }
@@ -149,6 +164,7 @@ impl std::error::Error for StoreError {
             StoreError::Io { source, .. } => Some(&**source),
             StoreError::Encode { source, .. } => Some(&**source),
             StoreError::Release(error) => error.source(),
+            StoreError::Refused { source, .. } => Some(&**source),
             _ => None,
         }
     }
@@ -173,6 +189,8 @@ impl StoreError {
             StoreError::ReleaseNotFound { .. } => vec![NextAction::ChooseStoredKey],
             StoreError::Conflict { .. } => vec![NextAction::ReloadAndRedo],
             StoreError::Release(error) => error.next_actions(),
+            StoreError::Refused { source, .. } => source.next_actions(),
+            StoreError::CorruptLog { .. } => vec![NextAction::RestoreLog],
             _ => Vec::new(),
         }
     }

@@ -8,39 +8,51 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
-use serde::{Deserialize, Serialize};
-
+use crate::digest::Digest;
 use crate::event::Event;
-use crate::release::{FORMAT_VERSION, Release, ReleaseError, is_readable_format};
+use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::store::error::StoreError;
-use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, TornTail, extend, not_found};
+use crate::store::log::{Parsed, header_line, line_digest, parse_log, push_event_lines};
+use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 
 /// Releases kept on disk, one append-only log per release.
 ///
 /// Each release is a file `<key>.jsonl` in the store's directory. Its first
-/// line is a header, `{"format":1,"release":"<key>"}`; every further line is
-/// one [`Event`] in the format [`Release`] serializes its events in.
+/// line is a header, `{"format":3,"release":"<key>"}`; every further line is
+/// one event, chained and (with a key) sealed exactly as
+/// [`FORMAT_VERSION`](crate::FORMAT_VERSION) describes. A log is read
+/// against the store's [`Trust`]: its chain must hold, its checklist must
+/// be trusted, every event must pass the rules, and it must be the release
+/// its file name says.
 ///
 /// - **Creation is atomic**: the log is written and synced under a
 ///   temporary name, then linked to its name, which fails if the name is
 ///   taken, so a reader sees all of a new release or none of it.
-/// - **Appends are durable**: the new lines are written and synced
-///   (`fsync`) before [`append`](ReleaseStore::append) returns.
+/// - **Appends are durable and whole**: the new lines are written and
+///   synced (`fsync`) before [`append`](ReleaseStore::append) returns; an
+///   append that fails part way (a full disk) cuts the log back to where it
+///   was before returning the error.
 /// - **Writers do not overwrite each other**: an append holds an exclusive
 ///   lock on the file, and is refused with [`StoreError::Conflict`] when
 ///   the log no longer has the number of events its writer read.
 /// - **Appends stay cheap on long logs**: a store remembers each release it
-///   last wrote, with the file's length and modification time then. An
-///   append to a file unchanged since continues from memory; a file changed
-///   in any way (another writer, a torn tail, an edit) is read and replayed
-///   first. [`load`](ReleaseStore::load) always reads and replays the file.
-/// - **A crash cannot corrupt what was acknowledged**: a last line cut
-///   short by a crash mid-append is reported as a [`TornTail`] and left out
-///   on load (it was never acknowledged), and the next append cuts it off.
-///   A batch of events cut short keeps its complete lines.
+///   last wrote, with the file's length, modification time and head digest
+///   then. An append to a file unchanged since — same length, same time,
+///   and its last line still carrying the remembered head — continues from
+///   memory; a file changed in any way is read and verified first.
+///   [`load`](ReleaseStore::load) always reads and verifies the file.
+/// - **A crash cannot lose what was acknowledged**: a last line cut short
+///   by a crash mid-append is reported as a [`TornTail`](crate::TornTail)
+///   and left out on load (it was never acknowledged), and the next append
+///   cuts it off; a last line complete but for its newline is an event, and
+///   the next append completes it.
+/// - **A corrupt log is named, never repaired silently**: a line that does
+///   not read or verify is named in the error, and
+///   [`recover`](FileStore::recover) moves the log aside and restores its
+///   longest valid prefix, reporting what it dropped.
 ///
 /// ```
-/// use release_workflow::{FileStore, ReleaseStore};
+/// use release_workflow::{FileStore, ReleaseStore, Trust};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
 /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
@@ -48,7 +60,7 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, TornTail, extend, no
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
 /// let dir = std::env::temp_dir().join(format!("release-store-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir)?;
-/// let store = FileStore::open(&dir)?;
+/// let store = FileStore::open(&dir)?.with_trust(Trust::default());
 /// let key = store.create(&release)?;
 /// assert_eq!(store.load(&key)?.release, release);
 /// # std::fs::remove_dir_all(&dir)?;
@@ -57,17 +69,23 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, TornTail, extend, no
 #[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
-    /// The releases this store last wrote, with the length their file had
-    /// then: an append to a file still that long starts from the cached
-    /// release instead of reading and replaying the whole log again.
+    trust: Arc<Trust>,
+    /// The releases this store last wrote, with the state their file had
+    /// then: an append to a file still in that state starts from the
+    /// remembered release instead of reading and replaying the whole log.
     recent: Arc<Mutex<HashMap<ReleaseKey, Written>>>,
 }
 
 /// A release as this store last wrote it, and its file as it left it.
 #[derive(Debug)]
-struct Written {
+pub(super) struct Written {
     file: FileState,
     release: Release,
+    format: u32,
+    /// The head of a chained log.
+    head: Option<Digest>,
+    /// Where the last event's line starts.
+    last_line_start: u64,
 }
 
 /// What tells a file changed: its length and modification time.
@@ -96,18 +114,12 @@ impl PartialEq for FileStore {
 
 impl Eq for FileStore {}
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Header {
-    format: u32,
-    release: String,
-}
-
 /// Distinguishes the temporary files of one process.
 static TEMPORARY: AtomicU64 = AtomicU64::new(0);
 
 impl FileStore {
-    /// A store in `dir`, which must exist.
+    /// A store in `dir`, which must exist, trusting
+    /// [`Trust::default`]: the OctoAcme checklist, no key.
     ///
     /// # Errors
     ///
@@ -120,7 +132,19 @@ impl FileStore {
         if !metadata.is_dir() {
             return Err(StoreError::NotADirectory { path: dir });
         }
-        Ok(FileStore { dir, recent: Arc::default() })
+        Ok(FileStore { dir, trust: Arc::new(Trust::default()), recent: Arc::default() })
+    }
+
+    /// The same store, reading logs against `trust` and, when it holds a
+    /// key, sealing what it writes with it.
+    #[must_use]
+    pub fn with_trust(self, trust: Trust) -> FileStore {
+        FileStore { dir: self.dir, trust: Arc::new(trust), recent: Arc::default() }
+    }
+
+    /// What the store trusts.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
     }
 
     fn recent(&self) -> MutexGuard<'_, HashMap<ReleaseKey, Written>> {
@@ -129,12 +153,18 @@ impl FileStore {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn remember(&self, key: &ReleaseKey, file: FileState, release: Release) {
+    /// Drops what the store remembers of a release: its next append reads
+    /// the log.
+    pub(super) fn forget(&self, key: &ReleaseKey) {
+        self.recent().remove(key);
+    }
+
+    fn remember(&self, key: &ReleaseKey, written: Written) {
         let mut recent = self.recent();
         if recent.len() >= RECENT_RELEASES && !recent.contains_key(key) {
             recent.clear();
         }
-        recent.insert(key.clone(), Written { file, release });
+        recent.insert(key.clone(), written);
     }
 
     /// A key the store does not have, with the stored keys closest to it.
@@ -152,13 +182,28 @@ impl FileStore {
         self.dir.join(format!("{key}.jsonl"))
     }
 
-    /// Writes a complete log under a temporary name; returns the name and
-    /// the log's length.
-    fn write_new_log(&self, key: &ReleaseKey, events: &[Event]) -> Result<(PathBuf, u64), StoreError> {
+    /// A complete log of `release` in the current format, and what this
+    /// store remembers of it once written.
+    pub(super) fn encode_log(
+        &self,
+        key: &ReleaseKey,
+        release: &Release,
+    ) -> Result<(Vec<u8>, Written), StoreError> {
         let mut text = header_line(key)?;
-        for event in events {
-            push_event_line(&mut text, key, event)?;
-        }
+        let (head, last_line_start) =
+            push_event_lines(&mut text, key, FORMAT_VERSION, None, release.events(), &self.trust)?;
+        let written = Written {
+            file: FileState { len: text.len() as u64, modified: None },
+            release: release.clone(),
+            format: FORMAT_VERSION,
+            head,
+            last_line_start: last_line_start as u64,
+        };
+        Ok((text, written))
+    }
+
+    /// Writes `text` under a temporary name in the directory, synced.
+    pub(super) fn write_temporary(&self, key: &ReleaseKey, text: &[u8]) -> Result<PathBuf, StoreError> {
         loop {
             let serial = TEMPORARY.fetch_add(1, Ordering::Relaxed);
             let temporary = self.dir.join(format!(".{key}.{}.{serial}.tmp", std::process::id()));
@@ -167,19 +212,19 @@ impl FileStore {
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(error) => return Err(StoreError::io(&temporary, "create a release log in", error)),
             };
-            let written = file.write_all(&text).and_then(|()| file.sync_all());
+            let written = file.write_all(text).and_then(|()| file.sync_all());
             if let Err(error) = written {
                 let _ = fs::remove_file(&temporary);
                 return Err(StoreError::io(&temporary, "write", error));
             }
-            return Ok((temporary, text.len() as u64));
+            return Ok(temporary);
         }
     }
 
     /// Makes a new name in the directory durable. Only Unix can open a
     /// directory to sync it; elsewhere the file system's own ordering is
     /// relied on.
-    fn sync_dir(&self) -> Result<(), StoreError> {
+    pub(super) fn sync_dir(&self) -> Result<(), StoreError> {
         if !cfg!(unix) {
             return Ok(());
         }
@@ -187,79 +232,75 @@ impl FileStore {
             .and_then(|dir| dir.sync_all())
             .map_err(|error| StoreError::io(&self.dir, "sync", error))
     }
-}
 
-fn header_line(key: &ReleaseKey) -> Result<Vec<u8>, StoreError> {
-    let header = Header { format: FORMAT_VERSION, release: key.to_string() };
-    let mut line = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
-    line.push(b'\n');
-    Ok(line)
-}
-
-fn push_event_line(text: &mut Vec<u8>, key: &ReleaseKey, event: &Event) -> Result<(), StoreError> {
-    serde_json::to_writer(&mut *text, event).map_err(|error| encode_error(key, error))?;
-    text.push(b'\n');
-    Ok(())
-}
-
-fn encode_error(key: &ReleaseKey, error: serde_json::Error) -> StoreError {
-    StoreError::Encode { key: key.to_string(), source: Arc::new(error) }
-}
-
-/// A log read from disk: the release, the torn tail if any, and the length
-/// of the part that holds whole lines.
-struct Parsed {
-    release: Release,
-    torn_tail: Option<TornTail>,
-    complete_len: usize,
-}
-
-fn parse_log(path: &Path, key: &ReleaseKey, bytes: &[u8]) -> Result<Parsed, StoreError> {
-    let complete_len = bytes.iter().rposition(|byte| *byte == b'\n').map_or(0, |newline| newline + 1);
-    let (complete, tail) = bytes.split_at(complete_len);
-    let mut lines = complete.split(|byte| *byte == b'\n');
-    let not_a_log = |problem: String| StoreError::NotALog { path: path.to_path_buf(), problem };
-    let header: Header = match lines.next().filter(|line| !line.is_empty()) {
-        Some(line) => serde_json::from_slice(line)
-            .map_err(|error| not_a_log(format!("its first line is not a release log header ({error})")))?,
-        None => return Err(not_a_log("it has no complete header line".into())),
-    };
-    if !is_readable_format(header.format) {
-        return Err(
-            ReleaseError::UnsupportedFormat { found: header.format, supported: FORMAT_VERSION }.into()
-        );
-    }
-    if header.release != key.as_str() {
-        return Err(not_a_log(format!("its header names release {}, not {key}", header.release)));
-    }
-    let corrupt =
-        |line: usize, problem: String| StoreError::CorruptLog { path: path.to_path_buf(), line, problem };
-    let mut events = Vec::new();
-    for (line_number, line) in (2..).zip(lines) {
-        if line.is_empty() {
-            // The split after the final newline.
-            continue;
+    /// Opens a release's log for appending and locks it, making sure the
+    /// locked file is still the one under the release's name (a recovery
+    /// may have moved it aside while this writer waited).
+    pub(super) fn open_locked(&self, key: &ReleaseKey) -> Result<File, StoreError> {
+        let path = self.path_of(key);
+        loop {
+            let file = match OpenOptions::new().read(true).write(true).open(&path) {
+                Ok(file) => file,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
+                Err(error) => return Err(StoreError::io(&path, "open", error)),
+            };
+            // Held until the file is dropped: appends to one release take
+            // turns, across threads and processes.
+            file.lock().map_err(|error| StoreError::io(&path, "lock", error))?;
+            if still_named(&file, &path) {
+                return Ok(file);
+            }
         }
-        let event: Event =
-            serde_json::from_slice(line).map_err(|error| corrupt(line_number, error.to_string()))?;
-        events.push(event);
     }
-    let release = Release::replay(events).map_err(|error| match error {
-        ReleaseError::Replay { position, source } => corrupt(position + 2, source.to_string()),
-        other => corrupt(2, other.to_string()),
-    })?;
-    let torn_tail = (!tail.is_empty()).then(|| TornTail {
-        line: complete.iter().filter(|byte| **byte == b'\n').count() + 1,
-        bytes: tail.len(),
-    });
-    Ok(Parsed { release, torn_tail, complete_len })
+
+    /// The release as this store last left it, if the file is still
+    /// exactly as it was: same length and time, and its last line still
+    /// carrying the remembered head.
+    fn remembered(&self, key: &ReleaseKey, file: &mut File, state: FileState) -> Option<Written> {
+        let written = self.recent().remove(key).filter(|written| written.file == state)?;
+        let Some(head) = written.head else {
+            return Some(written);
+        };
+        let mut last_line = Vec::new();
+        file.seek(SeekFrom::Start(written.last_line_start)).ok()?;
+        file.read_to_end(&mut last_line).ok()?;
+        (line_digest(&last_line) == Some(head)).then_some(written)
+    }
+
+    /// Reads and verifies a log from an open file.
+    fn read(&self, key: &ReleaseKey, file: &mut File) -> Result<Parsed, StoreError> {
+        let path = self.path_of(key);
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(|error| StoreError::io(&path, "read", error))?;
+        parse_log(&path, key, &bytes, &self.trust)
+    }
+}
+
+/// Whether `path` still names the open `file`.
+#[cfg(unix)]
+fn still_named(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+/// Whether `path` still names the open `file`: without inode numbers, the
+/// name is trusted.
+#[cfg(not(unix))]
+fn still_named(_file: &File, _path: &Path) -> bool {
+    true
 }
 
 impl ReleaseStore for FileStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
         let key = ReleaseKey::of(release);
         let path = self.path_of(&key);
-        let (temporary, length) = self.write_new_log(&key, release.events())?;
+        let (text, mut written) = self.encode_log(&key, release)?;
+        let temporary = self.write_temporary(&key, &text)?;
         // A hard link never replaces an existing name: two creators of one
         // release cannot both succeed.
         let linked = fs::hard_link(&temporary, &path);
@@ -274,8 +315,9 @@ impl ReleaseStore for FileStore {
         self.sync_dir()?;
         if let Ok(file) = File::open(&path) {
             let state = FileState::of(&file, &path)?;
-            if state.len == length {
-                self.remember(&key, state, release.clone());
+            if state.len == written.file.len {
+                written.file = state;
+                self.remember(&key, written);
             }
         }
         Ok(key)
@@ -288,57 +330,75 @@ impl ReleaseStore for FileStore {
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
             Err(error) => return Err(StoreError::io(&path, "read", error)),
         };
-        let parsed = parse_log(&path, key, &bytes)?;
-        Ok(StoredRelease { release: parsed.release, torn_tail: parsed.torn_tail })
+        let parsed = parse_log(&path, key, &bytes, &self.trust)?;
+        Ok(StoredRelease {
+            release: parsed.release,
+            torn_tail: parsed.torn_tail,
+            integrity: parsed.integrity,
+        })
     }
 
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
         let path = self.path_of(key);
-        let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
-            Err(error) => return Err(StoreError::io(&path, "open", error)),
-        };
-        // Held until the file is dropped: appends to one release take turns,
-        // across threads and processes.
-        file.lock().map_err(|error| StoreError::io(&path, "lock", error))?;
+        let mut file = self.open_locked(key)?;
         let state = FileState::of(&file, &path)?;
-        // Writers only ever append, so a file as long and as old as this
-        // store left it holds exactly what the store wrote.
-        let cached = self.recent().remove(key).filter(|written| written.file == state);
-        let (current, complete_len, torn) = match cached {
-            Some(written) => (written.release, state.len, false),
+        let (current, end, torn, needs_newline) = match self.remembered(key, &mut file, state) {
+            Some(written) => {
+                let end = written.file.len;
+                (written, end, false, false)
+            }
             None => {
-                let mut bytes = Vec::new();
-                file.read_to_end(&mut bytes).map_err(|error| StoreError::io(&path, "read", error))?;
-                let parsed = parse_log(&path, key, &bytes)?;
-                (parsed.release, parsed.complete_len as u64, parsed.torn_tail.is_some())
+                let parsed = self.read(key, &mut file)?;
+                let end = parsed.end as u64;
+                let torn = parsed.torn_tail.is_some();
+                let written = Written {
+                    file: state,
+                    release: parsed.release,
+                    format: parsed.format,
+                    head: parsed.head,
+                    last_line_start: parsed.last_line_start as u64,
+                };
+                (written, end, torn, parsed.needs_newline)
             }
         };
-        let actual = current.events().len();
+        let actual = current.release.events().len();
         if actual != expected {
-            if !torn {
-                self.remember(key, state, current);
+            if !torn && !needs_newline {
+                self.remember(key, current);
             }
             return Err(StoreError::Conflict { key: key.to_string(), expected, actual });
         }
         // A refused event leaves the store without a memory of this
         // release: the next append reads the log again.
-        let updated = extend(current, events, actual)?;
+        let Written { release, format, head, last_line_start, .. } = current;
+        let updated = extend(release, events, actual)?;
         let mut text = Vec::new();
-        for event in events {
-            push_event_line(&mut text, key, event)?;
+        if needs_newline {
+            text.push(b'\n');
         }
+        let (new_head, last_in_text) = push_event_lines(&mut text, key, format, head, events, &self.trust)?;
         if torn {
-            file.set_len(complete_len)
-                .map_err(|error| StoreError::io(&path, "cut the torn tail of", error))?;
+            file.set_len(end).map_err(|error| StoreError::io(&path, "cut the torn tail of", error))?;
         }
-        file.seek(SeekFrom::Start(complete_len))
+        let appended = file
+            .seek(SeekFrom::Start(end))
             .and_then(|_| file.write_all(&text))
-            .and_then(|()| file.sync_data())
-            .map_err(|error| StoreError::io(&path, "append to", error))?;
+            .and_then(|()| file.sync_data());
+        if let Err(error) = appended {
+            // Leave the log as it was: a batch is stored whole or not at all.
+            let _ = file.set_len(end).and_then(|()| file.sync_data());
+            return Err(StoreError::io(&path, "append to", error));
+        }
         let count = updated.events().len();
-        self.remember(key, FileState::of(&file, &path)?, updated);
+        let last_line_start = if events.is_empty() { last_line_start } else { end + last_in_text as u64 };
+        let written = Written {
+            file: FileState::of(&file, &path)?,
+            release: updated,
+            format,
+            head: new_head,
+            last_line_start,
+        };
+        self.remember(key, written);
         Ok(count)
     }
 

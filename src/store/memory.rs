@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::event::Event;
+use crate::release::Integrity;
 use crate::release::Release;
 use crate::store::error::StoreError;
 use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
@@ -42,7 +43,7 @@ impl ReleaseStore for MemoryStore {
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
         let releases = self.releases();
         let release = releases.get(key).cloned().ok_or_else(|| not_found(key, releases.keys()))?;
-        Ok(StoredRelease { release, torn_tail: None })
+        Ok(StoredRelease { release, torn_tail: None, integrity: Integrity::InMemory })
     }
 
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {

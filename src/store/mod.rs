@@ -9,15 +9,18 @@
 mod error;
 mod file;
 mod key;
+mod log;
 mod memory;
+mod recover;
 
 pub use error::StoreError;
 pub use file::FileStore;
 pub use key::ReleaseKey;
 pub use memory::MemoryStore;
+pub use recover::{DroppedLine, Recovery};
 
 use crate::event::Event;
-use crate::release::{Release, ReleaseError};
+use crate::release::{Integrity, Release, ReleaseError};
 
 /// A release read back from a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +30,8 @@ pub struct StoredRelease {
     /// A last line cut short by a crash, left out: it was never
     /// acknowledged. The next append removes it.
     pub torn_tail: Option<TornTail>,
+    /// What loading proved about the log.
+    pub integrity: Integrity,
 }
 
 /// An incomplete last line of a log file.
@@ -113,7 +118,62 @@ pub trait ReleaseStore {
         let new = release.events().get(stored..).unwrap_or_default();
         self.append(&ReleaseKey::of(release), stored, new)
     }
+
+    /// Loads a release, lets `change` work on it, and saves what it
+    /// recorded; when another writer got there first, does it all again on
+    /// the newer release, up to [`UPDATE_ATTEMPTS`] times. Returns the
+    /// release as saved.
+    ///
+    /// `change` may run more than once, each time on the release as then
+    /// stored, so it should decide from what it is given (and do nothing
+    /// outside the release). When it returns an error nothing is saved.
+    ///
+    /// ```
+    /// use release_workflow::{MemoryStore, ReleaseStore};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let store = MemoryStore::new();
+    /// let key = store.create(&release)?;
+    /// let saved = store.update(&key, &mut |release| {
+    ///     release.complete("planning.scope-documented", &ada, t0)?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(saved.events().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Release`] with what `change` returned;
+    /// [`StoreError::Conflict`] when every attempt met another writer's
+    /// change; as [`load`](ReleaseStore::load) and
+    /// [`append`](ReleaseStore::append) otherwise.
+    fn update(
+        &self,
+        key: &ReleaseKey,
+        change: &mut dyn FnMut(&mut Release) -> Result<(), ReleaseError>,
+    ) -> Result<Release, StoreError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut release = self.load(key)?.release;
+            let stored = release.events().len();
+            change(&mut release)?;
+            match self.save(&release, stored) {
+                Err(StoreError::Conflict { .. }) if attempts < UPDATE_ATTEMPTS => {}
+                Err(error) => return Err(error),
+                Ok(_) => return Ok(release),
+            }
+        }
+    }
 }
+
+/// How many times [`ReleaseStore::update`] tries before it reports the
+/// conflict.
+pub const UPDATE_ATTEMPTS: usize = 8;
 
 /// Replays `events` on top of `current`, numbering refusals from `first`.
 fn extend(mut current: Release, events: &[Event], first: usize) -> Result<Release, StoreError> {

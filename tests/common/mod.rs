@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use release_workflow::{
     Actor, DeploymentRecord, Gate, IncidentSpan, Release, ReleaseError, ReleaseKind, Role, RollbackSpan,
-    Stage,
+    Stage, Trust, UnverifiedRelease,
 };
 
 pub fn ada() -> Actor {
@@ -134,4 +134,67 @@ pub fn refused(
     let error = operation(&mut copy).expect_err("the operation should be refused");
     assert_eq!(&copy, release, "a refused operation changed the release: {error}");
     error
+}
+
+/// The default trust, also trusting `release`'s own checklist.
+pub fn trusting(release: &Release) -> Trust {
+    Trust::default().trusting(release.template().clone())
+}
+
+/// Reads a stored release and verifies it against `trust`; the error as
+/// text, whether serde or verification refused it.
+pub fn load_json(json: &str, trust: &Trust) -> Result<Release, String> {
+    let log: UnverifiedRelease = serde_json::from_str(json).map_err(|error| error.to_string())?;
+    log.verify(trust).map_err(|error| error.to_string())
+}
+
+/// `release` stored as JSON and read back against a trust in its checklist.
+pub fn round_trip(release: &Release) -> Release {
+    load_json(&serde_json::to_string(release).unwrap(), &trusting(release)).unwrap()
+}
+
+/// Recomputes every event's digest of a stored release, as the format
+/// documents it, the way someone who edits a log without the key would:
+/// SHA-256 of the previous link's bytes and the event's compact JSON.
+pub fn rechain(stored: &mut serde_json::Value) {
+    use sha2::{Digest as _, Sha256};
+    let mut previous: Option<Vec<u8>> = None;
+    let Some(events) = stored["events"].as_array_mut() else { return };
+    for event in events {
+        let Some(fields) = event.as_object_mut() else { return };
+        fields.remove("digest");
+        fields.remove("seal");
+        let Ok(parsed) =
+            serde_json::from_value::<release_workflow::Event>(serde_json::Value::Object(fields.clone()))
+        else {
+            // Not an event any more: leave it for the loader to refuse.
+            continue;
+        };
+        let mut hasher = Sha256::new();
+        if let Some(previous) = &previous {
+            hasher.update(previous);
+        }
+        hasher.update(serde_json::to_vec(&parsed).unwrap());
+        let digest = hasher.finalize().to_vec();
+        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        fields.insert("digest".into(), serde_json::Value::String(hex));
+        previous = Some(digest);
+    }
+}
+
+/// Recomputes the digests of a store's log file in place, as someone who
+/// edits it without the key would.
+pub fn rechain_file(path: &std::path::Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_owned();
+    let events: Vec<serde_json::Value> = lines.map(|line| serde_json::from_str(line).unwrap()).collect();
+    let mut stored = serde_json::json!({ "events": events });
+    rechain(&mut stored);
+    let mut out = header + "\n";
+    for event in stored["events"].as_array().unwrap() {
+        out.push_str(&serde_json::to_string(event).unwrap());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
 }

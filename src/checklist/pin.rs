@@ -1,0 +1,234 @@
+//! Pinning a checklist: a template's fingerprint, and what differs between
+//! two templates.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checklist::item::Item;
+use crate::checklist::template::Template;
+use crate::digest::Digest;
+use crate::text::named_enum;
+
+impl Template {
+    /// The template's canonical encoding: the bytes its fingerprint is the
+    /// digest of.
+    ///
+    /// It is the template as this crate serializes it to compact JSON:
+    /// no whitespace; the fields in the order `name`, `sections`, `items`,
+    /// `criteria` (left out when there are none); each item as `id`,
+    /// `title`, `section`, `gate`, `requirement`, and `settled_on_entering`
+    /// when it has one; each criterion as `id`, `title`, `kind`, `trigger`,
+    /// `severity`; named values in kebab case; strings escaped as
+    /// `serde_json` escapes them (`"`, `\` and control characters only, the
+    /// rest as UTF-8); numbers in their shortest round-trip form. Because it
+    /// is made from the template rather than from the text it was read
+    /// from, the order of fields and the whitespace of a template file do
+    /// not change it.
+    pub fn canonical_encoding(&self) -> Vec<u8> {
+        // A template holds strings, named values and finite numbers only:
+        // serializing it to JSON cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// The template's fingerprint: the SHA-256 digest of its
+    /// [canonical encoding](Template::canonical_encoding).
+    ///
+    /// Two templates have one fingerprint exactly when they are equal, so a
+    /// fingerprint pins a checklist: a release log planned with a template
+    /// of another fingerprint follows another checklist.
+    ///
+    /// ```
+    /// use release_workflow::Template;
+    ///
+    /// let octoacme = Template::octoacme();
+    /// let json = serde_json::to_string_pretty(&octoacme)?;
+    /// let reread: Template = serde_json::from_str(&json)?;
+    /// assert_eq!(reread.fingerprint(), octoacme.fingerprint());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fingerprint(&self) -> Digest {
+        Digest::of(&self.canonical_encoding())
+    }
+
+    /// What differs between this template and `trusted`, as seen from
+    /// `trusted`: items removed, added or changed, criteria removed, added
+    /// or changed, the name and the sections. Empty when they are equal.
+    pub fn differences_from(&self, trusted: &Template) -> Vec<TemplateDifference> {
+        let mut differences = Vec::new();
+        if self.name() != trusted.name() {
+            differences.push(TemplateDifference::Renamed {
+                trusted: trusted.name().to_owned(),
+                found: self.name().to_owned(),
+            });
+        }
+        if self.sections() != trusted.sections() {
+            differences.push(TemplateDifference::SectionsChanged {
+                trusted: trusted.sections().to_vec(),
+                found: self.sections().to_vec(),
+            });
+        }
+        let found: HashMap<&str, &Item> =
+            self.items().iter().map(|item| (item.id().as_str(), item)).collect();
+        let kept: HashMap<&str, &Item> =
+            trusted.items().iter().map(|item| (item.id().as_str(), item)).collect();
+        for item in trusted.items() {
+            match found.get(item.id().as_str()) {
+                None => differences.push(TemplateDifference::ItemRemoved { item: item.id().to_string() }),
+                Some(now) => item_changes(item, now, &mut differences),
+            }
+        }
+        for item in self.items().iter().filter(|item| !kept.contains_key(item.id().as_str())) {
+            differences.push(TemplateDifference::ItemAdded { item: item.id().to_string() });
+        }
+        let same_order = self.items().iter().map(Item::id).eq(trusted.items().iter().map(Item::id));
+        if !same_order && self.items().len() == trusted.items().len() && differences.is_empty() {
+            differences.push(TemplateDifference::ItemsReordered);
+        }
+        for criterion in trusted.criteria() {
+            match self.criterion(criterion.id().as_str()) {
+                None => differences
+                    .push(TemplateDifference::CriterionRemoved { criterion: criterion.id().to_string() }),
+                Some(now) if now != criterion => differences
+                    .push(TemplateDifference::CriterionChanged { criterion: criterion.id().to_string() }),
+                Some(_) => {}
+            }
+        }
+        for criterion in self.criteria() {
+            if trusted.criterion(criterion.id().as_str()).is_none() {
+                differences
+                    .push(TemplateDifference::CriterionAdded { criterion: criterion.id().to_string() });
+            }
+        }
+        differences
+    }
+}
+
+fn item_changes(trusted: &Item, found: &Item, differences: &mut Vec<TemplateDifference>) {
+    let mut push = |field: ItemField, was: String, now: String| {
+        if was != now {
+            let item = found.id().to_string();
+            differences.push(TemplateDifference::ItemChanged { item, field, trusted: was, found: now });
+        }
+    };
+    push(ItemField::Requirement, trusted.requirement().to_string(), found.requirement().to_string());
+    push(ItemField::Gate, trusted.gate().to_string(), found.gate().to_string());
+    push(ItemField::Section, trusted.section().to_owned(), found.section().to_owned());
+    push(ItemField::Title, trusted.title().to_owned(), found.title().to_owned());
+    push(
+        ItemField::SettledOnEntering,
+        trusted.settled_on().map_or_else(|| "no stage".to_owned(), |stage| stage.to_string()),
+        found.settled_on().map_or_else(|| "no stage".to_owned(), |stage| stage.to_string()),
+    );
+}
+
+/// A part of an item that can differ between templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ItemField {
+    /// Required or if-applicable.
+    Requirement,
+    /// The gate it guards.
+    Gate,
+    /// The section it belongs to.
+    Section,
+    /// What it says.
+    Title,
+    /// The stage whose entry settles it.
+    SettledOnEntering,
+}
+
+named_enum!(ItemField, "item field", {
+    Requirement => "requirement",
+    Gate => "gate",
+    Section => "section",
+    Title => "title",
+    SettledOnEntering => "settled-on-entering",
+});
+
+/// One way a template differs from a trusted one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "difference", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum TemplateDifference {
+    /// The template has another name.
+    Renamed {
+        /// The trusted template's name.
+        trusted: String,
+        /// This one's.
+        found: String,
+    },
+    /// The sections are not the same, in the same order.
+    SectionsChanged {
+        /// The trusted template's sections.
+        trusted: Vec<String>,
+        /// This one's.
+        found: Vec<String>,
+    },
+    /// A trusted item is missing.
+    ItemRemoved {
+        /// The item's id.
+        item: String,
+    },
+    /// An item the trusted template does not have.
+    ItemAdded {
+        /// The item's id.
+        item: String,
+    },
+    /// An item whose requirement, gate, section, title or settling stage
+    /// changed.
+    ItemChanged {
+        /// The item's id.
+        item: String,
+        /// What changed.
+        field: ItemField,
+        /// The trusted value.
+        trusted: String,
+        /// This one's.
+        found: String,
+    },
+    /// The same items in another order.
+    ItemsReordered,
+    /// A trusted rollback criterion is missing.
+    CriterionRemoved {
+        /// The criterion's id.
+        criterion: String,
+    },
+    /// A criterion the trusted template does not have.
+    CriterionAdded {
+        /// The criterion's id.
+        criterion: String,
+    },
+    /// A criterion whose title, kind, trigger or severity changed.
+    CriterionChanged {
+        /// The criterion's id.
+        criterion: String,
+    },
+}
+
+impl fmt::Display for TemplateDifference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TemplateDifference::Renamed { trusted, found } => {
+                write!(f, "named \"{found}\" instead of \"{trusted}\"")
+            }
+            TemplateDifference::SectionsChanged { .. } => f.write_str("its sections differ"),
+            TemplateDifference::ItemRemoved { item } => write!(f, "item `{item}` removed"),
+            TemplateDifference::ItemAdded { item } => write!(f, "item `{item}` added"),
+            TemplateDifference::ItemChanged { item, field, trusted, found } => {
+                write!(f, "item `{item}`: {field} {found} instead of {trusted}")
+            }
+            TemplateDifference::ItemsReordered => f.write_str("its items are in another order"),
+            TemplateDifference::CriterionRemoved { criterion } => {
+                write!(f, "rollback criterion `{criterion}` removed")
+            }
+            TemplateDifference::CriterionAdded { criterion } => {
+                write!(f, "rollback criterion `{criterion}` added")
+            }
+            TemplateDifference::CriterionChanged { criterion } => {
+                write!(f, "rollback criterion `{criterion}` changed")
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! SHA-256 digests and the key that seals a log.
+//!
+//! Two things in this crate are identified by a digest: a checklist
+//! [`Template`](crate::Template), by its fingerprint, and a release's log, by
+//! the digest of its last event (its *head*), which binds every event before
+//! it. Both are SHA-256 (RustCrypto's `sha2`); a sealed log also carries an
+//! HMAC-SHA-256 (`hmac`) of each link, made with a [`SealKey`] the caller
+//! holds.
+
+use std::fmt;
+use std::str::FromStr;
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+/// A SHA-256 digest, written as 64 lowercase hexadecimal digits.
+///
+/// ```
+/// use release_workflow::Digest;
+///
+/// let digest = Digest::of(b"abc");
+/// assert_eq!(
+///     digest.to_string(),
+///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// assert_eq!(digest.to_string().parse::<Digest>()?, digest);
+/// assert!("ba78".parse::<Digest>().is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Digest([u8; 32]);
+
+impl Digest {
+    /// The SHA-256 digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Digest {
+        Digest(Sha256::digest(bytes).into())
+    }
+
+    /// The digest's 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The digest of `previous`'s bytes followed by `bytes`: one link of a
+    /// chain.
+    pub(crate) fn link(previous: Option<&Digest>, bytes: &[u8]) -> Digest {
+        let mut hasher = Sha256::new();
+        if let Some(previous) = previous {
+            hasher.update(previous.0);
+        }
+        hasher.update(bytes);
+        Digest(hasher.finalize().into())
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({self})")
+    }
+}
+
+/// Text that is not a digest: 64 hexadecimal digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("\"{text}\" is not a SHA-256 digest: expected 64 hexadecimal digits")]
+pub struct DigestError {
+    /// The text, shortened.
+    pub text: String,
+}
+
+impl FromStr for Digest {
+    type Err = DigestError;
+
+    fn from_str(text: &str) -> Result<Digest, DigestError> {
+        let invalid = || DigestError { text: crate::text::shorten(text) };
+        let digits = text.as_bytes();
+        if digits.len() != 64 {
+            return Err(invalid());
+        }
+        let mut bytes = [0u8; 32];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| invalid())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| invalid())?;
+        }
+        Ok(Digest(bytes))
+    }
+}
+
+impl TryFrom<String> for Digest {
+    type Error = DigestError;
+
+    fn try_from(text: String) -> Result<Digest, DigestError> {
+        text.parse()
+    }
+}
+
+impl From<Digest> for String {
+    fn from(digest: Digest) -> String {
+        digest.to_string()
+    }
+}
+
+/// The secret that seals a release log: each link of its chain carries an
+/// HMAC-SHA-256 made with this key, so someone who can write the log but
+/// does not hold the key cannot forge an event.
+///
+/// The key is the caller's: it is never written to a log, never printed
+/// (its `Debug` shows nothing of it), and not serializable.
+///
+/// ```
+/// use release_workflow::SealKey;
+///
+/// let key = SealKey::new(b"a secret of at least 32 bytes, from a vault".to_vec())?;
+/// assert_eq!(format!("{key:?}"), "SealKey(..)");
+/// assert!(SealKey::new(b"short".to_vec()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct SealKey {
+    /// HMAC keyed once: sealing a link clones this state.
+    keyed: Hmac<Sha256>,
+}
+
+/// The fewest bytes a [`SealKey`] may have: SHA-256's output size, as
+/// RFC 2104 recommends for HMAC keys.
+pub const MIN_SEAL_KEY_BYTES: usize = 32;
+
+/// A key too short to seal a log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[error(
+    "a seal key needs at least {MIN_SEAL_KEY_BYTES} bytes, this one has {bytes}: \
+     take 32 random bytes from a secret store"
+)]
+pub struct SealKeyError {
+    /// How many bytes the key had.
+    pub bytes: usize,
+}
+
+impl SealKey {
+    /// A key from its bytes, at least [`MIN_SEAL_KEY_BYTES`] of them.
+    ///
+    /// # Errors
+    ///
+    /// [`SealKeyError`] for a shorter key.
+    pub fn new(bytes: Vec<u8>) -> Result<SealKey, SealKeyError> {
+        let too_short = SealKeyError { bytes: bytes.len() };
+        if bytes.len() < MIN_SEAL_KEY_BYTES {
+            return Err(too_short);
+        }
+        // HMAC takes keys of every length; the error is kept only because
+        // the API returns one.
+        let keyed = Hmac::<Sha256>::new_from_slice(&bytes).map_err(|_| too_short)?;
+        Ok(SealKey { keyed })
+    }
+
+    /// The HMAC-SHA-256 of `link` under this key.
+    pub(crate) fn seal(&self, link: &Digest) -> Digest {
+        Digest(self.mac(&link.0).finalize().into_bytes().into())
+    }
+
+    /// Whether `seal` is the HMAC of `link` under this key, compared in
+    /// constant time.
+    pub(crate) fn verifies(&self, link: &Digest, seal: &Digest) -> bool {
+        self.mac(&link.0).verify_slice(&seal.0).is_ok()
+    }
+
+    fn mac(&self, message: &[u8]) -> Hmac<Sha256> {
+        let mut mac = self.keyed.clone();
+        mac.update(message);
+        mac
+    }
+}
+
+impl fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SealKey(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_binds_its_predecessor() {
+        let first = Digest::link(None, b"one");
+        assert_eq!(first, Digest::of(b"one"));
+        let second = Digest::link(Some(&first), b"two");
+        let mut joined = first.as_bytes().to_vec();
+        joined.extend_from_slice(b"two");
+        assert_eq!(second, Digest::of(&joined));
+        assert_ne!(Digest::link(Some(&Digest::of(b"other")), b"two"), second);
+    }
+
+    #[test]
+    fn seals_match_rfc_4231_and_depend_on_the_key() {
+        let key = SealKey::new(vec![7; 32]).unwrap();
+        let other = SealKey::new(vec![8; 32]).unwrap();
+        let link = Digest::of(b"event");
+        let seal = key.seal(&link);
+        assert!(key.verifies(&link, &seal));
+        assert!(!other.verifies(&link, &seal));
+        assert!(!key.verifies(&Digest::of(b"another event"), &seal));
+        assert_ne!(seal, link);
+    }
+
+    #[test]
+    fn hmac_agrees_with_rfc_4231_test_case_6() {
+        let key = SealKey::new(vec![0xaa; 131]).unwrap();
+        let mac = key.mac(b"Test Using Larger Than Block-Size Key - Hash Key First");
+        let expected: Digest =
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54".parse().unwrap();
+        assert_eq!(mac.finalize().into_bytes().as_slice(), expected.as_bytes());
+    }
+
+    #[test]
+    fn digests_parse_only_64_hex_digits() {
+        assert!("g".repeat(64).parse::<Digest>().is_err());
+        assert!("é".repeat(32).parse::<Digest>().is_err());
+        let digest = Digest::of(b"x");
+        assert_eq!(digest.to_string().to_uppercase().parse::<Digest>().unwrap(), digest);
+    }
+}

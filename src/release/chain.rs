@@ -1,0 +1,288 @@
+//! The hash chain that binds a release's events, and what verifying it
+//! establishes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::{Digest, SealKey};
+use crate::event::Event;
+use crate::release::{ChainProblem, Release, ReleaseError};
+use crate::text::named_enum;
+
+/// The canonical encoding of an event, which its link digest covers: the
+/// event as this crate serializes it to compact JSON (`{"at":..,"by":..,
+/// "what":{..}}`, no whitespace, fields in that order).
+pub(crate) fn canonical(event: &Event) -> Vec<u8> {
+    // An event holds strings, times, named values and finite numbers:
+    // serializing it to JSON cannot fail.
+    serde_json::to_vec(event).unwrap_or_default()
+}
+
+/// One event's link: the digest of the previous link's bytes followed by
+/// the event's canonical encoding (the first event's link is the digest of
+/// its encoding alone).
+pub(crate) fn link(previous: Option<&Digest>, event: &Event) -> Digest {
+    Digest::link(previous, &canonical(event))
+}
+
+/// The link and, with a key, the seal an event is stored with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Link {
+    pub(crate) digest: Digest,
+    pub(crate) seal: Option<Digest>,
+}
+
+/// Checks each stored link against the events and the link before it, and
+/// each seal against `key`; returns the last link. `links` holds one entry
+/// per event, `None` where the stored event had no digest.
+pub(crate) fn verify_links(
+    events: &[Event],
+    links: &[Option<Link>],
+    previous: Option<Digest>,
+    key: Option<&SealKey>,
+) -> Result<Option<Digest>, ReleaseError> {
+    let mut previous = previous;
+    for (position, (event, stored)) in events.iter().zip(links).enumerate() {
+        let broken = |problem| ReleaseError::BrokenChain { position, problem };
+        let stored = stored.ok_or_else(|| broken(ChainProblem::MissingDigest))?;
+        let digest = link(previous.as_ref(), event);
+        if digest != stored.digest {
+            return Err(broken(ChainProblem::DigestMismatch));
+        }
+        if let Some(key) = key {
+            let seal = stored.seal.ok_or_else(|| broken(ChainProblem::MissingSeal))?;
+            if !key.verifies(&digest, &seal) {
+                return Err(broken(ChainProblem::SealMismatch));
+            }
+        }
+        previous = Some(digest);
+    }
+    Ok(previous)
+}
+
+/// How much a loaded log proved about itself.
+///
+/// | | in-place edit of an event | rewrite of the whole log | truncation |
+/// |---|---|---|---|
+/// | `Unchained` | refused only if it breaks a rule | no | no |
+/// | `Chained` | refused, naming the event | no, unless the head is anchored | no, unless the head is anchored |
+/// | `Sealed` | refused, naming the event | refused, without the key | no, unless the head is anchored |
+///
+/// Anchoring the [head](Release::head) elsewhere and checking it with
+/// [`verify_anchor`](Release::verify_anchor) detects truncation and
+/// rewrites at every level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Integrity {
+    /// A log written before logs were chained (format 1 or 2): every event
+    /// passed the rules, but nothing binds one to the next.
+    Unchained,
+    /// Every event's digest matched it and the event before it.
+    Chained,
+    /// Chained, and every event's seal was made with the caller's key.
+    Sealed,
+    /// Never written out: a release a [`MemoryStore`](crate::MemoryStore)
+    /// holds as it was given, with nothing to verify.
+    InMemory,
+}
+
+named_enum!(Integrity, "integrity", {
+    Unchained => "unchained",
+    Chained => "chained",
+    Sealed => "sealed",
+    InMemory => "in-memory",
+});
+
+impl Release {
+    /// The digest of every event's link, oldest first: the last one is the
+    /// [head](Release::head).
+    ///
+    /// Each link is the SHA-256 of the link before it (32 bytes; nothing
+    /// for the first event) followed by the event's canonical encoding: the
+    /// event serialized to compact JSON, as a stored log writes it. Changing
+    /// any event changes its link and every link after it.
+    pub fn chain(&self) -> Vec<Digest> {
+        let mut previous: Option<Digest> = None;
+        self.events()
+            .iter()
+            .map(|event| {
+                let digest = link(previous.as_ref(), event);
+                previous = Some(digest);
+                digest
+            })
+            .collect()
+    }
+
+    /// The head digest: the link of the last event, which binds the whole
+    /// log. Anchor it somewhere the log's writer cannot reach — a ticket, a
+    /// commit, a second system — and check it later with
+    /// [`verify_anchor`](Release::verify_anchor) to detect a truncated or
+    /// rewritten log.
+    ///
+    /// It is computed from the events on each call (a hash per event).
+    ///
+    /// ```
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let anchored = release.head(); // written into the change ticket
+    /// release.complete("planning.scope-documented", &ada, t0)?;
+    /// assert_ne!(release.head(), anchored);
+    /// assert_eq!(release.verify_anchor(&anchored)?, 0); // the log still holds event 0 as anchored
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn head(&self) -> Digest {
+        let mut previous: Option<Digest> = None;
+        for event in self.events() {
+            previous = Some(link(previous.as_ref(), event));
+        }
+        // A release always has its planning event.
+        previous.unwrap_or_else(|| Digest::of(b""))
+    }
+
+    /// Checks that the log holds the event whose link is `anchored`, and
+    /// returns that event's position: the log is the one anchored, possibly
+    /// continued since.
+    ///
+    /// # Errors
+    ///
+    /// [`ReleaseError::AnchorNotFound`] when no event's link is `anchored`:
+    /// the log was truncated before it, or rewritten.
+    pub fn verify_anchor(&self, anchored: &Digest) -> Result<usize, ReleaseError> {
+        let chain = self.chain();
+        chain.iter().position(|digest| digest == anchored).ok_or_else(|| ReleaseError::AnchorNotFound {
+            anchored: *anchored,
+            head: chain.last().copied().unwrap_or_else(|| Digest::of(b"")),
+            events: chain.len(),
+        })
+    }
+}
+
+/// A stored event: the event, and from format 3 its link and seal.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StoredEvent {
+    at: chrono::DateTime<chrono::Utc>,
+    by: crate::actor::Actor,
+    what: crate::event::EventKind,
+    #[serde(default)]
+    digest: Option<Digest>,
+    #[serde(default)]
+    seal: Option<Digest>,
+}
+
+impl StoredEvent {
+    /// The event and its link, if it has one. A seal without a digest is
+    /// kept as a missing digest.
+    pub(crate) fn split(self) -> (Event, Option<Link>) {
+        let link = self.digest.map(|digest| Link { digest, seal: self.seal });
+        (Event { at: self.at, by: self.by, what: self.what }, link)
+    }
+
+    /// Whether it carries any part of a link.
+    pub(crate) fn is_linked(&self) -> bool {
+        self.digest.is_some() || self.seal.is_some()
+    }
+}
+
+/// An event as format 3 stores it: the event's fields, then its link and
+/// seal.
+#[derive(Serialize)]
+pub(crate) struct StoredEventRef<'a> {
+    at: &'a chrono::DateTime<chrono::Utc>,
+    by: &'a crate::actor::Actor,
+    what: &'a crate::event::EventKind,
+    digest: Digest,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seal: Option<Digest>,
+}
+
+/// The events with their links (and seals, with a key), ready to store.
+pub(crate) fn linked<'a>(events: &'a [Event], key: Option<&SealKey>) -> Vec<StoredEventRef<'a>> {
+    let mut previous: Option<Digest> = None;
+    events
+        .iter()
+        .map(|event| {
+            let digest = link(previous.as_ref(), event);
+            previous = Some(digest);
+            StoredEventRef {
+                at: &event.at,
+                by: &event.by,
+                what: &event.what,
+                digest,
+                seal: key.map(|key| key.seal(&digest)),
+            }
+        })
+        .collect()
+}
+
+/// An event's line in a format-3 log, and its link: the same bytes
+/// [`StoredEventRef`] serializes to, made with one serialization of the
+/// event (its canonical encoding, with the link spliced in before the
+/// closing brace).
+#[cfg(feature = "store")]
+pub(crate) fn stored_line(
+    previous: Option<&Digest>,
+    event: &Event,
+    key: Option<&SealKey>,
+) -> (Vec<u8>, Digest) {
+    let mut line = canonical(event);
+    let digest = Digest::link(previous, &line);
+    // The encoding is a JSON object: it ends with its closing brace.
+    line.pop();
+    line.extend_from_slice(format!(",\"digest\":\"{digest}\"").as_bytes());
+    if let Some(key) = key {
+        line.extend_from_slice(format!(",\"seal\":\"{}\"", key.seal(&digest)).as_bytes());
+    }
+    line.push(b'}');
+    (line, digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::{Actor, Role};
+    use crate::event::EventKind;
+
+    fn event(item: &str) -> Event {
+        Event {
+            at: "2026-11-30T09:00:00Z".parse().unwrap(),
+            by: Actor::new("Ada", Role::ReleaseManager).unwrap(),
+            what: EventKind::ItemCompleted { item: item.parse().unwrap() },
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "store")]
+    fn a_stored_line_is_the_serialized_stored_event() {
+        let key = SealKey::new(vec![1; 32]).unwrap();
+        let events = [event("a.b"), event("a.c")];
+        for key in [None, Some(&key)] {
+            let refs = linked(&events, key);
+            let (first, digest) = stored_line(None, &events[0], key);
+            assert_eq!(first, serde_json::to_vec(&refs[0]).unwrap());
+            let (second, _) = stored_line(Some(&digest), &events[1], key);
+            assert_eq!(second, serde_json::to_vec(&refs[1]).unwrap());
+        }
+    }
+
+    #[test]
+    fn links_name_the_first_event_that_does_not_match() {
+        let events = vec![event("a.b"), event("a.c"), event("a.d")];
+        let mut links: Vec<Option<Link>> =
+            linked(&events, None).iter().map(|r| Some(Link { digest: r.digest, seal: None })).collect();
+        assert!(verify_links(&events, &links, None, None).is_ok());
+        let mut edited = events.clone();
+        edited[1] = event("a.x");
+        assert_eq!(
+            verify_links(&edited, &links, None, None),
+            Err(ReleaseError::BrokenChain { position: 1, problem: ChainProblem::DigestMismatch })
+        );
+        links[2] = None;
+        assert_eq!(
+            verify_links(&events, &links, None, None),
+            Err(ReleaseError::BrokenChain { position: 2, problem: ChainProblem::MissingDigest })
+        );
+    }
+}
