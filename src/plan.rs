@@ -408,7 +408,7 @@ impl ReleaseBuilder {
             changes,
             monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
             remediates: self.remediates,
-            template: Arc::new(self.template.unwrap_or_else(Template::octoacme)),
+            template: self.template.map_or_else(Template::octoacme_shared, Arc::new),
         };
         plan.validate()?;
         Ok(plan)

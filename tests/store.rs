@@ -5,36 +5,14 @@ mod common;
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
-use common::{ada, at_stage, planned, t};
+use common::{TempDir, ada, at_stage, planned, t};
 use release_workflow::{
     FORMAT_VERSION, FileStore, MemoryStore, NextAction, Release, ReleaseError, ReleaseKey, ReleaseStore,
     Stage, StoreError, TornTail,
 };
 
 /// A directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("release-workflow-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 fn stores(dir: &TempDir) -> Vec<(&'static str, Box<dyn ReleaseStore>)> {
     vec![("memory", Box::new(MemoryStore::new())), ("file", Box::new(FileStore::open(dir.path()).unwrap()))]
 }
@@ -167,14 +145,20 @@ fn two_writers_racing_on_one_release_cannot_both_win() {
     }
 }
 
-#[test]
-fn a_torn_last_line_is_left_out_reported_and_cut_by_the_next_append() {
-    let dir = TempDir::new("torn");
+/// A file store holding `planned()` with one item completed, saved.
+fn stored_with_one_completion(name: &str) -> (TempDir, FileStore, Release, ReleaseKey) {
+    let dir = TempDir::new(name);
     let store = FileStore::open(dir.path()).unwrap();
     let mut release = planned();
     let key = store.create(&release).unwrap();
     release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
     store.save(&release, 1).unwrap();
+    (dir, store, release, key)
+}
+
+#[test]
+fn a_torn_last_line_is_left_out_reported_and_cut_by_the_next_append() {
+    let (_dir, store, mut release, key) = stored_with_one_completion("torn");
     let path = store.path_of(&key);
     // A crash in the middle of the next append: half a line, no newline.
     let torn = br#"{"at":"2026-11-30T09:05:00Z","by":{"na"#;
@@ -369,4 +353,280 @@ fn an_edit_that_keeps_the_length_is_still_noticed_by_the_next_append() {
     let stored = release.events().len();
     release.complete("testing.unit-tests-passing", &ada(), t(99)).unwrap();
     assert!(matches!(store.save(&release, stored), Err(StoreError::CorruptLog { .. })));
+}
+
+/// A release of `service` 1.0.0, planned at `t(0)`.
+fn planned_for(service: &str) -> Release {
+    Release::builder()
+        .service(service)
+        .version("1.0.0")
+        .previous_version("0.9.0")
+        .target_date("2026-12-01".parse().unwrap())
+        .release_manager(ada())
+        .on_call(ada())
+        .plan(t(0))
+        .unwrap()
+}
+
+#[test]
+fn names_a_file_name_cannot_hold_never_share_a_key() {
+    let dir = TempDir::new("injective");
+    let store = FileStore::open(dir.path()).unwrap();
+    let long = "p".repeat(199);
+    let other_long = format!("{}q", "p".repeat(198));
+    let services = ["pay ments", "pay_ments", "paymenté", "paymente", "pay%20ments", &long, &other_long];
+    let releases: Vec<Release> = services.iter().map(|service| planned_for(service)).collect();
+    let keys: Vec<ReleaseKey> = releases.iter().map(|release| store.create(release).unwrap()).collect();
+    for (i, key) in keys.iter().enumerate() {
+        assert_eq!(store.load(key).unwrap().release, releases[i], "{key}");
+        assert!(keys.iter().skip(i + 1).all(|other| other != key), "{key} is shared");
+    }
+    assert_eq!(store.keys().unwrap().len(), services.len());
+}
+
+#[test]
+fn a_log_copied_under_another_key_is_refused() {
+    let dir = TempDir::new("copied");
+    let store = FileStore::open(dir.path()).unwrap();
+    let key = store.create(&planned_for("web")).unwrap();
+    let other = ReleaseKey::parse("api@1.0.0").unwrap();
+    let text = fs::read_to_string(store.path_of(&key)).unwrap();
+    fs::write(store.path_of(&other), text.replacen("web@1.0.0", "api@1.0.0", 1)).unwrap();
+    let error = store.load(&other).map(|_| ()).unwrap_err();
+    assert!(matches!(error, StoreError::NotALog { .. }), "{error}");
+    assert!(error.to_string().contains("it holds release web@1.0.0, not api@1.0.0"), "{error}");
+}
+
+/// Rewrites the file with `edit` applied, keeping its length and restoring
+/// its modification time: an edit made to go unnoticed.
+fn edit_unnoticeably(path: &std::path::Path, edit: impl FnOnce(&str) -> String) {
+    let modified = fs::metadata(path).unwrap().modified().unwrap();
+    let text = fs::read_to_string(path).unwrap();
+    let edited = edit(&text);
+    assert_eq!(edited.len(), text.len());
+    assert_ne!(edited, text);
+    fs::write(path, edited).unwrap();
+    fs::File::options().write(true).open(path).unwrap().set_modified(modified).unwrap();
+    assert_eq!(fs::metadata(path).unwrap().modified().unwrap(), modified);
+}
+
+#[test]
+fn a_rewrite_that_keeps_length_and_time_is_noticed_before_an_append() {
+    let (_dir, store, release, key) = stored_with_one_completion("unnoticed");
+    let path = store.path_of(&key);
+
+    // The last line edited in place: the store notices and refuses to
+    // build on it.
+    edit_unnoticeably(&path, |text| {
+        replace_last(text, "planning.scope-documented", "planning.scope-documenteX")
+    });
+    let mut next = release.clone();
+    next.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
+    let error = store.save(&next, 2).map(|_| ()).unwrap_err();
+    assert!(matches!(error, StoreError::CorruptLog { .. } | StoreError::Refused { .. }), "{error}");
+
+    // The log rewritten with its chain recomputed: the store reads it
+    // again instead of chaining new events to the head it remembers, so
+    // the log it leaves still verifies.
+    let dir = TempDir::new("unnoticed-rechained");
+    let store = FileStore::open(dir.path()).unwrap();
+    let key = store.create(&planned()).unwrap();
+    store.save(&release, 1).unwrap();
+    let path = store.path_of(&key);
+    edit_unnoticeably(&path, |text| {
+        let edited = text.replacen(
+            r#""name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed""#,
+            r#""name":"Ada Lovelacf","role":"release-manager"},"what":{"type":"item-completed""#,
+            1,
+        );
+        let scratch = dir.path().join("scratch");
+        fs::write(&scratch, edited).unwrap();
+        common::rechain_file(&scratch);
+        fs::read_to_string(&scratch).unwrap()
+    });
+    store.save(&next, 2).unwrap();
+    let loaded = store.load(&key).unwrap().release;
+    assert_eq!(loaded.events().len(), 3);
+    assert_eq!(loaded.events()[1].by.name(), "Ada Lovelacf", "the rewrite is what the store built on");
+}
+
+#[test]
+fn a_last_line_complete_but_for_its_newline_is_kept_and_completed() {
+    let (_dir, store, mut release, key) = stored_with_one_completion("no-newline");
+    let path = store.path_of(&key);
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.strip_suffix('\n').unwrap()).unwrap();
+    let loaded = store.load(&key).unwrap();
+    assert_eq!((&loaded.release, loaded.torn_tail), (&release, None), "an acknowledged event was cut");
+    release.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
+    assert_eq!(store.save(&release, 2).unwrap(), 3);
+    let text = fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 4);
+    assert!(text.ends_with("}\n"));
+    assert_eq!(store.load(&key).unwrap().release, release);
+}
+
+#[test]
+fn recover_keeps_the_longest_valid_prefix_and_the_damaged_log() {
+    let dir = TempDir::new("recover");
+    let store = FileStore::open(dir.path()).unwrap();
+    let release = at_stage(Stage::Frozen);
+    let key = store.create(&release).unwrap();
+    let path = store.path_of(&key);
+    let original = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = original.lines().collect();
+    let total = lines.len();
+    lines[5] = "{this is not json}";
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let damaged = fs::read(&path).unwrap();
+    // Loading names the line and points at recovery; nothing is repaired.
+    let error = store.load(&key).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("line 6"), "{error}");
+    assert_eq!(error.next_actions(), [NextAction::RestoreLog]);
+    assert_eq!(fs::read(&path).unwrap(), damaged);
+
+    let recovery = store.recover(&key).unwrap();
+    assert_eq!(recovery.release.release.events(), &release.events()[..4]);
+    let dropped: Vec<usize> = recovery.dropped.iter().map(|line| line.line).collect();
+    assert_eq!(dropped, (6..=total).collect::<Vec<_>>());
+    assert!(recovery.problem.as_deref().is_some_and(|problem| problem.starts_with("line 6:")));
+    let aside = recovery.moved_to.unwrap();
+    assert_eq!(fs::read(&aside).unwrap(), damaged, "the damaged log is kept as it was");
+    assert_eq!(store.load(&key).unwrap().release, recovery.release.release);
+    assert_eq!(store.keys().unwrap(), std::slice::from_ref(&key), "the kept copy is not a release");
+    // A healthy log has nothing to recover.
+    let again = store.recover(&key).unwrap();
+    assert!(again.dropped.is_empty() && again.moved_to.is_none());
+    // A chain broken in the middle is cut there too.
+    let key = store.create(&planned_for("web")).unwrap();
+    let mut web = store.load(&key).unwrap().release;
+    web.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+    web.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
+    store.save(&web, 1).unwrap();
+    let path = store.path_of(&key);
+    let text = fs::read_to_string(&path).unwrap();
+    let edited =
+        replace_last(&text, r#""item":"planning.scope-documented""#, r#""item":"planning.roles-assigned""#);
+    fs::write(
+        &path,
+        replace_last(
+            &edited,
+            r#""item":"planning.version-confirmed""#,
+            r#""item":"planning.scope-documented""#,
+        ),
+    )
+    .unwrap();
+    let recovery = store.recover(&key).unwrap();
+    assert_eq!(recovery.release.release.events().len(), 1);
+    assert!(recovery.problem.unwrap().contains("was changed after it was written"));
+    // A log whose plan itself is damaged has no prefix to keep.
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replacen("Release version and date confirmed", "Release version and date confirmeX", 1),
+    )
+    .unwrap();
+    let error = store.recover(&key).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("nothing to keep"), "{error}");
+}
+
+/// `text` with the last occurrence of `from` replaced by `to`.
+fn replace_last(text: &str, from: &str, to: &str) -> String {
+    let at = text.rfind(from).unwrap();
+    format!("{}{to}{}", &text[..at], &text[at + from.len()..])
+}
+
+#[test]
+fn update_retries_until_every_concurrent_change_lands() {
+    let dir = TempDir::new("update");
+    const ITEMS: [&str; 6] = [
+        "planning.version-confirmed",
+        "planning.type-identified",
+        "planning.scope-documented",
+        "planning.dependencies-identified",
+        "planning.roles-assigned",
+        "planning.stakeholders-notified",
+    ];
+    for name in ["memory", "file"] {
+        let store: std::sync::Arc<dyn ReleaseStore + Send + Sync> = match name {
+            "memory" => std::sync::Arc::new(MemoryStore::new()),
+            _ => std::sync::Arc::new(FileStore::open(dir.path()).unwrap()),
+        };
+        let key = store.create(&planned_for(name)).unwrap();
+        let threads: Vec<_> = ITEMS
+            .into_iter()
+            .map(|item| {
+                let (store, key) = (std::sync::Arc::clone(&store), key.clone());
+                std::thread::spawn(move || {
+                    store.update(&key, &mut |release| {
+                        let at = release.last_event_at();
+                        release.complete(item, &ada(), at).map(|_| ())
+                    })
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap().map(|_| ()).unwrap();
+        }
+        let release = store.load(&key).unwrap().release;
+        for item in ITEMS {
+            assert!(release.item_status(item).is_some_and(|status| status.is_settled()), "{name}: {item}");
+        }
+        // A change the rules refuse is reported, and nothing is saved.
+        let error = store
+            .update(&key, &mut |release| release.complete("planning.no-such-item", &ada(), t(5)).map(|_| ()))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(matches!(error, StoreError::Release(ReleaseError::UnknownItem { .. })), "{error}");
+        assert_eq!(store.load(&key).unwrap().release.events().len(), 7);
+    }
+}
+
+/// A full disk, for real: a 256 KiB tmpfs, filled. Needs root to mount;
+/// elsewhere the unit test `store::file::tests` fails the writer instead.
+#[test]
+fn a_full_disk_leaves_the_log_as_it_was() {
+    let dir = TempDir::new("full-disk");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !mounted {
+        eprintln!(
+            "SKIPPED a_full_disk_leaves_the_log_as_it_was: cannot mount a tmpfs here (not root?); \
+             store::file::tests::an_append_that_fills_the_disk_leaves_the_log_as_it_was covers it"
+        );
+        return;
+    }
+    struct Unmount<'a>(&'a std::path::Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path());
+    let store = FileStore::open(dir.path()).unwrap();
+    let mut release = at_stage(Stage::Deploying);
+    let key = store.create(&release).unwrap();
+    let path = store.path_of(&key);
+    let before = fs::read(&path).unwrap();
+    // Fill the disk.
+    let mut filler = fs::File::create(dir.path().join("filler")).unwrap();
+    let block = vec![0u8; 4096];
+    while filler.write_all(&block).and_then(|()| filler.sync_all()).is_ok() {}
+    while filler.write_all(&block[..1]).is_ok() {}
+    drop(filler);
+    let bot = release_workflow::Actor::new("monitor", release_workflow::Role::Automation).unwrap();
+    let stored = release.events().len();
+    for n in 0..200 {
+        release.observe("error_rate", 0.001 * f64::from(n), "prometheus", &bot, t(100)).unwrap();
+    }
+    let error = store.save(&release, stored).map(|_| ()).unwrap_err();
+    assert!(matches!(error, StoreError::Io { .. }), "{error}");
+    assert_eq!(fs::read(&path).unwrap(), before, "a partial batch was left in the log");
+    assert_eq!(store.load(&key).unwrap().release.events().len(), stored);
+    fs::remove_file(dir.path().join("filler")).unwrap();
+    assert_eq!(store.save(&release, stored).unwrap(), release.events().len());
+    assert_eq!(store.load(&key).unwrap().release, release);
 }

@@ -1,6 +1,6 @@
 //! The OctoAcme release management checklist, word for word.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::checklist::template::Template;
 use crate::stage::{Gate, Stage};
@@ -43,12 +43,18 @@ impl Template {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn octoacme() -> Template {
-        OCTOACME.clone()
+        (*OCTOACME).as_ref().clone()
+    }
+
+    /// The OctoAcme checklist, shared: every release planned or loaded with
+    /// it holds this one copy.
+    pub(crate) fn octoacme_shared() -> Arc<Template> {
+        Arc::clone(&OCTOACME)
     }
 }
 
 /// Built once: every later call clones it, which is cheaper than checking it again.
-static OCTOACME: LazyLock<Template> = LazyLock::new(build_octoacme);
+static OCTOACME: LazyLock<Arc<Template>> = LazyLock::new(|| Arc::new(build_octoacme()));
 
 #[allow(clippy::expect_used, reason = "a constant, checked by the unit tests; no caller input reaches it")]
 fn build_octoacme() -> Template {

@@ -49,7 +49,7 @@ pub struct Trust {
 impl Default for Trust {
     /// Trusts the OctoAcme checklist; no key.
     fn default() -> Trust {
-        Trust::nothing().trusting(Template::octoacme())
+        Trust { templates: vec![Template::octoacme_shared()], key: None }
     }
 }
 

@@ -86,6 +86,8 @@ pub(super) struct Written {
     head: Option<Digest>,
     /// Where the last event's line starts.
     last_line_start: u64,
+    /// The last event's line as written, newline included.
+    last_line: Vec<u8>,
 }
 
 /// What tells a file changed: its length and modification time.
@@ -198,6 +200,7 @@ impl FileStore {
             format: FORMAT_VERSION,
             head,
             last_line_start: last_line_start as u64,
+            last_line: text.get(last_line_start..).unwrap_or_default().to_vec(),
         };
         Ok((text, written))
     }
@@ -253,28 +256,58 @@ impl FileStore {
         }
     }
 
-    /// The release as this store last left it, if the file is still
-    /// exactly as it was: same length and time, and its last line still
-    /// carrying the remembered head.
+    /// The release as this store last left it, if the file is still as it
+    /// was: same length and time, and its last line still the one written,
+    /// with the remembered head. Someone who rewrites the log and its
+    /// chain must rewrite that line, so a rewrite is noticed even when it
+    /// keeps the file's length and restores its time.
     fn remembered(&self, key: &ReleaseKey, file: &mut File, state: FileState) -> Option<Written> {
         let written = self.recent().remove(key).filter(|written| written.file == state)?;
-        let Some(head) = written.head else {
-            return Some(written);
-        };
         let mut last_line = Vec::new();
         file.seek(SeekFrom::Start(written.last_line_start)).ok()?;
         file.read_to_end(&mut last_line).ok()?;
-        (line_digest(&last_line) == Some(head)).then_some(written)
+        let same_head = written.head.is_none_or(|head| line_digest(&last_line) == Some(head));
+        (same_head && last_line == written.last_line).then_some(written)
     }
 
-    /// Reads and verifies a log from an open file.
-    fn read(&self, key: &ReleaseKey, file: &mut File) -> Result<Parsed, StoreError> {
+    /// Reads and verifies a log from an open file; gives its bytes too.
+    fn read(&self, key: &ReleaseKey, file: &mut File) -> Result<(Parsed, Vec<u8>), StoreError> {
         let path = self.path_of(key);
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0))
             .and_then(|_| file.read_to_end(&mut bytes))
             .map_err(|error| StoreError::io(&path, "read", error))?;
-        parse_log(&path, key, &bytes, &self.trust)
+        let parsed = parse_log(&path, key, &bytes, &self.trust)?;
+        Ok((parsed, bytes))
+    }
+}
+
+/// Writes `text` where the file stands and syncs it.
+#[cfg(not(test))]
+fn write_synced(file: &mut File, text: &[u8]) -> io::Result<()> {
+    file.write_all(text)?;
+    file.sync_data()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// In tests: how many bytes a write may store before the disk is full.
+    static DISK_ROOM: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Writes `text` where the file stands and syncs it; in tests, the disk
+/// fills up after [`DISK_ROOM`] bytes.
+#[cfg(test)]
+fn write_synced(file: &mut File, text: &[u8]) -> io::Result<()> {
+    match DISK_ROOM.get() {
+        Some(room) if room < text.len() => {
+            file.write_all(text.get(..room).unwrap_or_default())?;
+            Err(io::Error::new(io::ErrorKind::StorageFull, "no space left on device"))
+        }
+        _ => {
+            file.write_all(text)?;
+            file.sync_data()
+        }
     }
 }
 
@@ -348,15 +381,17 @@ impl ReleaseStore for FileStore {
                 (written, end, false, false)
             }
             None => {
-                let parsed = self.read(key, &mut file)?;
+                let (parsed, bytes) = self.read(key, &mut file)?;
                 let end = parsed.end as u64;
                 let torn = parsed.torn_tail.is_some();
+                let last_line = bytes.get(parsed.last_line_start..parsed.end).unwrap_or_default().to_vec();
                 let written = Written {
                     file: state,
                     release: parsed.release,
                     format: parsed.format,
                     head: parsed.head,
                     last_line_start: parsed.last_line_start as u64,
+                    last_line,
                 };
                 (written, end, torn, parsed.needs_newline)
             }
@@ -370,7 +405,7 @@ impl ReleaseStore for FileStore {
         }
         // A refused event leaves the store without a memory of this
         // release: the next append reads the log again.
-        let Written { release, format, head, last_line_start, .. } = current;
+        let Written { release, format, head, last_line_start, last_line, .. } = current;
         let updated = extend(release, events, actual)?;
         let mut text = Vec::new();
         if needs_newline {
@@ -380,23 +415,25 @@ impl ReleaseStore for FileStore {
         if torn {
             file.set_len(end).map_err(|error| StoreError::io(&path, "cut the torn tail of", error))?;
         }
-        let appended = file
-            .seek(SeekFrom::Start(end))
-            .and_then(|_| file.write_all(&text))
-            .and_then(|()| file.sync_data());
+        let appended = file.seek(SeekFrom::Start(end)).and_then(|_| write_synced(&mut file, &text));
         if let Err(error) = appended {
             // Leave the log as it was: a batch is stored whole or not at all.
             let _ = file.set_len(end).and_then(|()| file.sync_data());
             return Err(StoreError::io(&path, "append to", error));
         }
         let count = updated.events().len();
-        let last_line_start = if events.is_empty() { last_line_start } else { end + last_in_text as u64 };
+        let (last_line_start, last_line) = if events.is_empty() {
+            (last_line_start, last_line)
+        } else {
+            (end + last_in_text as u64, text.get(last_in_text..).unwrap_or_default().to_vec())
+        };
         let written = Written {
             file: FileState::of(&file, &path)?,
             release: updated,
             format,
             head: new_head,
             last_line_start,
+            last_line,
         };
         self.remember(key, written);
         Ok(count)
@@ -417,5 +454,49 @@ impl ReleaseStore for FileStore {
         }
         keys.sort();
         Ok(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::{Actor, Role};
+    use crate::version::ReleaseKind;
+
+    #[test]
+    fn an_append_that_fills_the_disk_leaves_the_log_as_it_was() {
+        let dir = std::env::temp_dir().join(format!("release-workflow-full-disk-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let ada = Actor::new("Ada", Role::ReleaseManager).unwrap();
+        let at = "2026-11-30T09:00:00Z".parse().unwrap();
+        let mut release = Release::builder()
+            .service("checkout")
+            .version("2.4.0")
+            .kind(ReleaseKind::Minor)
+            .target_date("2026-12-01".parse().unwrap())
+            .release_manager(ada.clone())
+            .on_call(ada.clone())
+            .plan(at)
+            .unwrap();
+        let store = FileStore::open(&dir).unwrap();
+        let key = store.create(&release).unwrap();
+        let before = fs::read(store.path_of(&key)).unwrap();
+        for item in
+            ["planning.scope-documented", "planning.version-confirmed", "planning.stakeholders-notified"]
+        {
+            release.complete(item, &ada, at).unwrap();
+        }
+        // Room for one event and a half: the batch of three fails part way.
+        DISK_ROOM.set(Some(400));
+        let error = store.save(&release, 1).unwrap_err();
+        DISK_ROOM.set(None);
+        assert!(error.to_string().contains("no space left"), "{error}");
+        assert_eq!(fs::read(store.path_of(&key)).unwrap(), before, "the partial batch was not cut");
+        assert_eq!(store.load(&key).unwrap().release.events().len(), 1);
+        // Once there is room again, the same batch goes in whole.
+        assert_eq!(store.save(&release, 1).unwrap(), 4);
+        assert_eq!(store.load(&key).unwrap().release, release);
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

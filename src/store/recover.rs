@@ -48,10 +48,9 @@ impl FileStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::NotALog`] when the header itself is damaged;
-    /// [`StoreError::Refused`] when not even the first event (the plan) is
-    /// valid, so there is no prefix to keep; [`StoreError::ReleaseNotFound`];
-    /// [`StoreError::Io`].
+    /// [`StoreError::NotALog`] when the header or the first event (the
+    /// plan) is damaged, so there is no prefix to keep;
+    /// [`StoreError::ReleaseNotFound`]; [`StoreError::Io`].
     pub fn recover(&self, key: &ReleaseKey) -> Result<Recovery, StoreError> {
         let path = self.path_of(key);
         let mut file = self.open_locked(key)?;
@@ -59,6 +58,15 @@ impl FileStore {
         file.read_to_end(&mut bytes).map_err(|error| StoreError::io(&path, "read", error))?;
         let lines = split_lines(&path, key, &bytes)?;
         let (kept, problem) = self.valid_prefix(&lines);
+        if kept == 0 {
+            return Err(StoreError::NotALog {
+                path,
+                problem: format!(
+                    "its first event, the plan, is damaged, so there is nothing to keep ({}); restore it from a copy",
+                    problem.unwrap_or_default()
+                ),
+            });
+        }
         let release = self.verified(key, &lines, kept)?;
         let mut dropped: Vec<DroppedLine> = lines
             .events
