@@ -7,27 +7,13 @@
 
 use std::hint::black_box;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use release_workflow::{
-    Actor, Event, FileStore, Gate, Release, ReleaseKind, ReleaseStore, Role, Stage, Trust,
-};
+use release_workflow::{Actor, Event, FileStore, Gate, Release, ReleaseStore, Role, Stage, Trust};
 
-fn start() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_764_493_200, 0).unwrap_or_default()
-}
+mod common;
 
-fn planned(ada: &Actor, version: &str) -> Release {
-    Release::builder()
-        .service("bench")
-        .version(version)
-        .kind(ReleaseKind::Minor)
-        .target_date(start().date_naive())
-        .release_manager(ada.clone())
-        .on_call(ada.clone())
-        .plan(start())
-        .unwrap()
-}
+use common::{planned, start};
 
 /// A release walked to Verifying with every item done, then `samples`
 /// health observations: a long, realistic log.

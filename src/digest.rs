@@ -28,9 +28,31 @@ use sha2::{Digest as _, Sha256};
 /// assert!("ba78".parse::<Digest>().is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct Digest([u8; 32]);
+
+impl<'de> Deserialize<'de> for Digest {
+    /// Reads the text in place, without allocating: a log has one digest
+    /// per event.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Digest, D::Error> {
+        struct DigestVisitor;
+
+        impl serde::de::Visitor<'_> for DigestVisitor {
+            type Value = Digest;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a SHA-256 digest: 64 hexadecimal digits")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Digest, E> {
+                text.parse().map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(DigestVisitor)
+    }
+}
 
 impl Digest {
     /// The SHA-256 digest of `bytes`.
@@ -46,11 +68,18 @@ impl Digest {
     /// The digest of `previous`'s bytes followed by `bytes`: one link of a
     /// chain.
     pub(crate) fn link(previous: Option<&Digest>, bytes: &[u8]) -> Digest {
+        Digest::link_parts(previous, &[bytes])
+    }
+
+    /// As [`link`](Digest::link), for bytes given in parts.
+    pub(crate) fn link_parts(previous: Option<&Digest>, parts: &[&[u8]]) -> Digest {
         let mut hasher = Sha256::new();
         if let Some(previous) = previous {
             hasher.update(previous.0);
         }
-        hasher.update(bytes);
+        for part in parts {
+            hasher.update(part);
+        }
         Digest(hasher.finalize().into())
     }
 }
@@ -67,6 +96,37 @@ impl fmt::Display for Digest {
 impl fmt::Debug for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Digest({self})")
+    }
+}
+
+/// A digest computed once, on first use, for a value that does not change
+/// afterwards. It takes no part in comparing or hashing its owner: equal
+/// values have equal digests whether computed yet or not.
+#[derive(Clone, Default)]
+pub(crate) struct DigestCache(std::sync::OnceLock<Digest>);
+
+impl DigestCache {
+    /// The digest, computed with `compute` the first time.
+    pub(crate) fn get_or(&self, compute: impl FnOnce() -> Digest) -> Digest {
+        *self.0.get_or_init(compute)
+    }
+}
+
+impl PartialEq for DigestCache {
+    fn eq(&self, _: &DigestCache) -> bool {
+        true
+    }
+}
+
+impl Eq for DigestCache {}
+
+impl std::hash::Hash for DigestCache {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl fmt::Debug for DigestCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DigestCache")
     }
 }
 
@@ -87,20 +147,18 @@ impl FromStr for Digest {
         if digits.len() != 64 {
             return Err(invalid());
         }
+        let nibble = |digit: u8| match digit {
+            b'0'..=b'9' => Some(digit - b'0'),
+            b'a'..=b'f' => Some(digit - b'a' + 10),
+            b'A'..=b'F' => Some(digit - b'A' + 10),
+            _ => None,
+        };
         let mut bytes = [0u8; 32];
         for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair).map_err(|_| invalid())?;
-            *byte = u8::from_str_radix(pair, 16).map_err(|_| invalid())?;
+            let (&[high, low], _) = pair.split_at(2) else { return Err(invalid()) };
+            *byte = nibble(high).zip(nibble(low)).map(|(high, low)| high << 4 | low).ok_or_else(invalid)?;
         }
         Ok(Digest(bytes))
-    }
-}
-
-impl TryFrom<String> for Digest {
-    type Error = DigestError;
-
-    fn try_from(text: String) -> Result<Digest, DigestError> {
-        text.parse()
     }
 }
 

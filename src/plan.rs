@@ -171,7 +171,43 @@ impl TryFrom<PlanFields> for ReleasePlan {
     }
 }
 
+/// A plan as a log's hash chain covers it: every field as stored, and the
+/// template by its [fingerprint](Template::fingerprint), so the chain binds
+/// the checklist without hashing it again for every release.
+#[derive(Serialize)]
+pub(crate) struct PinnedPlan<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'a String>,
+    version: &'a Version,
+    kind: ReleaseKind,
+    target_date: NaiveDate,
+    release_manager: &'a Actor,
+    on_call: &'a Actor,
+    changes: &'a [Change],
+    #[serde(with = "seconds", rename = "monitoring_window_seconds")]
+    monitoring_window: TimeDelta,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remediates: Option<&'a String>,
+    template: crate::digest::Digest,
+}
+
 impl ReleasePlan {
+    /// The plan as a log's hash chain covers it.
+    pub(crate) fn pinned(&self) -> PinnedPlan<'_> {
+        PinnedPlan {
+            service: self.service.as_ref(),
+            version: &self.version,
+            kind: self.kind,
+            target_date: self.target_date,
+            release_manager: &self.release_manager,
+            on_call: &self.on_call,
+            changes: &self.changes,
+            monitoring_window: self.monitoring_window,
+            remediates: self.remediates.as_ref(),
+            template: self.template.fingerprint(),
+        }
+    }
+
     fn validate(&self) -> Result<(), PlanError> {
         if let Some(service) = &self.service {
             check_line("service", service, MAX_NAME_CHARS)?;

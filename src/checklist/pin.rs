@@ -48,8 +48,10 @@ impl Template {
     /// assert_eq!(reread.fingerprint(), octoacme.fingerprint());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// It is computed the first time it is asked for, then kept.
     pub fn fingerprint(&self) -> Digest {
-        Digest::of(&self.canonical_encoding())
+        self.cached_fingerprint(|| Digest::of(&self.canonical_encoding()))
     }
 
     /// What differs between this template and `trusted`, as seen from

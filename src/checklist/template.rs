@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::error::TemplateError;
 use crate::checklist::item::{Item, ItemId, Requirement};
+use crate::digest::DigestCache;
 use crate::health::{RollbackCriterion, Signal};
 use crate::stage::{Gate, Stage};
 use crate::text::{MAX_TITLE_CHARS, check_line};
@@ -49,6 +50,9 @@ pub struct Template {
     items: Vec<Item>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     criteria: Vec<RollbackCriterion>,
+    /// Computed on first use: a template never changes once made.
+    #[serde(skip)]
+    fingerprint: DigestCache,
 }
 
 #[derive(Deserialize)]
@@ -82,7 +86,13 @@ impl Template {
         sections: Vec<String>,
         items: Vec<Item>,
     ) -> Result<Template, TemplateError> {
-        let template = Template { name: name.into(), sections, items, criteria: Vec::new() };
+        let template = Template {
+            name: name.into(),
+            sections,
+            items,
+            criteria: Vec::new(),
+            fingerprint: DigestCache::default(),
+        };
         template.validate()?;
         Ok(template)
     }
@@ -116,6 +126,7 @@ impl Template {
             return Err(TemplateError::DuplicateCriterion { criterion: repeated.id().to_string() });
         }
         self.criteria = criteria;
+        self.fingerprint = DigestCache::default();
         Ok(self)
     }
 
@@ -182,6 +193,14 @@ impl Template {
             return Err(template_problem(format!("declares section \"{empty}\" but gives it no items")));
         }
         Ok(())
+    }
+
+    /// The fingerprint, computed once per template.
+    pub(crate) fn cached_fingerprint(
+        &self,
+        compute: impl FnOnce() -> crate::digest::Digest,
+    ) -> crate::digest::Digest {
+        self.fingerprint.get_or(compute)
     }
 
     /// The template's name.

@@ -3,6 +3,7 @@
 //! Live operations and replay share this one path, so a log can only hold
 //! what the live rules allow.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use crate::checklist::{Item, ItemId, ItemStatus, Requirement};
 use crate::event::{Event, EventKind, RollbackReason};
 use crate::health::{Observation, RaisedFlag, RiskDecision};
 use crate::incident::Incident;
-use crate::plan::ReleasePlan;
+use crate::plan::{PlanError, ReleasePlan};
 use crate::release::{Release, ReleaseError, Trust};
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
@@ -36,10 +37,11 @@ impl Release {
             *slot = Some(event.at);
         }
         Release {
-            statuses: vec![ItemStatus::Open; plan.template().items().len()],
+            statuses: vec![None; plan.template().items().len()],
             plan,
             stage: Stage::Planned,
             added_changes: Vec::new(),
+            change_ids: BTreeSet::new(),
             entered,
             observations: Vec::new(),
             flags: Vec::new(),
@@ -77,6 +79,20 @@ impl Release {
         let mut first = events.next().ok_or(ReleaseError::MalformedLog {
             problem: "the log is empty: it must start with the event that plans the release",
         })?;
+        let plan = Release::pin_plan(&mut first, trust)?;
+        let mut release = Release::start(plan, first);
+        release.events.reserve_exact(events.size_hint().0);
+        for (position, event) in (1..).zip(events) {
+            release
+                .apply(event)
+                .map_err(|source| ReleaseError::Replay { position, source: Box::new(source) })?;
+        }
+        Ok(release)
+    }
+
+    /// Checks that `first` plans the release with a trusted checklist, and
+    /// makes it hold the trusted copy; gives its plan.
+    pub(super) fn pin_plan(first: &mut Event, trust: &Trust) -> Result<Arc<ReleasePlan>, ReleaseError> {
         let EventKind::Planned { plan } = &mut first.what else {
             return Err(ReleaseError::Replay {
                 position: 0,
@@ -86,15 +102,10 @@ impl Release {
             });
         };
         let trusted = trust.pin(plan.template())?;
-        *plan = Arc::new(plan.sharing(trusted));
-        let plan = Arc::clone(plan);
-        let mut release = Release::start(plan, first);
-        for (position, event) in (1..).zip(events) {
-            release
-                .apply(event)
-                .map_err(|source| ReleaseError::Replay { position, source: Box::new(source) })?;
+        if !std::ptr::eq(&*trusted, plan.template()) {
+            *plan = Arc::new(plan.sharing(trusted));
         }
-        Ok(release)
+        Ok(Arc::clone(plan))
     }
 
     /// Records an event made elsewhere — read from a log, received from
@@ -110,11 +121,15 @@ impl Release {
         match effect {
             Effect::Status { index, status } => {
                 if let Some(slot) = self.statuses.get_mut(index) {
-                    *slot = status;
+                    *slot = status.is_settled().then(|| Box::new(status));
                 }
             }
             Effect::AddChange => {
                 if let EventKind::ChangeAdded { change } = &event.what {
+                    if self.change_ids.is_empty() {
+                        self.change_ids = self.plan.changes().iter().map(|c| c.id().to_owned()).collect();
+                    }
+                    self.change_ids.insert(change.id().to_owned());
                     self.added_changes.push(change.clone());
                 }
             }
@@ -146,8 +161,8 @@ impl Release {
         }
         let template = Arc::clone(&self.plan);
         for (item, status) in template.template().items().iter().zip(&mut self.statuses) {
-            if item.settled_on() == Some(stage) && !status.is_settled() {
-                *status = ItemStatus::Done { by: event.by.clone(), at: event.at };
+            if item.settled_on() == Some(stage) && status.is_none() {
+                *status = Some(Box::new(ItemStatus::Done { by: event.by.clone(), at: event.at }));
             }
         }
     }
@@ -166,7 +181,10 @@ impl Release {
                 if self.stage != Stage::Planned {
                     return Err(ReleaseError::ChangesFrozen { stage: self.stage });
                 }
-                crate::plan::check_unique_changes(self.changes().chain([change]))?;
+                let planned = || self.plan.changes().iter().any(|planned| planned.id() == change.id());
+                if self.change_ids.contains(change.id()) || (self.change_ids.is_empty() && planned()) {
+                    return Err(PlanError::DuplicateChange { change: change.id().to_owned() }.into());
+                }
                 Ok(Effect::AddChange)
             }
             EventKind::ItemCompleted { item } => {
@@ -197,7 +215,7 @@ impl Release {
             }
             EventKind::ItemReopened { item, reason } => {
                 let (index, _) = self.workable_item(item)?;
-                if !self.statuses.get(index).is_some_and(ItemStatus::is_settled) {
+                if !self.status_at(index).is_some_and(ItemStatus::is_settled) {
                     return Err(ReleaseError::ItemAlreadyOpen { item: item.clone() });
                 }
                 check_reason("reason for reopening", reason)?;
@@ -311,7 +329,7 @@ impl Release {
     /// As [`workable_item`](Release::workable_item), for an item still open.
     fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), ReleaseError> {
         let (index, item) = self.workable_item(id)?;
-        match self.statuses.get(index) {
+        match self.status_at(index) {
             Some(status) if status.is_settled() => {
                 Err(ReleaseError::ItemAlreadySettled { item: id.clone(), status: status.label() })
             }

@@ -4,17 +4,40 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::{Digest, SealKey};
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::release::{ChainProblem, Release, ReleaseError};
 use crate::text::named_enum;
 
 /// The canonical encoding of an event, which its link digest covers: the
 /// event as this crate serializes it to compact JSON (`{"at":..,"by":..,
-/// "what":{..}}`, no whitespace, fields in that order).
+/// "what":{..}}`, no whitespace, fields in that order), except that the
+/// plan's template is written as its fingerprint.
 pub(crate) fn canonical(event: &Event) -> Vec<u8> {
     // An event holds strings, times, named values and finite numbers:
     // serializing it to JSON cannot fail.
-    serde_json::to_vec(event).unwrap_or_default()
+    match &event.what {
+        EventKind::Planned { plan } => {
+            let what = PlannedWhat { kind: "planned", plan: plan.pinned() };
+            serde_json::to_vec(&CanonicalEvent { at: &event.at, by: &event.by, what })
+        }
+        _ => serde_json::to_vec(event),
+    }
+    .unwrap_or_default()
+}
+
+/// The planning event as the chain covers it.
+#[derive(Serialize)]
+struct CanonicalEvent<'a> {
+    at: &'a chrono::DateTime<chrono::Utc>,
+    by: &'a crate::actor::Actor,
+    what: PlannedWhat<'a>,
+}
+
+#[derive(Serialize)]
+struct PlannedWhat<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    plan: crate::plan::PinnedPlan<'a>,
 }
 
 /// One event's link: the digest of the previous link's bytes followed by
@@ -33,18 +56,22 @@ pub(crate) struct Link {
 
 /// Checks each stored link against the events and the link before it, and
 /// each seal against `key`; returns the last link. `links` holds one entry
-/// per event, `None` where the stored event had no digest.
+/// per event, `None` where the stored event had no digest. Links 1 to
+/// `checked - 1` were already checked against the bytes they were read
+/// from, each from the stored link before it, and are not computed again;
+/// the first is, so they all hold once it does.
 pub(crate) fn verify_links(
     events: &[Event],
     links: &[Option<Link>],
-    previous: Option<Digest>,
+    checked: usize,
     key: Option<&SealKey>,
 ) -> Result<Option<Digest>, ReleaseError> {
-    let mut previous = previous;
+    let mut previous: Option<Digest> = None;
     for (position, (event, stored)) in events.iter().zip(links).enumerate() {
         let broken = |problem| ReleaseError::BrokenChain { position, problem };
         let stored = stored.ok_or_else(|| broken(ChainProblem::MissingDigest))?;
-        let digest = link(previous.as_ref(), event);
+        let digest =
+            if (1..checked).contains(&position) { stored.digest } else { link(previous.as_ref(), event) };
         if digest != stored.digest {
             return Err(broken(ChainProblem::DigestMismatch));
         }
@@ -98,8 +125,10 @@ impl Release {
     ///
     /// Each link is the SHA-256 of the link before it (32 bytes; nothing
     /// for the first event) followed by the event's canonical encoding: the
-    /// event serialized to compact JSON, as a stored log writes it. Changing
-    /// any event changes its link and every link after it.
+    /// event serialized to compact JSON, as a stored log writes it, with the
+    /// planning event's template written as its fingerprint (see
+    /// [`FORMAT_VERSION`](crate::FORMAT_VERSION)). Changing any event
+    /// changes its link and every link after it.
     pub fn chain(&self) -> Vec<Digest> {
         let mut previous: Option<Digest> = None;
         self.events()
@@ -165,7 +194,7 @@ impl Release {
 pub(crate) struct StoredEvent {
     at: chrono::DateTime<chrono::Utc>,
     by: crate::actor::Actor,
-    what: crate::event::EventKind,
+    what: EventKind,
     #[serde(default)]
     digest: Option<Digest>,
     #[serde(default)]
@@ -180,6 +209,15 @@ impl StoredEvent {
         (Event { at: self.at, by: self.by, what: self.what }, link)
     }
 
+    /// Makes a planning event hold `template`, the trusted checklist its
+    /// line held byte for byte.
+    #[cfg(feature = "store")]
+    pub(crate) fn share_template(&mut self, template: std::sync::Arc<crate::checklist::Template>) {
+        if let EventKind::Planned { plan } = &mut self.what {
+            *plan = std::sync::Arc::new(plan.sharing(template));
+        }
+    }
+
     /// Whether it carries any part of a link.
     pub(crate) fn is_linked(&self) -> bool {
         self.digest.is_some() || self.seal.is_some()
@@ -192,7 +230,7 @@ impl StoredEvent {
 pub(crate) struct StoredEventRef<'a> {
     at: &'a chrono::DateTime<chrono::Utc>,
     by: &'a crate::actor::Actor,
-    what: &'a crate::event::EventKind,
+    what: &'a EventKind,
     digest: Digest,
     #[serde(skip_serializing_if = "Option::is_none")]
     seal: Option<Digest>,
@@ -219,16 +257,22 @@ pub(crate) fn linked<'a>(events: &'a [Event], key: Option<&SealKey>) -> Vec<Stor
 
 /// An event's line in a format-3 log, and its link: the same bytes
 /// [`StoredEventRef`] serializes to, made with one serialization of the
-/// event (its canonical encoding, with the link spliced in before the
-/// closing brace).
+/// event (but for the planning event, whose canonical encoding differs) and
+/// the link spliced in before the closing brace.
 #[cfg(feature = "store")]
 pub(crate) fn stored_line(
     previous: Option<&Digest>,
     event: &Event,
     key: Option<&SealKey>,
 ) -> (Vec<u8>, Digest) {
-    let mut line = canonical(event);
-    let digest = Digest::link(previous, &line);
+    let (mut line, digest) = match &event.what {
+        EventKind::Planned { .. } => (serde_json::to_vec(event).unwrap_or_default(), link(previous, event)),
+        _ => {
+            let line = canonical(event);
+            let digest = Digest::link(previous, &line);
+            (line, digest)
+        }
+    };
     // The encoding is a JSON object: it ends with its closing brace.
     line.pop();
     line.extend_from_slice(format!(",\"digest\":\"{digest}\"").as_bytes());
@@ -257,14 +301,26 @@ mod tests {
     #[cfg(feature = "store")]
     fn a_stored_line_is_the_serialized_stored_event() {
         let key = SealKey::new(vec![1; 32]).unwrap();
-        let events = [event("a.b"), event("a.c")];
+        let events = [crate::release::sample().events()[0].clone(), event("a.c")];
         for key in [None, Some(&key)] {
             let refs = linked(&events, key);
+            let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
             let (first, digest) = stored_line(None, &events[0], key);
-            assert_eq!(first, serde_json::to_vec(&refs[0]).unwrap());
+            assert!(text(first) == serde_json::to_string(&refs[0]).unwrap());
             let (second, _) = stored_line(Some(&digest), &events[1], key);
-            assert_eq!(second, serde_json::to_vec(&refs[1]).unwrap());
+            assert!(text(second) == serde_json::to_string(&refs[1]).unwrap());
         }
+    }
+
+    #[test]
+    fn the_planning_event_is_covered_through_its_templates_fingerprint() {
+        let release = crate::release::sample();
+        let planned = &release.events()[0];
+        let template = serde_json::to_string(release.template()).unwrap();
+        let stored = serde_json::to_string(planned).unwrap();
+        let expected = stored.replace(&template, &format!("\"{}\"", release.template().fingerprint()));
+        assert_ne!(expected, stored);
+        assert_eq!(String::from_utf8(canonical(planned)).unwrap(), expected);
     }
 
     #[test]
@@ -272,16 +328,16 @@ mod tests {
         let events = vec![event("a.b"), event("a.c"), event("a.d")];
         let mut links: Vec<Option<Link>> =
             linked(&events, None).iter().map(|r| Some(Link { digest: r.digest, seal: None })).collect();
-        assert!(verify_links(&events, &links, None, None).is_ok());
+        assert!(verify_links(&events, &links, 0, None).is_ok());
         let mut edited = events.clone();
         edited[1] = event("a.x");
         assert_eq!(
-            verify_links(&edited, &links, None, None),
+            verify_links(&edited, &links, 0, None),
             Err(ReleaseError::BrokenChain { position: 1, problem: ChainProblem::DigestMismatch })
         );
         links[2] = None;
         assert_eq!(
-            verify_links(&events, &links, None, None),
+            verify_links(&events, &links, 0, None),
             Err(ReleaseError::BrokenChain { position: 2, problem: ChainProblem::MissingDigest })
         );
     }

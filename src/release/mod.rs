@@ -8,6 +8,7 @@ mod status;
 mod stored;
 mod trust;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -24,7 +25,7 @@ use crate::version::{ReleaseKind, Version};
 
 pub use chain::Integrity;
 #[cfg(feature = "store")]
-pub(crate) use chain::stored_line;
+pub(crate) use chain::{StoredEvent, stored_line};
 pub use error::{ChainProblem, ReleaseError};
 pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
 #[cfg(feature = "store")]
@@ -69,9 +70,17 @@ pub use trust::Trust;
 pub struct Release {
     plan: Arc<ReleasePlan>,
     stage: Stage,
-    /// One per template item, in template order.
-    statuses: Vec<ItemStatus>,
+    /// One per template item, in template order: `None` while the item is
+    /// open, so that a release keeps only what was settled (a status is
+    /// far larger than a pointer, and most items of most loaded releases
+    /// are open).
+    statuses: Vec<Option<Box<ItemStatus>>>,
     added_changes: Vec<Change>,
+    /// The id of every change the release ships, for a duplicate check
+    /// that does not grow with the number of changes; empty (and not
+    /// allocated) until a change is added, when the plan's are checked
+    /// directly.
+    change_ids: BTreeSet<String>,
     entered: [Option<DateTime<Utc>>; Stage::ALL.len()],
     observations: Vec<Observation>,
     /// The flags raised and not cleared, in the order raised.
@@ -80,6 +89,9 @@ pub struct Release {
     incidents: Vec<Incident>,
     events: Vec<Event>,
 }
+
+/// The status of every item not settled.
+static OPEN: ItemStatus = ItemStatus::Open;
 
 impl ReleaseBuilder {
     /// Checks every input and creates the release, `Planned` at `at`.
@@ -307,12 +319,21 @@ impl Release {
 
     /// The status of the item with this id, if the template has it.
     pub fn item_status(&self, item: &str) -> Option<&ItemStatus> {
-        self.template().position(item).and_then(|index| self.statuses.get(index))
+        self.template().position(item).and_then(|index| self.status_at(index))
+    }
+
+    /// The status of the item at `index` in the template.
+    fn status_at(&self, index: usize) -> Option<&ItemStatus> {
+        self.statuses.get(index).map(|status| status.as_deref().unwrap_or(&OPEN))
     }
 
     /// Every item of the checklist with its status, in checklist order.
     pub fn items(&self) -> impl Iterator<Item = (&Item, &ItemStatus)> + '_ {
-        self.template().items().iter().zip(&self.statuses)
+        self.template()
+            .items()
+            .iter()
+            .zip(&self.statuses)
+            .map(|(item, status)| (item, status.as_deref().unwrap_or(&OPEN)))
     }
 
     /// The open items of `gate`, in checklist order.
@@ -440,4 +461,21 @@ impl Release {
             .last()
             .map_or_else(|| self.entered_at(Stage::Planned).unwrap_or_default(), |event| event.at)
     }
+}
+
+/// Release 2.4.0 of checkout on the OctoAcme checklist, Ada its release
+/// manager and on call, planned at 2026-11-30 09:00 UTC: for unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn sample() -> Release {
+    let ada = Actor::new("Ada", crate::actor::Role::ReleaseManager).unwrap();
+    Release::builder()
+        .service("checkout")
+        .version("2.4.0")
+        .kind(ReleaseKind::Minor)
+        .target_date("2026-12-01".parse().unwrap())
+        .release_manager(ada.clone())
+        .on_call(ada)
+        .plan("2026-11-30T09:00:00Z".parse().unwrap())
+        .unwrap()
 }

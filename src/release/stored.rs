@@ -31,7 +31,10 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// SHA-256 of the previous event's link (its 32 bytes; nothing before the
 /// first event) followed by the event's canonical encoding, which is
 /// `{"at","by","what"}` serialized to compact JSON exactly as this crate
-/// writes it. `seal`, in a log sealed with a [`SealKey`](crate::SealKey),
+/// writes it, except that in the planning event the plan's `template` is
+/// written as its [fingerprint](crate::Template::fingerprint) (a string of
+/// 64 hexadecimal digits): the chain binds the checklist through its
+/// fingerprint. `seal`, in a log sealed with a [`SealKey`](crate::SealKey),
 /// is the HMAC-SHA-256 of the link under that key. See
 /// [`Release::chain`] and [`Trust`](crate::Trust). Field names are in snake case; every named
 /// value (an event type, a stage, a role, a gate, ...) is written in kebab
@@ -179,6 +182,10 @@ pub struct UnverifiedRelease {
     format: u32,
     events: Vec<Event>,
     links: Vec<Option<Link>>,
+    /// Links 1 to `checked_links - 1` were checked by a store against the
+    /// bytes it read, each from the stored link before it: their digests
+    /// are not computed again. The first link always is.
+    checked_links: usize,
 }
 
 impl UnverifiedRelease {
@@ -197,7 +204,15 @@ impl UnverifiedRelease {
             events.push(event);
             links.push(link);
         }
-        Ok(UnverifiedRelease { format, events, links })
+        Ok(UnverifiedRelease { format, events, links, checked_links: 0 })
+    }
+
+    /// Records that links 1 to `count - 1` were checked against the bytes
+    /// they were read from, each from the stored link before it.
+    #[cfg(feature = "store")]
+    pub(crate) fn links_checked(mut self, count: usize) -> UnverifiedRelease {
+        self.checked_links = count;
+        self
     }
 
     /// The stored format it was read in.
@@ -239,9 +254,18 @@ impl UnverifiedRelease {
 
     /// As [`verify`](UnverifiedRelease::verify), also giving the verified
     /// head digest of a chained log.
-    pub(crate) fn verify_with_head(self, trust: &Trust) -> Result<(Release, Option<Digest>), ReleaseError> {
+    pub(crate) fn verify_with_head(
+        mut self,
+        trust: &Trust,
+    ) -> Result<(Release, Option<Digest>), ReleaseError> {
         let head = if self.format >= FIRST_CHAINED_FORMAT {
-            verify_links(&self.events, &self.links, None, trust.key())?
+            // The trusted copy of the checklist knows its fingerprint, which
+            // the planning event's link covers: pinning it first spares
+            // hashing the checklist again.
+            if let Some(first) = self.events.first_mut() {
+                Release::pin_plan(first, trust)?;
+            }
+            verify_links(&self.events, &self.links, self.checked_links, trust.key())?
         } else if trust.has_key() {
             return Err(ReleaseError::BrokenChain { position: 0, problem: ChainProblem::Unchained });
         } else {

@@ -1,7 +1,7 @@
 //! What a reader of stored logs trusts: the checklists it has pinned, and
 //! the key that seals its logs.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::checklist::Template;
 use crate::digest::{Digest, SealKey};
@@ -43,20 +43,23 @@ use crate::release::ReleaseError;
 #[derive(Debug, Clone)]
 pub struct Trust {
     templates: Vec<Arc<Template>>,
+    /// Each trusted template's canonical encoding, made when first needed:
+    /// a store finds a trusted checklist in a log by its bytes.
+    encodings: Vec<OnceLock<Arc<[u8]>>>,
     key: Option<SealKey>,
 }
 
 impl Default for Trust {
     /// Trusts the OctoAcme checklist; no key.
     fn default() -> Trust {
-        Trust { templates: vec![Template::octoacme_shared()], key: None }
+        Trust { templates: vec![Template::octoacme_shared()], encodings: vec![OnceLock::new()], key: None }
     }
 }
 
 impl Trust {
     /// Trusts no template yet; no key.
     pub fn nothing() -> Trust {
-        Trust { templates: Vec::new(), key: None }
+        Trust { templates: Vec::new(), encodings: Vec::new(), key: None }
     }
 
     /// Also trusts `template`.
@@ -64,6 +67,7 @@ impl Trust {
     pub fn trusting(mut self, template: Template) -> Trust {
         if !self.trusts(&template) {
             self.templates.push(Arc::new(template));
+            self.encodings.push(OnceLock::new());
         }
         self
     }
@@ -95,12 +99,25 @@ impl Trust {
         self.key.as_ref()
     }
 
+    /// Every trusted template with its canonical encoding.
+    #[cfg(feature = "store")]
+    pub(crate) fn encodings(&self) -> impl Iterator<Item = (&Arc<Template>, &[u8])> + '_ {
+        self.templates.iter().zip(&self.encodings).map(|(template, encoding)| {
+            let bytes = encoding.get_or_init(|| template.canonical_encoding().into());
+            (template, &**bytes)
+        })
+    }
+
     /// The trusted copy of `template`, shared by every release planned
     /// with it.
     fn trusted(&self, template: &Template) -> Option<&Arc<Template>> {
         // Comparing the templates themselves finds the same ones as
-        // comparing fingerprints, without hashing anything.
-        self.templates.iter().find(|trusted| ***trusted == *template)
+        // comparing fingerprints, without hashing anything; a release that
+        // already holds a trusted copy is found by address.
+        self.templates
+            .iter()
+            .find(|trusted| std::ptr::eq(&***trusted, template))
+            .or_else(|| self.templates.iter().find(|trusted| ***trusted == *template))
     }
 
     /// The trusted copy of `template`.

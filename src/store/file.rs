@@ -460,25 +460,15 @@ impl ReleaseStore for FileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actor::{Actor, Role};
-    use crate::version::ReleaseKind;
 
     #[test]
     fn an_append_that_fills_the_disk_leaves_the_log_as_it_was() {
         let dir = std::env::temp_dir().join(format!("release-workflow-full-disk-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
-        let ada = Actor::new("Ada", Role::ReleaseManager).unwrap();
-        let at = "2026-11-30T09:00:00Z".parse().unwrap();
-        let mut release = Release::builder()
-            .service("checkout")
-            .version("2.4.0")
-            .kind(ReleaseKind::Minor)
-            .target_date("2026-12-01".parse().unwrap())
-            .release_manager(ada.clone())
-            .on_call(ada.clone())
-            .plan(at)
-            .unwrap();
+        let mut release = crate::release::sample();
+        let ada = release.plan().release_manager().clone();
+        let at = release.last_event_at();
         let store = FileStore::open(&dir).unwrap();
         let key = store.create(&release).unwrap();
         let before = fs::read(store.path_of(&key)).unwrap();

@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checklist::Template;
 use crate::digest::Digest;
 use crate::event::Event;
-use crate::release::{FORMAT_VERSION, Integrity, Release, ReleaseError, Trust, UnverifiedRelease};
+use crate::release::{
+    FORMAT_VERSION, Integrity, Release, ReleaseError, StoredEvent, Trust, UnverifiedRelease,
+};
 use crate::store::error::StoreError;
 use crate::store::{ReleaseKey, TornTail};
 
@@ -140,6 +143,58 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     memchr::memchr(b'\n', bytes)
 }
 
+/// A template that reads quickly, put in place of a trusted checklist cut
+/// out of a planning event's line; the trusted checklist replaces it once
+/// the line is read.
+const STAND_IN: &[u8] =
+    br#"{"name":"-","sections":["-"],"items":[{"id":"x","title":"-","section":"-","gate":"freeze"}]}"#;
+
+/// A planning event's line with a trusted checklist's exact bytes cut out,
+/// and that checklist. Reading a 66-item checklist costs far more than the
+/// rest of a short log; a line that holds a trusted one byte for byte holds
+/// an equal one, so it need not be read. (Where `"template":` occurs it is
+/// a key: inside a JSON string its quotes would be escaped.)
+fn cut_trusted_template(line: &[u8], trust: &Trust) -> Option<(Vec<u8>, Arc<Template>)> {
+    const KEY: &[u8] = b"\"template\":";
+    let at = memchr::memmem::find(line, KEY)? + KEY.len();
+    let rest = line.get(at..)?;
+    trust.encodings().find(|(_, encoding)| rest.starts_with(encoding)).map(|(template, encoding)| {
+        let mut cut = Vec::with_capacity(line.len() - encoding.len() + STAND_IN.len());
+        cut.extend_from_slice(line.get(..at).unwrap_or_default());
+        cut.extend_from_slice(STAND_IN);
+        cut.extend_from_slice(rest.get(encoding.len()..).unwrap_or_default());
+        (cut, Arc::clone(template))
+    })
+}
+
+/// How many links, from the second, hold against the bytes of their lines:
+/// a line written by this crate is its event's canonical encoding with the
+/// link (and seal) spliced in before the closing brace, so hashing the line
+/// without them checks the link without serializing the event again. Each
+/// is checked from the stored link before it; the first link is checked
+/// in full, so they all hold once it does. Gives the position of the first
+/// link not checked.
+fn links_holding_on_their_bytes(events: &[(usize, usize, &[u8])]) -> usize {
+    const DIGEST: &[u8] = b",\"digest\":\"";
+    let stored_digest = |line: &[u8]| -> Option<(usize, Digest)> {
+        let at = memchr::memmem::rfind(line, DIGEST)?;
+        let hex = line.get(at + DIGEST.len()..at + DIGEST.len() + 64)?;
+        Some((at, std::str::from_utf8(hex).ok()?.parse().ok()?))
+    };
+    let Some((_, mut previous)) = events.first().and_then(|(_, _, line)| stored_digest(line)) else {
+        return 0;
+    };
+    for (position, (_, _, line)) in events.iter().enumerate().skip(1) {
+        let Some((at, digest)) = stored_digest(line) else { return position };
+        let canonical = line.get(..at).unwrap_or_default();
+        if Digest::link_parts(Some(&previous), &[canonical, b"}"]) != digest {
+            return position;
+        }
+        previous = digest;
+    }
+    events.len()
+}
+
 /// Reads, verifies and replays a log.
 pub(super) fn parse_log(
     path: &Path,
@@ -148,15 +203,33 @@ pub(super) fn parse_log(
     trust: &Trust,
 ) -> Result<Parsed, StoreError> {
     let lines = split_lines(path, key, bytes)?;
-    let mut stored = Vec::with_capacity(lines.events.len());
-    for (line, _, text) in &lines.events {
-        let event = serde_json::from_slice(text).map_err(|error| StoreError::CorruptLog {
-            path: path.to_path_buf(),
-            line: *line,
-            problem: error.to_string(),
-        })?;
+    let corrupt = |line: usize, error: serde_json::Error| StoreError::CorruptLog {
+        path: path.to_path_buf(),
+        line,
+        problem: error.to_string(),
+    };
+    let mut stored: Vec<StoredEvent> = Vec::with_capacity(lines.events.len());
+    let mut pinned = None;
+    for (index, (line, _, text)) in lines.events.iter().enumerate() {
+        let cut = if index == 0 { cut_trusted_template(text, trust) } else { None };
+        let event = match cut {
+            Some((cut, template)) => {
+                pinned = Some(template);
+                serde_json::from_slice(&cut)
+            }
+            None => serde_json::from_slice(text),
+        }
+        .map_err(|error| corrupt(*line, error))?;
         stored.push(event);
     }
+    if let (Some(template), Some(first)) = (pinned, stored.first_mut()) {
+        first.share_template(template);
+    }
+    let checked = if lines.format >= crate::release::FIRST_CHAINED_FORMAT {
+        links_holding_on_their_bytes(&lines.events)
+    } else {
+        0
+    };
     let line_of = |position: usize| lines.events.get(position).map_or(2, |(line, _, _)| *line);
     let refused = |error: ReleaseError| {
         let line = match &error {
@@ -167,7 +240,8 @@ pub(super) fn parse_log(
         };
         StoreError::Refused { path: path.to_path_buf(), line, source: Box::new(error) }
     };
-    let unverified = UnverifiedRelease::from_stored(lines.format, stored).map_err(refused)?;
+    let unverified =
+        UnverifiedRelease::from_stored(lines.format, stored).map_err(refused)?.links_checked(checked);
     let integrity = unverified.integrity(trust);
     let (release, head) = unverified.verify_with_head(trust).map_err(refused)?;
     let named = ReleaseKey::of(&release);
@@ -198,4 +272,61 @@ pub(super) fn line_digest(line: &[u8]) -> Option<Digest> {
     }
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     serde_json::from_slice::<DigestOnly>(line).ok().and_then(|stored| stored.digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_of(release: &Release) -> Vec<u8> {
+        let key = ReleaseKey::of(release);
+        let mut text = header_line(&key).unwrap();
+        push_event_lines(&mut text, &key, FORMAT_VERSION, None, release.events(), &Trust::default()).unwrap();
+        text
+    }
+
+    fn release() -> Release {
+        let mut release = crate::release::sample();
+        let ada = release.plan().release_manager().clone();
+        let at = release.last_event_at();
+        for item in ["planning.scope-documented", "planning.version-confirmed", "planning.type-identified"] {
+            release.complete(item, &ada, at).unwrap();
+        }
+        release
+    }
+
+    #[test]
+    fn lines_written_by_the_store_are_checked_on_their_bytes() {
+        let release = release();
+        let text = log_of(&release);
+        let key = ReleaseKey::of(&release);
+        let lines = split_lines(Path::new("log"), &key, &text).unwrap();
+        assert_eq!(links_holding_on_their_bytes(&lines.events), 4);
+        // An edited line stops the check there: the full check then names it.
+        let edited = String::from_utf8(text.clone()).unwrap().replacen(
+            "planning.version-confirmed\"}",
+            "planning.roles-assigned\"}",
+            1,
+        );
+        let lines = split_lines(Path::new("log"), &key, edited.as_bytes()).unwrap();
+        assert_eq!(links_holding_on_their_bytes(&lines.events), 2);
+        let error =
+            parse_log(Path::new("log"), &key, edited.as_bytes(), &Trust::default()).map(|_| ()).unwrap_err();
+        assert!(error.to_string().contains("line 4: event 2 of the log was changed"), "{error}");
+    }
+
+    #[test]
+    fn a_trusted_checklist_is_cut_out_and_shared() {
+        let release = release();
+        let text = log_of(&release);
+        let first_line = text.split(|byte| *byte == b'\n').nth(1).unwrap();
+        let (cut, template) = cut_trusted_template(first_line, &Trust::default()).unwrap();
+        assert!(cut.len() < 1_000, "the checklist was not cut out");
+        assert!(std::ptr::eq(&*template, &*Template::octoacme_shared()));
+        assert!(cut_trusted_template(first_line, &Trust::nothing()).is_none());
+        let parsed =
+            parse_log(Path::new("log"), &ReleaseKey::of(&release), &text, &Trust::default()).unwrap();
+        assert_eq!(parsed.release, release);
+        assert!(std::ptr::eq(parsed.release.template(), &*Template::octoacme_shared()));
+    }
 }
