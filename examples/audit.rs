@@ -2,9 +2,10 @@
 //!
 //! Runs release 5.0.0 of the search service to production, saves it in a
 //! file store in a temporary directory, loads it back, prints its audit
-//! trail, then edits the file the way a careless person would (marking the
-//! release Released while items are still open) and shows the load refusing
-//! it.
+//! trail and its head digest (to anchor elsewhere), then edits the file the
+//! way a careless person would (marking the release Released while items
+//! are still open) and shows the load refusing it: the edited event no
+//! longer matches its link in the log's hash chain.
 //!
 //! Run it with `cargo run --example audit`.
 
@@ -60,6 +61,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (position, event) in last_five {
         println!("#{position:<4} {event}");
     }
+
+    section("Anchoring the log");
+    let anchored = loaded.release.head();
+    println!("head digest, to write into the change ticket: {anchored}");
+    println!("loaded as {}: the chain held at every event", loaded.integrity);
 
     section("A careless edit");
     // Someone "fixes" the file by hand: the freeze becomes a release.

@@ -456,3 +456,39 @@ fn split_top_level(body: &str) -> Vec<String> {
     }
     objects
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any one event edited in place — its time moved, its actor renamed or
+    /// its role changed — is refused, naming that event, whatever the rules
+    /// would say of the edit.
+    #[test]
+    fn any_event_edited_in_place_is_named(
+        position in 0usize..58,
+        edit in 0usize..3,
+        seconds in 1i64..100_000,
+    ) {
+        let original = released();
+        let mut document = stored(&original);
+        let position = position % original.events().len();
+        let event = &mut events(&mut document)[position];
+        match edit {
+            0 => {
+                let at: chrono::DateTime<chrono::Utc> = serde_json::from_value(event["at"].clone()).unwrap();
+                event["at"] = json!(at + chrono::TimeDelta::seconds(seconds));
+            }
+            1 => event["by"]["name"] = json!(format!("Mallory {seconds}")),
+            _ => {
+                let role = if event["by"]["role"] == "developer" { "release-manager" } else { "developer" };
+                event["by"]["role"] = json!(role);
+            }
+        }
+        let log: UnverifiedRelease = serde_json::from_value(document).unwrap();
+        let refused = log.verify(&Trust::default()).map(|_| ()).unwrap_err();
+        proptest::prop_assert_eq!(
+            refused,
+            ReleaseError::BrokenChain { position, problem: ChainProblem::DigestMismatch }
+        );
+    }
+}
