@@ -630,3 +630,80 @@ fn a_full_disk_leaves_the_log_as_it_was() {
     assert_eq!(store.save(&release, stored).unwrap(), release.events().len());
     assert_eq!(store.load(&key).unwrap().release, release);
 }
+
+#[test]
+fn a_log_cut_at_any_byte_keeps_every_whole_event() {
+    let (dir, store, mut release, key) = stored_with_one_completion("cut-anywhere");
+    release.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
+    release.complete("planning.type-identified", &ada(), t(3)).unwrap();
+    store.save(&release, 2).unwrap();
+    let path = store.path_of(&key);
+    let full = fs::read(&path).unwrap();
+    // Where each event's line ends (after its newline); a crash cannot cut
+    // the planning line, which creation writes whole.
+    let ends: Vec<usize> =
+        full.iter().enumerate().filter(|(_, byte)| **byte == b'\n').map(|(at, _)| at + 1).collect();
+    let scratch = FileStore::open(dir.path()).unwrap();
+    for cut in ends[1]..=full.len() {
+        fs::write(&path, &full[..cut]).unwrap();
+        let loaded = scratch.load(&key).unwrap_or_else(|error| panic!("cut at {cut}: {error}"));
+        let whole_lines = ends.iter().filter(|end| **end <= cut).count() - 1;
+        // A line complete but for its newline counts too.
+        let complete_but_newline = ends.contains(&(cut + 1));
+        let expected = whole_lines + usize::from(complete_but_newline);
+        assert_eq!(loaded.release.events().len(), expected, "cut at {cut}");
+        assert_eq!(loaded.release.events(), &release.events()[..expected], "cut at {cut}");
+        assert_eq!(loaded.torn_tail.is_some(), !ends.contains(&cut) && !complete_but_newline, "cut at {cut}");
+    }
+}
+
+#[test]
+fn a_log_of_format_2_loads_unchained_and_stays_readable_after_appends() {
+    let dir = TempDir::new("format-2");
+    let store = FileStore::open(dir.path()).unwrap();
+    let mut release = planned();
+    let key = ReleaseKey::of(&release);
+    let mut text = format!("{{\"format\":2,\"release\":\"{key}\"}}\n");
+    for event in release.events() {
+        text.push_str(&serde_json::to_string(event).unwrap());
+        text.push('\n');
+    }
+    fs::write(store.path_of(&key), text).unwrap();
+    let loaded = store.load(&key).unwrap();
+    assert_eq!(loaded.integrity, release_workflow::Integrity::Unchained);
+    release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+    store.save(&release, 1).unwrap();
+    let reloaded = store.load(&key).unwrap();
+    assert_eq!((reloaded.release, reloaded.integrity), (release, release_workflow::Integrity::Unchained));
+    assert!(!fs::read_to_string(store.path_of(&key)).unwrap().contains("digest"), "a log mixes formats");
+    // A store with a key cannot vouch for it.
+    let key_store = FileStore::open(dir.path()).unwrap().with_trust(
+        release_workflow::Trust::default().with_key(release_workflow::SealKey::new(vec![3; 32]).unwrap()),
+    );
+    let error = key_store.load(&key).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("written before logs were chained"), "{error}");
+}
+
+#[test]
+fn a_sealed_store_seals_what_it_writes_and_refuses_what_it_did_not_seal() {
+    let dir = TempDir::new("sealed");
+    let sealed =
+        release_workflow::Trust::default().with_key(release_workflow::SealKey::new(vec![5; 32]).unwrap());
+    let store = FileStore::open(dir.path()).unwrap().with_trust(sealed);
+    let (mut release, key) = (planned(), ReleaseKey::of(&planned()));
+    store.create(&release).unwrap();
+    release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+    store.save(&release, 1).unwrap();
+    let loaded = store.load(&key).unwrap();
+    assert_eq!((loaded.release, loaded.integrity), (release.clone(), release_workflow::Integrity::Sealed));
+    let text = fs::read_to_string(store.path_of(&key)).unwrap();
+    assert_eq!(text.matches(r#""seal":""#).count(), 2);
+    // A reader without the key still checks the chain.
+    let unkeyed = FileStore::open(dir.path()).unwrap().load(&key).unwrap();
+    assert_eq!(unkeyed.integrity, release_workflow::Integrity::Chained);
+    // A log written without the key, then put in its place, is refused.
+    fs::remove_file(store.path_of(&key)).unwrap();
+    FileStore::open(dir.path()).unwrap().create(&release).unwrap();
+    let error = store.load(&key).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("line 2: event 0 of the log is not sealed"), "{error}");
+}
