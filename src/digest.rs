@@ -261,7 +261,7 @@ mod tests {
     }
 
     #[test]
-    fn seals_match_rfc_4231_and_depend_on_the_key() {
+    fn seals_depend_on_the_key_and_the_link() {
         let key = SealKey::new(vec![7; 32]).unwrap();
         let other = SealKey::new(vec![8; 32]).unwrap();
         let link = Digest::of(b"event");
@@ -279,6 +279,19 @@ mod tests {
         let expected: Digest =
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54".parse().unwrap();
         assert_eq!(mac.finalize().into_bytes().as_slice(), expected.as_bytes());
+    }
+
+    #[test]
+    fn digests_read_from_text_and_refuse_anything_else() {
+        let digest = Digest::of(b"x");
+        let json = serde_json::to_string(&digest).unwrap();
+        assert_eq!(json, format!("\"{digest}\""));
+        assert_eq!(serde_json::from_str::<Digest>(&json).unwrap(), digest);
+        let error = serde_json::from_str::<Digest>("42").unwrap_err().to_string();
+        assert!(error.contains("a SHA-256 digest: 64 hexadecimal digits"), "{error}");
+        let error = serde_json::from_str::<Digest>("\"abc\"").unwrap_err().to_string();
+        assert!(error.contains("is not a SHA-256 digest"), "{error}");
+        assert_eq!(format!("{digest:?}"), format!("Digest({digest})"));
     }
 
     #[test]

@@ -234,3 +234,83 @@ impl fmt::Display for TemplateDifference {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::{CriterionKind, RollbackCriterion, Severity};
+    use crate::stage::Gate;
+
+    fn template(name: &str, items: &[(&str, Gate)], criteria: &[&str]) -> Template {
+        let mut builder = Template::builder(name).section("One");
+        for (id, gate) in items {
+            builder = builder.item(id, "Done", *gate);
+        }
+        for id in criteria {
+            builder = builder.criterion(
+                RollbackCriterion::flag(*id, "Flagged", CriterionKind::Custom, Severity::Critical).unwrap(),
+            );
+        }
+        builder.build().unwrap()
+    }
+
+    #[test]
+    fn every_difference_is_found_and_named() {
+        let trusted = template("Ours", &[("a.one", Gate::Freeze), ("a.two", Gate::Deploy)], &["x", "y"]);
+        assert!(trusted.differences_from(&trusted).is_empty());
+        let found = template("Theirs", &[("a.one", Gate::Verify), ("a.three", Gate::Deploy)], &["x", "z"]);
+        let differences = found.differences_from(&trusted);
+        let text: Vec<String> = differences.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "named \"Theirs\" instead of \"Ours\"",
+                "item `a.one`: gate verify instead of freeze",
+                "item `a.two` removed",
+                "item `a.three` added",
+                "rollback criterion `y` removed",
+                "rollback criterion `z` added",
+            ]
+        );
+        let reordered = template("Ours", &[("a.two", Gate::Deploy), ("a.one", Gate::Freeze)], &["x", "y"]);
+        assert_eq!(reordered.differences_from(&trusted), [TemplateDifference::ItemsReordered]);
+        let changed = Template::builder("Ours")
+            .section("Other")
+            .item("a.one", "Done", Gate::Freeze)
+            .item("a.two", "Done", Gate::Deploy)
+            .criterion(
+                RollbackCriterion::flag("x", "Flagged", CriterionKind::Custom, Severity::Warning).unwrap(),
+            )
+            .criterion(
+                RollbackCriterion::flag("y", "Flagged", CriterionKind::Custom, Severity::Critical).unwrap(),
+            )
+            .build()
+            .unwrap();
+        let text: Vec<String> = changed.differences_from(&trusted).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "its sections differ",
+                "item `a.one`: section Other instead of One",
+                "item `a.two`: section Other instead of One",
+                "rollback criterion `x` changed",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_digest_of_the_canonical_encoding_and_is_kept() {
+        let template = Template::octoacme();
+        let encoding = template.canonical_encoding();
+        assert_eq!(template.fingerprint(), Digest::of(&encoding));
+        assert_eq!(template.fingerprint(), template.clone().fingerprint());
+        assert!(encoding.starts_with(b"{\"name\":\"OctoAcme"));
+        assert!(!encoding.contains(&b'\n'));
+        let fewer = template.clone().with_criteria(Vec::new()).unwrap();
+        assert_ne!(
+            fewer.fingerprint(),
+            template.fingerprint(),
+            "a template's changed copy kept the old fingerprint"
+        );
+    }
+}
