@@ -248,7 +248,7 @@ mod tests {
         }
         for id in criteria {
             builder = builder.criterion(
-                RollbackCriterion::flag(*id, "Flagged", CriterionKind::Custom, Severity::Critical).unwrap(),
+                RollbackCriterion::flag(id, "Flagged", CriterionKind::Custom, Severity::Critical).unwrap(),
             );
         }
         builder.build().unwrap()
