@@ -156,7 +156,7 @@ impl FromStr for Digest {
         let mut bytes = [0u8; 32];
         for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
             let (&[high, low], _) = pair.split_at(2) else { return Err(invalid()) };
-            *byte = nibble(high).zip(nibble(low)).map(|(high, low)| high << 4 | low).ok_or_else(invalid)?;
+            *byte = nibble(high).zip(nibble(low)).map(|(high, low)| high * 16 + low).ok_or_else(invalid)?;
         }
         Ok(Digest(bytes))
     }

@@ -492,3 +492,63 @@ proptest::proptest! {
         );
     }
 }
+
+#[test]
+fn a_digest_in_a_format_without_one_is_refused() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-2.json");
+    let old: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let digest = json!(release_workflow::Digest::of(b"forged").to_string());
+    for field in ["digest", "seal"] {
+        let mut edited = old.clone();
+        events(&mut edited)[2][field] = digest.clone();
+        let error = serde_json::from_value::<UnverifiedRelease>(edited).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            error.contains("event 2 of the log has a digest, which logs of formats 1 and 2 do not have"),
+            "{field}: {error}"
+        );
+    }
+}
+
+#[test]
+fn an_unverified_release_shows_what_was_read() {
+    let release = released();
+    let log: UnverifiedRelease = serde_json::from_value(stored(&release)).unwrap();
+    assert_eq!(log.format(), release_workflow::FORMAT_VERSION);
+    assert_eq!(log.events(), release.events());
+    assert_eq!(log.integrity(&Trust::default()), Integrity::Chained);
+}
+
+#[test]
+fn a_trust_lists_what_it_trusts_once() {
+    let custom = mobile_app();
+    let trust =
+        Trust::default().trusting(custom.clone()).trusting(custom.clone()).trusting(Template::octoacme());
+    let names: Vec<&str> = trust.templates().map(Template::name).collect();
+    assert_eq!(names, [release_workflow::OCTOACME_NAME, "Mobile app"]);
+    assert!(trust.trusts(&custom) && trust.trusts(&Template::octoacme()));
+    assert!(!Trust::default().trusts(&custom) && !Trust::nothing().trusts(&Template::octoacme()));
+    assert!(!trust.has_key() && trust.clone().with_key(key()).has_key());
+}
+
+#[test]
+fn the_closest_trusted_checklist_is_the_one_of_the_same_name() {
+    let ours = mobile_app();
+    let trust = Trust::default().trusting(ours.clone());
+    let grown = Template::builder("Mobile app")
+        .section("Store")
+        .item("store.review-passed", "App store review passed", release_workflow::Gate::Freeze)
+        .item("store.screenshots", "Screenshots updated", release_workflow::Gate::Freeze)
+        .build()
+        .unwrap();
+    let log: UnverifiedRelease = serde_json::from_value(stored(&planned_with(&grown, "1.0.0"))).unwrap();
+    match log.verify(&trust) {
+        Err(ReleaseError::UntrustedTemplate { closest, differences, .. }) => {
+            assert_eq!(closest.as_deref(), Some("Mobile app"));
+            assert_eq!(
+                differences,
+                [release_workflow::TemplateDifference::ItemAdded { item: "store.screenshots".into() }]
+            );
+        }
+        other => panic!("unexpected {:?}", other.map(|_| ())),
+    }
+}

@@ -12,7 +12,7 @@ use crate::digest::Digest;
 use crate::event::Event;
 use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::store::error::StoreError;
-use crate::store::log::{Parsed, header_line, line_digest, parse_log, push_event_lines};
+use crate::store::log::{Parsed, header_line, parse_log, push_event_lines};
 use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 
 /// Releases kept on disk, one append-only log per release.
@@ -258,16 +258,15 @@ impl FileStore {
 
     /// The release as this store last left it, if the file is still as it
     /// was: same length and time, and its last line still the one written,
-    /// with the remembered head. Someone who rewrites the log and its
-    /// chain must rewrite that line, so a rewrite is noticed even when it
-    /// keeps the file's length and restores its time.
+    /// which carries the remembered head. Someone who rewrites the log and
+    /// its chain must rewrite that line, so a rewrite is noticed even when
+    /// it keeps the file's length and restores its time.
     fn remembered(&self, key: &ReleaseKey, file: &mut File, state: FileState) -> Option<Written> {
         let written = self.recent().remove(key).filter(|written| written.file == state)?;
         let mut last_line = Vec::new();
         file.seek(SeekFrom::Start(written.last_line_start)).ok()?;
         file.read_to_end(&mut last_line).ok()?;
-        let same_head = written.head.is_none_or(|head| line_digest(&last_line) == Some(head));
-        (same_head && last_line == written.last_line).then_some(written)
+        (last_line == written.last_line).then_some(written)
     }
 
     /// Reads and verifies a log from an open file; gives its bytes too.

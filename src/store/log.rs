@@ -209,27 +209,24 @@ pub(super) fn parse_log(
         problem: error.to_string(),
     };
     let mut stored: Vec<StoredEvent> = Vec::with_capacity(lines.events.len());
-    let mut pinned = None;
-    for (index, (line, _, text)) in lines.events.iter().enumerate() {
-        let cut = if index == 0 { cut_trusted_template(text, trust) } else { None };
-        let event = match cut {
-            Some((cut, template)) => {
-                pinned = Some(template);
-                serde_json::from_slice(&cut)
-            }
+    let mut texts = lines.events.iter();
+    if let Some((line, _, text)) = texts.next() {
+        // The planning event: read without its checklist when it holds a
+        // trusted one byte for byte.
+        let first = match cut_trusted_template(text, trust) {
+            Some((cut, template)) => serde_json::from_slice(&cut).map(|mut first: StoredEvent| {
+                first.share_template(template);
+                first
+            }),
             None => serde_json::from_slice(text),
-        }
-        .map_err(|error| corrupt(*line, error))?;
-        stored.push(event);
+        };
+        stored.push(first.map_err(|error| corrupt(*line, error))?);
     }
-    if let (Some(template), Some(first)) = (pinned, stored.first_mut()) {
-        first.share_template(template);
+    for (line, _, text) in texts {
+        stored.push(serde_json::from_slice(text).map_err(|error| corrupt(*line, error))?);
     }
-    let checked = if lines.format >= crate::release::FIRST_CHAINED_FORMAT {
-        links_holding_on_their_bytes(&lines.events)
-    } else {
-        0
-    };
+    // Lines without digests (formats 1 and 2) check none.
+    let checked = links_holding_on_their_bytes(&lines.events);
     let line_of = |position: usize| lines.events.get(position).map_or(2, |(line, _, _)| *line);
     let refused = |error: ReleaseError| {
         let line = match &error {
@@ -262,16 +259,6 @@ pub(super) fn parse_log(
         needs_newline: lines.needs_newline,
         last_line_start,
     })
-}
-
-/// The digest a log's line stores, if it is an event line with one.
-pub(super) fn line_digest(line: &[u8]) -> Option<Digest> {
-    #[derive(Deserialize)]
-    struct DigestOnly {
-        digest: Option<Digest>,
-    }
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    serde_json::from_slice::<DigestOnly>(line).ok().and_then(|stored| stored.digest)
 }
 
 #[cfg(test)]
