@@ -347,12 +347,30 @@ fn an_edit_that_keeps_the_length_is_still_noticed_by_the_next_append() {
     // Let the file's clock tick past the store's own write.
     std::thread::sleep(std::time::Duration::from_millis(50));
     let text = fs::read_to_string(&path).unwrap();
-    let edited = text.replacen(r#""to":"frozen""#, r#""to":"Frozen""#, 1);
-    assert_eq!(edited.len(), text.len());
+    // An item's completion, in the middle of the log, made a second later.
+    let edited = text.replacen(
+        r#"{"at":"2026-11-30T09:01:00Z","by":{"name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed","item":"planning.scope-documented"}"#,
+        r#"{"at":"2026-11-30T09:01:01Z","by":{"name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed","item":"planning.scope-documented"}"#,
+        1,
+    );
+    assert!(edited.len() == text.len() && edited != text);
+    assert_eq!(edited.lines().last(), text.lines().last(), "the edit must leave the last line alone");
     fs::write(&path, edited).unwrap();
     let stored = release.events().len();
     release.complete("testing.unit-tests-passing", &ada(), t(99)).unwrap();
-    assert!(matches!(store.save(&release, stored), Err(StoreError::CorruptLog { .. })));
+    let error = store.save(&release, stored).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("line 5: event 3 of the log was changed"), "{error}");
+}
+
+#[test]
+fn a_path_that_cannot_be_opened_as_a_log_is_an_io_error_not_a_missing_release() {
+    let dir = TempDir::new("log-is-a-directory");
+    let store = FileStore::open(dir.path()).unwrap();
+    let key = ReleaseKey::parse("web@1.0.0").unwrap();
+    fs::create_dir(store.path_of(&key)).unwrap();
+    let error = store.append(&key, 1, &[]).map(|_| ()).unwrap_err();
+    assert!(matches!(error, StoreError::Io { .. }), "{error}");
+    assert!(error.to_string().contains("cannot open"), "{error}");
 }
 
 /// A release of `service` 1.0.0, planned at `t(0)`.
@@ -497,6 +515,12 @@ fn recover_keeps_the_longest_valid_prefix_and_the_damaged_log() {
     // A healthy log has nothing to recover.
     let again = store.recover(&key).unwrap();
     assert!(again.dropped.is_empty() && again.moved_to.is_none());
+    // Damaged again, it is kept beside the first copy, not over it.
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text + "{\"not\":\"an event\"}\n").unwrap();
+    let second = store.recover(&key).unwrap();
+    assert_eq!(second.moved_to.unwrap(), dir.path().join(format!("{key}.jsonl.corrupt-2")));
+    assert_eq!(fs::read(&aside).unwrap(), damaged, "the first copy was overwritten");
     // A chain broken in the middle is cut there too.
     let key = store.create(&planned_for("web")).unwrap();
     let mut web = store.load(&key).unwrap().release;
@@ -706,4 +730,52 @@ fn a_sealed_store_seals_what_it_writes_and_refuses_what_it_did_not_seal() {
     FileStore::open(dir.path()).unwrap().create(&release).unwrap();
     let error = store.load(&key).map(|_| ()).unwrap_err();
     assert!(error.to_string().contains("line 2: event 0 of the log is not sealed"), "{error}");
+}
+
+/// A store where another writer always got there first.
+struct AlwaysStale {
+    inner: MemoryStore,
+    appends: std::sync::atomic::AtomicUsize,
+}
+
+impl ReleaseStore for AlwaysStale {
+    fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+        self.inner.create(release)
+    }
+
+    fn load(&self, key: &ReleaseKey) -> Result<release_workflow::StoredRelease, StoreError> {
+        self.inner.load(key)
+    }
+
+    fn append(
+        &self,
+        key: &ReleaseKey,
+        expected: usize,
+        _: &[release_workflow::Event],
+    ) -> Result<usize, StoreError> {
+        self.appends.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Err(StoreError::Conflict { key: key.to_string(), expected, actual: expected + 1 })
+    }
+
+    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
+        self.inner.keys()
+    }
+}
+
+#[test]
+fn update_gives_up_after_its_attempts_and_reports_the_conflict() {
+    let store = AlwaysStale { inner: MemoryStore::new(), appends: Default::default() };
+    let key = store.create(&planned()).unwrap();
+    let mut changes = 0;
+    let error = store
+        .update(&key, &mut |release| {
+            changes += 1;
+            release.complete("planning.scope-documented", &ada(), t(1)).map(|_| ())
+        })
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Conflict { .. }), "{error}");
+    assert_eq!(error.next_actions(), [NextAction::ReloadAndRedo]);
+    assert_eq!(changes, release_workflow::UPDATE_ATTEMPTS);
+    assert_eq!(store.appends.load(std::sync::atomic::Ordering::Relaxed), release_workflow::UPDATE_ATTEMPTS);
 }

@@ -155,12 +155,6 @@ impl FileStore {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Drops what the store remembers of a release: its next append reads
-    /// the log.
-    pub(super) fn forget(&self, key: &ReleaseKey) {
-        self.recent().remove(key);
-    }
-
     fn remember(&self, key: &ReleaseKey, written: Written) {
         let mut recent = self.recent();
         if recent.len() >= RECENT_RELEASES && !recent.contains_key(key) {
@@ -271,6 +265,8 @@ impl FileStore {
 
     /// Reads and verifies a log from an open file; gives its bytes too.
     fn read(&self, key: &ReleaseKey, file: &mut File) -> Result<(Parsed, Vec<u8>), StoreError> {
+        #[cfg(test)]
+        FULL_READS.set(FULL_READS.get() + 1);
         let path = self.path_of(key);
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0))
@@ -292,6 +288,8 @@ fn write_synced(file: &mut File, text: &[u8]) -> io::Result<()> {
 thread_local! {
     /// In tests: how many bytes a write may store before the disk is full.
     static DISK_ROOM: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// In tests: how many times an append read and verified a whole log.
+    static FULL_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Writes `text` where the file stands and syncs it; in tests, the disk
@@ -397,9 +395,6 @@ impl ReleaseStore for FileStore {
         };
         let actual = current.release.events().len();
         if actual != expected {
-            if !torn && !needs_newline {
-                self.remember(key, current);
-            }
             return Err(StoreError::Conflict { key: key.to_string(), expected, actual });
         }
         // A refused event leaves the store without a memory of this
@@ -459,6 +454,64 @@ impl ReleaseStore for FileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appends_continue_from_memory_while_the_file_is_as_written() {
+        let dir = std::env::temp_dir().join(format!("release-workflow-memory-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let mut release = crate::release::sample();
+        let ada = release.plan().release_manager().clone();
+        let at = release.last_event_at();
+        let (store, other) = (FileStore::open(&dir).unwrap(), FileStore::open(&dir).unwrap());
+        let key = store.create(&release).unwrap();
+        FULL_READS.set(0);
+        let mut stored = 1;
+        for item in ["planning.scope-documented", "planning.version-confirmed"] {
+            release.complete(item, &ada, at).unwrap();
+            stored = store.save(&release, stored).unwrap();
+        }
+        assert_eq!(FULL_READS.get(), 0, "an append read a log this store wrote and nobody changed");
+        // Another store appends: this one notices, reads, and refuses its
+        // stale view.
+        let mut theirs = release.clone();
+        theirs.complete("planning.type-identified", &ada, at).unwrap();
+        other.save(&theirs, stored).unwrap();
+        FULL_READS.set(0);
+        release.complete("planning.roles-assigned", &ada, at).unwrap();
+        assert!(matches!(store.save(&release, stored), Err(StoreError::Conflict { .. })));
+        assert_eq!(FULL_READS.get(), 1);
+        // A last line left without its newline is read, and completed.
+        let path = store.path_of(&key);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.trim_end()).unwrap();
+        assert!(matches!(store.save(&release, stored), Err(StoreError::Conflict { .. })));
+        assert_eq!(store.save(&theirs, 4).unwrap(), 4);
+        let mut next = theirs.clone();
+        next.complete("planning.roles-assigned", &ada, at).unwrap();
+        assert_eq!(store.save(&next, 4).unwrap(), 5);
+        assert_eq!(store.load(&key).unwrap().release, next);
+        assert!(fs::read_to_string(&path).unwrap().lines().all(|line| line.ends_with('}')));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_is_still_named_until_another_takes_its_name() {
+        let dir = std::env::temp_dir().join(format!("release-workflow-named-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let (path, other) = (dir.join("log.jsonl"), dir.join("other.jsonl"));
+        fs::write(&path, "one").unwrap();
+        fs::write(&other, "two").unwrap();
+        let open = File::open(&path).unwrap();
+        assert!(still_named(&open, &path));
+        assert!(!still_named(&open, &other), "another file of the same device");
+        fs::rename(&other, &path).unwrap();
+        assert!(!still_named(&open, &path), "the name now holds another file");
+        fs::remove_file(&path).unwrap();
+        assert!(!still_named(&open, &path), "the name is gone");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn an_append_that_fills_the_disk_leaves_the_log_as_it_was() {

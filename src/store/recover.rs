@@ -87,8 +87,10 @@ impl FileStore {
             let _ = fs::remove_file(&temporary);
             StoreError::io(&path, "replace", error)
         })?;
+        // What the store remembers of the log no longer matches the file
+        // (a new file, written now, ending on another line): its next append
+        // reads it.
         self.sync_dir()?;
-        self.forget(key);
         // Rewritten in the current format: chained, and sealed with a key.
         let integrity = if self.trust().has_key() { Integrity::Sealed } else { Integrity::Chained };
         let release = StoredRelease { release: release.release, torn_tail: None, integrity };
