@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::checklist::Template;
-use crate::digest::{Digest, SealKey};
+use crate::digest::SealKey;
 use crate::release::ReleaseError;
 
 /// The checklists a reader of stored logs trusts, and optionally the key
@@ -135,20 +135,14 @@ impl Trust {
             .iter()
             .map(|trusted| (trusted, template.differences_from(trusted)))
             .min_by_key(|(trusted, differences)| (trusted.name() != template.name(), differences.len()));
-        let fingerprint: Digest = template.fingerprint();
-        Err(match closest {
-            Some((trusted, differences)) => ReleaseError::UntrustedTemplate {
-                template: crate::text::shorten(template.name()),
-                fingerprint,
-                closest: Some(trusted.name().to_owned()),
-                differences,
-            },
-            None => ReleaseError::UntrustedTemplate {
-                template: crate::text::shorten(template.name()),
-                fingerprint,
-                closest: None,
-                differences: Vec::new(),
-            },
+        let (closest, differences) = closest.map_or((None, Vec::new()), |(trusted, differences)| {
+            (Some(trusted.name().to_owned()), differences)
+        });
+        Err(ReleaseError::UntrustedTemplate {
+            template: crate::text::shorten(template.name()),
+            fingerprint: template.fingerprint(),
+            closest,
+            differences,
         })
     }
 }

@@ -84,9 +84,8 @@ pub(super) struct Written {
     format: u32,
     /// The head of a chained log.
     head: Option<Digest>,
-    /// Where the last event's line starts.
-    last_line_start: u64,
-    /// The last event's line as written, newline included.
+    /// The last event's line as written, newline included: the file ends
+    /// with it.
     last_line: Vec<u8>,
 }
 
@@ -193,7 +192,6 @@ impl FileStore {
             release: release.clone(),
             format: FORMAT_VERSION,
             head,
-            last_line_start: last_line_start as u64,
             last_line: text.get(last_line_start..).unwrap_or_default().to_vec(),
         };
         Ok((text, written))
@@ -258,7 +256,7 @@ impl FileStore {
     fn remembered(&self, key: &ReleaseKey, file: &mut File, state: FileState) -> Option<Written> {
         let written = self.recent().remove(key).filter(|written| written.file == state)?;
         let mut last_line = Vec::new();
-        file.seek(SeekFrom::Start(written.last_line_start)).ok()?;
+        file.seek(SeekFrom::Start(state.len.checked_sub(written.last_line.len() as u64)?)).ok()?;
         file.read_to_end(&mut last_line).ok()?;
         (last_line == written.last_line).then_some(written)
     }
@@ -387,7 +385,6 @@ impl ReleaseStore for FileStore {
                     release: parsed.release,
                     format: parsed.format,
                     head: parsed.head,
-                    last_line_start: parsed.last_line_start as u64,
                     last_line,
                 };
                 (written, end, torn, parsed.needs_newline)
@@ -399,7 +396,7 @@ impl ReleaseStore for FileStore {
         }
         // A refused event leaves the store without a memory of this
         // release: the next append reads the log again.
-        let Written { release, format, head, last_line_start, last_line, .. } = current;
+        let Written { release, format, head, last_line, .. } = current;
         let updated = extend(release, events, actual)?;
         let mut text = Vec::new();
         if needs_newline {
@@ -416,17 +413,13 @@ impl ReleaseStore for FileStore {
             return Err(StoreError::io(&path, "append to", error));
         }
         let count = updated.events().len();
-        let (last_line_start, last_line) = if events.is_empty() {
-            (last_line_start, last_line)
-        } else {
-            (end + last_in_text as u64, text.get(last_in_text..).unwrap_or_default().to_vec())
-        };
+        let last_line =
+            if events.is_empty() { last_line } else { text.get(last_in_text..).unwrap_or_default().to_vec() };
         let written = Written {
             file: FileState::of(&file, &path)?,
             release: updated,
             format,
             head: new_head,
-            last_line_start,
             last_line,
         };
         self.remember(key, written);
@@ -455,11 +448,17 @@ impl ReleaseStore for FileStore {
 mod tests {
     use super::*;
 
-    #[test]
-    fn appends_continue_from_memory_while_the_file_is_as_written() {
-        let dir = std::env::temp_dir().join(format!("release-workflow-memory-{}", std::process::id()));
+    /// A fresh directory for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("release-workflow-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn appends_continue_from_memory_while_the_file_is_as_written() {
+        let dir = scratch("memory");
         let mut release = crate::release::sample();
         let ada = release.plan().release_manager().clone();
         let at = release.last_event_at();
@@ -497,9 +496,7 @@ mod tests {
 
     #[test]
     fn a_file_is_still_named_until_another_takes_its_name() {
-        let dir = std::env::temp_dir().join(format!("release-workflow-named-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("named");
         let (path, other) = (dir.join("log.jsonl"), dir.join("other.jsonl"));
         fs::write(&path, "one").unwrap();
         fs::write(&other, "two").unwrap();
@@ -515,9 +512,7 @@ mod tests {
 
     #[test]
     fn an_append_that_fills_the_disk_leaves_the_log_as_it_was() {
-        let dir = std::env::temp_dir().join(format!("release-workflow-full-disk-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("full-disk");
         let mut release = crate::release::sample();
         let ada = release.plan().release_manager().clone();
         let at = release.last_event_at();

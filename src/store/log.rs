@@ -95,7 +95,7 @@ pub(super) fn split_lines<'a>(
     bytes: &'a [u8],
 ) -> Result<Lines<'a>, StoreError> {
     let not_a_log = |problem: String| StoreError::NotALog { path: path.to_path_buf(), problem };
-    let Some(header_end) = memchr_newline(bytes) else {
+    let Some(header_end) = memchr::memchr(b'\n', bytes) else {
         return Err(not_a_log("it has no complete header line".into()));
     };
     let (header, mut rest) = bytes.split_at(header_end + 1);
@@ -115,7 +115,7 @@ pub(super) fn split_lines<'a>(
     let mut torn_tail = None;
     let mut needs_newline = false;
     while !rest.is_empty() {
-        match memchr_newline(rest) {
+        match memchr::memchr(b'\n', rest) {
             Some(newline) => {
                 let (line, after) = rest.split_at(newline + 1);
                 events.push((line_number, offset, line.get(..newline).unwrap_or_default()));
@@ -137,10 +137,6 @@ pub(super) fn split_lines<'a>(
         line_number += 1;
     }
     Ok(Lines { format: header.format, events, torn_tail, end: offset, needs_newline })
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    memchr::memchr(b'\n', bytes)
 }
 
 /// A template that reads quickly, put in place of a trusted checklist cut
