@@ -272,7 +272,7 @@ fn linear(c: &mut Criterion, ada: &Actor) {
 }
 
 fn benches(c: &mut Criterion) {
-    let ada = Actor::new("Ada", Role::ReleaseManager).unwrap();
+    let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap();
     chain_cost(c, &ada);
     many_releases(c, &ada);
     linear(c, &ada);

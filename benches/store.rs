@@ -44,7 +44,7 @@ fn long_log(ada: &Actor, samples: usize) -> Vec<Event> {
 }
 
 fn benches(c: &mut Criterion) {
-    let ada = Actor::new("Ada", Role::ReleaseManager).unwrap();
+    let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap();
     let events = long_log(&ada, 10_000);
     let mut replay = c.benchmark_group("replay");
     replay.throughput(Throughput::Elements(events.len() as u64));

@@ -53,7 +53,7 @@ fn walk(ada: &Actor) -> Release {
 }
 
 fn benches(c: &mut Criterion) {
-    let ada = Actor::new("Ada", Role::ReleaseManager).unwrap();
+    let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap();
 
     let blocked = planned(&ada);
     c.bench_function("gate check, blocked (8 open freeze items)", |b| {

@@ -13,8 +13,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::{Actor, AuditTrail, EventType, FileStore, Gate, Release, ReleaseStore, Role, Stage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
-    let grace = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
+    let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+    let grace = Actor::new("grace", "Grace Hopper", Role::ON_CALL_ENGINEER)?;
+    let sam = Actor::new("sam", "Sam Okafor", Role::SECURITY_ENGINEER)?;
+    let margaret = Actor::new("margaret", "Margaret Hamilton", Role::CHANGE_APPROVER)?;
     let start: DateTime<Utc> = "2026-12-07T09:00:00Z".parse()?;
     let at = |minutes: i64| start + TimeDelta::minutes(minutes);
 
@@ -30,6 +32,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .target_date("2026-12-07".parse()?)
         .release_manager(ada.clone())
         .on_call(grace.clone())
+        .member(sam.clone())
+        .member(margaret.clone())
         .plan(at(0))?;
     let key = store.create(&release)?;
     let mut stored = release.events().len();
@@ -37,7 +41,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let gate = next.entry_gate().ok_or("a forward stage has a gate")?;
         let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
         for id in &open {
-            release.complete(id, &ada, at(minute))?;
+            let by = if id == "testing.security-scans-clean" { &sam } else { &ada };
+            release.complete(id, by, at(minute))?;
+        }
+        if release.approvals_needed(gate).is_some() {
+            release.approve(gate, &margaret, at(minute))?;
         }
         release.advance_to(next, &ada, at(minute))?;
         stored = store.save(&release, stored)?;

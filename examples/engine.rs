@@ -117,8 +117,13 @@ fn drive(
     start: DateTime<Utc>,
     signals: Receiver<Sample>,
 ) -> Result<Vec<String>, Failure> {
-    let manager = Actor::new(format!("{service}-bot"), Role::Automation)?;
-    let on_call = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
+    // The engine works the checklist as automation; the decisions the
+    // OctoAcme policy keeps for people stay with them: Ada owns the release,
+    // Margaret approves production.
+    let manager = Actor::new(&format!("{service}-bot"), format!("{service}-bot"), Role::AUTOMATION)?;
+    let owner = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+    let approver = Actor::new("margaret", "Margaret Hamilton", Role::CHANGE_APPROVER)?;
+    let on_call = Actor::new("grace", "Grace Hopper", Role::ON_CALL_ENGINEER)?;
     let at = |minutes: i64| start + TimeDelta::minutes(minutes);
     let mut log = vec![format!("[{service}] planning {version}")];
     let release = Release::builder()
@@ -126,8 +131,10 @@ fn drive(
         .version(version)
         .previous_version(previous)
         .target_date(start.date_naive())
-        .release_manager(manager.clone())
+        .release_manager(owner.clone())
         .on_call(on_call.clone())
+        .member(manager.clone())
+        .member(approver.clone())
         .change(format!("{service}-PR-1"), start - TimeDelta::hours(30))
         .change(format!("{service}-PR-2"), start - TimeDelta::hours(6))
         .plan(at(0))?;
@@ -144,6 +151,7 @@ fn drive(
     for id in frozen.open_items(Gate::Deploy) {
         frozen.complete(&id, &manager, at(20))?;
     }
+    frozen.approve(&approver, at(25))?;
     saved = store.save(frozen.inner(), saved)?;
     let mut deploying = frozen.deploy(&manager, at(30)).map_err(|refused| refused.error)?;
     for id in deploying.open_items(Gate::Verify) {
@@ -171,7 +179,7 @@ fn drive(
         verdict.to_string().lines().next().unwrap_or("")
     ));
     let finished = if verdict.should_roll_back() {
-        roll_back(verifying, &manager, &on_call, now, &mut log)?
+        roll_back(verifying, &owner, &on_call, now, &mut log)?
     } else {
         for id in verifying.open_items(Gate::Release) {
             verifying.complete(&id, &on_call, now)?;
@@ -193,7 +201,7 @@ fn drive(
 /// checklist.
 fn roll_back(
     verifying: Verifying,
-    manager: &Actor,
+    owner: &Actor,
     on_call: &Actor,
     now: DateTime<Utc>,
     log: &mut Vec<String>,
@@ -208,7 +216,7 @@ fn roll_back(
         on_call,
         now,
     )?;
-    rolled_back.mark_not_applicable("rollback.database-rolled-back", "no schema change", manager, now)?;
+    rolled_back.mark_not_applicable("rollback.database-rolled-back", "no schema change", owner, now)?;
     for id in rolled_back.open_items(Gate::Rollback) {
         rolled_back.complete(&id, on_call, now + TimeDelta::minutes(10))?;
     }

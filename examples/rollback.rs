@@ -12,9 +12,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::{Actor, Gate, Incident, IncidentSeverity, Release, Role, Stage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
-    let grace = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
-    let monitor = Actor::new("prometheus-bridge", Role::Automation)?;
+    let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+    let grace = Actor::new("grace", "Grace Hopper", Role::ON_CALL_ENGINEER)?;
+    let monitor = Actor::new("prometheus-bridge", "prometheus-bridge", Role::AUTOMATION)?;
+    // The scanner completes the security scan; a change approver approves
+    // production; the monitor records samples.
+    let scanner = Actor::new("security-scanner", "security-scanner", Role::AUTOMATION)?;
+    let approver = Actor::new("margaret", "Margaret Hamilton", Role::CHANGE_APPROVER)?;
     let start: DateTime<Utc> = "2026-12-03T08:00:00Z".parse()?;
     let at = |minutes: i64| start + TimeDelta::minutes(minutes);
 
@@ -25,6 +29,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .target_date("2026-12-03".parse()?)
         .release_manager(ada.clone())
         .on_call(grace.clone())
+        .member(monitor.clone())
+        .member(scanner.clone())
+        .member(approver.clone())
         .change("PR-2201 new card tokenizer", "2026-12-01T14:10:00Z".parse()?)
         .plan(start)?;
 
@@ -33,6 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (minute, next) in [(10, Stage::Frozen), (60, Stage::Deploying), (90, Stage::Verifying)] {
         let gate = next.entry_gate().ok_or("every forward stage has a gate")?;
         settle_all(&mut release, gate, &ada, at(minute))?;
+        if release.approvals_needed(gate).is_some() {
+            release.approve(gate, &approver, at(minute))?;
+        }
         release.advance_to(next, &ada, at(minute))?;
     }
     settle_all(&mut release, Gate::Release, &grace, at(95))?;
@@ -67,12 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     release.open_incident(incident, &grace, at(105))?;
 
     section("The rollback checklist");
-    release.mark_not_applicable(
-        "rollback.database-rolled-back",
-        "3.1.0 changed no schema",
-        &grace,
-        at(110),
-    )?;
+    release.mark_not_applicable("rollback.database-rolled-back", "3.1.0 changed no schema", &ada, at(110))?;
     settle_all(&mut release, Gate::Rollback, &grace, at(125))?;
     release.resolve_incident("INC-3107", at(118), &grace, at(130))?;
     println!("{release}");
@@ -88,8 +93,19 @@ fn settle_all(
     at: DateTime<Utc>,
 ) -> Result<(), release_workflow::Error> {
     let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
+    let scanner = release
+        .plan()
+        .roster()
+        .members()
+        .iter()
+        .find(|member| member.id().as_str() == "security-scanner")
+        .map(|member| Actor::new(member.id().as_str(), member.name(), Role::AUTOMATION))
+        .transpose()?;
     for id in open {
-        release.complete(&id, by, at)?;
+        match &scanner {
+            Some(scanner) if id == "testing.security-scans-clean" => release.complete(&id, scanner, at)?,
+            _ => release.complete(&id, by, at)?,
+        };
     }
     Ok(())
 }

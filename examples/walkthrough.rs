@@ -30,9 +30,13 @@ impl Clock {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
-    let grace = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
-    let linus = Actor::new("Linus", Role::QaEngineer)?;
+    let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+    let grace = Actor::new("grace", "Grace Hopper", Role::ON_CALL_ENGINEER)?;
+    let linus = Actor::new("linus", "Linus", Role::QA_ENGINEER)?;
+    let sam = Actor::new("sam", "Sam Okafor", Role::SECURITY_ENGINEER)?;
+    let margaret = Actor::new("margaret", "Margaret Hamilton", Role::CHANGE_APPROVER)?;
+    let monitor = Actor::new("prometheus-bridge", "prometheus-bridge", Role::AUTOMATION)?;
+    let team = Team { manager: ada.clone(), security: sam.clone() };
     let mut clock = Clock("2026-11-30T09:00:00Z".parse()?);
 
     let mut release = Release::builder()
@@ -42,6 +46,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .target_date("2026-12-02".parse()?)
         .release_manager(ada.clone())
         .on_call(grace.clone())
+        // Who may act on the release, in which roles: the OctoAcme policy
+        // checks every event against this roster.
+        .member(linus.clone())
+        // Ada approves changes too, but never her own release.
+        .member(ada.acting_as(Role::CHANGE_APPROVER))
+        .member(sam)
+        .member(margaret.clone())
+        .member(monitor.clone())
         .change("PR-1432 one-click reorder", "2026-11-26T15:02:00Z".parse()?)
         .change("PR-1440 faster cart totals", "2026-11-27T11:45:00Z".parse()?)
         .plan(clock.0)?;
@@ -56,19 +68,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("(the release is still {})", release.stage());
 
     section("Planning, then the freeze");
-    work_gate(&mut release, Gate::Freeze, &ada, &mut clock)?;
+    work_gate(&mut release, Gate::Freeze, &ada, &team, &mut clock)?;
     release.advance_to(Stage::Frozen, &ada, clock.tick(10))?;
     println!("{release}");
 
     section("Getting ready to deploy");
     // "Current production state documented": the latency the release is judged against.
-    let monitor = Actor::new("prometheus-bridge", Role::Automation)?;
     release.record_baseline("latency_p95_ms", 182.0, "prometheus", &monitor, clock.tick(5))?;
-    work_gate(&mut release, Gate::Deploy, &linus, &mut clock)?;
-    release.advance_to(Stage::Deploying, &ada, clock.tick(30))?;
+    work_gate(&mut release, Gate::Deploy, &linus, &team, &mut clock)?;
+    // Production needs a second person's approval: Ada planned the release,
+    // so she may not give it.
+    match release.approve(Gate::Deploy, &ada.acting_as(Role::CHANGE_APPROVER), clock.tick(1)) {
+        Ok(_) => return Err("a self-approval should have been refused".into()),
+        Err(refusal) => println!("refused: {refusal}"),
+    }
+    println!("{release}");
+    release.approve(Gate::Deploy, &margaret, clock.tick(10))?;
+    release.advance_to(Stage::Deploying, &ada, clock.tick(20))?;
 
     section("Deploying");
-    work_gate(&mut release, Gate::Verify, &grace, &mut clock)?;
+    work_gate(&mut release, Gate::Verify, &grace, &team, &mut clock)?;
     release.advance_to(Stage::Verifying, &ada, clock.tick(5))?;
 
     section("Verifying in production");
@@ -80,12 +99,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         release.observe("critical_flow_failures", failed_flows, "synthetics", &monitor, at)?;
     }
     println!("  health: {}", release.verdict());
-    work_gate(&mut release, Gate::Release, &grace, &mut clock)?;
+    work_gate(&mut release, Gate::Release, &grace, &team, &mut clock)?;
     release.advance_to(Stage::Released, &ada, clock.tick(15))?;
     println!("{release}");
 
     section("After the release");
-    work_gate(&mut release, Gate::PostRelease, &ada, &mut clock)?;
+    work_gate(&mut release, Gate::PostRelease, &ada, &team, &mut clock)?;
     println!("{release}");
     println!("closed: {}", release.is_closed());
 
@@ -98,12 +117,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Settles every open item of `gate`: rules out those listed in
-/// [`NOT_APPLICABLE`], completes the rest, a few minutes apart.
+/// The people whose decisions the OctoAcme policy reserves.
+struct Team {
+    /// Rules items out: a scoping decision.
+    manager: Actor,
+    /// Completes the security scan, and only they.
+    security: Actor,
+}
+
+/// Settles every open item of `gate`: the release manager rules out those
+/// listed in [`NOT_APPLICABLE`], the security engineer completes the
+/// security scan, `by` completes the rest, a few minutes apart.
 fn work_gate(
     release: &mut Release,
     gate: Gate,
     by: &Actor,
+    team: &Team,
     clock: &mut Clock,
 ) -> Result<(), release_workflow::Error> {
     let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
@@ -111,8 +140,12 @@ fn work_gate(
         let at = clock.tick(7);
         match NOT_APPLICABLE.iter().find(|(ruled_out, _)| ruled_out == id) {
             Some((_, reason)) => {
-                release.mark_not_applicable(id, *reason, by, at)?;
+                release.mark_not_applicable(id, *reason, &team.manager, at)?;
                 println!("  not applicable  {id}: {reason}");
+            }
+            None if id == "testing.security-scans-clean" => {
+                release.complete(id, &team.security, at)?;
+                println!("  {} completed {id}", team.security.name());
             }
             None => {
                 release.complete(id, by, at)?;

@@ -48,6 +48,15 @@ pub enum NextAction {
     /// Restore the log from a copy you trust, or recover its longest valid
     /// prefix.
     RestoreLog,
+    /// Ask someone the policy lets approve, who neither planned the release
+    /// nor wrote one of its changes, to approve the gate.
+    GetApproval,
+    /// Wait until the change window allows deploying, or have someone the
+    /// policy permits override it with a reason.
+    WaitOrOverrideWindow,
+    /// Act as someone on the release's roster, in a role it gives them and
+    /// the policy permits.
+    ActAsPermittedRole,
 }
 
 named_enum!(NextAction, "next action", {
@@ -63,6 +72,9 @@ named_enum!(NextAction, "next action", {
     ChooseStoredKey => "choose-stored-key",
     TrustTemplate => "trust-template",
     RestoreLog => "restore-log",
+    GetApproval => "get-approval",
+    WaitOrOverrideWindow => "wait-or-override-window",
+    ActAsPermittedRole => "act-as-permitted-role",
 });
 
 impl NextAction {
@@ -90,6 +102,16 @@ impl NextAction {
                 "restore the log from a copy you trust, or recover its longest valid prefix and redo what \
                  was lost"
             }
+            NextAction::GetApproval => {
+                "ask someone the policy lets approve, who neither planned the release nor wrote one of its \
+                 changes, to approve it"
+            }
+            NextAction::WaitOrOverrideWindow => {
+                "wait until the window allows deploying, or override it with a reason if you may"
+            }
+            NextAction::ActAsPermittedRole => {
+                "act as someone on the release's roster, in a role the roster gives them and the policy permits"
+            }
         }
     }
 
@@ -109,6 +131,9 @@ impl NextAction {
             NextAction::ChooseStoredKey => &["keys"],
             NextAction::TrustTemplate => &["trusting"],
             NextAction::RestoreLog => &["recover"],
+            NextAction::GetApproval => &["approve"],
+            NextAction::WaitOrOverrideWindow => &["override_window"],
+            NextAction::ActAsPermittedRole => &[],
         }
     }
 }

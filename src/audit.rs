@@ -16,8 +16,8 @@ use crate::release::Release;
 /// ```
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
 /// use release_workflow::{AuditTrail, EventType};
-/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
-/// # let grace = Actor::new("Grace", Role::OnCallEngineer)?;
+/// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+/// # let grace = Actor::new("grace", "Grace", Role::ON_CALL_ENGINEER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 /// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(grace.clone()).plan(t0)?;

@@ -46,7 +46,7 @@ use crate::version::VersionError;
 ///     Ok(())
 /// }
 ///
-/// let ada = Actor::new("Ada", Role::ReleaseManager)?; // a TextError
+/// let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?; // a TextError
 /// let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor) // a PlanError
 ///     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone())
 ///     .plan("2026-11-30T08:00:00Z".parse()?)?;

@@ -11,7 +11,7 @@ use crate::checklist::ItemId;
 use crate::health::{CriterionId, Finding, FiniteF64, ObservationKind, Signal};
 use crate::incident::Incident;
 use crate::plan::{Change, ReleasePlan};
-use crate::stage::Stage;
+use crate::stage::{Gate, Stage};
 use crate::text::named_enum;
 
 /// One entry of a release's audit log: what happened, who did it, when.
@@ -147,6 +147,18 @@ pub enum EventKind {
         /// Why.
         reason: RollbackReason,
     },
+    /// A person approved passing a gate, in a role its policy accepts.
+    Approved {
+        /// The gate.
+        gate: Gate,
+    },
+    /// A person let the release deploy despite a change window.
+    WindowOverridden {
+        /// The window's name.
+        window: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// What kind of thing an [`Event`] records, without its details: for
@@ -182,6 +194,10 @@ pub enum EventType {
     IncidentResolved,
     /// [`EventKind::RolledBack`].
     RolledBack,
+    /// [`EventKind::Approved`].
+    Approved,
+    /// [`EventKind::WindowOverridden`].
+    WindowOverridden,
 }
 
 named_enum!(EventType, "event type", {
@@ -199,6 +215,8 @@ named_enum!(EventType, "event type", {
     IncidentOpened => "incident-opened" | "incident_opened",
     IncidentResolved => "incident-resolved" | "incident_resolved",
     RolledBack => "rolled-back" | "rolled_back",
+    Approved => "approved",
+    WindowOverridden => "window-overridden",
 });
 
 impl EventKind {
@@ -219,6 +237,8 @@ impl EventKind {
             EventKind::IncidentOpened { .. } => EventType::IncidentOpened,
             EventKind::IncidentResolved { .. } => EventType::IncidentResolved,
             EventKind::RolledBack { .. } => EventType::RolledBack,
+            EventKind::Approved { .. } => EventType::Approved,
+            EventKind::WindowOverridden { .. } => EventType::WindowOverridden,
         }
     }
 }
@@ -302,6 +322,10 @@ impl fmt::Display for EventKind {
             }
             EventKind::RolledBack { from, reason } => {
                 write!(f, "rolled the release back from {from} ({reason})")
+            }
+            EventKind::Approved { gate } => write!(f, "approved passing the {gate} gate"),
+            EventKind::WindowOverridden { window, reason } => {
+                write!(f, "overrode change window \"{window}\": {reason}")
             }
         }
     }

@@ -37,8 +37,8 @@
 //! use chrono::{DateTime, TimeDelta, Utc};
 //! use release_workflow::{Actor, Gate, Release, ReleaseError, Role, Stage};
 //!
-//! let ada = Actor::new("Ada Lovelace", Role::ReleaseManager)?;
-//! let grace = Actor::new("Grace Hopper", Role::OnCallEngineer)?;
+//! let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+//! let grace = Actor::new("grace", "Grace Hopper", Role::ON_CALL_ENGINEER)?;
 //! let mut now: DateTime<Utc> = "2026-11-30T09:00:00Z".parse()?;
 //!
 //! let mut release = Release::builder()
@@ -120,7 +120,7 @@
 //! ```
 //! use release_workflow::typed::AnyStage;
 //! # use release_workflow::{Actor, Gate, Release, ReleaseKind, Role};
-//! # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+//! # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 //! # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 //! # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 //! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -265,8 +265,8 @@
 // below, and names them by path (`crate::stage::Stage`):
 // - text, id, digest, stage, action, actor, version, progress;
 // - health (criteria, observations, verdicts) and incident;
-// - checklist (its templates hold rollback criteria);
-// - plan;
+// - checklist and policy (its templates hold rollback criteria and a policy);
+// - plan and roster;
 // - event and release;
 // - audit, typed, metrics, store; and error, the umbrella over all.
 mod action;
@@ -281,8 +281,10 @@ mod id;
 mod incident;
 mod metrics;
 mod plan;
+mod policy;
 mod progress;
 mod release;
+mod roster;
 mod stage;
 #[cfg(feature = "store")]
 mod store;
@@ -291,7 +293,7 @@ pub mod typed;
 mod version;
 
 pub use action::NextAction;
-pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, Role};
+pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, MAX_PERSON_ID_CHARS, MAX_ROLE_CHARS, PersonId, Role};
 pub use audit::AuditTrail;
 pub use checklist::{
     Item, ItemField, ItemId, ItemStatus, MAX_ID_CHARS, OCTOACME_NAME, Requirement, Template, TemplateBuilder,
@@ -316,11 +318,17 @@ pub use metrics::{
 pub use plan::{
     Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, PlanError, ReleaseBuilder, ReleasePlan,
 };
+pub use policy::{
+    Action, ApprovalRule, ChangeWindow, Grant, MAX_APPROVALS, Policy, PolicyBuilder, PolicyError, Scope,
+    WeeklyTime, WindowKind, WindowSchedule,
+};
 pub use progress::Tally;
 pub use release::{
-    ChainProblem, Closing, FORMAT_VERSION, GateProgress, HealthStatus, Integrity, NextMove, Release,
-    ReleaseError, ReleaseStatus, RollbackStatus, Sealed, Trust, UnverifiedRelease,
+    AccessError, Approval, ApprovalProblem, ApprovalsNeeded, ChainProblem, Closing, FORMAT_VERSION,
+    GateProgress, HealthStatus, Integrity, NextMove, Release, ReleaseError, ReleaseStatus, RollbackStatus,
+    Sealed, Trust, UnverifiedRelease,
 };
+pub use roster::{Member, Roster};
 pub use stage::{Gate, Stage};
 #[cfg(feature = "store")]
 pub use store::{

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::Actor;
+use crate::actor::{Actor, PersonId, Role};
 use crate::checklist::Template;
+use crate::policy::Policy;
+use crate::roster::Roster;
 use crate::text::{MAX_NAME_CHARS, TextError, check_line};
 use crate::version::{ReleaseKind, Version, VersionError, parse_version};
 
@@ -35,6 +37,16 @@ pub enum PlanError {
     InvalidMonitoringWindow {
         /// The window given, in seconds.
         seconds: i64,
+    },
+
+    /// A person listed under two names, or given a role the checklist's
+    /// policy does not declare.
+    #[error("the roster lists {person} {problem}")]
+    Roster {
+        /// The person's id.
+        person: String,
+        /// What is wrong.
+        problem: String,
     },
 
     /// A version that cannot be parsed or does not fit the previous one.
@@ -68,6 +80,9 @@ pub const MAX_MONITORING_WINDOW: TimeDelta = TimeDelta::days(90);
 pub struct Change {
     id: String,
     committed_at: DateTime<Utc>,
+    /// Who wrote it: they may not approve the release that ships it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    author: Option<PersonId>,
 }
 
 #[derive(Deserialize)]
@@ -75,13 +90,16 @@ pub struct Change {
 struct ChangeFields {
     id: String,
     committed_at: DateTime<Utc>,
+    #[serde(default)]
+    author: Option<PersonId>,
 }
 
 impl TryFrom<ChangeFields> for Change {
     type Error = TextError;
 
     fn try_from(fields: ChangeFields) -> Result<Self, TextError> {
-        Change::new(fields.id, fields.committed_at)
+        let change = Change::new(fields.id, fields.committed_at)?;
+        Ok(Change { author: fields.author, ..change })
     }
 }
 
@@ -95,7 +113,22 @@ impl Change {
     pub fn new(id: impl Into<String>, committed_at: DateTime<Utc>) -> Result<Change, TextError> {
         let id = id.into();
         check_line("change id", &id, MAX_NAME_CHARS)?;
-        Ok(Change { id, committed_at })
+        Ok(Change { id, committed_at, author: None })
+    }
+
+    /// The same change, written by the person with this id. Segregation of
+    /// duties keeps them from approving a release that ships it.
+    ///
+    /// # Errors
+    ///
+    /// [`TextError::InvalidId`] for an id that is not a [`PersonId`].
+    pub fn with_author(self, author: &str) -> Result<Change, TextError> {
+        Ok(Change { author: Some(PersonId::parse(author)?), ..self })
+    }
+
+    /// Who wrote it, if known.
+    pub fn author(&self) -> Option<&PersonId> {
+        self.author.as_ref()
     }
 
     /// The change's id.
@@ -123,6 +156,9 @@ pub struct ReleasePlan {
     target_date: NaiveDate,
     release_manager: Actor,
     on_call: Actor,
+    /// The people the plan adds to the roster, one entry per role held.
+    #[serde(default, rename = "roster", skip_serializing_if = "Vec::is_empty")]
+    members: Vec<Actor>,
     changes: Vec<Change>,
     #[serde(with = "seconds", rename = "monitoring_window_seconds")]
     monitoring_window: TimeDelta,
@@ -130,6 +166,10 @@ pub struct ReleasePlan {
     remediates: Option<String>,
     /// Shared: every release of one trusted template holds the same one.
     template: Arc<Template>,
+    /// The release manager, the on-call engineer and the members, gathered
+    /// by id.
+    #[serde(skip)]
+    roster: Roster,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +182,8 @@ struct PlanFields {
     target_date: NaiveDate,
     release_manager: Actor,
     on_call: Actor,
+    #[serde(default)]
+    roster: Vec<Actor>,
     changes: Vec<Change>,
     #[serde(with = "seconds", rename = "monitoring_window_seconds")]
     monitoring_window: TimeDelta,
@@ -154,17 +196,19 @@ impl TryFrom<PlanFields> for ReleasePlan {
     type Error = PlanError;
 
     fn try_from(fields: PlanFields) -> Result<Self, PlanError> {
-        let plan = ReleasePlan {
+        let mut plan = ReleasePlan {
             service: fields.service,
             version: fields.version,
             kind: fields.kind,
             target_date: fields.target_date,
             release_manager: fields.release_manager,
             on_call: fields.on_call,
+            members: fields.roster,
             changes: fields.changes,
             monitoring_window: fields.monitoring_window,
             remediates: fields.remediates,
             template: Arc::new(fields.template),
+            roster: Roster::default(),
         };
         plan.validate()?;
         Ok(plan)
@@ -183,6 +227,8 @@ pub(crate) struct PinnedPlan<'a> {
     target_date: NaiveDate,
     release_manager: &'a Actor,
     on_call: &'a Actor,
+    #[serde(rename = "roster", skip_serializing_if = "<[Actor]>::is_empty")]
+    members: &'a [Actor],
     changes: &'a [Change],
     #[serde(with = "seconds", rename = "monitoring_window_seconds")]
     monitoring_window: TimeDelta,
@@ -201,6 +247,7 @@ impl ReleasePlan {
             target_date: self.target_date,
             release_manager: &self.release_manager,
             on_call: &self.on_call,
+            members: &self.members,
             changes: &self.changes,
             monitoring_window: self.monitoring_window,
             remediates: self.remediates.as_ref(),
@@ -208,7 +255,8 @@ impl ReleasePlan {
         }
     }
 
-    fn validate(&self) -> Result<(), PlanError> {
+    /// Checks the plan and gathers its roster.
+    fn validate(&mut self) -> Result<(), PlanError> {
         if let Some(service) = &self.service {
             check_line("service", service, MAX_NAME_CHARS)?;
         }
@@ -216,7 +264,40 @@ impl ReleasePlan {
             check_line("remediated incident id", incident, MAX_NAME_CHARS)?;
         }
         check_window(self.monitoring_window)?;
-        check_unique_changes(&self.changes)
+        check_unique_changes(&self.changes)?;
+        let people = [&self.release_manager, &self.on_call].into_iter().chain(&self.members);
+        self.roster = Roster::gather(people).map_err(|(person, first, second)| PlanError::Roster {
+            person: person.to_string(),
+            problem: format!(
+                "under two names, \"{first}\" and \"{second}\": one person has one name on a roster"
+            ),
+        })?;
+        if let Some(policy) = self.template.policy() {
+            self.check_roster_against(policy)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that every role on the roster is one the policy declares.
+    fn check_roster_against(&self, policy: &Policy) -> Result<(), PlanError> {
+        for member in self.roster.members() {
+            if let Some(role) = member.roles().iter().find(|role| !policy.declares(role)) {
+                let declared: Vec<&str> = policy.roles().keys().map(Role::as_str).collect();
+                return Err(PlanError::Roster {
+                    person: member.id().to_string(),
+                    problem: format!(
+                        "as {role}, a role the checklist's policy does not declare: use one of {}",
+                        declared.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Everyone who may act on the release, and the roles each holds.
+    pub fn roster(&self) -> &Roster {
+        &self.roster
     }
 
     /// The service the release ships, if named. DORA metrics group by it.
@@ -320,7 +401,8 @@ pub struct ReleaseBuilder {
     target_date: Option<NaiveDate>,
     release_manager: Option<Actor>,
     on_call: Option<Actor>,
-    changes: Vec<(String, DateTime<Utc>)>,
+    members: Vec<Actor>,
+    changes: Vec<(String, DateTime<Utc>, Option<String>)>,
     monitoring_window: Option<TimeDelta>,
     remediates: Option<String>,
     template: Option<Template>,
@@ -373,7 +455,22 @@ impl ReleaseBuilder {
 
     /// A change the release ships, with its commit time.
     pub fn change(mut self, id: impl Into<String>, committed_at: DateTime<Utc>) -> Self {
-        self.changes.push((id.into(), committed_at));
+        self.changes.push((id.into(), committed_at, None));
+        self
+    }
+
+    /// A change the release ships, with its commit time and the id of the
+    /// person who wrote it, who may then not approve the release.
+    pub fn change_by(mut self, id: impl Into<String>, committed_at: DateTime<Utc>, author: &str) -> Self {
+        self.changes.push((id.into(), committed_at, Some(author.to_owned())));
+        self
+    }
+
+    /// Puts a person on the release's [`Roster`] in a role. Call it once per
+    /// role a person holds; the release manager and the on-call engineer
+    /// are on the roster in their roles already.
+    pub fn member(mut self, actor: Actor) -> Self {
+        self.members.push(actor);
         self
     }
 
@@ -430,9 +527,15 @@ impl ReleaseBuilder {
         let changes = self
             .changes
             .into_iter()
-            .map(|(id, committed_at)| Change::new(id, committed_at))
+            .map(|(id, committed_at, author)| {
+                let change = Change::new(id, committed_at)?;
+                match author {
+                    Some(author) => change.with_author(&author),
+                    None => Ok(change),
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let plan = ReleasePlan {
+        let mut plan = ReleasePlan {
             service: self.service,
             version,
             kind,
@@ -441,10 +544,12 @@ impl ReleaseBuilder {
                 .release_manager
                 .ok_or(PlanError::MissingField { field: "release_manager" })?,
             on_call: self.on_call.ok_or(PlanError::MissingField { field: "on_call" })?,
+            members: self.members,
             changes,
             monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
             remediates: self.remediates,
             template: self.template.map_or_else(Template::octoacme_shared, Arc::new),
+            roster: Roster::default(),
         };
         plan.validate()?;
         Ok(plan)

@@ -13,7 +13,7 @@
 //! ```
 //! use release_workflow::typed::{Planned, Refused};
 //! # use release_workflow::{Actor, Gate, Release, ReleaseKind, Role};
-//! # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+//! # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 //! # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 //! # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 //! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -60,7 +60,7 @@
 //! ```
 //! use release_workflow::typed::AnyStage;
 //! # use release_workflow::{Actor, Release, ReleaseKind, Role};
-//! # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+//! # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 //! # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 //! # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 //! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -117,7 +117,7 @@ impl<H: fmt::Debug> std::error::Error for Refused<H> {
 /// ```
 /// use release_workflow::typed::Frozen;
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role, Stage};
-/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -416,6 +416,51 @@ macro_rules! stepping {
     };
 }
 
+/// Approvals for the gate the handle's release passes next: the gate is
+/// the handle's to name, so a call cannot approve the wrong one.
+macro_rules! approving {
+    ($name:ident, $gate:expr) => {
+        impl $name {
+            #[doc = concat!("Approves passing the ", stringify!($gate), " gate; see [`Release::approve`].")]
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::approve`].
+            pub fn approve(&mut self, by: &Actor, at: DateTime<Utc>) -> Result<&Event, ReleaseError> {
+                self.0.approve($gate, by, at)
+            }
+
+            /// What the gate passed next still needs approved; see
+            /// [`Release::approvals_needed`].
+            pub fn approvals_needed(&self) -> Option<crate::release::ApprovalsNeeded> {
+                self.0.approvals_needed($gate)
+            }
+        }
+    };
+}
+
+/// Overrides of change windows, recorded before the release deploys.
+macro_rules! overriding {
+    ($name:ident) => {
+        impl $name {
+            /// Overrides a change window; see [`Release::override_window`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::override_window`].
+            pub fn override_window(
+                &mut self,
+                window: &str,
+                reason: impl Into<String>,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, ReleaseError> {
+                self.0.override_window(window, reason, by, at)
+            }
+        }
+    };
+}
+
 handle!(
     /// A release being planned: scope, people, changes.
     Planned,
@@ -460,6 +505,12 @@ incidents!(Deploying);
 incidents!(Verifying);
 incidents!(Released);
 incidents!(RolledBack);
+approving!(Planned, Gate::Freeze);
+approving!(Frozen, Gate::Deploy);
+approving!(Deploying, Gate::Verify);
+approving!(Verifying, Gate::Release);
+overriding!(Planned);
+overriding!(Frozen);
 
 impl Planned {
     /// Adds a change; see [`Release::add_change`].

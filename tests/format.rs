@@ -7,10 +7,65 @@
 mod common;
 
 use common::{ada, grace, load_json, t, trusting};
-use release_workflow::{Actor, Change, EventType, Gate, Incident, IncidentSeverity, Release, Role, Template};
+use release_workflow::{
+    Action, Actor, Change, ChangeWindow, EventType, Gate, Incident, IncidentSeverity, Policy, Release, Role,
+    Scope, Template, WindowKind,
+};
 
-/// A small release that records every kind of event.
+/// A small release that records every kind of event, by ids.
 fn sample() -> Release {
+    sample_by(ada(), grace(), true)
+}
+
+/// The sample as logs of formats 1 to 3 hold it: actors had no id, so each
+/// reads with their name as id.
+fn legacy_sample() -> Release {
+    let legacy = |actor: Actor| -> Actor {
+        serde_json::from_value(serde_json::json!({"name": actor.name(), "role": actor.role()})).unwrap()
+    };
+    sample_by(legacy(ada()), legacy(grace()), false)
+}
+
+/// Who may do what on the sample: enough for every event, an approval of
+/// the deploy gate, and a freeze the sample deploys in, overridden.
+fn policy() -> Policy {
+    let (manager, on_call, bot, approver) =
+        (Role::RELEASE_MANAGER, Role::ON_CALL_ENGINEER, Role::AUTOMATION, Role::CHANGE_APPROVER);
+    let freeze = ChangeWindow::weekly(
+        "Monday morning freeze",
+        WindowKind::Freeze,
+        chrono_tz::Europe::Berlin,
+        "mon 09:00".parse().unwrap(),
+        "mon 12:00".parse().unwrap(),
+    )
+    .unwrap();
+    Policy::builder()
+        .role(manager.clone(), "Owns the release")
+        .role(on_call.clone(), "Carries the pager")
+        .role(bot.clone(), "The monitor")
+        .role(approver.clone(), "Approves production changes")
+        .allow(Action::Complete, Scope::Everything, [manager.clone()])
+        .allow(Action::MarkNotApplicable, Scope::Everything, [manager.clone()])
+        .allow(Action::Waive, Scope::Everything, [manager.clone()])
+        .allow(Action::Reopen, Scope::Everything, [manager.clone()])
+        .allow(Action::AddChange, Scope::Everything, [manager.clone()])
+        .allow(Action::Advance, Scope::Everything, [manager])
+        .allow(Action::Observe, Scope::Everything, [bot])
+        .allow(Action::RaiseFlag, Scope::Everything, [on_call.clone()])
+        .allow(Action::ClearFlag, Scope::Everything, [on_call.clone()])
+        .allow(Action::OpenIncident, Scope::Everything, [on_call.clone()])
+        .allow(Action::ResolveIncident, Scope::Everything, [on_call.clone()])
+        .allow(Action::RollBack, Scope::Everything, [on_call])
+        .allow(Action::OverrideWindow, Scope::Everything, [approver.clone()])
+        .require_approvals(Gate::Deploy, 1, [approver])
+        .window(freeze)
+        .build()
+        .unwrap()
+}
+
+/// A small release that records every kind of event, planned by `ada`.
+fn sample_by(ada: Actor, grace: Actor, governed: bool) -> Release {
+    let (ada, grace) = (|| ada.clone(), || grace.clone());
     let template = Template::builder("Sample")
         .section("Ship")
         .item("ship.built", "Built", Gate::Freeze)
@@ -27,8 +82,10 @@ fn sample() -> Release {
         .criteria(Template::octoacme().criteria().iter().take(2).cloned())
         .build()
         .unwrap();
-    let bot = Actor::new("monitor", Role::Automation).unwrap();
-    let mut release = Release::builder()
+    let template = if governed { template.with_policy(policy()).unwrap() } else { template };
+    let linus = Actor::new("linus", "Linus", Role::CHANGE_APPROVER).unwrap();
+    let bot = Actor::new("monitor", "monitor", Role::AUTOMATION).unwrap();
+    let release = Release::builder()
         .service("web")
         .version("1.2.0")
         .previous_version("1.1.9")
@@ -37,15 +94,26 @@ fn sample() -> Release {
         .on_call(grace())
         .change("PR-1", t(-60))
         .remediates("INC-1")
-        .template(template)
-        .plan(t(0))
-        .unwrap();
+        .template(template);
+    let mut release = if governed {
+        release.member(linus.clone()).member(bot.clone()).change_by("PR-0", t(-90), "grace")
+    } else {
+        release
+    }
+    .plan(t(0))
+    .unwrap();
     release.add_change(Change::new("PR-2", t(-30)).unwrap(), &ada(), t(1)).unwrap();
     release.complete("ship.built", &ada(), t(2)).unwrap();
     release.reopen("ship.built", "rebuilt with the fix", &ada(), t(3)).unwrap();
     release.waive("ship.built", "artifact reused from 1.1.9", &ada(), t(4)).unwrap();
     release.advance_to(release_workflow::Stage::Frozen, &ada(), t(5)).unwrap();
     release.mark_not_applicable("ship.migrated", "no schema change", &ada(), t(6)).unwrap();
+    if governed {
+        release.approve(Gate::Deploy, &linus, t(6)).unwrap();
+        release
+            .override_window("Monday morning freeze", "the fix for INC-1 cannot wait", &linus, t(6))
+            .unwrap();
+    }
     release.advance_to(release_workflow::Stage::Deploying, &ada(), t(7)).unwrap();
     release.observe("error_rate", 0.25, "prometheus", &bot, t(8)).unwrap();
     release.raise_flag("security-vulnerability", "CVE-2026-0001", &grace(), t(9)).unwrap();
@@ -60,7 +128,7 @@ fn sample() -> Release {
 
 #[test]
 fn the_stored_format_matches_its_snapshot() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-3.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-4.json");
     let actual = serde_json::to_string_pretty(&sample()).unwrap() + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(path, &actual).unwrap();
@@ -81,12 +149,12 @@ fn logs_stored_in_format_1_still_load() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-1.json");
     let old = std::fs::read_to_string(path).unwrap();
     assert!(old.contains(r#""format": 1"#) && old.contains("item_completed") && old.contains("rolled_back"));
-    let loaded = load_json(&old, &trusting(&sample())).unwrap();
-    assert_eq!(loaded, sample());
+    let loaded = load_json(&old, &trusting(&legacy_sample())).unwrap();
+    assert_eq!(loaded, legacy_sample());
     // Saved again, it is written in the current format.
     let saved = serde_json::to_string(&loaded).unwrap();
     assert!(
-        saved.contains(r#""format":3"#)
+        saved.contains(r#""format":4"#)
             && saved.contains("item-completed")
             && !saved.contains("item_completed")
             && saved.contains(r#""digest":""#)
@@ -100,12 +168,29 @@ fn logs_stored_in_format_2_still_load_unchained() {
     let old = std::fs::read_to_string(path).unwrap();
     assert!(old.contains(r#""format": 2"#) && !old.contains("digest"));
     let log: release_workflow::UnverifiedRelease = serde_json::from_str(&old).unwrap();
-    assert_eq!(log.integrity(&trusting(&sample())), release_workflow::Integrity::Unchained);
-    assert_eq!(log.verify(&trusting(&sample())).unwrap(), sample());
+    assert_eq!(log.integrity(&trusting(&legacy_sample())), release_workflow::Integrity::Unchained);
+    assert_eq!(log.verify(&trusting(&legacy_sample())).unwrap(), legacy_sample());
     // A reader with a key refuses a log that cannot prove it was not rewritten.
     let key = release_workflow::SealKey::new(vec![9; 32]).unwrap();
-    let error = load_json(&old, &trusting(&sample()).with_key(key)).unwrap_err();
+    let error = load_json(&old, &trusting(&legacy_sample()).with_key(key)).unwrap_err();
     assert!(error.contains("event 0 of the log is in a log written before logs were chained"), "{error}");
+}
+
+#[test]
+fn logs_stored_in_format_3_still_load_chained() {
+    // Written by 0.3: chained, actors without ids, no roster or policy.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-3.json");
+    let old = std::fs::read_to_string(path).unwrap();
+    assert!(old.contains(r#""format": 3"#) && old.contains("digest") && !old.contains(r#""id": "ada""#));
+    let log: release_workflow::UnverifiedRelease = serde_json::from_str(&old).unwrap();
+    assert_eq!(log.integrity(&trusting(&legacy_sample())), release_workflow::Integrity::Chained);
+    let loaded = log.verify(&trusting(&legacy_sample())).unwrap();
+    assert_eq!(loaded, legacy_sample());
+    assert_eq!(loaded.events()[0].by.id().as_str(), "Ada Lovelace", "a format-3 actor's id is its name");
+    // Its chain is what 0.3 wrote: an actor without an id encodes as it did.
+    assert_eq!(loaded.head(), legacy_sample().head());
+    let saved = serde_json::to_string(&loaded).unwrap();
+    assert!(saved.contains(r#""format":4"#) && !saved.contains(r#""id":"ada""#));
 }
 
 #[test]

@@ -6,12 +6,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::{ada, at_stage, complete_gate, grace, record_healthy_signals, refused, t};
 use release_workflow::{
     Actor, Bound, Cause, CriterionKind, EventKind, Gate, HealthError, Missing, NextAction, Observation,
-    Outcome, Release, ReleaseError, Role, RollbackCriterion, RollbackReason, Severity, Stage, Template,
-    TextError, Threshold, Verdict, WhenMissing,
+    Outcome, Release, ReleaseError, RollbackCriterion, RollbackReason, Severity, Stage, Template, TextError,
+    Threshold, Verdict, WhenMissing,
 };
 
 fn bot() -> Actor {
-    Actor::new("prometheus-bridge", Role::Automation).unwrap()
+    common::monitor()
 }
 
 /// A release on `template`, walked to `Verifying` with every item done.
@@ -22,6 +22,9 @@ fn verifying_with(template: Template) -> Release {
         .target_date("2026-12-01".parse().unwrap())
         .release_manager(ada())
         .on_call(grace())
+        .member(common::sam())
+        .member(common::linus())
+        .member(common::monitor())
         .template(template)
         .plan(t(0))
         .unwrap();
@@ -265,7 +268,7 @@ fn an_inconclusive_verdict_is_resolved_by_a_recorded_decision() {
         panic!("{error}")
     };
     assert_eq!(findings.iter().map(|f| f.criterion.as_str()).collect::<Vec<_>>(), ["queue"]);
-    release.accept_risk("queue drains overnight", &grace(), t(6)).unwrap();
+    release.accept_risk("queue drains overnight", &ada(), t(6)).unwrap();
     release.advance_to(Stage::Released, &ada(), t(7)).unwrap();
 
     let healthy = at_stage(Stage::Released);
@@ -322,14 +325,14 @@ fn a_release_is_rolled_back_citing_the_tripped_criteria() {
 fn flags_are_raised_with_evidence_and_cleared_with_a_reason() {
     let mut release = at_stage(Stage::Verifying);
     record_healthy_signals(&mut release, t(10));
-    let security = Actor::new("Sam", Role::SecurityEngineer).unwrap();
+    let security = common::sam();
     let error = refused(&release, |r| r.raise_flag("security-vulnerability", "", &security, t(11)).map(drop));
     assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })));
     let error = refused(&release, |r| r.raise_flag("error-rate", "high", &security, t(11)).map(drop));
     assert!(error.to_string().contains("record observations of error_rate"), "{error}");
     let error = refused(&release, |r| r.raise_flag("security", "x", &security, t(11)).map(drop));
     assert!(error.to_string().contains("security-vulnerability"), "lists the known criteria: {error}");
-    let error = refused(&release, |r| r.clear_flag("data-integrity", "fine", &security, t(11)).map(drop));
+    let error = refused(&release, |r| r.clear_flag("data-integrity", "fine", &grace(), t(11)).map(drop));
     assert!(matches!(error, ReleaseError::FlagNotRaised { .. }));
 
     release
@@ -349,7 +352,7 @@ fn flags_are_raised_with_evidence_and_cleared_with_a_reason() {
         refused(&release, |r| r.raise_flag("security-vulnerability", "again", &ada(), t(12)).map(drop));
     assert!(matches!(error, ReleaseError::FlagAlreadyRaised { .. }));
     release
-        .clear_flag("security-vulnerability", "false positive: parser not reachable", &security, t(12))
+        .clear_flag("security-vulnerability", "false positive: parser not reachable", &grace(), t(12))
         .unwrap();
     assert!(release.verdict().is_healthy());
     assert!(release.raised_flags().is_empty());

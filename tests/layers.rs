@@ -8,8 +8,8 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["text", "id", "digest", "stage", "action", "actor", "version", "progress"],
     &["health", "incident"],
-    &["checklist"],
-    &["plan"],
+    &["checklist", "policy"],
+    &["plan", "roster"],
     &["event", "release"],
     &["audit", "typed", "metrics", "store"],
     &["error"],

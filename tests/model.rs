@@ -22,7 +22,9 @@ use common::{ada, grace, t as at};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
-use release_workflow::{Change, Gate, Incident, IncidentSeverity, Release, Requirement, Stage, Template};
+use release_workflow::{
+    Actor, Change, Gate, Incident, IncidentSeverity, Release, Requirement, Role, Stage, Template,
+};
 
 const SIGNALS: [&str; 3] = ["error_rate", "latency_p95_ms", "critical_flow_failures"];
 const FLAGS: [&str; 2] = ["security-vulnerability", "data-integrity"];
@@ -96,6 +98,19 @@ enum Op {
     OpenIncident(u8, i64),
     ResolveIncident(u8, i64),
     AddChange(u8),
+    /// The change approver approves the deploy gate.
+    Approve,
+    /// The release manager approves the deploy gate: always refused
+    /// (segregation of duties).
+    SelfApprove,
+    /// Someone off the roster completes an item: always refused.
+    OffRoster(usize),
+    /// The on-call engineer claims a role the roster does not give them:
+    /// always refused.
+    ClaimedRole,
+    /// The on-call engineer waives an item, which the policy leaves to the
+    /// release manager: always refused.
+    WaiveAsOnCall(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +136,8 @@ struct Model {
     accepted: BTreeSet<&'static str>,
     incidents: BTreeMap<u8, (i64, Option<i64>)>,
     changes: BTreeSet<u8>,
+    /// Whether the deploy gate's one approval is given and not lapsed.
+    approved: bool,
     events: usize,
     accepts_last: bool,
 }
@@ -193,6 +210,11 @@ impl Model {
         }
     }
 
+    /// Whether every item of `gate` is settled.
+    fn gate_settled(&self, gate: Gate) -> bool {
+        self.items.iter().enumerate().all(|(i, item)| item.gate != gate || self.settled.contains(&i))
+    }
+
     /// The gate a settle-everything batch works in this stage.
     fn batch_gate(&self) -> Gate {
         match self.stage {
@@ -258,17 +280,25 @@ impl Model {
             }
             Op::Reopen(i, reason) => {
                 let ok = self.item_work(i).is_some() && self.settled.contains(&i) && reason;
+                if ok && self.items.get(i).is_some_and(|item| item.gate == Gate::Deploy) {
+                    self.approved = false;
+                }
                 ok && self.settled.remove(&i)
             }
+            Op::Approve => {
+                let ok = self.stage == Stage::Frozen && !self.approved && self.gate_settled(Gate::Deploy);
+                if ok {
+                    self.approved = true;
+                }
+                ok
+            }
+            Op::SelfApprove | Op::OffRoster(_) | Op::ClaimedRole | Op::WaiveAsOnCall(_) => false,
             Op::Advance(target) => {
                 let ok = next(self.stage).is_some_and(|(next, gate)| {
                     next == target
-                        && self
-                            .items
-                            .iter()
-                            .enumerate()
-                            .all(|(i, item)| item.gate != gate || self.settled.contains(&i))
+                        && self.gate_settled(gate)
                         && (target != Stage::Released || self.health_allows_release())
+                        && (target != Stage::Deploying || self.approved)
                 });
                 if ok {
                     self.enter(target, t);
@@ -350,7 +380,13 @@ impl Model {
                     _ => false,
                 }
             }
-            Op::AddChange(id) => self.stage == Stage::Planned && self.changes.insert(id),
+            Op::AddChange(id) => {
+                let ok = self.stage == Stage::Planned && self.changes.insert(id);
+                if ok {
+                    self.approved = false;
+                }
+                ok
+            }
         };
         if accepted {
             self.now = t;
@@ -382,6 +418,7 @@ impl ReferenceStateMachine for Rules {
             accepted: BTreeSet::new(),
             incidents: BTreeMap::new(),
             changes: BTreeSet::new(),
+            approved: false,
             events: 1,
             accepts_last: true,
         })
@@ -419,6 +456,11 @@ impl ReferenceStateMachine for Rules {
             1 => (0u8..4, -5i64..90).prop_map(|(id, back)| Op::OpenIncident(id, back.max(0))),
             1 => (0u8..4, -5i64..90).prop_map(|(id, back)| Op::ResolveIncident(id, back.max(0))),
             1 => (0u8..4).prop_map(Op::AddChange),
+            3 => Just(Op::Approve),
+            1 => Just(Op::SelfApprove),
+            1 => item.clone().prop_map(Op::OffRoster),
+            1 => Just(Op::ClaimedRole),
+            1 => item.clone().prop_map(Op::WaiveAsOnCall),
         ];
         (op, prop_oneof![10 => 0i64..40, 1 => -3i64..0, 1 => 300i64..1500])
             .prop_map(|(op, minutes)| Step { op, minutes })
@@ -433,10 +475,29 @@ impl ReferenceStateMachine for Rules {
 
 struct RealRelease;
 
+/// The person the OctoAcme policy lets do `op` (on the item with `id`):
+/// the release manager or the on-call engineer, in turns, where either may.
+fn actor_for(op: &Op, id: &str, index: usize) -> Actor {
+    let either = if index.is_multiple_of(2) { ada() } else { grace() };
+    match op {
+        Op::Complete(_) | Op::Waive(..) if id == "testing.security-scans-clean" => common::sam(),
+        Op::Complete(_) | Op::NotApplicable(..) | Op::Waive(..) | Op::AcceptRisk(_) | Op::AddChange(_) => {
+            ada()
+        }
+        Op::Advance(_) => ada(),
+        Op::RecordHealthy | Op::Observe(..) | Op::Baseline(_) => common::monitor(),
+        _ => either,
+    }
+}
+
 fn run(release: &mut Release, step: &Step, t: DateTime<Utc>, index: usize) -> bool {
-    let by = if index.is_multiple_of(2) { ada() } else { grace() };
     let items = Template::octoacme();
     let id = |i: usize| items.items().get(i).map(|item| item.id().to_string()).unwrap_or_default();
+    let item = match &step.op {
+        Op::Complete(i) | Op::NotApplicable(i, _) | Op::Waive(i, _) => id(*i),
+        _ => String::new(),
+    };
+    let by = actor_for(&step.op, &item, index);
     let reason = |ok: bool| if ok { "because" } else { "  " };
     match &step.op {
         Op::SettleGate => {
@@ -450,7 +511,7 @@ fn run(release: &mut Release, step: &Step, t: DateTime<Utc>, index: usize) -> bo
                 .filter(|item| item.settled_on().is_none() && release.stage().can_work(gate))
                 .map(|item| item.id().to_string())
                 .collect();
-            open.iter().all(|id| release.complete(id, &by, t).is_ok())
+            open.iter().all(|id| release.complete(id, &common::completer(id), t).is_ok())
         }
         Op::RecordHealthy => SIGNALS
             .iter()
@@ -485,6 +546,16 @@ fn run(release: &mut Release, step: &Step, t: DateTime<Utc>, index: usize) -> bo
             release.resolve_incident(&format!("INC-{id}"), t - TimeDelta::minutes(*back), &by, t).is_ok()
         }
         Op::AddChange(id) => release.add_change(Change::new(format!("C-{id}"), t).unwrap(), &by, t).is_ok(),
+        Op::Approve => release.approve(Gate::Deploy, &common::linus(), t).is_ok(),
+        Op::SelfApprove => release.approve(Gate::Deploy, &ada(), t).is_ok(),
+        Op::OffRoster(i) => {
+            let mallory = Actor::new("mallory", "Mallory", Role::RELEASE_MANAGER).unwrap();
+            release.complete(&id(*i), &mallory, t).is_ok()
+        }
+        Op::ClaimedRole => {
+            release.observe(SIGNALS[0], 0.001, "prometheus", &grace().acting_as(Role::SRE), t).is_ok()
+        }
+        Op::WaiveAsOnCall(i) => release.waive(&id(*i), "because", &grace(), t).is_ok(),
     }
 }
 

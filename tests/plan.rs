@@ -171,17 +171,18 @@ fn actors_need_a_real_name() {
     ] {
         assert!(
             matches!(
-                Actor::new(bad, Role::Developer),
+                Actor::new("dev", bad, Role::DEVELOPER),
                 Err(TextError::InvalidText { field: "actor name", .. })
             ),
             "{bad:?}"
         );
     }
-    assert!(Actor::new("x".repeat(121), Role::Developer).is_err());
+    assert!(Actor::new("x", "x".repeat(121), Role::DEVELOPER).is_err());
     let bad_json = r#"{"name":"","role":"developer"}"#;
     assert!(serde_json::from_str::<Actor>(bad_json).is_err());
-    assert_eq!("ON-CALL-ENGINEER".parse::<Role>().unwrap(), Role::OnCallEngineer);
-    assert!("intern".parse::<Role>().unwrap_err().to_string().contains("release-manager"));
+    assert_eq!("ON-CALL-ENGINEER".parse::<Role>().unwrap(), Role::ON_CALL_ENGINEER);
+    assert_eq!("intern".parse::<Role>().unwrap().as_str(), "intern", "roles are data a team defines");
+    assert!("an intern".parse::<Role>().unwrap_err().to_string().contains("change-approver"));
 }
 
 #[test]

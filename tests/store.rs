@@ -294,7 +294,7 @@ fn a_stored_log_is_a_header_then_one_event_per_line() {
     let key = store.create(&release).unwrap();
     let text = fs::read_to_string(store.path_of(&key)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], r#"{"format":3,"release":"checkout@2.4.0"}"#);
+    assert_eq!(lines[0], r#"{"format":4,"release":"checkout@2.4.0"}"#);
     assert_eq!(lines.len(), release.events().len() + 1);
     let chain = release.chain();
     for ((line, event), link) in lines[1..].iter().zip(release.events()).zip(&chain) {
@@ -349,8 +349,8 @@ fn an_edit_that_keeps_the_length_is_still_noticed_by_the_next_append() {
     let text = fs::read_to_string(&path).unwrap();
     // An item's completion, in the middle of the log, made a second later.
     let edited = text.replacen(
-        r#"{"at":"2026-11-30T09:01:00Z","by":{"name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed","item":"planning.scope-documented"}"#,
-        r#"{"at":"2026-11-30T09:01:01Z","by":{"name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed","item":"planning.scope-documented"}"#,
+        r#"{"at":"2026-11-30T09:01:00Z","by":{"id":"ada","name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed","item":"planning.scope-documented"}"#,
+        r#"{"at":"2026-11-30T09:01:01Z","by":{"id":"ada","name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed","item":"planning.scope-documented"}"#,
         1,
     );
     assert!(edited.len() == text.len() && edited != text);
@@ -452,11 +452,7 @@ fn a_rewrite_that_keeps_length_and_time_is_noticed_before_an_append() {
     store.save(&release, 1).unwrap();
     let path = store.path_of(&key);
     edit_unnoticeably(&path, |text| {
-        let edited = text.replacen(
-            r#""name":"Ada Lovelace","role":"release-manager"},"what":{"type":"item-completed""#,
-            r#""name":"Ada Lovelacf","role":"release-manager"},"what":{"type":"item-completed""#,
-            1,
-        );
+        let edited = text.replacen(r#""at":"2026-11-30T09:01:00Z""#, r#""at":"2026-11-30T09:01:30Z""#, 1);
         let scratch = dir.path().join("scratch");
         fs::write(&scratch, edited).unwrap();
         common::rechain_file(&scratch);
@@ -465,7 +461,11 @@ fn a_rewrite_that_keeps_length_and_time_is_noticed_before_an_append() {
     store.save(&next, 2).unwrap();
     let loaded = store.load(&key).unwrap().release;
     assert_eq!(loaded.events().len(), 3);
-    assert_eq!(loaded.events()[1].by.name(), "Ada Lovelacf", "the rewrite is what the store built on");
+    assert_eq!(
+        loaded.events()[1].at,
+        t(1) + chrono::TimeDelta::seconds(30),
+        "the rewrite is what the store built on"
+    );
 }
 
 #[test]
@@ -641,7 +641,7 @@ fn a_full_disk_leaves_the_log_as_it_was() {
     while filler.write_all(&block).and_then(|()| filler.sync_all()).is_ok() {}
     while filler.write_all(&block[..1]).is_ok() {}
     drop(filler);
-    let bot = release_workflow::Actor::new("monitor", release_workflow::Role::Automation).unwrap();
+    let bot = release_workflow::Actor::new("monitor", "monitor", release_workflow::Role::AUTOMATION).unwrap();
     let stored = release.events().len();
     for n in 0..200 {
         release.observe("error_rate", 0.001 * f64::from(n), "prometheus", &bot, t(100)).unwrap();

@@ -35,11 +35,11 @@ fn long_blocker_lists_are_cut_with_a_count() {
     // Ten are listed whole, with no count of the rest.
     let open: Vec<String> = release.open_items(Gate::Deploy).map(|item| item.id().to_string()).collect();
     for id in open.iter().take(15) {
-        release.complete(id, &ada(), t(30)).unwrap();
+        release.complete(id, &common::completer(id), t(30)).unwrap();
     }
     let text = release.to_string();
     assert_eq!(text.lines().filter(|line| line.starts_with("               - ")).count(), 10, "{text}");
-    assert!(!text.contains("more"), "{text}");
+    assert!(!text.contains("… and"), "{text}");
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn the_summary_shows_health_and_incidents_while_the_release_is_watched() {
     assert!(release.to_string().contains("health     inconclusive"), "{release}");
     common::record_healthy_signals(&mut release, t(20));
     assert!(release.to_string().contains("health     healthy (4 observations)"), "{release}");
-    let bot = release_workflow::Actor::new("bot", release_workflow::Role::Automation).unwrap();
+    let bot = common::monitor();
     release.observe("critical_flow_failures", 3.0, "synthetics", &bot, t(21)).unwrap();
     let incident = release_workflow::Incident::new(
         "INC-1",
@@ -99,7 +99,7 @@ fn the_summary_never_says_ready_when_health_blocks_the_move() {
     // Every Release item settled, but the verdict says roll back.
     let mut release = at_stage(Stage::Verifying);
     common::record_healthy_signals(&mut release, t(20));
-    let bot = release_workflow::Actor::new("bot", release_workflow::Role::Automation).unwrap();
+    let bot = common::monitor();
     release.observe("critical_flow_failures", 3.0, "synthetics", &bot, t(21)).unwrap();
     // Blocked by items and by health: both are named.
     let text = release.to_string();

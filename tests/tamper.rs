@@ -261,10 +261,10 @@ fn a_chain_recomputed_without_the_key_is_refused_by_the_key_or_the_anchor() {
     let dir = TempDir::new("tamper-rewrite");
     let original = released();
     let anchored = original.head();
-    let mut document = serde_json::to_value(original.sealed(&key())).unwrap();
-    for event in events(&mut document) {
-        event["by"] = json!({"name": "Mallory", "role": "release-manager"});
-    }
+    // Ada renamed Mallory everywhere, in the roster too: consistent with
+    // every rule.
+    let renamed = serde_json::to_string(&original.sealed(&key())).unwrap().replace("Ada Lovelace", "Mallory");
+    let mut document: Value = serde_json::from_str(&renamed).unwrap();
     rechain(&mut document);
     // Without a key and without an anchor, a consistent rewrite loads: the
     // threat model says so.
@@ -351,7 +351,7 @@ fn repeated_and_unknown_fields_are_refused_at_every_level() {
         ("two events arrays", second_events, "duplicate field `events`", false),
         (
             "two formats",
-            text.replacen(r#""format":3"#, r#""format":3,"format":2"#, 1),
+            text.replacen(r#""format":4"#, r#""format":4,"format":2"#, 1),
             "duplicate field `format`",
             false,
         ),
@@ -369,7 +369,7 @@ fn repeated_and_unknown_fields_are_refused_at_every_level() {
         ),
         (
             "an unknown top-level field",
-            text.replacen(r#""format":3"#, r#""format":3,"stage":"released""#, 1),
+            text.replacen(r#""format":4"#, r#""format":4,"stage":"released""#, 1),
             "unknown field `stage`",
             false,
         ),

@@ -25,6 +25,9 @@ fn a_release_walks_forward_gate_by_gate() {
             common::record_healthy_signals(&mut release, at);
         }
         complete_gate(&mut release, gate, at);
+        if release.approvals_needed(gate).is_some() {
+            release.approve(gate, &common::linus(), at).unwrap();
+        }
         let from = release.stage();
         let event = release.advance_to(next, &ada(), at).unwrap().clone();
         assert_eq!(event.what, EventKind::Advanced { from, to: next });
@@ -41,11 +44,12 @@ fn a_blocked_transition_names_every_open_item_and_changes_nothing() {
     let mut release = planned();
     release.complete("planning.version-confirmed", &ada(), t(1)).unwrap();
     let error = refused(&release, |r| r.advance_to(Stage::Frozen, &ada(), t(2)).map(drop));
-    let ReleaseError::TransitionBlocked { from, to, gate, open, health } = &error else {
+    let ReleaseError::TransitionBlocked { from, to, gate, open, health, approvals } = &error else {
         panic!("unexpected {error:?}")
     };
     assert_eq!((*from, *to, *gate), (Stage::Planned, Stage::Frozen, Gate::Freeze));
     assert_eq!(health, &None);
+    assert_eq!(approvals, &None, "the freeze gate needs no approvals");
     let ids: Vec<&str> = open.iter().map(|item| item.id().as_str()).collect();
     assert_eq!(
         ids,
@@ -131,7 +135,7 @@ fn rollback_is_allowed_from_deploying_verifying_and_released() {
         assert_eq!(release.open_items(Gate::Rollback).count(), 7);
         assert!(!release.is_closed());
         release
-            .mark_not_applicable("rollback.database-rolled-back", "no schema change", &grace(), t(31))
+            .mark_not_applicable("rollback.database-rolled-back", "no schema change", &ada(), t(31))
             .unwrap();
         complete_gate(&mut release, Gate::Rollback, t(32));
         assert!(release.is_closed());
@@ -187,6 +191,9 @@ fn the_monitoring_window_is_set_per_release() {
         .target_date("2026-12-01".parse().unwrap())
         .release_manager(ada())
         .on_call(grace())
+        .member(common::sam())
+        .member(common::linus())
+        .member(common::monitor())
         .monitoring_window(TimeDelta::hours(2))
         .plan(t(0))
         .unwrap();

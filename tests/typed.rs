@@ -20,20 +20,23 @@ fn a_release_walks_the_typed_api_to_released() {
     assert!(matches!(error, ReleaseError::TransitionBlocked { .. }));
     assert_eq!(planned.inner().stage(), Stage::Planned);
     settle(planned.open_items(Gate::Freeze), |id| {
-        planned.complete(id, &ada(), t(2)).unwrap();
+        planned.complete(id, &common::completer(id), t(2)).unwrap();
     });
     let mut frozen = planned.freeze(&ada(), t(3)).unwrap();
     frozen.record_baseline("latency_p95_ms", 200.0, "prometheus", &ada(), t(3)).unwrap();
     settle(frozen.open_items(Gate::Deploy), |id| {
-        frozen.complete(id, &ada(), t(4)).unwrap();
+        frozen.complete(id, &common::completer(id), t(4)).unwrap();
     });
+    assert!(frozen.approvals_needed().is_some());
+    frozen.approve(&common::linus(), t(4)).unwrap();
+    assert_eq!(frozen.approvals_needed(), None);
     let mut deploying = frozen.deploy(&ada(), t(5)).unwrap();
     settle(deploying.open_items(Gate::Verify), |id| {
-        deploying.complete(id, &ada(), t(6)).unwrap();
+        deploying.complete(id, &common::completer(id), t(6)).unwrap();
     });
     let mut verifying = deploying.verify(&ada(), t(7)).unwrap();
     settle(verifying.open_items(Gate::Release), |id| {
-        verifying.complete(id, &ada(), t(8)).unwrap();
+        verifying.complete(id, &common::completer(id), t(8)).unwrap();
     });
     // Health is still checked at run time: no data yet, so a person must decide.
     let (mut verifying, error) = verifying.release(&ada(), t(9)).unwrap_err().into_parts();

@@ -2,6 +2,7 @@
 //! rules of a checklist.
 
 use crate::health::HealthError;
+use crate::policy::PolicyError;
 use crate::text::TextError;
 
 /// A checklist item or template the crate refuses, naming the item,
@@ -41,4 +42,9 @@ pub enum TemplateError {
     /// A rollback criterion that cannot be judged.
     #[error(transparent)]
     Health(#[from] HealthError),
+
+    /// A policy that names what the checklist lacks, or leaves work nobody
+    /// may do.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
 }

@@ -164,6 +164,7 @@ fn build_octoacme() -> Template {
         .item("rollback.incident-report-created", "Incident report created", Rollback)
         .item("rollback.root-cause-analysis-scheduled", "Root cause analysis scheduled", Rollback)
         .criteria(crate::health::octoacme_criteria())
+        .policy(crate::policy::Policy::octoacme())
         .build();
     // A constant, checked by the unit tests: no caller input reaches it.
     built.expect("the built-in OctoAcme template is valid")

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::checklist::item::Item;
 use crate::checklist::template::Template;
 use crate::digest::Digest;
+use crate::policy::Policy;
 use crate::text::named_enum;
 
 impl Template {
@@ -103,7 +104,31 @@ impl Template {
                     .push(TemplateDifference::CriterionAdded { criterion: criterion.id().to_string() });
             }
         }
+        if let Some(what) = policy_change(trusted.policy(), self.policy()) {
+            differences.push(TemplateDifference::PolicyChanged { what });
+        }
         differences
+    }
+}
+
+/// What differs between two policies, in words, if anything.
+fn policy_change(trusted: Option<&Policy>, found: Option<&Policy>) -> Option<String> {
+    match (trusted, found) {
+        (None, None) => None,
+        (Some(_), None) => Some("removed".to_owned()),
+        (None, Some(_)) => Some("added".to_owned()),
+        (Some(trusted), Some(found)) => {
+            let parts: Vec<&str> = [
+                (trusted.roles() != found.roles(), "roles"),
+                (trusted.grants() != found.grants(), "grants"),
+                (trusted.approvals() != found.approvals(), "approvals"),
+                (trusted.windows() != found.windows(), "windows"),
+            ]
+            .into_iter()
+            .filter_map(|(differs, part)| differs.then_some(part))
+            .collect();
+            (!parts.is_empty()).then(|| format!("its {} differ", parts.join(", ")))
+        }
     }
 }
 
@@ -207,6 +232,12 @@ pub enum TemplateDifference {
         /// The criterion's id.
         criterion: String,
     },
+    /// The policy was added, removed, or differs in its roles, grants,
+    /// approvals or windows.
+    PolicyChanged {
+        /// What differs: `added`, `removed`, or `its grants, windows differ`.
+        what: String,
+    },
 }
 
 impl fmt::Display for TemplateDifference {
@@ -231,6 +262,7 @@ impl fmt::Display for TemplateDifference {
             TemplateDifference::CriterionChanged { criterion } => {
                 write!(f, "rollback criterion `{criterion}` changed")
             }
+            TemplateDifference::PolicyChanged { what } => write!(f, "policy {what}"),
         }
     }
 }

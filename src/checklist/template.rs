@@ -9,6 +9,7 @@ use crate::checklist::error::TemplateError;
 use crate::checklist::item::{Item, ItemId, Requirement};
 use crate::digest::DigestCache;
 use crate::health::{RollbackCriterion, Signal};
+use crate::policy::Policy;
 use crate::stage::{Gate, Stage};
 use crate::text::{MAX_TITLE_CHARS, check_line};
 
@@ -50,6 +51,10 @@ pub struct Template {
     items: Vec<Item>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     criteria: Vec<RollbackCriterion>,
+    /// Who may do what; `None` for a checklist anyone may work, as every
+    /// checklist before policies was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    policy: Option<Policy>,
     /// Computed on first use: a template never changes once made.
     #[serde(skip)]
     fingerprint: DigestCache,
@@ -63,13 +68,20 @@ struct TemplateFields {
     items: Vec<Item>,
     #[serde(default)]
     criteria: Vec<RollbackCriterion>,
+    #[serde(default)]
+    policy: Option<Policy>,
 }
 
 impl TryFrom<TemplateFields> for Template {
     type Error = TemplateError;
 
     fn try_from(fields: TemplateFields) -> Result<Self, TemplateError> {
-        Template::new(fields.name, fields.sections, fields.items)?.with_criteria(fields.criteria)
+        let template =
+            Template::new(fields.name, fields.sections, fields.items)?.with_criteria(fields.criteria)?;
+        match fields.policy {
+            Some(policy) => template.with_policy(policy),
+            None => Ok(template),
+        }
     }
 }
 
@@ -91,6 +103,7 @@ impl Template {
             sections,
             items,
             criteria: Vec::new(),
+            policy: None,
             fingerprint: DigestCache::default(),
         };
         template.validate()?;
@@ -130,6 +143,54 @@ impl Template {
         Ok(self)
     }
 
+    /// The same checklist governed by `policy`, replacing any it had: who
+    /// may do what on its releases, the approvals its gates need, its
+    /// change windows.
+    ///
+    /// ```
+    /// use release_workflow::{Action, Gate, Policy, Role, Scope, Template};
+    ///
+    /// let policy = Policy::builder()
+    ///     .role(Role::RELEASE_MANAGER, "Owns the release")
+    ///     .allow(Action::Complete, Scope::Everything, [Role::RELEASE_MANAGER])
+    ///     .allow(Action::Advance, Scope::Everything, [Role::RELEASE_MANAGER])
+    ///     .build()?;
+    /// let template = Template::builder("Small")
+    ///     .section("Ship")
+    ///     .item("ship.tested", "Tested", Gate::Deploy)
+    ///     .build()?
+    ///     .with_policy(policy)?;
+    /// assert!(template.policy().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TemplateError::Policy`] when the policy names an item or section
+    /// the checklist lacks, leaves an item that no role may settle, or a
+    /// gate that no role may pass.
+    pub fn with_policy(mut self, policy: Policy) -> Result<Template, TemplateError> {
+        policy.validate_for(&self.items, &self.sections)?;
+        self.policy = Some(policy);
+        self.fingerprint = DigestCache::default();
+        Ok(self)
+    }
+
+    /// The same checklist with no policy: anyone may do anything, as on
+    /// releases planned before policies. Trust
+    /// `Template::octoacme().without_policy()` to read logs planned with
+    /// the OctoAcme checklist of version 0.2.
+    pub fn without_policy(mut self) -> Template {
+        self.policy = None;
+        self.fingerprint = DigestCache::default();
+        self
+    }
+
+    /// Who may do what on the checklist's releases, if it says.
+    pub fn policy(&self) -> Option<&Policy> {
+        self.policy.as_ref()
+    }
+
     /// Starts a template built in code; see [`TemplateBuilder`].
     pub fn builder(name: impl Into<String>) -> TemplateBuilder {
         TemplateBuilder {
@@ -137,6 +198,7 @@ impl Template {
             sections: Vec::new(),
             items: Vec::new(),
             criteria: Vec::new(),
+            policy: None,
             first_error: None,
         }
     }
@@ -308,6 +370,7 @@ pub struct TemplateBuilder {
     sections: Vec<String>,
     items: Vec<Item>,
     criteria: Vec<RollbackCriterion>,
+    policy: Option<Policy>,
     first_error: Option<TemplateError>,
 }
 
@@ -347,6 +410,12 @@ impl TemplateBuilder {
         self
     }
 
+    /// Governs the checklist by `policy`; see [`Template::with_policy`].
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
     fn push(mut self, id: &str, title: &str, gate: Gate, finish: impl FnOnce(Item) -> Item) -> Self {
         if self.first_error.is_some() {
             return self;
@@ -374,7 +443,14 @@ impl TemplateBuilder {
     pub fn build(self) -> Result<Template, TemplateError> {
         match self.first_error {
             Some(error) => Err(error),
-            None => Template::new(self.name, self.sections, self.items)?.with_criteria(self.criteria),
+            None => {
+                let template =
+                    Template::new(self.name, self.sections, self.items)?.with_criteria(self.criteria)?;
+                match self.policy {
+                    Some(policy) => template.with_policy(policy),
+                    None => Ok(template),
+                }
+            }
         }
     }
 }

@@ -183,13 +183,18 @@ pub struct RaisedFlag {
 
 /// A person's decision to go ahead despite inconclusive findings.
 ///
-/// It covers the criteria whose findings were inconclusive when it was made;
-/// a criterion that later turns inconclusive needs a decision of its own,
-/// and no decision overrides a roll-back verdict.
+/// It accepts the findings that were inconclusive when it was made, and
+/// only those: a criterion that later turns inconclusive, or the same
+/// criterion found inconclusive for another cause (tripping on real data
+/// after "no data yet" was accepted), needs a decision of its own; no
+/// decision overrides a roll-back verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RiskDecision {
     /// The criteria whose findings were accepted.
     pub criteria: Vec<CriterionId>,
+    /// The findings accepted, as they were when the decision was made.
+    #[serde(default)]
+    pub findings: Vec<crate::health::verdict::Finding>,
     /// Why going ahead is right.
     pub why: String,
     /// Who decided.

@@ -112,6 +112,40 @@ pub struct Finding {
     pub cause: Cause,
 }
 
+impl Finding {
+    /// Whether `other` finds the same thing: the same criterion with the
+    /// same outcome, for the same cause — the same bound breached by the
+    /// same earliest breaches (more samples since do not make it another
+    /// finding), the same raised flag, or the same data missing. A risk
+    /// decision accepts the findings it was made for, and only those.
+    pub fn is_same_finding(&self, other: &Finding) -> bool {
+        self.criterion == other.criterion
+            && self.outcome == other.outcome
+            && match (&self.cause, &other.cause) {
+                (
+                    Cause::Breached { signal, bound, baseline, needed, tripped_by, .. },
+                    Cause::Breached {
+                        signal: other_signal,
+                        bound: other_bound,
+                        baseline: other_baseline,
+                        needed: other_needed,
+                        tripped_by: other_tripped_by,
+                        ..
+                    },
+                ) => {
+                    signal == other_signal
+                        && bound == other_bound
+                        && baseline == other_baseline
+                        && needed == other_needed
+                        && tripped_by == other_tripped_by
+                }
+                (cause @ Cause::Flagged { .. }, other @ Cause::Flagged { .. })
+                | (cause @ Cause::MissingData { .. }, other @ Cause::MissingData { .. }) => cause == other,
+                _ => false,
+            }
+    }
+}
+
 /// The health of a release: all its criteria judged against what was
 /// observed.
 ///

@@ -13,6 +13,7 @@ use crate::event::{Event, EventKind, RollbackReason};
 use crate::health::{Observation, RaisedFlag, RiskDecision};
 use crate::incident::Incident;
 use crate::plan::{PlanError, ReleasePlan};
+use crate::release::access::Approval;
 use crate::release::{Release, ReleaseError, Trust};
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
@@ -28,6 +29,8 @@ pub(super) enum Effect {
     AcceptRisk(RiskDecision),
     OpenIncident(Incident),
     ResolveIncident { index: usize, resolved_at: DateTime<Utc> },
+    Approve(Approval),
+    Override { window: String },
 }
 
 impl Release {
@@ -47,6 +50,8 @@ impl Release {
             flags: Vec::new(),
             risk_decisions: Vec::new(),
             incidents: Vec::new(),
+            approvals: Vec::new(),
+            overrides: Vec::new(),
             events: vec![event],
         }
     }
@@ -57,7 +62,7 @@ impl Release {
     ///
     /// ```
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role, Trust};
-    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -148,7 +153,10 @@ impl Release {
                     incident.resolve(resolved_at);
                 }
             }
+            Effect::Approve(approval) => self.approvals.push(approval),
+            Effect::Override { window } => self.overrides.push(window),
         }
+        self.lapse_approvals(&event.what);
         self.events.push(event);
         #[allow(clippy::indexing_slicing, reason = "the event was pushed on the line above")]
         Ok(&self.events[self.events.len() - 1])
@@ -172,6 +180,7 @@ impl Release {
         if event.at < last {
             return Err(ReleaseError::TimeWentBackwards { at: event.at, last });
         }
+        self.authorize(event)?;
         let settle = |index: usize, status: ItemStatus| Ok(Effect::Status { index, status });
         match &event.what {
             EventKind::Planned { .. } => Err(ReleaseError::MalformedLog {
@@ -223,7 +232,7 @@ impl Release {
             }
             EventKind::Advanced { from, to } => {
                 self.check_recorded_stage(*from)?;
-                self.check_advance(*to)?;
+                self.check_advance_at(*to, event.at)?;
                 Ok(Effect::Enter { stage: *to })
             }
             EventKind::RolledBack { from, reason } => {
@@ -245,6 +254,8 @@ impl Release {
             EventKind::IncidentResolved { incident, resolved_at } => {
                 self.check_incident_resolved(incident, *resolved_at, event.at)
             }
+            EventKind::Approved { gate } => self.check_approved(*gate, event),
+            EventKind::WindowOverridden { window, reason } => self.check_override(window, reason),
         }
     }
 
@@ -260,7 +271,7 @@ impl Release {
     ///
     /// ```
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role, Stage};
-    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -280,8 +291,9 @@ impl Release {
         };
         let open: Vec<Item> = self.open_items(gate).cloned().collect();
         let health = if gate == Gate::Release { self.undecided_health() } else { None };
-        if !open.is_empty() || health.is_some() {
-            return Err(ReleaseError::TransitionBlocked { from, to, gate, open, health });
+        let approvals = self.approvals_needed(gate).map(Box::new);
+        if !open.is_empty() || health.is_some() || approvals.is_some() {
+            return Err(ReleaseError::TransitionBlocked { from, to, gate, open, health, approvals });
         }
         Ok(())
     }

@@ -151,7 +151,7 @@ impl Release {
     ///
     /// ```
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -292,7 +292,7 @@ mod tests {
     fn event(item: &str) -> Event {
         Event {
             at: "2026-11-30T09:00:00Z".parse().unwrap(),
-            by: Actor::new("Ada", Role::ReleaseManager).unwrap(),
+            by: Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap(),
             what: EventKind::ItemCompleted { item: item.parse().unwrap() },
         }
     }

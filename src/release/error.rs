@@ -6,10 +6,13 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use crate::action::NextAction;
+use crate::actor::Role;
 use crate::checklist::{Item, ItemId, TemplateDifference};
 use crate::digest::Digest;
 use crate::health::{CriterionId, HealthError, Verdict};
 use crate::plan::PlanError;
+use crate::policy::WindowKind;
+use crate::release::access::{AccessError, ApprovalsNeeded};
 use crate::stage::{Gate, Stage};
 use crate::text::{TextError, did_you_mean};
 
@@ -107,7 +110,7 @@ pub enum ReleaseError {
 
     /// A forward move blocked by open items of its gate, or by the
     /// release's health.
-    #[error("{}", blocked_message(*from, *to, *gate, open, health.as_ref()))]
+    #[error("{}", blocked_message(*from, *to, *gate, open, health.as_ref(), approvals.as_deref()))]
     TransitionBlocked {
         /// The release's stage.
         from: Stage,
@@ -120,7 +123,43 @@ pub enum ReleaseError {
         /// The verdict, when health blocks the move: `RollBack`, or
         /// `Inconclusive` with the findings nobody has decided on.
         health: Option<Verdict>,
+        /// The approvals the gate still needs, when its policy asks for
+        /// more than were given.
+        approvals: Option<Box<ApprovalsNeeded>>,
     },
+
+    /// Starting to deploy inside a freeze, or outside every deployment
+    /// window that applies, without an override.
+    #[error("{}", window_closed_message(window, *kind, *at, *until, *time_zone, overriders))]
+    WindowClosed {
+        /// The window, in words: kind, name, schedule and time zone.
+        window: String,
+        /// Freeze or deployment window.
+        kind: WindowKind,
+        /// The time asked about.
+        at: DateTime<Utc>,
+        /// When the freeze ends, or the deployment window next opens;
+        /// `None` for a one-off deployment window that is over.
+        until: Option<DateTime<Utc>>,
+        /// The window's time zone, which the message gives `until` in too.
+        time_zone: chrono_tz::Tz,
+        /// The roles that may override the window.
+        overriders: Vec<Role>,
+    },
+
+    /// An override of a change window that cannot be recorded.
+    #[error("change window \"{window}\" {problem}")]
+    InvalidOverride {
+        /// The window named.
+        window: String,
+        /// Why not.
+        problem: String,
+    },
+
+    /// Someone acting who is not on the roster, claims a role they do not
+    /// hold, or acts in a role the policy does not permit.
+    #[error(transparent)]
+    Access(Box<AccessError>),
 
     /// An observation of a signal that no criterion watches.
     #[error(
@@ -335,6 +374,12 @@ pub enum ReleaseError {
     Plan(#[from] PlanError),
 }
 
+impl From<AccessError> for ReleaseError {
+    fn from(error: AccessError) -> ReleaseError {
+        ReleaseError::Access(Box::new(error))
+    }
+}
+
 impl ReleaseError {
     /// What can be done next, as data: the same as the message says in
     /// words. Empty when the error points at no operation (a malformed log,
@@ -342,7 +387,7 @@ impl ReleaseError {
     ///
     /// ```
     /// use release_workflow::{NextAction, Release, ReleaseKind, Actor, Role, Stage};
-    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -352,7 +397,14 @@ impl ReleaseError {
     /// ```
     pub fn next_actions(&self) -> Vec<NextAction> {
         match self {
-            ReleaseError::TransitionBlocked { open, health, .. } => unblocking_actions(open, health.as_ref()),
+            ReleaseError::TransitionBlocked { open, health, approvals, .. } => {
+                unblocking_actions(open, health.as_ref(), approvals.as_deref())
+            }
+            ReleaseError::WindowClosed { .. } => vec![NextAction::WaitOrOverrideWindow],
+            ReleaseError::Access(error) if matches!(**error, AccessError::Approval { .. }) => {
+                vec![NextAction::GetApproval]
+            }
+            ReleaseError::Access(_) => vec![NextAction::ActAsPermittedRole],
             ReleaseError::TransitionNotAllowed { from, to: Stage::RolledBack } if from.can_roll_back() => {
                 vec![NextAction::RollBackWithReason]
             }
@@ -376,7 +428,11 @@ impl ReleaseError {
 
 /// What clears a blocked move: settling its open items, and deciding on
 /// the health that blocks it.
-pub(crate) fn unblocking_actions(open: &[Item], health: Option<&Verdict>) -> Vec<NextAction> {
+pub(crate) fn unblocking_actions(
+    open: &[Item],
+    health: Option<&Verdict>,
+    approvals: Option<&ApprovalsNeeded>,
+) -> Vec<NextAction> {
     let mut actions = Vec::new();
     if !open.is_empty() {
         actions.push(NextAction::SettleItems);
@@ -385,6 +441,9 @@ pub(crate) fn unblocking_actions(open: &[Item], health: Option<&Verdict>) -> Vec
         Some(Verdict::RollBack { .. }) => actions.push(NextAction::RollBackOnCriteria),
         Some(_) => actions.push(NextAction::AcceptRiskOrRollBack),
         None => {}
+    }
+    if approvals.is_some() {
+        actions.push(NextAction::GetApproval);
     }
     actions
 }
@@ -497,7 +556,14 @@ fn not_allowed_message(from: Stage, to: Stage) -> String {
     message
 }
 
-fn blocked_message(from: Stage, to: Stage, gate: Gate, open: &[Item], health: Option<&Verdict>) -> String {
+fn blocked_message(
+    from: Stage,
+    to: Stage,
+    gate: Gate,
+    open: &[Item],
+    health: Option<&Verdict>,
+    approvals: Option<&ApprovalsNeeded>,
+) -> String {
     let mut message = format!("cannot move from {from} to {to}:");
     if !open.is_empty() {
         let count = open.len();
@@ -525,6 +591,42 @@ fn blocked_message(from: Stage, to: Stage, gate: Gate, open: &[Item], health: Op
         }
         None => {}
     }
+    if let Some(approvals) = approvals {
+        let _ =
+            write!(message, "\nthe {gate} gate needs {approvals}\n{}", NextAction::GetApproval.describe());
+    }
+    message
+}
+
+fn window_closed_message(
+    window: &str,
+    kind: WindowKind,
+    at: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+    time_zone: chrono_tz::Tz,
+    overriders: &[Role],
+) -> String {
+    let at = at.format("%Y-%m-%d %H:%M UTC");
+    let local = until.map(|until| until.with_timezone(&time_zone).format("%a %Y-%m-%d %H:%M %Z").to_string());
+    let mut message = match (kind, until, local) {
+        (WindowKind::Freeze, Some(until), Some(local)) => format!(
+            "cannot start deploying at {at}: {window} holds until {local} ({} UTC)",
+            until.format("%Y-%m-%d %H:%M")
+        ),
+        (_, Some(until), Some(local)) => format!(
+            "cannot start deploying at {at}, outside every deployment window: {window} opens next, at {local} ({} \
+             UTC)",
+            until.format("%Y-%m-%d %H:%M")
+        ),
+        _ => format!("cannot start deploying at {at}, outside every deployment window: {window} is over"),
+    };
+    let who = if overriders.is_empty() {
+        "nobody may override it".to_owned()
+    } else {
+        let roles: Vec<&str> = overriders.iter().map(Role::as_str).collect();
+        format!("{} may override it", roles.join(" or "))
+    };
+    let _ = write!(message, "\n{} ({who})", NextAction::WaitOrOverrideWindow.describe());
     message
 }
 

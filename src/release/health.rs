@@ -210,14 +210,17 @@ impl Release {
             rollback @ Verdict::RollBack { .. } => Some(rollback),
             Verdict::Inconclusive { findings } => {
                 let undecided: Vec<Finding> =
-                    findings.into_iter().filter(|finding| !self.is_decided(&finding.criterion)).collect();
+                    findings.into_iter().filter(|finding| !self.is_decided(finding)).collect();
                 (!undecided.is_empty()).then_some(Verdict::Inconclusive { findings: undecided })
             }
         }
     }
 
-    fn is_decided(&self, criterion: &CriterionId) -> bool {
-        self.risk_decisions.iter().any(|decision| decision.criteria.contains(criterion))
+    /// Whether a risk decision accepted this very finding.
+    fn is_decided(&self, finding: &Finding) -> bool {
+        self.risk_decisions
+            .iter()
+            .any(|decision| decision.findings.iter().any(|accepted| accepted.is_same_finding(finding)))
     }
 
     /// The findings that call for a rollback now.
@@ -354,10 +357,11 @@ impl Release {
             DECISION_STAGES,
         )?;
         let undecided = self.undecided_health();
-        let expected: Vec<&CriterionId> = match &undecided {
-            Some(Verdict::Inconclusive { findings }) => findings.iter().map(|f| &f.criterion).collect(),
-            _ => Vec::new(),
+        let findings: &[Finding] = match &undecided {
+            Some(Verdict::Inconclusive { findings }) => findings,
+            _ => &[],
         };
+        let expected: Vec<&CriterionId> = findings.iter().map(|f| &f.criterion).collect();
         if expected.is_empty() {
             return Err(ReleaseError::NothingToDecide {
                 verdict: undecided.unwrap_or_else(|| self.verdict()),
@@ -369,6 +373,7 @@ impl Release {
         check_reason("reason for accepting the risk", why)?;
         Ok(Effect::AcceptRisk(RiskDecision {
             criteria: criteria.to_vec(),
+            findings: findings.to_vec(),
             why: why.to_owned(),
             by: event.by.clone(),
             at: event.at,

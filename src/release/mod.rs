@@ -1,8 +1,10 @@
 //! The release state machine.
 
+mod access;
 mod apply;
 mod chain;
 mod error;
+mod govern;
 mod health;
 mod status;
 mod stored;
@@ -23,6 +25,7 @@ use crate::progress::Tally;
 use crate::stage::{Gate, Stage};
 use crate::version::{ReleaseKind, Version};
 
+pub use access::{AccessError, Approval, ApprovalProblem, ApprovalsNeeded};
 pub use chain::Integrity;
 #[cfg(feature = "store")]
 pub(crate) use chain::{StoredEvent, stored_line};
@@ -44,8 +47,8 @@ pub use trust::Trust;
 /// use chrono::{DateTime, Utc};
 /// use release_workflow::{Actor, Release, ReleaseKind, Role, Stage};
 ///
-/// let ada = Actor::new("Ada", Role::ReleaseManager)?;
-/// let grace = Actor::new("Grace", Role::OnCallEngineer)?;
+/// let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+/// let grace = Actor::new("grace", "Grace", Role::ON_CALL_ENGINEER)?;
 /// let t0: DateTime<Utc> = "2026-11-30T09:00:00Z".parse()?;
 ///
 /// let mut release = Release::builder()
@@ -87,6 +90,10 @@ pub struct Release {
     flags: Vec<RaisedFlag>,
     risk_decisions: Vec<RiskDecision>,
     incidents: Vec<Incident>,
+    /// The approvals given and not lapsed.
+    approvals: Vec<Approval>,
+    /// The change windows overridden, by name.
+    overrides: Vec<String>,
     events: Vec<Event>,
 }
 
@@ -468,7 +475,7 @@ impl Release {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(crate) fn sample() -> Release {
-    let ada = Actor::new("Ada", crate::actor::Role::ReleaseManager).unwrap();
+    let ada = Actor::new("ada", "Ada", crate::actor::Role::RELEASE_MANAGER).unwrap();
     Release::builder()
         .service("checkout")
         .version("2.4.0")

@@ -13,6 +13,7 @@ use crate::event::{Event, RollbackReason};
 use crate::health::{RiskDecision, Verdict};
 use crate::incident::Incident;
 use crate::progress::Tally;
+use crate::release::access::ApprovalsNeeded;
 use crate::release::error::unblocking_actions;
 use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
@@ -35,7 +36,7 @@ const LISTED_ITEMS: usize = 10;
 /// ```
 /// use release_workflow::{NextAction, Stage};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -125,12 +126,16 @@ pub struct NextMove {
     /// inconclusive findings nobody has decided on (the missing
     /// decisions).
     pub health: Option<Verdict>,
+    /// The approvals the gate still needs, when its policy asks for them.
+    pub approvals: Option<ApprovalsNeeded>,
 }
 
 impl NextMove {
-    /// Whether the move would be accepted now.
+    /// Whether the move would be accepted now, but for change windows,
+    /// which depend on when it is made
+    /// ([`check_windows`](Release::check_windows)).
     pub fn can_move(&self) -> bool {
-        self.open_items.is_empty() && self.health.is_none()
+        self.open_items.is_empty() && self.health.is_none() && self.approvals.is_none()
     }
 
     /// What can be done next: move on, or clear what blocks the move.
@@ -138,7 +143,7 @@ impl NextMove {
         if self.can_move() {
             return vec![NextAction::Advance];
         }
-        unblocking_actions(&self.open_items, self.health.as_ref())
+        unblocking_actions(&self.open_items, self.health.as_ref(), self.approvals.as_ref())
     }
 }
 
@@ -224,9 +229,9 @@ impl Release {
         let to = self.stage().next()?;
         let gate = to.entry_gate()?;
         match self.check_advance(to) {
-            Ok(()) => Some(NextMove { to, gate, open_items: Vec::new(), health: None }),
-            Err(ReleaseError::TransitionBlocked { gate, open, health, .. }) => {
-                Some(NextMove { to, gate, open_items: open, health })
+            Ok(()) => Some(NextMove { to, gate, open_items: Vec::new(), health: None, approvals: None }),
+            Err(ReleaseError::TransitionBlocked { gate, open, health, approvals, .. }) => {
+                Some(NextMove { to, gate, open_items: open, health, approvals: approvals.map(|a| *a) })
             }
             // The table has the edge to the next stage, so the check refuses
             // with nothing but `TransitionBlocked`.
@@ -368,6 +373,14 @@ fn fmt_next_move(f: &mut fmt::Formatter<'_>, next: &NextMove) -> fmt::Result {
             _ => ("is inconclusive", NextAction::AcceptRiskOrRollBack),
         };
         writeln!(f, "{lead}, which {says}: {}", action.describe())?;
+    }
+    if let Some(approvals) = &next.approvals {
+        let lead = if count > 0 || next.health.is_some() {
+            "             and by approvals".to_owned()
+        } else {
+            format!("  next       {} is blocked by approvals", next.to)
+        };
+        writeln!(f, "{lead}: the {} gate needs {approvals}", next.gate)?;
     }
     Ok(())
 }

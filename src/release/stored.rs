@@ -59,35 +59,44 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 ///
 /// ```json
 /// {
-///   "format": 3,
+///   "format": 4,
 ///   "events": [
-///     {"at": "2026-11-30T09:00:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
-///      "what": {"type": "planned", "plan": {"version": "2.4.0", "...": "..."}},
+///     {"at": "2026-11-30T09:00:00Z",
+///      "by": {"id": "ada", "name": "Ada Lovelace", "role": "release-manager"},
+///      "what": {"type": "planned", "plan": {"version": "2.4.0", "roster": ["..."], "...": "..."}},
 ///      "digest": "3f5c...64 hex digits"},
-///     {"at": "2026-11-30T09:02:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
+///     {"at": "2026-11-30T09:02:00Z",
+///      "by": {"id": "ada", "name": "Ada Lovelace", "role": "release-manager"},
 ///      "what": {"type": "item-completed", "item": "planning.scope-documented"},
 ///      "digest": "9a01..."},
-///     {"at": "2026-11-30T09:05:00Z", "by": {"name": "Ada Lovelace", "role": "release-manager"},
-///      "what": {"type": "advanced", "from": "planned", "to": "frozen"},
+///     {"at": "2026-11-30T09:04:00Z",
+///      "by": {"id": "linus", "name": "Linus", "role": "change-approver"},
+///      "what": {"type": "approved", "gate": "deploy"},
 ///      "digest": "c2d7..."}
 ///   ]
 /// }
 /// ```
 ///
-/// The repository pins this shape with a snapshot test
-/// (`tests/snapshots/release-format-3.json`): a change to it is deliberate.
-/// A format this crate does not know is refused with
-/// [`ReleaseError::UnsupportedFormat`].
+/// An actor's `id` is left out when it equals the name. The repository pins
+/// this shape with a snapshot test (`tests/snapshots/release-format-4.json`):
+/// a change to it is deliberate. A format this crate does not know is
+/// refused with [`ReleaseError::UnsupportedFormat`].
 ///
-/// # Formats 2 and 1
+/// # Formats 3, 2 and 1
+///
+/// Format 3 (written by 0.3) is format 4 without what governance added:
+/// actor ids (a format-3 actor's id is its name), the plan's `roster`, a
+/// change's `author`, a template's `policy`, and the `approved` and
+/// `window-overridden` events. It is read as it is, chained; it encodes,
+/// and so chains, exactly as it was written.
 ///
 /// Format 2 (written by 0.2) is format 3 without `digest` and `seal`;
 /// format 1 (written by 0.1) is format 2 with event types and the stage
 /// `rolled_back` in snake case (`item_completed`). Both are read as they
 /// are, reported [`Integrity::Unchained`]: nothing binds their events, so
 /// only the rules and the trusted checklist guard them, and a reader with a
-/// key refuses them. Saving a release read from them writes format 3.
-pub const FORMAT_VERSION: u32 = 3;
+/// key refuses them. Saving a release read from any of them writes format 4.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The first format whose events are chained.
 pub(crate) const FIRST_CHAINED_FORMAT: u32 = 3;
@@ -129,7 +138,7 @@ impl Release {
     /// ```
     /// use release_workflow::{SealKey, Trust, UnverifiedRelease};
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -161,7 +170,7 @@ impl Release {
 /// ```
 /// use release_workflow::{Trust, UnverifiedRelease};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -171,7 +180,7 @@ impl Release {
 /// assert_eq!(loaded, release);
 ///
 /// // An edited event breaks the chain, and the error names it.
-/// let edited = json.replace("release-manager", "developer");
+/// let edited = json.replace("\"Ada\"", "\"Eve\"");
 /// let log: UnverifiedRelease = serde_json::from_str(&edited)?;
 /// let refused = log.verify(&Trust::default()).unwrap_err();
 /// assert!(refused.to_string().starts_with("event 0 of the log was changed"));

@@ -54,7 +54,7 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 /// ```
 /// use release_workflow::{FileStore, ReleaseStore, Trust};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 /// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;

@@ -35,7 +35,7 @@ impl ReleaseKey {
     ///
     /// ```
     /// # use release_workflow::{Actor, Release, ReleaseKey, Role};
-    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// let plan = |service: &str| {
     ///     Release::builder().service(service).version("2.4.0").previous_version("2.3.0")

@@ -52,7 +52,7 @@ pub struct TornTail {
 /// ```
 /// use release_workflow::{MemoryStore, ReleaseStore};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-/// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+/// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
 /// # let mut release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
 /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
@@ -131,7 +131,7 @@ pub trait ReleaseStore {
     /// ```
     /// use release_workflow::{MemoryStore, ReleaseStore};
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-    /// # let ada = Actor::new("Ada", Role::ReleaseManager)?;
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;

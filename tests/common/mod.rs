@@ -5,15 +5,36 @@ use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use release_workflow::{
     Actor, DeploymentRecord, Gate, IncidentSpan, Release, ReleaseError, ReleaseKind, Role, RollbackSpan,
-    Stage, Trust, UnverifiedRelease,
+    Stage, Template, Trust, UnverifiedRelease,
 };
 
 pub fn ada() -> Actor {
-    Actor::new("Ada Lovelace", Role::ReleaseManager).unwrap()
+    Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER).unwrap()
 }
 
 pub fn grace() -> Actor {
-    Actor::new("Grace Hopper", Role::OnCallEngineer).unwrap()
+    Actor::new("grace", "Grace Hopper", Role::ON_CALL_ENGINEER).unwrap()
+}
+
+/// The security engineer on the roster of [`planned`].
+pub fn sam() -> Actor {
+    Actor::new("sam", "Sam Security", Role::SECURITY_ENGINEER).unwrap()
+}
+
+/// The change approver on the roster of [`planned`].
+pub fn linus() -> Actor {
+    Actor::new("linus", "Linus Approver", Role::CHANGE_APPROVER).unwrap()
+}
+
+/// The monitoring bot on the roster of [`planned`].
+pub fn monitor() -> Actor {
+    Actor::new("monitor", "monitor", Role::AUTOMATION).unwrap()
+}
+
+/// Who completes `item` under the OctoAcme policy: the security engineer
+/// for the security scan, the release manager for everything else.
+pub fn completer(item: &str) -> Actor {
+    if item == "testing.security-scans-clean" { sam() } else { ada() }
 }
 
 /// 2026-11-30 09:00 UTC plus `minutes`.
@@ -23,13 +44,23 @@ pub fn t(minutes: i64) -> DateTime<Utc> {
 
 /// Release 2.4.0 on the OctoAcme checklist, planned at `t(0)`.
 pub fn planned() -> Release {
+    planned_on(Template::octoacme())
+}
+
+/// Release 2.4.0 on `template`, planned at `t(0)` with the team of
+/// [`planned`] on its roster.
+pub fn planned_on(template: Template) -> Release {
     Release::builder()
+        .template(template)
         .service("checkout")
         .version("2.4.0")
         .kind(ReleaseKind::Minor)
         .target_date("2026-12-01".parse().unwrap())
         .release_manager(ada())
         .on_call(grace())
+        .member(sam())
+        .member(linus())
+        .member(monitor())
         .change("PR-1", t(-600))
         .plan(t(0))
         .unwrap()
@@ -39,13 +70,13 @@ pub fn planned() -> Release {
 pub fn complete_gate(release: &mut Release, gate: Gate, at: DateTime<Utc>) {
     let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
     for id in open {
-        release.complete(&id, &ada(), at).unwrap();
+        release.complete(&id, &completer(&id), at).unwrap();
     }
 }
 
 /// Records healthy values of every signal the OctoAcme criteria watch.
 pub fn record_healthy_signals(release: &mut Release, at: DateTime<Utc>) {
-    let bot = Actor::new("monitor", Role::Automation).unwrap();
+    let bot = monitor();
     release.record_baseline("latency_p95_ms", 200.0, "prometheus", &bot, at).unwrap();
     release.observe("latency_p95_ms", 210.0, "prometheus", &bot, at).unwrap();
     release.observe("error_rate", 0.01, "prometheus", &bot, at).unwrap();
@@ -72,7 +103,11 @@ pub fn advance(release: &mut Release, at: DateTime<Utc>) {
     if next == Stage::Released {
         record_healthy_signals(release, at);
     }
-    complete_gate(release, next.entry_gate().unwrap(), at);
+    let gate = next.entry_gate().unwrap();
+    complete_gate(release, gate, at);
+    if release.approvals_needed(gate).is_some() {
+        release.approve(gate, &linus(), at).unwrap();
+    }
     release.advance_to(next, &ada(), at).unwrap();
 }
 

@@ -1,0 +1,343 @@
+//! Who may do what: a checklist's policy, as data.
+//!
+//! A [`Policy`] lives in a [`Template`](crate::Template), so the checklist
+//! and the rules of who may work it are pinned, fingerprinted and trusted
+//! together. It declares the roles a team uses, grants each action to
+//! roles (for everything, one gate, one section or one item: the most
+//! specific grant wins), asks for approvals before gates, and sets the
+//! [change windows](ChangeWindow) deployments keep to.
+//!
+//! ```
+//! use release_workflow::{Action, Gate, Policy, Role, Scope};
+//!
+//! let dba = Role::new("dba")?;
+//! let policy = Policy::builder()
+//!     .role(Role::RELEASE_MANAGER, "Owns the release")
+//!     .role(Role::CHANGE_APPROVER, "Approves production changes")
+//!     .role(dba.clone(), "Database administrator")
+//!     .allow(Action::Complete, Scope::Everything, [Role::RELEASE_MANAGER])
+//!     .allow(Action::Complete, Scope::section("Environment Preparation"), [dba, Role::RELEASE_MANAGER])
+//!     .allow(Action::Advance, Scope::Everything, [Role::RELEASE_MANAGER])
+//!     .require_approvals(Gate::Deploy, 1, [Role::CHANGE_APPROVER])
+//!     .build()?;
+//! assert_eq!(policy.approvals_for(Gate::Deploy).map(|rule| rule.count()), Some(1));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod octoacme;
+mod rule;
+mod window;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Role;
+use crate::checklist::{Item, Requirement};
+use crate::stage::Gate;
+use crate::text::{MAX_TITLE_CHARS, check_line};
+
+pub use error::PolicyError;
+pub use rule::{Action, ApprovalRule, Grant, MAX_APPROVALS, Scope};
+pub use window::{ChangeWindow, WeeklyTime, WindowKind, WindowSchedule};
+
+/// Who may do what on releases of one checklist: declared roles, grants of
+/// actions to roles, approvals each gate needs, and change windows.
+///
+/// Built with [`Policy::builder`] or read with serde; checked on every path.
+/// A template checks its policy against its items when it takes it
+/// ([`Template::with_policy`](crate::Template::with_policy)): a grant naming
+/// an item or section the template lacks, or an item that no role may
+/// settle, is refused there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "PolicyFields")]
+pub struct Policy {
+    /// Every role the policy knows, with what it means to the team.
+    roles: BTreeMap<Role, String>,
+    grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    approvals: Vec<ApprovalRule>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    windows: Vec<ChangeWindow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFields {
+    roles: BTreeMap<Role, String>,
+    grants: Vec<Grant>,
+    #[serde(default)]
+    approvals: Vec<ApprovalRule>,
+    #[serde(default)]
+    windows: Vec<ChangeWindow>,
+}
+
+impl TryFrom<PolicyFields> for Policy {
+    type Error = PolicyError;
+
+    fn try_from(fields: PolicyFields) -> Result<Policy, PolicyError> {
+        let policy = Policy {
+            roles: fields.roles,
+            grants: fields.grants,
+            approvals: fields.approvals,
+            windows: fields.windows,
+        };
+        policy.validate()?;
+        Ok(policy)
+    }
+}
+
+impl Policy {
+    /// Starts a policy built in code; see [`PolicyBuilder`].
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// The policy the built-in OctoAcme checklist ships with; see
+    /// [`Template::octoacme`](crate::Template::octoacme) for what it allows
+    /// and why.
+    pub fn octoacme() -> Policy {
+        octoacme::policy()
+    }
+
+    /// Every role the policy knows, with its description.
+    pub fn roles(&self) -> &BTreeMap<Role, String> {
+        &self.roles
+    }
+
+    /// Whether the policy declares `role`.
+    pub fn declares(&self, role: &Role) -> bool {
+        self.roles.contains_key(role)
+    }
+
+    /// The grants, in order.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    /// The approval rules, one per gate at most.
+    pub fn approvals(&self) -> &[ApprovalRule] {
+        &self.approvals
+    }
+
+    /// The approvals `gate` needs, if any.
+    pub fn approvals_for(&self, gate: Gate) -> Option<&ApprovalRule> {
+        self.approvals.iter().find(|rule| rule.gate() == gate)
+    }
+
+    /// The change windows.
+    pub fn windows(&self) -> &[ChangeWindow] {
+        &self.windows
+    }
+
+    /// The window with this name, if the policy has it.
+    pub fn window(&self, name: &str) -> Option<&ChangeWindow> {
+        self.windows.iter().find(|window| window.name() == name)
+    }
+
+    /// The roles that may take `action`, on `item` if it concerns one, or at
+    /// `gate` for a move: those of the most specific grants that cover it
+    /// (an item's own grants, else its section's, else its gate's, else the
+    /// grants for everything). Empty when nobody may.
+    pub fn roles_for<'a>(&'a self, action: Action, item: Option<&Item>, gate: Option<Gate>) -> Vec<&'a Role> {
+        let gate = item.map(Item::gate).or(gate);
+        let mut best = None;
+        for grant in self.grants.iter().filter(|grant| grant.action() == action) {
+            if let Some(level) = grant.scope().specificity(item, gate) {
+                best = best.max(Some(level));
+            }
+        }
+        let Some(best) = best else {
+            return Vec::new();
+        };
+        let mut roles: Vec<&Role> = Vec::new();
+        for grant in self.grants.iter().filter(|grant| grant.action() == action) {
+            if grant.scope().specificity(item, gate) == Some(best) {
+                for role in grant.roles() {
+                    if !roles.contains(&role) {
+                        roles.push(role);
+                    }
+                }
+            }
+        }
+        roles
+    }
+
+    /// Whether `role` may take `action` on `item`, or at `gate`.
+    pub fn permits(&self, role: &Role, action: Action, item: Option<&Item>, gate: Option<Gate>) -> bool {
+        self.roles_for(action, item, gate).contains(&role)
+    }
+
+    /// Checks what the policy can check alone: every role it names is
+    /// declared, scopes fit their actions, approval rules and windows are
+    /// well formed and unique.
+    fn validate(&self) -> Result<(), PolicyError> {
+        for (role, description) in &self.roles {
+            check_line("role description", description, MAX_TITLE_CHARS)
+                .map_err(|source| PolicyError::Text { role: role.clone(), source })?;
+        }
+        let undeclared = |role: &Role, used_by: String| PolicyError::UndeclaredRole {
+            role: role.clone(),
+            used_by,
+            declared: self.roles.keys().map(Role::to_string).collect::<Vec<_>>().join(", "),
+        };
+        for grant in &self.grants {
+            grant.validate()?;
+            if let Some(role) = grant.roles().iter().find(|role| !self.declares(role)) {
+                return Err(undeclared(role, format!("the grant of {}", grant.describe())));
+            }
+        }
+        for (index, rule) in self.approvals.iter().enumerate() {
+            rule.validate()?;
+            if self.approvals.iter().take(index).any(|earlier| earlier.gate() == rule.gate()) {
+                return Err(PolicyError::InvalidApprovals {
+                    gate: rule.gate(),
+                    problem: "are given twice: give each gate one approval rule".into(),
+                });
+            }
+            if let Some(role) = rule.roles().iter().find(|role| !self.declares(role)) {
+                return Err(undeclared(role, format!("the approvals of the {} gate", rule.gate())));
+            }
+        }
+        for (index, window) in self.windows.iter().enumerate() {
+            if self.windows.iter().take(index).any(|earlier| earlier.name() == window.name()) {
+                return Err(PolicyError::InvalidWindow {
+                    window: window.name().to_owned(),
+                    problem: "is given twice: window names must be unique".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the policy against the checklist it governs: grants name
+    /// items and sections the template has, every item can be settled by
+    /// some role, and every gate can be passed.
+    pub(crate) fn validate_for(&self, items: &[Item], sections: &[String]) -> Result<(), PolicyError> {
+        for grant in &self.grants {
+            match grant.scope() {
+                Scope::Item(id) if !items.iter().any(|item| item.id() == id) => {
+                    return Err(PolicyError::UnknownTarget {
+                        grant: grant.describe(),
+                        problem: format!(
+                            "names item `{id}`, which the checklist does not have{}",
+                            crate::text::did_you_mean(
+                                &crate::text::closest(id.as_str(), items.iter().map(Item::id))
+                                    .into_iter()
+                                    .map(ToString::to_string)
+                                    .collect::<Vec<_>>(),
+                                "check the item ids"
+                            )
+                        ),
+                    });
+                }
+                Scope::Section(section) if !sections.contains(section) => {
+                    return Err(PolicyError::UnknownTarget {
+                        grant: grant.describe(),
+                        problem: format!("names section \"{section}\", which the checklist does not have"),
+                    });
+                }
+                _ => {}
+            }
+        }
+        for item in items.iter().filter(|item| item.settled_on().is_none()) {
+            let settle_otherwise = match item.requirement() {
+                Requirement::Required => Action::Waive,
+                Requirement::IfApplicable => Action::MarkNotApplicable,
+            };
+            if self.roles_for(Action::Complete, Some(item), None).is_empty()
+                && self.roles_for(settle_otherwise, Some(item), None).is_empty()
+            {
+                return Err(PolicyError::Unsettleable { item: item.id().to_string() });
+            }
+        }
+        for gate in Gate::ALL.iter().filter(|gate| gate.exit_stage().is_some()) {
+            let used = items.iter().any(|item| item.gate() == *gate) || self.approvals_for(*gate).is_some();
+            if used && self.roles_for(Action::Advance, None, Some(*gate)).is_empty() {
+                return Err(PolicyError::Impassable { gate: *gate });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`Policy`] in code. Nothing is checked until
+/// [`build`](PolicyBuilder::build), which reports the first problem.
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PolicyBuilder {
+    roles: BTreeMap<Role, String>,
+    grants: Vec<Grant>,
+    approvals: Vec<ApprovalRule>,
+    windows: Vec<ChangeWindow>,
+    first_error: Option<PolicyError>,
+}
+
+impl PolicyBuilder {
+    /// Declares a role, with what it means to the team.
+    pub fn role(mut self, role: Role, description: &str) -> Self {
+        self.roles.insert(role, description.to_owned());
+        self
+    }
+
+    /// Lets `roles` take `action` within `scope`.
+    pub fn allow(mut self, action: Action, scope: Scope, roles: impl IntoIterator<Item = Role>) -> Self {
+        self.grants.push(Grant::new(action, scope, roles.into_iter().collect()));
+        self
+    }
+
+    /// Lets `roles` take `action` on the item with this id only: a grant
+    /// that overrides the grants of its section, gate and everything.
+    pub fn allow_item(mut self, action: Action, item: &str, roles: impl IntoIterator<Item = Role>) -> Self {
+        match crate::checklist::ItemId::parse(item) {
+            Ok(id) => self.grants.push(Grant::new(action, Scope::Item(id), roles.into_iter().collect())),
+            Err(source) => {
+                self.first_error.get_or_insert(PolicyError::InvalidScope {
+                    grant: format!("{action} on item `{}`", crate::text::shorten(item)),
+                    problem: source.to_string(),
+                });
+            }
+        }
+        self
+    }
+
+    /// Asks for `count` approvals from distinct people holding one of
+    /// `roles` before a release passes `gate`.
+    pub fn require_approvals(
+        mut self,
+        gate: Gate,
+        count: u32,
+        roles: impl IntoIterator<Item = Role>,
+    ) -> Self {
+        self.approvals.push(ApprovalRule::new(gate, count, roles.into_iter().collect()));
+        self
+    }
+
+    /// Adds a change window.
+    pub fn window(mut self, window: ChangeWindow) -> Self {
+        self.windows.push(window);
+        self
+    }
+
+    /// Checks and returns the policy.
+    ///
+    /// # Errors
+    ///
+    /// The first problem met: a scope that does not parse, a role used but
+    /// not declared, a scope an action cannot take, approvals given twice for
+    /// a gate or asking for no one, windows named twice.
+    pub fn build(self) -> Result<Policy, PolicyError> {
+        if let Some(error) = self.first_error {
+            return Err(error);
+        }
+        let policy = Policy {
+            roles: self.roles,
+            grants: self.grants,
+            approvals: self.approvals,
+            windows: self.windows,
+        };
+        policy.validate()?;
+        Ok(policy)
+    }
+}
