@@ -24,15 +24,12 @@ use release_workflow::{
 
 mod common;
 
-use common::{planned, start};
+use common::{planned, settle, start};
 
 /// An OctoAcme release with ten events: planned, eight Freeze items, frozen.
 fn ten_events(ada: &Actor, version: &str) -> Release {
     let mut release = planned(ada, version);
-    let open: Vec<String> = release.open_items(Gate::Freeze).map(|item| item.id().to_string()).collect();
-    for id in &open {
-        release.complete(id, ada, start()).unwrap();
-    }
+    settle(&mut release, Gate::Freeze, ada, start());
     release.advance_to(Stage::Frozen, ada, start()).unwrap();
     assert_eq!(release.events().len(), 10);
     release
@@ -57,11 +54,7 @@ fn changes_then_samples(ada: &Actor, changes: usize, total: usize) -> Vec<Event>
         release.add_change(Change::new(format!("PR-{n}"), at).unwrap(), ada, at).unwrap();
     }
     for next in [Stage::Frozen, Stage::Deploying] {
-        let open: Vec<String> =
-            release.open_items(next.entry_gate().unwrap()).map(|item| item.id().to_string()).collect();
-        for id in &open {
-            release.complete(id, ada, at).unwrap();
-        }
+        settle(&mut release, next.entry_gate().unwrap(), ada, at);
         release.advance_to(next, ada, at).unwrap();
     }
     while release.events().len() < total {

@@ -13,7 +13,7 @@ use release_workflow::{Actor, Event, FileStore, Gate, Release, ReleaseStore, Rol
 
 mod common;
 
-use common::{planned, start};
+use common::{planned, settle, start};
 
 /// A release walked to Verifying with every item done, then `samples`
 /// health observations: a long, realistic log.
@@ -21,11 +21,7 @@ fn long_log(ada: &Actor, samples: usize) -> Vec<Event> {
     let mut release = planned(ada, "1.0.0");
     let mut at = start();
     for next in [Stage::Frozen, Stage::Deploying, Stage::Verifying] {
-        let gate = next.entry_gate().unwrap();
-        let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
-        for id in &open {
-            release.complete(id, ada, at).unwrap();
-        }
+        settle(&mut release, next.entry_gate().unwrap(), ada, at);
         release.advance_to(next, ada, at).unwrap();
     }
     release.record_baseline("latency_p95_ms", 200.0, "prometheus", ada, at).unwrap();
@@ -35,10 +31,7 @@ fn long_log(ada: &Actor, samples: usize) -> Vec<Event> {
         let value = if signals[i % 3] == "latency_p95_ms" { 210.0 } else { 0.0 };
         release.observe(signals[i % 3], value, "prometheus", ada, at).unwrap();
     }
-    let open: Vec<String> = release.open_items(Gate::Release).map(|item| item.id().to_string()).collect();
-    for id in &open {
-        release.complete(id, ada, at).unwrap();
-    }
+    settle(&mut release, Gate::Release, ada, at);
     release.advance_to(Stage::Released, ada, at).unwrap();
     release.events().to_vec()
 }

@@ -1,32 +1,48 @@
 //! Speed of the state machine on the OctoAcme checklist.
 //!
 //! Targets on the reference machine (2 cores): a gate check under 1 µs, a
-//! whole walk from Planned to Released under 50 µs.
+//! gate check with a policy of 3 approvals and 2 change windows under
+//! 2 µs, a whole walk from Planned to Released under 50 µs.
+
+mod common;
 
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use release_workflow::{Actor, Gate, Release, ReleaseKind, Role, Stage};
+use release_workflow::{
+    Actor, ChangeWindow, Gate, Policy, Release, ReleaseKind, Role, Stage, Template, WindowKind,
+};
 
-fn start() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_764_493_200, 0).unwrap_or_default()
+use common::{approver, security, settle, start};
+
+/// Planned on the built-in OctoAcme checklist, shared rather than copied.
+fn planned(ada: &Actor) -> Release {
+    team(ada).plan(start()).unwrap()
 }
 
-fn planned(ada: &Actor) -> Release {
+fn planned_on(ada: &Actor, template: Template) -> Release {
+    team(ada).template(template).plan(start()).unwrap()
+}
+
+/// Release 2.4.0 planned by `ada`, with the approvers and the security
+/// engineer on its roster.
+fn team(ada: &Actor) -> release_workflow::ReleaseBuilder {
     Release::builder()
         .version("2.4.0")
         .kind(ReleaseKind::Minor)
         .target_date(start().date_naive())
         .release_manager(ada.clone())
         .on_call(ada.clone())
+        .member(security())
+        .member(approver())
+        .member(Actor::new("ken", "Ken", Role::CHANGE_APPROVER).unwrap())
+        .member(Actor::new("pat", "Pat", Role::PRODUCT_OWNER).unwrap())
         .change("PR-1", start())
-        .plan(start())
-        .unwrap()
 }
 
-/// Settles every item of each gate, records healthy signals, and moves
-/// through to Released.
+/// Settles every item of each gate (approving the deploy gate), records
+/// healthy signals, and moves through to Released.
 fn walk(ada: &Actor) -> Release {
     let mut release = planned(ada);
     let mut at = start();
@@ -36,11 +52,8 @@ fn walk(ada: &Actor) -> Release {
         (Gate::Verify, Stage::Verifying),
         (Gate::Release, Stage::Released),
     ] {
-        let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
-        for id in &open {
-            at += TimeDelta::seconds(1);
-            release.complete(id, ada, at).unwrap();
-        }
+        at += TimeDelta::seconds(1);
+        settle(&mut release, gate, ada, at);
         if next == Stage::Released {
             release.record_baseline("latency_p95_ms", 200.0, "prometheus", ada, at).unwrap();
             release.observe("latency_p95_ms", 210.0, "prometheus", ada, at).unwrap();
@@ -52,6 +65,51 @@ fn walk(ada: &Actor) -> Release {
     release
 }
 
+/// A frozen release under a policy asking 3 approvals of the deploy gate,
+/// with a weekend freeze and a weekday deployment window: every approval
+/// given, so the check runs every rule and passes.
+fn governed(ada: &Actor) -> (Release, DateTime<Utc>) {
+    let window = |name: &str, kind, from: &str, to: &str| {
+        ChangeWindow::weekly(
+            name,
+            kind,
+            chrono_tz::Europe::Berlin,
+            from.parse().unwrap(),
+            to.parse().unwrap(),
+        )
+        .unwrap()
+    };
+    let policy = Policy::octoacme()
+        .with_approvals(Gate::Deploy, 3, [Role::CHANGE_APPROVER, Role::PRODUCT_OWNER])
+        .and_then(|policy| {
+            policy.with_window(window("Weekend freeze", WindowKind::Freeze, "fri 18:00", "mon 07:00"))
+        })
+        .and_then(|policy| {
+            policy.with_window(window("Working hours", WindowKind::Deployment, "mon 08:00", "fri 17:00"))
+        })
+        .unwrap();
+    let mut release = planned_on(ada, Template::octoacme().with_policy(policy).unwrap());
+    settle(&mut release, Gate::Freeze, ada, start());
+    release.advance_to(Stage::Frozen, ada, start()).unwrap();
+    let sam = security();
+    let open: Vec<String> = release.open_items(Gate::Deploy).map(|item| item.id().to_string()).collect();
+    for id in &open {
+        let by = if id == "testing.security-scans-clean" { &sam } else { ada };
+        release.complete(id, by, start()).unwrap();
+    }
+    for approver in [
+        approver(),
+        Actor::new("ken", "Ken", Role::CHANGE_APPROVER).unwrap(),
+        Actor::new("pat", "Pat", Role::PRODUCT_OWNER).unwrap(),
+    ] {
+        release.approve(Gate::Deploy, &approver, start()).unwrap();
+    }
+    // Tuesday 2025-12-02 10:00 UTC: inside working hours, outside the freeze.
+    let tuesday = DateTime::from_timestamp(1_764_669_600, 0).unwrap();
+    assert!(release.check_advance_at(Stage::Deploying, tuesday).is_ok());
+    (release, tuesday)
+}
+
 fn benches(c: &mut Criterion) {
     let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap();
 
@@ -61,12 +119,16 @@ fn benches(c: &mut Criterion) {
     });
 
     let mut ready = planned(&ada);
-    let freeze: Vec<String> = ready.open_items(Gate::Freeze).map(|item| item.id().to_string()).collect();
-    for id in &freeze {
-        ready.complete(id, &ada, start()).unwrap();
-    }
+    settle(&mut ready, Gate::Freeze, &ada, start());
     c.bench_function("gate check, passing", |b| {
         b.iter(|| black_box(&ready).check_advance(black_box(Stage::Frozen)).is_ok())
+    });
+
+    let (governed, tuesday) = governed(&ada);
+    c.bench_function("gate check with a policy of 3 approvals and 2 windows, passing", |b| {
+        b.iter(|| {
+            black_box(&governed).check_advance_at(black_box(Stage::Deploying), black_box(tuesday)).is_ok()
+        })
     });
 
     c.bench_function("whole walk Planned -> Released (66-item OctoAcme)", |b| {

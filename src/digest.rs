@@ -99,37 +99,6 @@ impl fmt::Debug for Digest {
     }
 }
 
-/// A digest computed once, on first use, for a value that does not change
-/// afterwards. It takes no part in comparing or hashing its owner: equal
-/// values have equal digests whether computed yet or not.
-#[derive(Clone, Default)]
-pub(crate) struct DigestCache(std::sync::OnceLock<Digest>);
-
-impl DigestCache {
-    /// The digest, computed with `compute` the first time.
-    pub(crate) fn get_or(&self, compute: impl FnOnce() -> Digest) -> Digest {
-        *self.0.get_or_init(compute)
-    }
-}
-
-impl PartialEq for DigestCache {
-    fn eq(&self, _: &DigestCache) -> bool {
-        true
-    }
-}
-
-impl Eq for DigestCache {}
-
-impl std::hash::Hash for DigestCache {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
-}
-
-impl fmt::Debug for DigestCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DigestCache")
-    }
-}
-
 /// Text that is not a digest: 64 hexadecimal digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("\"{text}\" is not a SHA-256 digest: expected 64 hexadecimal digits")]

@@ -8,8 +8,9 @@
 //! | versions | [`VersionError`] | [`parse_version`](crate::parse_version), [`ReleaseKind::between`](crate::ReleaseKind::between) |
 //! | health | [`HealthError`] | thresholds, criteria, observations, incidents |
 //! | checklist | [`TemplateError`] | items and templates |
+//! | policy | [`PolicyError`] | policies, grants, approval rules, change windows |
 //! | plan | [`PlanError`] | [`ReleaseBuilder`](crate::ReleaseBuilder) |
-//! | release | [`ReleaseError`] | every operation on a [`Release`](crate::Release), replay, stored releases |
+//! | release | [`ReleaseError`] | every operation on a [`Release`](crate::Release), replay, stored releases; [`AccessError`](crate::AccessError) inside it for who may act |
 //! | typed | [`WrongStage`] | a handle asked for a release in another stage |
 //! | metrics | [`MetricsError`] | windows, deployment records, trends |
 //! | store | `StoreError` | `ReleaseStore` implementations (`store` feature) |
@@ -25,6 +26,7 @@ use crate::checklist::TemplateError;
 use crate::health::HealthError;
 use crate::metrics::MetricsError;
 use crate::plan::PlanError;
+use crate::policy::PolicyError;
 use crate::release::ReleaseError;
 #[cfg(feature = "store")]
 use crate::store::StoreError;
@@ -74,6 +76,10 @@ pub enum Error {
     /// An item or template that breaks a checklist's rules.
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// A policy that names what does not exist or leaves work nobody may
+    /// do.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
     /// A release plan that is incomplete or contradicts itself.
     #[error(transparent)]
     Plan(#[from] PlanError),

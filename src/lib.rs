@@ -263,7 +263,7 @@
 
 // Layers, bottom to top; a module uses only modules of its own layer or
 // below, and names them by path (`crate::stage::Stage`):
-// - text, id, digest, stage, action, actor, version, progress;
+// - text, id, memo, digest, stage, action, actor, version, progress;
 // - health (criteria, observations, verdicts) and incident;
 // - checklist and policy (its templates hold rollback criteria and a policy);
 // - plan and roster;
@@ -279,6 +279,7 @@ mod event;
 mod health;
 mod id;
 mod incident;
+mod memo;
 mod metrics;
 mod plan;
 mod policy;

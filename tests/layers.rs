@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Bottom to top, as `src/lib.rs` lists them.
 const LAYERS: &[&[&str]] = &[
-    &["text", "id", "digest", "stage", "action", "actor", "version", "progress"],
+    &["text", "id", "memo", "digest", "stage", "action", "actor", "version", "progress"],
     &["health", "incident"],
     &["checklist", "policy"],
     &["plan", "roster"],

@@ -33,7 +33,22 @@ fn public_types_are_send_and_sync() {
     send_sync::<NextMove>();
     send_sync::<NextAction>();
     send_sync::<release_workflow::typed::AnyStage>();
+    send_sync::<PersonId>();
+    send_sync::<Roster>();
+    send_sync::<Member>();
+    send_sync::<Policy>();
+    send_sync::<PolicyBuilder>();
+    send_sync::<Grant>();
+    send_sync::<Scope>();
+    send_sync::<ApprovalRule>();
+    send_sync::<ChangeWindow>();
+    send_sync::<WeeklyTime>();
+    send_sync::<Approval>();
+    send_sync::<ApprovalsNeeded>();
+    send_sync::<ApprovalProblem>();
     error_type::<Error>();
+    error_type::<PolicyError>();
+    error_type::<AccessError>();
     error_type::<ParseError>();
     error_type::<TextError>();
     error_type::<VersionError>();
@@ -93,6 +108,8 @@ fn every_named_value_has_one_text_form() {
     one_text_form(Benchmark::ALL);
     one_text_form(Period::ALL);
     one_text_form(NextAction::ALL);
+    one_text_form(Action::ALL);
+    one_text_form(WindowKind::ALL);
     assert_eq!(Stage::RolledBack.to_string(), "rolled-back");
     assert_eq!("x".parse::<Stage>().unwrap_err().what(), "stage");
     assert_eq!("x".parse::<IncidentSeverity>().unwrap_err().what(), "incident severity");
@@ -178,6 +195,8 @@ fn names_round_trip_through_display_and_from_str() {
     assert_eq!("if-applicable".parse::<Requirement>().unwrap(), Requirement::IfApplicable);
     let error = "ship".parse::<Gate>().unwrap_err().to_string();
     assert!(error.contains("freeze, deploy, verify, release, post-release, rollback"), "{error}");
+    let person: PersonId = "ada@octoacme.com".parse().unwrap();
+    assert_eq!(person.to_string().parse::<PersonId>().unwrap(), person);
     let id: ItemId = "a.b-c".parse().unwrap();
     assert_eq!(id.to_string().parse::<ItemId>().unwrap(), id);
 }

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::error::TemplateError;
 use crate::checklist::item::{Item, ItemId, Requirement};
-use crate::digest::DigestCache;
+use crate::digest::Digest;
 use crate::health::{RollbackCriterion, Signal};
+use crate::memo::Memo;
 use crate::policy::Policy;
 use crate::stage::{Gate, Stage};
 use crate::text::{MAX_TITLE_CHARS, check_line};
@@ -57,7 +58,11 @@ pub struct Template {
     policy: Option<Policy>,
     /// Computed on first use: a template never changes once made.
     #[serde(skip)]
-    fingerprint: DigestCache,
+    fingerprint: Memo<Digest>,
+    /// Each item's position by id, built on first use: every event about
+    /// an item looks it up, and a governed one looks twice.
+    #[serde(skip)]
+    positions: Memo<HashMap<ItemId, usize>>,
 }
 
 #[derive(Deserialize)]
@@ -104,7 +109,8 @@ impl Template {
             items,
             criteria: Vec::new(),
             policy: None,
-            fingerprint: DigestCache::default(),
+            fingerprint: Memo::default(),
+            positions: Memo::default(),
         };
         template.validate()?;
         Ok(template)
@@ -139,7 +145,7 @@ impl Template {
             return Err(TemplateError::DuplicateCriterion { criterion: repeated.id().to_string() });
         }
         self.criteria = criteria;
-        self.fingerprint = DigestCache::default();
+        self.fingerprint = Memo::default();
         Ok(self)
     }
 
@@ -172,7 +178,7 @@ impl Template {
     pub fn with_policy(mut self, policy: Policy) -> Result<Template, TemplateError> {
         policy.validate_for(&self.items, &self.sections)?;
         self.policy = Some(policy);
-        self.fingerprint = DigestCache::default();
+        self.fingerprint = Memo::default();
         Ok(self)
     }
 
@@ -182,7 +188,7 @@ impl Template {
     /// the OctoAcme checklist of version 0.2.
     pub fn without_policy(mut self) -> Template {
         self.policy = None;
-        self.fingerprint = DigestCache::default();
+        self.fingerprint = Memo::default();
         self
     }
 
@@ -258,11 +264,8 @@ impl Template {
     }
 
     /// The fingerprint, computed once per template.
-    pub(crate) fn cached_fingerprint(
-        &self,
-        compute: impl FnOnce() -> crate::digest::Digest,
-    ) -> crate::digest::Digest {
-        self.fingerprint.get_or(compute)
+    pub(crate) fn cached_fingerprint(&self, compute: impl FnOnce() -> Digest) -> Digest {
+        *self.fingerprint.get_or(compute)
     }
 
     /// The template's name.
@@ -282,7 +285,7 @@ impl Template {
 
     /// The item with this id, if the template has it.
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.items.iter().find(|item| item.id().as_str() == id)
+        self.position(id).and_then(|index| self.items.get(index))
     }
 
     /// The rollback criteria, in order.
@@ -317,7 +320,10 @@ impl Template {
 
     /// The position of the item with this id in [`items`](Template::items).
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.items.iter().position(|item| item.id().as_str() == id)
+        let positions = self.positions.get_or(|| {
+            self.items.iter().enumerate().map(|(index, item)| (item.id().clone(), index)).collect()
+        });
+        positions.get(id).copied()
     }
 
     /// The items that guard `gate`, in checklist order.

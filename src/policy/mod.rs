@@ -101,6 +101,55 @@ impl Policy {
         octoacme::policy()
     }
 
+    /// The same policy with one more change window.
+    ///
+    /// ```
+    /// use release_workflow::{ChangeWindow, Policy, Template, WindowKind};
+    ///
+    /// let weekend = ChangeWindow::weekly(
+    ///     "Weekend freeze",
+    ///     WindowKind::Freeze,
+    ///     chrono_tz::Europe::Berlin,
+    ///     "fri 18:00".parse()?,
+    ///     "mon 07:00".parse()?,
+    /// )?;
+    /// let template = Template::octoacme().with_policy(Policy::octoacme().with_window(weekend)?)?;
+    /// assert_eq!(template.policy().map(|policy| policy.windows().len()), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::InvalidWindow`] when the policy has a window of that
+    /// name already.
+    pub fn with_window(mut self, window: ChangeWindow) -> Result<Policy, PolicyError> {
+        self.windows.push(window);
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The same policy asking `count` approvals from people holding one of
+    /// `roles` before a release passes `gate`, in place of any approvals it
+    /// asked for that gate.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::InvalidApprovals`] for a gate no move passes through,
+    /// a count of 0 or above [`MAX_APPROVALS`], or no role;
+    /// [`PolicyError::UndeclaredRole`] for a role the policy does not
+    /// declare.
+    pub fn with_approvals(
+        mut self,
+        gate: Gate,
+        count: u32,
+        roles: impl IntoIterator<Item = Role>,
+    ) -> Result<Policy, PolicyError> {
+        self.approvals.retain(|rule| rule.gate() != gate);
+        self.approvals.push(ApprovalRule::new(gate, count, roles.into_iter().collect()));
+        self.validate()?;
+        Ok(self)
+    }
+
     /// Every role the policy knows, with its description.
     pub fn roles(&self) -> &BTreeMap<Role, String> {
         &self.roles
@@ -141,32 +190,36 @@ impl Policy {
     /// (an item's own grants, else its section's, else its gate's, else the
     /// grants for everything). Empty when nobody may.
     pub fn roles_for<'a>(&'a self, action: Action, item: Option<&Item>, gate: Option<Gate>) -> Vec<&'a Role> {
-        let gate = item.map(Item::gate).or(gate);
-        let mut best = None;
-        for grant in self.grants.iter().filter(|grant| grant.action() == action) {
-            if let Some(level) = grant.scope().specificity(item, gate) {
-                best = best.max(Some(level));
-            }
-        }
-        let Some(best) = best else {
-            return Vec::new();
-        };
         let mut roles: Vec<&Role> = Vec::new();
-        for grant in self.grants.iter().filter(|grant| grant.action() == action) {
-            if grant.scope().specificity(item, gate) == Some(best) {
-                for role in grant.roles() {
-                    if !roles.contains(&role) {
-                        roles.push(role);
-                    }
+        for grant in self.deciding_grants(action, item, gate) {
+            for role in grant.roles() {
+                if !roles.contains(&role) {
+                    roles.push(role);
                 }
             }
         }
         roles
     }
 
-    /// Whether `role` may take `action` on `item`, or at `gate`.
+    /// Whether `role` may take `action` on `item`, or at `gate`: whether
+    /// it is among [`roles_for`](Policy::roles_for).
     pub fn permits(&self, role: &Role, action: Action, item: Option<&Item>, gate: Option<Gate>) -> bool {
-        self.roles_for(action, item, gate).contains(&role)
+        // Checked for every event of a governed release: no allocation.
+        self.deciding_grants(action, item, gate).any(|grant| grant.roles().contains(role))
+    }
+
+    /// The grants that decide who may take `action` on `item` or at `gate`:
+    /// those of the most specific scope that covers it.
+    fn deciding_grants<'a>(
+        &'a self,
+        action: Action,
+        item: Option<&Item>,
+        gate: Option<Gate>,
+    ) -> impl Iterator<Item = &'a Grant> {
+        let gate = item.map(Item::gate).or(gate);
+        let of_action = move || self.grants.iter().filter(move |grant| grant.action() == action);
+        let best = of_action().filter_map(|grant| grant.scope().specificity(item, gate)).max();
+        of_action().filter(move |grant| best.is_some() && grant.scope().specificity(item, gate) == best)
     }
 
     /// Checks what the policy can check alone: every role it names is

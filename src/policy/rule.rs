@@ -67,6 +67,27 @@ named_enum!(Action, "action", {
 });
 
 impl Action {
+    /// The action as a verb phrase, for messages: what `someone may not`
+    /// do, followed by what it is done to.
+    pub const fn verb(self) -> &'static str {
+        match self {
+            Action::Complete => "complete",
+            Action::MarkNotApplicable => "mark not applicable",
+            Action::Waive => "waive",
+            Action::Reopen => "reopen",
+            Action::AddChange => "add a change to",
+            Action::Advance => "advance",
+            Action::Observe => "record observations on",
+            Action::RaiseFlag => "raise a flag on",
+            Action::ClearFlag => "clear a flag on",
+            Action::AcceptRisk => "accept the risk on",
+            Action::RollBack => "roll back",
+            Action::OpenIncident => "record an incident on",
+            Action::ResolveIncident => "resolve an incident on",
+            Action::OverrideWindow => "override a change window of",
+        }
+    }
+
     /// Whether the action concerns one checklist item, and so can be
     /// granted per item, section or gate.
     pub const fn concerns_an_item(self) -> bool {

@@ -97,7 +97,7 @@ fn not_permitted_message(actor: &Actor, action: Action, target: &str, allowed: &
         let roles: Vec<&str> = allowed.iter().map(Role::as_str).collect();
         format!("the policy lets {} do that", roles.join(" or "))
     };
-    format!("{actor} may not {action} {target}: {who}")
+    format!("{actor} may not {} {target}: {who}", action.verb())
 }
 
 /// Why an approval is refused.

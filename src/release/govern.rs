@@ -186,14 +186,14 @@ impl Release {
             },
             None => None,
         };
-        let allowed = policy.roles_for(action, item, gate);
-        if allowed.contains(&event.by.role()) {
+        if policy.permits(event.by.role(), action, item, gate) {
             return Ok(());
         }
+        let allowed = policy.roles_for(action, item, gate);
         let target = match (item, gate) {
             (Some(item), _) => format!("`{}`", item.id()),
             (None, Some(gate)) => format!("the release through the {gate} gate"),
-            (None, None) => "on this release".to_owned(),
+            (None, None) => "this release".to_owned(),
         };
         Err(AccessError::NotPermitted {
             actor: event.by.clone(),

@@ -13,7 +13,7 @@ use crate::event::{Event, RollbackReason};
 use crate::health::{RiskDecision, Verdict};
 use crate::incident::Incident;
 use crate::progress::Tally;
-use crate::release::access::ApprovalsNeeded;
+use crate::release::access::{Approval, ApprovalsNeeded};
 use crate::release::error::unblocking_actions;
 use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
@@ -80,6 +80,10 @@ pub struct ReleaseStatus {
     pub health: Option<HealthStatus>,
     /// The incidents it caused.
     pub incidents: Vec<Incident>,
+    /// The approvals given and not lapsed, oldest first.
+    pub approvals: Vec<Approval>,
+    /// The change windows overridden for the release, by name.
+    pub overridden_windows: Vec<String>,
     /// The next forward move and what blocks it; `None` in a final stage.
     pub next_move: Option<NextMove>,
     /// Until when a released release may still be rolled back.
@@ -207,6 +211,8 @@ impl Release {
                 .collect(),
             health,
             incidents: self.incidents().to_vec(),
+            approvals: self.approvals().to_vec(),
+            overridden_windows: self.overrides.clone(),
             next_move: self.next_move(),
             rollback_allowed_until: match self.stage() {
                 Stage::Released => self.monitoring_window_closes_at(),
@@ -282,6 +288,18 @@ impl fmt::Display for ReleaseStatus {
         self.fmt_health(f)?;
         for incident in &self.incidents {
             writeln!(f, "  incident   {incident}")?;
+        }
+        for approval in &self.approvals {
+            writeln!(
+                f,
+                "  approved   {} gate by {} at {}",
+                approval.gate,
+                approval.by.name(),
+                approval.at.format(TIME)
+            )?;
+        }
+        for window in &self.overridden_windows {
+            writeln!(f, "  overridden change window \"{window}\"")?;
         }
         self.fmt_next(f)?;
         if let Some(last) = &self.last_event {

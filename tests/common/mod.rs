@@ -47,17 +47,23 @@ pub fn planned() -> Release {
     planned_on(Template::octoacme())
 }
 
-/// Release 2.4.0 on `template`, planned at `t(0)` with the team of
-/// [`planned`] on its roster.
-pub fn planned_on(template: Template) -> Release {
+/// Release 2.4.0 of checkout, minor, for 2026-12-01, Ada its release
+/// manager and Grace on call: the rest is the test's to give.
+pub fn team_builder() -> release_workflow::ReleaseBuilder {
     Release::builder()
-        .template(template)
         .service("checkout")
         .version("2.4.0")
         .kind(ReleaseKind::Minor)
         .target_date("2026-12-01".parse().unwrap())
         .release_manager(ada())
         .on_call(grace())
+}
+
+/// Release 2.4.0 on `template`, planned at `t(0)` with the team of
+/// [`planned`] on its roster.
+pub fn planned_on(template: Template) -> Release {
+    team_builder()
+        .template(template)
         .member(sam())
         .member(linus())
         .member(monitor())
