@@ -158,6 +158,64 @@
 //! even after it is final, and a release can be planned as the remediation
 //! of an earlier one's incident: the DORA metrics need both.
 //!
+//! # Who may do what
+//!
+//! A template may carry a [`Policy`]: the roles a team uses (a [`Role`] is
+//! a name it defines), the [`Grant`]s of each [`Action`] to roles, the
+//! approvals each gate needs ([`ApprovalRule`]) and the change windows
+//! deployments keep to ([`ChangeWindow`]). A release's [`Roster`] — its
+//! release manager, on-call engineer and [members](ReleaseBuilder::member)
+//! — says who holds which role, under a stable [`PersonId`]. Under a
+//! policy every event is checked: the actor is on the roster under the name
+//! it gives their id, in a role it gives them, and the policy lets that role
+//! take the action; approvals come from distinct people other than the
+//! release's planner and its changes' authors; entering `Deploying` keeps to
+//! the windows unless one was overridden. Replay checks the same, so a
+//! forged approval or a deployment inside a freeze is refused on load.
+//!
+//! ```
+//! use release_workflow::{AccessError, Actor, ApprovalProblem, Gate, Release, ReleaseError, ReleaseKind, Role, Stage};
+//!
+//! let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+//! let margaret = Actor::new("margaret", "Margaret Hamilton", Role::CHANGE_APPROVER)?;
+//! let sam = Actor::new("sam", "Sam Okafor", Role::SECURITY_ENGINEER)?;
+//! let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+//! let mut release = Release::builder()
+//!     .version("2.4.0")
+//!     .kind(ReleaseKind::Minor)
+//!     .target_date("2026-12-01".parse()?)
+//!     .release_manager(ada.clone())
+//!     .on_call(ada.acting_as(Role::ON_CALL_ENGINEER))
+//!     .member(ada.acting_as(Role::CHANGE_APPROVER))
+//!     .member(margaret.clone())
+//!     .member(sam.clone())
+//!     .plan(t0)?;
+//! for gate in [Gate::Freeze, Gate::Deploy] {
+//!     let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
+//!     for id in &open {
+//!         // The OctoAcme policy leaves the security scan to the security engineer.
+//!         let by = if id == "testing.security-scans-clean" { &sam } else { &ada };
+//!         release.complete(id, by, t0)?;
+//!     }
+//!     if gate == Gate::Freeze {
+//!         release.advance_to(Stage::Frozen, &ada, t0)?;
+//!     }
+//! }
+//! // Ada holds the approver role, but planned the release.
+//! match release.approve(Gate::Deploy, &ada.acting_as(Role::CHANGE_APPROVER), t0) {
+//!     Err(ReleaseError::Access(refused)) => assert!(matches!(
+//!         *refused,
+//!         AccessError::Approval { problem: ApprovalProblem::PlannedIt, .. }
+//!     )),
+//!     other => panic!("expected a refusal, got {other:?}"),
+//! }
+//! release.approve(Gate::Deploy, &margaret, t0)?;
+//! release.advance_to(Stage::Deploying, &ada, t0)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Templates without a policy check nobody, as before policies existed.
+//!
 //! # Storing releases, and trusting what is read back
 //!
 //! Every data type implements serde's traits. A [`Release`] serializes as

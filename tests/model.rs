@@ -3,8 +3,12 @@
 //!
 //! The model re-states the rules independently — the transition table,
 //! which gates are worked in which stage, the sets of settled items, the
-//! OctoAcme criteria's verdict, incidents and the monitoring window — and
-//! predicts whether each operation is accepted. After every step the test
+//! OctoAcme criteria's verdict, incidents, the monitoring window, and the
+//! OctoAcme policy: who may take which step, the deploy gate's approval,
+//! its lapses and segregation of duties — and predicts whether each
+//! operation is accepted. Steps are taken by someone the policy permits, or
+//! by anyone: people on the roster in the wrong role, someone off it, a role
+//! claimed but not held, the planner approving. After every step the test
 //! checks that the release agrees with the model, that the stage moved only
 //! along the table's edges, and that replaying the log gives the same
 //! release.
@@ -18,7 +22,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use common::{ada, grace, t as at};
+use common::{ada, t as at};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
@@ -34,6 +38,8 @@ const WINDOW_MINUTES: i64 = 48 * 60;
 /// workflow settles it.
 #[derive(Debug, Clone)]
 struct ItemInfo {
+    id: String,
+    section: String,
     gate: Gate,
     optional: bool,
     automatic: bool,
@@ -44,11 +50,49 @@ fn items() -> Vec<ItemInfo> {
         .items()
         .iter()
         .map(|item| ItemInfo {
+            id: item.id().to_string(),
+            section: item.section().to_owned(),
             gate: item.gate(),
             optional: item.requirement() == Requirement::IfApplicable,
             automatic: item.settled_on().is_some(),
         })
         .collect()
+}
+
+/// The model's own statement of the OctoAcme policy: the roles that may
+/// take `op` (on `item`), by name.
+fn may(op: &Op, item: Option<&ItemInfo>) -> &'static [&'static str] {
+    const MANAGER: &[&str] = &["release-manager"];
+    let security_scan = item.is_some_and(|item| item.id == SECURITY_SCAN);
+    match op {
+        Op::Complete(_) if security_scan => &["security-engineer", "automation"],
+        Op::Complete(_) if item.is_some_and(|item| item.section == "Communication") => MANAGER,
+        Op::Complete(_) | Op::SettleGate => &["release-manager", "on-call-engineer", "automation"],
+        Op::Waive(..) if security_scan => &["security-engineer"],
+        Op::NotApplicable(..) | Op::Waive(..) | Op::AcceptRisk(_) | Op::AddChange(_) => MANAGER,
+        Op::Reopen(..) => &["release-manager", "on-call-engineer", "security-engineer"],
+        Op::Advance(_) => &["release-manager", "automation"],
+        Op::RollBack(_) | Op::RollBackOnCriteria | Op::OpenIncident(..) => {
+            &["release-manager", "on-call-engineer", "automation"]
+        }
+        Op::RecordHealthy | Op::Observe(..) | Op::Baseline(_) => {
+            &["release-manager", "on-call-engineer", "automation"]
+        }
+        Op::RaiseFlag(..) => &["release-manager", "on-call-engineer", "security-engineer", "automation"],
+        Op::ClearFlag(..) | Op::ResolveIncident(..) => &["release-manager", "on-call-engineer"],
+        Op::Approve => &["change-approver"],
+    }
+}
+
+/// Someone of [`PEOPLE`] the policy lets take `op`: the release manager or
+/// the on-call engineer in turns where either may, else the first who may.
+fn permitted_person(op: &Op, item: Option<&ItemInfo>, index: usize) -> usize {
+    let roles = may(op, item);
+    let turn = if index.is_multiple_of(2) { 0 } else { 1 };
+    if roles.contains(&PEOPLE[turn].2) {
+        return turn;
+    }
+    (0..5).find(|&p| roles.contains(&PEOPLE[p].2)).unwrap_or(0)
 }
 
 /// The model's own table of which gates are worked in which stage.
@@ -98,24 +142,45 @@ enum Op {
     OpenIncident(u8, i64),
     ResolveIncident(u8, i64),
     AddChange(u8),
-    /// The change approver approves the deploy gate.
+    /// Approves the deploy gate.
     Approve,
-    /// The release manager approves the deploy gate: always refused
-    /// (segregation of duties).
-    SelfApprove,
-    /// Someone off the roster completes an item: always refused.
-    OffRoster(usize),
-    /// The on-call engineer claims a role the roster does not give them:
-    /// always refused.
-    ClaimedRole,
-    /// The on-call engineer waives an item, which the policy leaves to the
-    /// release manager: always refused.
-    WaiveAsOnCall(usize),
+}
+
+/// Who acts: someone the policy lets do the step (chosen by
+/// [`permitted_person`]), or anyone of [`PEOPLE`], on the roster or not.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Permitted,
+    Person(usize),
+}
+
+/// The people a step may be taken by. The release's roster holds the first
+/// five, and Ada as a change approver too.
+const PEOPLE: [(&str, &str, &str); 8] = [
+    ("ada", "Ada Lovelace", "release-manager"),
+    ("grace", "Grace Hopper", "on-call-engineer"),
+    ("sam", "Sam Security", "security-engineer"),
+    ("linus", "Linus Approver", "change-approver"),
+    ("monitor", "monitor", "automation"),
+    // Off the roster.
+    ("mallory", "Mallory", "release-manager"),
+    // Claiming a role the roster does not give her.
+    ("grace", "Grace Hopper", "sre"),
+    // Ada holds this role too, but planned the release.
+    ("ada", "Ada Lovelace", "change-approver"),
+];
+
+const SECURITY_SCAN: &str = "testing.security-scans-clean";
+
+fn person(index: usize) -> Actor {
+    let (id, name, role) = PEOPLE[index];
+    Actor::new(id, name, role.parse().unwrap()).unwrap()
 }
 
 #[derive(Debug, Clone)]
 struct Step {
     op: Op,
+    who: Who,
     /// Minutes after the previous step; negative tries to go back in time.
     minutes: i64,
 }
@@ -231,8 +296,34 @@ impl Model {
             .collect()
     }
 
+    /// Whether the person taking `step` is on the roster as they claim and
+    /// holds a role the policy lets take it. Batches are taken item by item
+    /// by people who may, whoever is named.
+    fn authorized(&self, step: &Step) -> bool {
+        let item = match step.op {
+            Op::Complete(i) | Op::NotApplicable(i, _) | Op::Waive(i, _) | Op::Reopen(i, _) => {
+                self.items.get(i)
+            }
+            _ => None,
+        };
+        match step.who {
+            Who::Permitted => true,
+            Who::Person(_) if matches!(step.op, Op::SettleGate | Op::RecordHealthy) => true,
+            // Off the roster, or claiming a role not held.
+            Who::Person(5 | 6) => false,
+            Who::Person(p) => {
+                // Ada may hold change-approver, but planned the release.
+                let approves_own = p == 7 && matches!(step.op, Op::Approve);
+                !approves_own && may(&step.op, item).contains(&PEOPLE[p].2)
+            }
+        }
+    }
+
     /// Applies a step: `true` when the real release must accept it.
     fn step(&mut self, step: &Step) -> bool {
+        if !self.authorized(step) {
+            return false;
+        }
         let t = self.now + step.minutes;
         if let Op::SettleGate = step.op {
             let batch = self.batch_items();
@@ -292,7 +383,7 @@ impl Model {
                 }
                 ok
             }
-            Op::SelfApprove | Op::OffRoster(_) | Op::ClaimedRole | Op::WaiveAsOnCall(_) => false,
+
             Op::Advance(target) => {
                 let ok = next(self.stage).is_some_and(|(next, gate)| {
                     next == target
@@ -457,13 +548,10 @@ impl ReferenceStateMachine for Rules {
             1 => (0u8..4, -5i64..90).prop_map(|(id, back)| Op::ResolveIncident(id, back.max(0))),
             1 => (0u8..4).prop_map(Op::AddChange),
             3 => Just(Op::Approve),
-            1 => Just(Op::SelfApprove),
-            1 => item.clone().prop_map(Op::OffRoster),
-            1 => Just(Op::ClaimedRole),
-            1 => item.clone().prop_map(Op::WaiveAsOnCall),
         ];
-        (op, prop_oneof![10 => 0i64..40, 1 => -3i64..0, 1 => 300i64..1500])
-            .prop_map(|(op, minutes)| Step { op, minutes })
+        let who = prop_oneof![6 => Just(Who::Permitted), 2 => (0..PEOPLE.len()).prop_map(Who::Person)];
+        (op, who, prop_oneof![10 => 0i64..40, 1 => -3i64..0, 1 => 300i64..1500])
+            .prop_map(|(op, who, minutes)| Step { op, who, minutes })
             .boxed()
     }
 
@@ -475,29 +563,17 @@ impl ReferenceStateMachine for Rules {
 
 struct RealRelease;
 
-/// The person the OctoAcme policy lets do `op` (on the item with `id`):
-/// the release manager or the on-call engineer, in turns, where either may.
-fn actor_for(op: &Op, id: &str, index: usize) -> Actor {
-    let either = if index.is_multiple_of(2) { ada() } else { grace() };
-    match op {
-        Op::Complete(_) | Op::Waive(..) if id == "testing.security-scans-clean" => common::sam(),
-        Op::Complete(_) | Op::NotApplicable(..) | Op::Waive(..) | Op::AcceptRisk(_) | Op::AddChange(_) => {
-            ada()
-        }
-        Op::Advance(_) => ada(),
-        Op::RecordHealthy | Op::Observe(..) | Op::Baseline(_) => common::monitor(),
-        _ => either,
-    }
-}
-
 fn run(release: &mut Release, step: &Step, t: DateTime<Utc>, index: usize) -> bool {
-    let items = Template::octoacme();
-    let id = |i: usize| items.items().get(i).map(|item| item.id().to_string()).unwrap_or_default();
+    let model_items = items();
+    let id = |i: usize| model_items.get(i).map(|item| item.id.clone()).unwrap_or_default();
     let item = match &step.op {
-        Op::Complete(i) | Op::NotApplicable(i, _) | Op::Waive(i, _) => id(*i),
-        _ => String::new(),
+        Op::Complete(i) | Op::NotApplicable(i, _) | Op::Waive(i, _) | Op::Reopen(i, _) => model_items.get(*i),
+        _ => None,
     };
-    let by = actor_for(&step.op, &item, index);
+    let by = person(match step.who {
+        Who::Person(p) if !matches!(step.op, Op::SettleGate | Op::RecordHealthy) => p,
+        _ => permitted_person(&step.op, item, index),
+    });
     let reason = |ok: bool| if ok { "because" } else { "  " };
     match &step.op {
         Op::SettleGate => {
@@ -546,16 +622,7 @@ fn run(release: &mut Release, step: &Step, t: DateTime<Utc>, index: usize) -> bo
             release.resolve_incident(&format!("INC-{id}"), t - TimeDelta::minutes(*back), &by, t).is_ok()
         }
         Op::AddChange(id) => release.add_change(Change::new(format!("C-{id}"), t).unwrap(), &by, t).is_ok(),
-        Op::Approve => release.approve(Gate::Deploy, &common::linus(), t).is_ok(),
-        Op::SelfApprove => release.approve(Gate::Deploy, &ada(), t).is_ok(),
-        Op::OffRoster(i) => {
-            let mallory = Actor::new("mallory", "Mallory", Role::RELEASE_MANAGER).unwrap();
-            release.complete(&id(*i), &mallory, t).is_ok()
-        }
-        Op::ClaimedRole => {
-            release.observe(SIGNALS[0], 0.001, "prometheus", &grace().acting_as(Role::SRE), t).is_ok()
-        }
-        Op::WaiveAsOnCall(i) => release.waive(&id(*i), "because", &grace(), t).is_ok(),
+        Op::Approve => release.approve(Gate::Deploy, &by, t).is_ok(),
     }
 }
 
@@ -564,7 +631,15 @@ impl StateMachineTest for RealRelease {
     type Reference = Rules;
 
     fn init_test(_: &Model) -> (Release, usize) {
-        (common::planned(), 0)
+        let release = common::team_builder()
+            .member(common::sam())
+            .member(common::linus())
+            .member(common::monitor())
+            .member(ada().acting_as(Role::CHANGE_APPROVER))
+            .change("PR-1", at(-600))
+            .plan(at(0))
+            .unwrap();
+        (release, 0)
     }
 
     fn apply((mut release, index): (Release, usize), model: &Model, step: Step) -> (Release, usize) {
