@@ -4,6 +4,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
+use crate::actor::{PersonId, Role};
 use crate::event::{Event, EventType};
 use crate::release::Release;
 
@@ -48,6 +49,19 @@ impl<'a> AuditTrail<'a> {
     #[must_use]
     pub fn by(self, actor_name: &str) -> AuditTrail<'a> {
         self.keep(|event| event.by.name() == actor_name)
+    }
+
+    /// The events of the person with this id, in whatever role they acted:
+    /// what an auditor asks of one person, since names can repeat.
+    #[must_use]
+    pub fn by_person(self, person: &PersonId) -> AuditTrail<'a> {
+        self.keep(|event| event.by.id() == person)
+    }
+
+    /// The events taken in this role, by whoever held it.
+    #[must_use]
+    pub fn in_role(self, role: &Role) -> AuditTrail<'a> {
+        self.keep(|event| event.by.role() == role)
     }
 
     /// The events of this type.

@@ -239,6 +239,15 @@ fn a_move_names_its_missing_approvals_beside_its_open_items() {
 
     release.approve(Gate::Deploy, &linus(), t(11)).unwrap();
     assert_eq!(release.approvals().len(), 1);
+    let approvals = release_workflow::AuditTrail::of(&release).in_role(&Role::CHANGE_APPROVER);
+    assert_eq!(approvals.len(), 1);
+    let by_linus = release_workflow::AuditTrail::of(&release).by_person(linus().id());
+    assert_eq!(
+        by_linus.events().map(|event| &event.what).collect::<Vec<_>>(),
+        [&EventKind::Approved { gate: Gate::Deploy }]
+    );
+    let by_sam = release_workflow::AuditTrail::of(&release).by_person(sam().id());
+    assert_eq!(by_sam.len(), 1, "the security scan");
     let text = release.to_string();
     assert!(text.contains("approved   deploy gate by Linus Approver at 2026-11-30 09:11 UTC"), "{text}");
     assert_eq!(release.status().approvals, release.approvals());
@@ -654,4 +663,40 @@ fn a_section_grant_overrides_the_grant_for_everything() {
     assert!(policy.permits(&Role::DEVELOPER, Action::Complete, Some(other), None));
     assert!(policy.permits(&Role::AUTOMATION, Action::Advance, None, Some(Gate::Deploy)));
     assert!(!policy.permits(&Role::SUPPORT, Action::Advance, None, Some(Gate::Deploy)));
+}
+
+#[test]
+fn what_differs_between_two_policies_is_named_part_by_part() {
+    let trusted = Template::octoacme();
+    let differs = |template: Template| template.differences_from(&trusted);
+    let what = |what: &str| vec![TemplateDifference::PolicyChanged { what: what.into() }];
+    assert_eq!(differs(Template::octoacme()), vec![]);
+    assert_eq!(differs(Template::octoacme().without_policy()), what("removed"));
+    assert_eq!(trusted.differences_from(&Template::octoacme().without_policy()), what("added"));
+    let approvals = Policy::octoacme().with_approvals(Gate::Deploy, 2, [Role::CHANGE_APPROVER]).unwrap();
+    assert_eq!(differs(Template::octoacme().with_policy(approvals).unwrap()), what("its approvals differ"));
+    let freeze = release_workflow::ChangeWindow::weekly(
+        "Weekend freeze",
+        release_workflow::WindowKind::Freeze,
+        chrono_tz::Europe::Berlin,
+        "fri 18:00".parse().unwrap(),
+        "mon 07:00".parse().unwrap(),
+    )
+    .unwrap();
+    let windows = Policy::octoacme().with_window(freeze).unwrap();
+    assert_eq!(differs(Template::octoacme().with_policy(windows).unwrap()), what("its windows differ"));
+    let mut roles_and_grants = Policy::builder();
+    for (role, description) in Template::octoacme().policy().unwrap().roles() {
+        roles_and_grants = roles_and_grants.role(role.clone(), description);
+    }
+    let roles_and_grants = roles_and_grants
+        .role(Role::new("dba").unwrap(), "Database administrator")
+        .allow(Action::Complete, Scope::Everything, [Role::RELEASE_MANAGER])
+        .allow(Action::Advance, Scope::Everything, [Role::RELEASE_MANAGER])
+        .build()
+        .unwrap();
+    assert_eq!(
+        differs(Template::octoacme().with_policy(roles_and_grants).unwrap()),
+        what("its roles, grants, approvals differ")
+    );
 }

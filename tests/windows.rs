@@ -352,3 +352,31 @@ fn a_deployment_inside_a_freeze_without_an_override_is_refused_on_load() {
     let error = Release::replay(events, &trust).unwrap_err();
     assert!(error.to_string().contains("may not override a change window of this release"), "{error}");
 }
+
+#[test]
+fn times_at_the_edges_of_the_calendar_do_not_panic() {
+    let freeze = weekend_freeze();
+    for at in [DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC] {
+        let _ = freeze.contains(at);
+        let _ = freeze.ends_after(at);
+        let _ = freeze.opens_after(at);
+    }
+    assert_eq!(freeze.ends_after(DateTime::<Utc>::MAX_UTC), DateTime::<Utc>::MAX_UTC);
+    let far = ChangeWindow::once(
+        "Far",
+        WindowKind::Freeze,
+        Berlin,
+        NaiveDateTime::MAX - chrono::TimeDelta::days(1),
+        NaiveDateTime::MAX,
+    )
+    .unwrap();
+    let _ = far.contains(utc("2026-12-01T00:00:00Z"));
+    let _ = far.ends_after(DateTime::<Utc>::MAX_UTC);
+    let release = ready_to_deploy(vec![freeze, far.clone()], ReleaseKind::Minor);
+    let _ = release.check_windows(DateTime::<Utc>::MAX_UTC);
+    // A refusal whose end is past the calendar's last day still prints.
+    let near_end = DateTime::<Utc>::MAX_UTC - chrono::TimeDelta::hours(12);
+    if let Err(error) = release.check_windows(near_end) {
+        assert!(!error.to_string().is_empty());
+    }
+}

@@ -40,6 +40,7 @@ use crate::text::{MAX_TITLE_CHARS, check_line};
 
 pub use error::PolicyError;
 pub use rule::{Action, ApprovalRule, Grant, MAX_APPROVALS, Scope};
+pub(crate) use window::local_text;
 pub use window::{ChangeWindow, WeeklyTime, WindowKind, WindowSchedule};
 
 /// Who may do what on releases of one checklist: declared roles, grants of

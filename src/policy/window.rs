@@ -4,7 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Timelike, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Timelike, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -343,7 +345,8 @@ impl ChangeWindow {
         match &self.schedule {
             WindowSchedule::Once { from, to } => self.to_utc(*from) <= at && at < self.to_utc(*to),
             WindowSchedule::Weekly { from, to } => {
-                let local = at.with_timezone(&self.time_zone).naive_local();
+                // Past the calendar's last local day: no local time, no window.
+                let Some(local) = local_time(self.time_zone, at) else { return false };
                 let now = local.weekday().num_days_from_monday() * 86_400 + local.num_seconds_from_midnight();
                 let (from, to) = (from.second_of_week(), to.second_of_week());
                 if from < to { from <= now && now < to } else { now >= from || now < to }
@@ -369,19 +372,25 @@ impl ChangeWindow {
         }
     }
 
-    /// The next moment after `at` when local time reads `time`.
+    /// The next moment after `at` when local time reads `time`; the end
+    /// of representable time when there is none before it (a caller's `at`
+    /// may be anything).
     fn next_weekly(&self, time: WeeklyTime, at: DateTime<Utc>) -> DateTime<Utc> {
-        let local = at.with_timezone(&self.time_zone).naive_local();
+        let Some(local) = local_time(self.time_zone, at) else { return DateTime::<Utc>::MAX_UTC };
         let days_ahead =
             (7 + time.weekday.num_days_from_monday() - local.weekday().num_days_from_monday()) % 7;
-        let mut candidate = local.date().and_time(time.time) + TimeDelta::days(i64::from(days_ahead));
-        loop {
-            let instant = self.to_utc(candidate);
+        let mut candidate =
+            local.date().and_time(time.time).checked_add_signed(TimeDelta::days(i64::from(days_ahead)));
+        // This week's moment, or, when it is past, next week's.
+        for _ in 0..2 {
+            let Some(moment) = candidate else { break };
+            let instant = self.to_utc(moment);
             if instant > at {
                 return instant;
             }
-            candidate += TimeDelta::days(7);
+            candidate = moment.checked_add_signed(TimeDelta::days(7));
         }
+        DateTime::<Utc>::MAX_UTC
     }
 
     /// The instant a local wall-clock time names in the window's zone: the
@@ -395,9 +404,30 @@ impl ChangeWindow {
             if let Some(instant) = self.time_zone.from_local_datetime(&probe).earliest() {
                 return instant.with_timezone(&Utc);
             }
-            probe += TimeDelta::minutes(1);
+            let Some(next) = probe.checked_add_signed(TimeDelta::minutes(1)) else { break };
+            probe = next;
         }
+        // Only at the edges of representable time: read the time as UTC.
         local.and_utc()
+    }
+}
+
+/// The wall-clock time `at` reads in `time_zone`; `None` at the edges of
+/// the calendar, where it would not be representable.
+fn local_time(time_zone: Tz, at: DateTime<Utc>) -> Option<NaiveDateTime> {
+    let offset = time_zone.offset_from_utc_datetime(&at.naive_utc());
+    at.naive_utc().checked_add_offset(offset.fix())
+}
+
+/// `at` as a person in `time_zone` reads it: `Mon 2026-12-07 07:00 CET`;
+/// in UTC at the edges of the calendar.
+pub(crate) fn local_text(time_zone: Tz, at: DateTime<Utc>) -> String {
+    match local_time(time_zone, at) {
+        Some(local) => {
+            let zone = time_zone.offset_from_utc_datetime(&at.naive_utc());
+            format!("{} {zone}", local.format("%a %Y-%m-%d %H:%M"))
+        }
+        None => at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
     }
 }
 

@@ -607,7 +607,7 @@ fn window_closed_message(
     overriders: &[Role],
 ) -> String {
     let at = at.format("%Y-%m-%d %H:%M UTC");
-    let local = until.map(|until| until.with_timezone(&time_zone).format("%a %Y-%m-%d %H:%M %Z").to_string());
+    let local = until.map(|until| crate::policy::local_text(time_zone, until));
     let mut message = match (kind, until, local) {
         (WindowKind::Freeze, Some(until), Some(local)) => format!(
             "cannot start deploying at {at}: {window} holds until {local} ({} UTC)",
