@@ -700,3 +700,81 @@ fn what_differs_between_two_policies_is_named_part_by_part() {
         what("its roles, grants, approvals differ")
     );
 }
+
+#[test]
+fn a_finding_is_the_same_only_for_the_same_criterion_outcome_and_cause() {
+    use release_workflow::{
+        Breach, Cause, CriterionKind, Finding, FiniteF64, Missing, Outcome, Severity, Signal,
+    };
+    let value = |v: f64| FiniteF64::new(v).unwrap();
+    let breach = |v: f64, minute: i64| Breach { value: value(v), at: t(minute), source: "prometheus".into() };
+    let breached = |cause: Cause| Finding {
+        criterion: "error-rate".parse().unwrap(),
+        title: "Error rate above 2%".into(),
+        kind: CriterionKind::Custom,
+        severity: Severity::Warning,
+        outcome: Outcome::Inconclusive,
+        cause,
+    };
+    let base = || Cause::Breached {
+        signal: Signal::parse("error_rate").unwrap(),
+        bound: value(0.02),
+        baseline: None,
+        needed: 1,
+        breaching: 1,
+        samples: 3,
+        tripped_by: vec![breach(0.03, 12)],
+    };
+    let same = breached(base());
+    assert!(same.is_same_finding(&breached(base())));
+    // More samples, more breaches since: the same finding.
+    let mut later = base();
+    if let Cause::Breached { breaching, samples, .. } = &mut later {
+        (*breaching, *samples) = (4, 9);
+    }
+    assert!(same.is_same_finding(&breached(later)));
+    // Any other part of the cause makes another finding.
+    let changes: [fn(&mut Cause); 5] = [
+        |cause| {
+            if let Cause::Breached { signal, .. } = cause {
+                *signal = Signal::parse("error_rate_5xx").unwrap();
+            }
+        },
+        |cause| {
+            if let Cause::Breached { bound, .. } = cause {
+                *bound = FiniteF64::new(0.025).unwrap();
+            }
+        },
+        |cause| {
+            if let Cause::Breached { baseline, .. } = cause {
+                *baseline = Some(FiniteF64::new(0.01).unwrap());
+            }
+        },
+        |cause| {
+            if let Cause::Breached { needed, .. } = cause {
+                *needed = 2;
+            }
+        },
+        |cause| {
+            if let Cause::Breached { tripped_by, .. } = cause {
+                tripped_by[0].value = FiniteF64::new(0.04).unwrap();
+            }
+        },
+    ];
+    for (index, change) in changes.iter().enumerate() {
+        let mut cause = base();
+        change(&mut cause);
+        assert!(!same.is_same_finding(&breached(cause)), "change {index}");
+    }
+    let mut other_criterion = breached(base());
+    other_criterion.criterion = "latency".parse().unwrap();
+    assert!(!same.is_same_finding(&other_criterion));
+    let mut other_outcome = breached(base());
+    other_outcome.outcome = Outcome::RollBack;
+    assert!(!same.is_same_finding(&other_outcome));
+    let missing = |missing| Cause::MissingData { signal: Signal::parse("error_rate").unwrap(), missing };
+    let no_samples = breached(missing(Missing::Samples));
+    assert!(!same.is_same_finding(&no_samples));
+    assert!(no_samples.is_same_finding(&breached(missing(Missing::Samples))));
+    assert!(!no_samples.is_same_finding(&breached(missing(Missing::Baseline))));
+}
