@@ -209,7 +209,7 @@ struct Model {
 
 impl Model {
     /// The OctoAcme verdict: whether to roll back, and the inconclusive
-    /// criteria.
+    /// findings, one name each.
     fn verdict(&self) -> (bool, BTreeSet<&'static str>) {
         let mut roll_back = !self.flags.is_empty();
         let mut inconclusive = BTreeSet::new();
@@ -223,9 +223,11 @@ impl Model {
             .iter()
             .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
             .map(|(_, value)| *value);
+        // A decision accepts the finding it was made for: "no baseline" and
+        // "no samples" of one criterion are two findings.
         match baseline {
-            None => drop(inconclusive.insert("latency-p95")),
-            Some(_) if self.latencies.is_empty() => drop(inconclusive.insert("latency-p95")),
+            None => drop(inconclusive.insert("latency-p95 without a baseline")),
+            Some(_) if self.latencies.is_empty() => drop(inconclusive.insert("latency-p95 without samples")),
             Some(baseline) => {
                 if self.latencies.iter().filter(|v| **v > 1.5 * baseline).count() >= 3 {
                     roll_back = true;
