@@ -39,13 +39,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     release.record_baseline("latency_p95_ms", 240.0, "prometheus", &monitor, at(1))?;
     for (minute, next) in [(10, Stage::Frozen), (60, Stage::Deploying), (90, Stage::Verifying)] {
         let gate = next.entry_gate().ok_or("every forward stage has a gate")?;
-        settle_all(&mut release, gate, &ada, at(minute))?;
+        settle_all(&mut release, gate, (&ada, &scanner), at(minute))?;
         if release.approvals_needed(gate).is_some() {
             release.approve(gate, &approver, at(minute))?;
         }
         release.advance_to(next, &ada, at(minute))?;
     }
-    settle_all(&mut release, Gate::Release, &grace, at(95))?;
+    settle_all(&mut release, Gate::Release, (&grace, &scanner), at(95))?;
 
     section("Verification: the error rate climbs");
     for (minute, error_rate) in [(96, 0.004), (98, 0.031), (100, 0.072), (102, 0.118)] {
@@ -78,34 +78,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     section("The rollback checklist");
     release.mark_not_applicable("rollback.database-rolled-back", "3.1.0 changed no schema", &ada, at(110))?;
-    settle_all(&mut release, Gate::Rollback, &grace, at(125))?;
+    settle_all(&mut release, Gate::Rollback, (&grace, &scanner), at(125))?;
     release.resolve_incident("INC-3107", at(118), &grace, at(130))?;
     println!("{release}");
     println!("closed: {}", release.is_closed());
     Ok(())
 }
 
-/// Completes every open item of `gate`.
+/// Completes every open item of `gate`: the security scan by `scanner`,
+/// the rest by `by`.
 fn settle_all(
     release: &mut Release,
     gate: Gate,
-    by: &Actor,
+    (by, scanner): (&Actor, &Actor),
     at: DateTime<Utc>,
 ) -> Result<(), release_workflow::Error> {
     let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
-    let scanner = release
-        .plan()
-        .roster()
-        .members()
-        .iter()
-        .find(|member| member.id().as_str() == "security-scanner")
-        .map(|member| Actor::new(member.id().as_str(), member.name(), Role::AUTOMATION))
-        .transpose()?;
     for id in open {
-        match &scanner {
-            Some(scanner) if id == "testing.security-scans-clean" => release.complete(&id, scanner, at)?,
-            _ => release.complete(&id, by, at)?,
-        };
+        let who = if id == "testing.security-scans-clean" { scanner } else { by };
+        release.complete(&id, who, at)?;
     }
     Ok(())
 }

@@ -67,13 +67,13 @@ impl Release {
     /// not enough are given; `None` when nothing is missing.
     pub fn approvals_needed(&self, gate: Gate) -> Option<ApprovalsNeeded> {
         let rule = self.template().policy()?.approvals_for(gate)?;
-        let given: Vec<Approval> =
-            self.approvals.iter().filter(|approval| approval.gate == gate).cloned().collect();
-        (given.len() < rule.count() as usize).then(|| ApprovalsNeeded {
+        let of_gate = || self.approvals.iter().filter(move |approval| approval.gate == gate);
+        // Every gate check asks: count first, copy only what a refusal shows.
+        (of_gate().count() < rule.count() as usize).then(|| ApprovalsNeeded {
             gate,
             needed: rule.count(),
             roles: rule.roles().to_vec(),
-            given,
+            given: of_gate().cloned().collect(),
         })
     }
 
