@@ -371,8 +371,8 @@ pub use incident::{Incident, IncidentSeverity};
 pub use metrics::{
     Benchmark, ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, DoraReport, Elapsed,
     Exclusion, ExclusionReason, Explanation, Failure, History, IncidentSpan, LeadTime, MAX_TREND_PERIODS,
-    MetricsError, Period, RESTORATION_ITEM, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread,
-    Thresholds, Tier, Trend, TrendRow, UNNAMED_SERVICE, Window,
+    MetricsError, Period, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread, Thresholds, Tier, Trend,
+    TrendRow, UNNAMED_SERVICE, Window,
 };
 pub use plan::{
     Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, PlanError, ReleaseBuilder, ReleasePlan,

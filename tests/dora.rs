@@ -355,7 +355,7 @@ fn a_release_becomes_a_deployment_record() {
     release.roll_back("errors", &ada(), t(30)).unwrap();
     let decided = DeploymentRecord::from_release(&release).unwrap();
     assert_eq!(decided.rollback(), Some(&RollbackSpan { decided_at: t(30), restored_at: None }));
-    release.complete(release_workflow::RESTORATION_ITEM, &ada(), t(42)).unwrap();
+    release.complete("rollback.previous-version-redeployed", &ada(), t(42)).unwrap();
     let restored = DeploymentRecord::from_release(&release).unwrap();
     assert_eq!(restored.rollback().unwrap().restored_at, Some(t(42)));
     let planned = common::planned();
@@ -391,4 +391,48 @@ fn windows_of_any_length_are_safe() {
         assert_eq!(rows.first().unwrap().window.start(), DateTime::<Utc>::MIN_UTC, "{period}");
         assert_eq!(rows.last().unwrap().window.end(), start_of_time.end(), "{period}");
     }
+}
+
+#[test]
+fn the_template_declares_which_rollback_item_marks_restoration() {
+    use common::{ada, t};
+    use release_workflow::{Gate, Stage, Template};
+    // A team whose checklist restores by failing over, not by redeploying.
+    let template = Template::builder("Failover")
+        .section("Ship")
+        .item("ship.deployed", "Deployed", Gate::Verify)
+        .section("Rollback")
+        .item("rollback.previous-version-redeployed", "Previous version redeployed", Gate::Rollback)
+        .restoration_item("rollback.failed-over", "Traffic failed over to the standby region")
+        .build()
+        .unwrap();
+    assert_eq!(template.restoration().unwrap().id().as_str(), "rollback.failed-over");
+    let mut release = common::planned_on(template);
+    release.advance_to(Stage::Frozen, &ada(), t(1)).unwrap();
+    release.advance_to(Stage::Deploying, &ada(), t(2)).unwrap();
+    release.roll_back("errors", &ada(), t(3)).unwrap();
+    // The item with the old fixed id no longer marks anything...
+    release.complete("rollback.previous-version-redeployed", &ada(), t(4)).unwrap();
+    let record = DeploymentRecord::from_release(&release).unwrap();
+    assert_eq!(record.rollback().unwrap().restored_at, None);
+    // ...the declared one does.
+    release.complete("rollback.failed-over", &ada(), t(9)).unwrap();
+    let record = DeploymentRecord::from_release(&release).unwrap();
+    assert_eq!(record.rollback().unwrap().restored_at, Some(t(9)));
+
+    // Without a declaration, the rollback itself restores.
+    let mut undeclared = common::planned_on(
+        Template::builder("Plain")
+            .section("Ship")
+            .item("ship.deployed", "Deployed", Gate::Verify)
+            .section("Rollback")
+            .item("rollback.previous-version-redeployed", "Previous version redeployed", Gate::Rollback)
+            .build()
+            .unwrap(),
+    );
+    undeclared.advance_to(Stage::Frozen, &ada(), t(1)).unwrap();
+    undeclared.advance_to(Stage::Deploying, &ada(), t(2)).unwrap();
+    undeclared.roll_back("errors", &ada(), t(3)).unwrap();
+    let record = DeploymentRecord::from_release(&undeclared).unwrap();
+    assert_eq!(record.rollback().unwrap().restored_at, Some(t(3)));
 }

@@ -82,7 +82,11 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool) -> Release {
         .criteria(Template::octoacme().criteria().iter().take(2).cloned())
         .build()
         .unwrap();
-    let template = if governed { template.with_policy(policy()).unwrap() } else { template };
+    let template = if governed {
+        template.with_policy(policy()).unwrap().with_restoration("rollback.decided").unwrap()
+    } else {
+        template
+    };
     let linus = Actor::new("linus", "Linus", Role::CHANGE_APPROVER).unwrap();
     let bot = Actor::new("monitor", "monitor", Role::AUTOMATION).unwrap();
     let release = Release::builder()

@@ -282,3 +282,66 @@ fn a_template_displays_as_a_markdown_checklist() {
     assert!(text.contains("- [ ] Database rollback executed (if applicable)"));
     assert_eq!(text.matches("- [ ] ").count(), 66);
 }
+
+#[test]
+fn a_restoration_item_must_be_a_rollback_item_of_the_template() {
+    let base = || {
+        Template::builder("Small")
+            .section("Ship")
+            .item("ship.deployed", "Deployed", Gate::Verify)
+            .section("Rollback")
+            .item("rollback.redeployed", "Previous version redeployed", Gate::Rollback)
+            .build()
+            .unwrap()
+    };
+    let declared = base().with_restoration("rollback.redeployed").unwrap();
+    assert_eq!(declared.restoration().unwrap().title(), "Previous version redeployed");
+    assert_eq!(base().restoration(), None);
+    assert_ne!(declared.fingerprint(), base().fingerprint());
+
+    let error = base().with_restoration("rollback.redeploy").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "checklist item `rollback.redeploy` is named as the restoration item, but the template has no \
+         such item: did you mean rollback.redeployed?"
+    );
+    let error = base().with_restoration("ship.deployed").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "checklist item `ship.deployed` is named as the restoration item but guards the verify gate: \
+         only a rollback item marks service restored"
+    );
+
+    // Stored and read back; a stored template naming a missing item is refused.
+    let json = serde_json::to_string(&declared).unwrap();
+    assert!(json.ends_with(r#","restoration":"rollback.redeployed"}"#), "{json}");
+    assert_eq!(serde_json::from_str::<Template>(&json).unwrap(), declared);
+    let edited = json.replace(r#""restoration":"rollback.redeployed""#, r#""restoration":"ship.deployed""#);
+    let error = serde_json::from_str::<Template>(&edited).unwrap_err();
+    assert!(error.to_string().contains("only a rollback item marks service restored"), "{error}");
+
+    // Pinned: another restoration item is another checklist.
+    let differences = base().differences_from(&declared);
+    assert_eq!(differences.len(), 1);
+    assert_eq!(differences[0].to_string(), "restoration item none instead of `rollback.redeployed`");
+    let other = Template::builder("Small")
+        .section("Ship")
+        .item("ship.deployed", "Deployed", Gate::Verify)
+        .section("Rollback")
+        .item("rollback.redeployed", "Previous version redeployed", Gate::Rollback)
+        .restoration_item("rollback.failed-over", "Failed over")
+        .build()
+        .unwrap();
+    assert!(
+        other.differences_from(&declared).iter().any(|difference| difference.to_string()
+            == "restoration item `rollback.failed-over` instead of `rollback.redeployed`"),
+        "{:?}",
+        other.differences_from(&declared)
+    );
+}
+
+#[test]
+fn octoacme_declares_its_restoration_item() {
+    let octoacme = Template::octoacme();
+    assert_eq!(octoacme.restoration().unwrap().id().as_str(), "rollback.previous-version-redeployed");
+}

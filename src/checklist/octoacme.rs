@@ -46,6 +46,27 @@ impl Template {
         (*OCTOACME).as_ref().clone()
     }
 
+    /// The OctoAcme checklist as version 0.2 of this crate wrote it: the
+    /// same items and criteria, without the [policy](Template::policy) and
+    /// the [restoration item](Template::restoration) added since. Logs
+    /// planned with 0.2 carry this checklist; a reader that still needs them
+    /// trusts it: `Trust::default().trusting(Template::octoacme_0_2())`.
+    /// Replayed against it, a release follows the rules it was planned
+    /// under: anyone may do anything, and a rollback restores service when
+    /// it is decided.
+    ///
+    /// ```
+    /// use release_workflow::Template;
+    ///
+    /// let old = Template::octoacme_0_2();
+    /// assert!(old.policy().is_none() && old.restoration().is_none());
+    /// assert_eq!(old.items(), Template::octoacme().items());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn octoacme_0_2() -> Template {
+        build_octoacme(Version::V0_2)
+    }
+
     /// The OctoAcme checklist, shared: every release planned or loaded with
     /// it holds this one copy.
     pub(crate) fn octoacme_shared() -> Arc<Template> {
@@ -54,11 +75,19 @@ impl Template {
 }
 
 /// Built once: every later call clones it, which is cheaper than checking it again.
-static OCTOACME: LazyLock<Arc<Template>> = LazyLock::new(|| Arc::new(build_octoacme()));
+static OCTOACME: LazyLock<Arc<Template>> = LazyLock::new(|| Arc::new(build_octoacme(Version::Current)));
+
+/// Which OctoAcme checklist to build: today's, or the one 0.2 stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Version {
+    Current,
+    V0_2,
+}
 
 #[allow(clippy::expect_used, reason = "a constant, checked by the unit tests; no caller input reaches it")]
-fn build_octoacme() -> Template {
+fn build_octoacme(version: Version) -> Template {
     use Gate::{Deploy, Freeze, PostRelease, Release, Rollback, Verify};
+    let redeployed = ("rollback.previous-version-redeployed", "Previous version redeployed");
     let built = Template::builder(OCTOACME_NAME)
         .section("Release Planning")
         .item("planning.version-confirmed", "Release version and date confirmed", Freeze)
@@ -156,16 +185,22 @@ fn build_octoacme() -> Template {
             Rollback,
             Stage::RolledBack,
         )
-        .item("rollback.procedure-initiated", "Rollback procedure initiated", Rollback)
-        .item("rollback.previous-version-redeployed", "Previous version redeployed", Rollback)
+        .item("rollback.procedure-initiated", "Rollback procedure initiated", Rollback);
+    let built = match version {
+        Version::Current => built.restoration_item(redeployed.0, redeployed.1),
+        Version::V0_2 => built.item(redeployed.0, redeployed.1, Rollback),
+    };
+    let built = built
         .item_if_applicable("rollback.database-rolled-back", "Database rollback executed", Rollback)
         .item("rollback.services-verified", "Services verified after rollback", Rollback)
         .item("rollback.stakeholders-notified", "Stakeholders notified of rollback", Rollback)
         .item("rollback.incident-report-created", "Incident report created", Rollback)
         .item("rollback.root-cause-analysis-scheduled", "Root cause analysis scheduled", Rollback)
-        .criteria(crate::health::octoacme_criteria())
-        .policy(crate::policy::Policy::octoacme())
-        .build();
+        .criteria(crate::health::octoacme_criteria());
+    let built = match version {
+        Version::Current => built.policy(crate::policy::Policy::octoacme()).build(),
+        Version::V0_2 => built.build(),
+    };
     // A constant, checked by the unit tests: no caller input reaches it.
     built.expect("the built-in OctoAcme template is valid")
 }
@@ -176,9 +211,22 @@ mod tests {
 
     #[test]
     fn the_built_in_template_is_valid() {
-        let template = build_octoacme();
+        let template = build_octoacme(Version::Current);
         assert_eq!(template.items().len(), 66);
         assert_eq!(template.sections().len(), 12);
         assert_eq!(template.criteria().len(), 5);
+    }
+
+    #[test]
+    fn the_0_2_checklist_differs_only_by_its_policy_and_restoration() {
+        let old = Template::octoacme_0_2();
+        let now = Template::octoacme();
+        assert_eq!(old.items(), now.items());
+        assert_eq!(old.criteria(), now.criteria());
+        let differences: Vec<String> = old.differences_from(&now).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            differences,
+            ["policy removed", "restoration item none instead of `rollback.previous-version-redeployed`"]
+        );
     }
 }

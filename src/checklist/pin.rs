@@ -18,7 +18,8 @@ impl Template {
     ///
     /// It is the template as this crate serializes it to compact JSON:
     /// no whitespace; the fields in the order `name`, `sections`, `items`,
-    /// `criteria` (left out when there are none); each item as `id`,
+    /// `criteria` (left out when there are none), `policy` and
+    /// `restoration` (each left out when absent); each item as `id`,
     /// `title`, `section`, `gate`, `requirement`, and `settled_on_entering`
     /// when it has one; each criterion as `id`, `title`, `kind`, `trigger`,
     /// `severity`; named values in kebab case; strings escaped as
@@ -106,6 +107,13 @@ impl Template {
         }
         if let Some(what) = policy_change(trusted.policy(), self.policy()) {
             differences.push(TemplateDifference::PolicyChanged { what });
+        }
+        let restoration = |template: &Template| template.restoration().map(|item| item.id().to_string());
+        if restoration(trusted) != restoration(self) {
+            differences.push(TemplateDifference::RestorationChanged {
+                trusted: restoration(trusted),
+                found: restoration(self),
+            });
         }
         differences
     }
@@ -238,6 +246,13 @@ pub enum TemplateDifference {
         /// What differs: `added`, `removed`, or `its grants, windows differ`.
         what: String,
     },
+    /// Another item marks service restored after a rollback, or none does.
+    RestorationChanged {
+        /// The trusted template's restoration item.
+        trusted: Option<String>,
+        /// This one's.
+        found: Option<String>,
+    },
 }
 
 impl fmt::Display for TemplateDifference {
@@ -263,6 +278,12 @@ impl fmt::Display for TemplateDifference {
                 write!(f, "rollback criterion `{criterion}` changed")
             }
             TemplateDifference::PolicyChanged { what } => write!(f, "policy {what}"),
+            TemplateDifference::RestorationChanged { trusted, found } => {
+                let named = |item: &Option<String>| {
+                    item.as_ref().map_or_else(|| "none".to_owned(), |item| format!("`{item}`"))
+                };
+                write!(f, "restoration item {} instead of {}", named(found), named(trusted))
+            }
         }
     }
 }

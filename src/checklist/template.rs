@@ -56,6 +56,10 @@ pub struct Template {
     /// checklist before policies was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     policy: Option<Policy>,
+    /// The rollback item whose settling marks service restored on the
+    /// previous version; `None` when the rollback itself restores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    restoration: Option<ItemId>,
     /// Computed on first use: a template never changes once made.
     #[serde(skip)]
     fingerprint: Memo<Digest>,
@@ -75,18 +79,19 @@ struct TemplateFields {
     criteria: Vec<RollbackCriterion>,
     #[serde(default)]
     policy: Option<Policy>,
+    #[serde(default)]
+    restoration: Option<ItemId>,
 }
 
 impl TryFrom<TemplateFields> for Template {
     type Error = TemplateError;
 
     fn try_from(fields: TemplateFields) -> Result<Self, TemplateError> {
-        let template =
-            Template::new(fields.name, fields.sections, fields.items)?.with_criteria(fields.criteria)?;
-        match fields.policy {
-            Some(policy) => template.with_policy(policy),
-            None => Ok(template),
-        }
+        Template::new(fields.name, fields.sections, fields.items)?.completed_with(
+            fields.criteria,
+            fields.policy,
+            fields.restoration,
+        )
     }
 }
 
@@ -109,6 +114,7 @@ impl Template {
             items,
             criteria: Vec::new(),
             policy: None,
+            restoration: None,
             fingerprint: Memo::default(),
             positions: Memo::default(),
         };
@@ -183,9 +189,9 @@ impl Template {
     }
 
     /// The same checklist with no policy: anyone may do anything, as on
-    /// releases planned before policies. Trust
-    /// `Template::octoacme().without_policy()` to read logs planned with
-    /// the OctoAcme checklist of version 0.2.
+    /// releases planned before policies. (To read logs planned with the
+    /// OctoAcme checklist of version 0.2, trust
+    /// [`Template::octoacme_0_2`].)
     pub fn without_policy(mut self) -> Template {
         self.policy = None;
         self.fingerprint = Memo::default();
@@ -197,6 +203,73 @@ impl Template {
         self.policy.as_ref()
     }
 
+    /// The same checklist with `item` as its restoration item: the rollback
+    /// item whose settling marks service restored on the previous version.
+    /// The recovery-time metric ends a rolled-back deployment's failure
+    /// there; a template without one counts service restored at the
+    /// rollback itself.
+    ///
+    /// ```
+    /// use release_workflow::Template;
+    ///
+    /// let octoacme = Template::octoacme();
+    /// let restoration = octoacme.restoration().ok_or("OctoAcme declares one")?;
+    /// assert_eq!(restoration.title(), "Previous version redeployed");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TemplateError::InvalidItem`] when the template has no such item,
+    /// or the item does not guard the rollback gate.
+    pub fn with_restoration(mut self, item: &str) -> Result<Template, TemplateError> {
+        let Some(found) = self.item(item) else {
+            let similar: Vec<String> = self.similar_ids(item).iter().map(ToString::to_string).collect();
+            let hint = crate::text::did_you_mean(&similar, "name one of its rollback items");
+            return Err(TemplateError::InvalidItem {
+                item: crate::text::shorten(item),
+                problem: format!("is named as the restoration item, but the template has no such item{hint}"),
+            });
+        };
+        if found.gate() != Gate::Rollback {
+            return Err(TemplateError::InvalidItem {
+                item: found.id().to_string(),
+                problem: format!(
+                    "is named as the restoration item but guards the {} gate: only a rollback item \
+                     marks service restored",
+                    found.gate()
+                ),
+            });
+        }
+        self.restoration = Some(found.id().clone());
+        self.fingerprint = Memo::default();
+        Ok(self)
+    }
+
+    /// The rollback item whose settling marks service restored, if the
+    /// template declares one; see [`with_restoration`](Template::with_restoration).
+    pub fn restoration(&self) -> Option<&Item> {
+        self.restoration.as_ref().and_then(|id| self.item(id.as_str()))
+    }
+
+    /// Adds what is checked against the items: criteria, then the policy,
+    /// then the restoration item.
+    fn completed_with(
+        self,
+        criteria: Vec<RollbackCriterion>,
+        policy: Option<Policy>,
+        restoration: Option<ItemId>,
+    ) -> Result<Template, TemplateError> {
+        let mut template = self.with_criteria(criteria)?;
+        if let Some(policy) = policy {
+            template = template.with_policy(policy)?;
+        }
+        match restoration {
+            Some(item) => template.with_restoration(item.as_str()),
+            None => Ok(template),
+        }
+    }
+
     /// Starts a template built in code; see [`TemplateBuilder`].
     pub fn builder(name: impl Into<String>) -> TemplateBuilder {
         TemplateBuilder {
@@ -205,6 +278,7 @@ impl Template {
             items: Vec::new(),
             criteria: Vec::new(),
             policy: None,
+            restoration: None,
             first_error: None,
         }
     }
@@ -377,6 +451,7 @@ pub struct TemplateBuilder {
     items: Vec<Item>,
     criteria: Vec<RollbackCriterion>,
     policy: Option<Policy>,
+    restoration: Option<ItemId>,
     first_error: Option<TemplateError>,
 }
 
@@ -422,6 +497,16 @@ impl TemplateBuilder {
         self
     }
 
+    /// Adds a rollback item whose settling marks service restored; see
+    /// [`Template::with_restoration`].
+    pub fn restoration_item(mut self, id: &str, title: &str) -> Self {
+        self = self.push(id, title, Gate::Rollback, |item| item);
+        if self.first_error.is_none() {
+            self.restoration = self.items.last().map(|item| item.id().clone());
+        }
+        self
+    }
+
     fn push(mut self, id: &str, title: &str, gate: Gate, finish: impl FnOnce(Item) -> Item) -> Self {
         if self.first_error.is_some() {
             return self;
@@ -449,14 +534,11 @@ impl TemplateBuilder {
     pub fn build(self) -> Result<Template, TemplateError> {
         match self.first_error {
             Some(error) => Err(error),
-            None => {
-                let template =
-                    Template::new(self.name, self.sections, self.items)?.with_criteria(self.criteria)?;
-                match self.policy {
-                    Some(policy) => template.with_policy(policy),
-                    None => Ok(template),
-                }
-            }
+            None => Template::new(self.name, self.sections, self.items)?.completed_with(
+                self.criteria,
+                self.policy,
+                self.restoration,
+            ),
         }
     }
 }

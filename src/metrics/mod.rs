@@ -15,7 +15,7 @@ pub(crate) mod time;
 pub use elapsed::Elapsed;
 pub use error::MetricsError;
 pub use history::{History, MAX_TREND_PERIODS};
-pub use record::{DeploymentRecord, IncidentSpan, RESTORATION_ITEM, RollbackSpan, UNNAMED_SERVICE};
+pub use record::{DeploymentRecord, IncidentSpan, RollbackSpan, UNNAMED_SERVICE};
 pub use report::{
     ChangeFailureRate, DeploymentFrequency, DoraMetrics, DoraReport, Exclusion, ExclusionReason, Explanation,
     Failure, LeadTime, Period, RecoveryTime, ReportOptions, Share, Trend, TrendRow, Window,

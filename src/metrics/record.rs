@@ -13,10 +13,6 @@ use crate::release::Release;
 use crate::stage::Stage;
 use crate::text::{MAX_NAME_CHARS, check_line};
 
-/// The item whose completion marks a rollback's restoration, when the
-/// template has it: the previous version is back in production.
-pub const RESTORATION_ITEM: &str = "rollback.previous-version-redeployed";
-
 /// A deployment's rollback: when it was decided and when the previous
 /// version was back.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -238,8 +234,9 @@ impl DeploymentRecord {
     ///
     /// Its production time is when it entered `Verifying`; a rollback is
     /// decided when the release entered `RolledBack`, and restored when
-    /// [`RESTORATION_ITEM`] was settled (or at the rollback itself, for a
-    /// template without that item). The release id is `service@version`; a
+    /// the template's [restoration item](crate::Template::restoration) was
+    /// settled (or at the rollback itself, for a template that declares
+    /// none). The release id is `service@version`; a
     /// release planned without a service counts as [`UNNAMED_SERVICE`].
     ///
     /// # Errors
@@ -257,7 +254,8 @@ impl DeploymentRecord {
             _ => None,
         });
         let rollback = rollback.map(|mut span| {
-            span.restored_at = match release.item_status(RESTORATION_ITEM) {
+            let restoration = release.template().restoration().map(|item| item.id().as_str());
+            span.restored_at = match restoration.and_then(|item| release.item_status(item)) {
                 None => Some(span.decided_at),
                 Some(ItemStatus::Open) => None,
                 Some(status) => status.settled_at(),
