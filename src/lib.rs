@@ -355,8 +355,8 @@ pub use action::NextAction;
 pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, MAX_PERSON_ID_CHARS, MAX_ROLE_CHARS, PersonId, Role};
 pub use audit::AuditTrail;
 pub use checklist::{
-    Item, ItemField, ItemId, ItemStatus, MAX_ID_CHARS, OCTOACME_NAME, Requirement, Template, TemplateBuilder,
-    TemplateDifference, TemplateError,
+    Item, ItemField, ItemId, ItemStatus, MAX_ID_CHARS, MarkdownError, MarkdownImport, OCTOACME_NAME,
+    Requirement, Template, TemplateBuilder, TemplateDifference, TemplateError,
 };
 pub use digest::{Digest, DigestError, MIN_SEAL_KEY_BYTES, SealKey, SealKeyError};
 pub use error::Error;

@@ -3,6 +3,7 @@
 
 mod error;
 mod item;
+pub(crate) mod markdown;
 mod octoacme;
 mod pin;
 mod status;
@@ -10,6 +11,7 @@ mod template;
 
 pub use error::TemplateError;
 pub use item::{Item, ItemId, MAX_ID_CHARS, Requirement};
+pub use markdown::{MarkdownError, MarkdownImport};
 pub use octoacme::OCTOACME_NAME;
 pub use pin::{ItemField, TemplateDifference};
 pub use status::ItemStatus;

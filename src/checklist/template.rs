@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::checklist::error::TemplateError;
-use crate::checklist::item::{Item, ItemId, Requirement};
+use crate::checklist::item::{Item, ItemId};
 use crate::digest::Digest;
 use crate::health::{RollbackCriterion, Signal};
 use crate::memo::Memo;
@@ -254,7 +254,7 @@ impl Template {
 
     /// Adds what is checked against the items: criteria, then the policy,
     /// then the restoration item.
-    fn completed_with(
+    pub(crate) fn completed_with(
         self,
         criteria: Vec<RollbackCriterion>,
         policy: Option<Policy>,
@@ -421,20 +421,9 @@ fn quoted_list(names: &[String]) -> String {
 }
 
 impl fmt::Display for Template {
-    /// The checklist as Markdown: sections as headings, items as boxes.
+    /// The checklist as Markdown; see [`Template::to_markdown`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "# {}", self.name)?;
-        for section in &self.sections {
-            writeln!(f, "\n## {section}")?;
-            for item in self.section_items(section) {
-                let optional = match item.requirement() {
-                    Requirement::Required => "",
-                    Requirement::IfApplicable => " (if applicable)",
-                };
-                writeln!(f, "- [ ] {}{optional}  `{}` · {}", item.title(), item.id(), item.gate())?;
-            }
-        }
-        Ok(())
+        f.write_str(&self.to_markdown())
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::action::NextAction;
 use crate::actor::Role;
-use crate::checklist::{Item, ItemId, TemplateDifference};
+use crate::checklist::{Item, ItemId, MarkdownError, TemplateDifference};
 use crate::digest::Digest;
 use crate::health::{CriterionId, HealthError, Verdict};
 use crate::plan::PlanError;
@@ -361,6 +361,22 @@ pub enum ReleaseError {
         source: Box<ReleaseError>,
     },
 
+    /// A ticked or unticked box of an edited Markdown checklist that a rule
+    /// refuses, at its line; nothing of the Markdown was applied.
+    #[error("line {line} of the Markdown is refused: {source}")]
+    FromMarkdown {
+        /// The task item's line, from 1.
+        line: usize,
+        /// The rule it breaks.
+        source: Box<ReleaseError>,
+    },
+
+    /// An edited Markdown checklist that cannot be read against the
+    /// release: an item it does not have, one listed twice, a box unticked
+    /// without a reason.
+    #[error(transparent)]
+    Markdown(#[from] MarkdownError),
+
     /// A reason, source or other text that breaks the text rules.
     #[error(transparent)]
     Text(#[from] TextError),
@@ -416,7 +432,9 @@ impl ReleaseError {
             ReleaseError::MonitoringWindowClosed { .. } | ReleaseError::ChangesFrozen { .. } => {
                 vec![NextAction::ShipNewRelease]
             }
-            ReleaseError::Replay { source, .. } => source.next_actions(),
+            ReleaseError::Replay { source, .. } | ReleaseError::FromMarkdown { source, .. } => {
+                source.next_actions()
+            }
             ReleaseError::UntrustedTemplate { .. } => vec![NextAction::TrustTemplate],
             ReleaseError::BrokenChain { .. } | ReleaseError::AnchorNotFound { .. } => {
                 vec![NextAction::RestoreLog]

@@ -6,6 +6,7 @@ mod chain;
 mod error;
 mod govern;
 mod health;
+mod markdown;
 mod status;
 mod stored;
 mod trust;

@@ -1,0 +1,171 @@
+//! Checklists as Markdown: the source checklist imports to the built-in
+//! template, templates round-trip, and bad Markdown names its line.
+
+use release_workflow::{Gate, MarkdownError, MarkdownImport, Requirement, Stage, Template, TemplateError};
+
+const SOURCE: &str = include_str!("fixtures/release-management-checklist.md");
+
+fn import(markdown: &str) -> Result<Template, MarkdownError> {
+    Template::from_markdown(markdown, &MarkdownImport::new())
+}
+
+#[test]
+fn the_source_checklist_imports_to_octoacme_item_for_item() {
+    let imported = Template::from_markdown(SOURCE, &MarkdownImport::octoacme()).unwrap();
+    let octoacme = Template::octoacme();
+    assert_eq!(imported.items().len(), 66);
+    for (read, built) in imported.items().iter().zip(octoacme.items()) {
+        assert_eq!(read, built);
+    }
+    assert_eq!(imported.sections(), octoacme.sections());
+    assert_eq!(imported, octoacme);
+    assert_eq!(imported.fingerprint(), octoacme.fingerprint());
+}
+
+#[test]
+fn the_source_checklist_without_its_map_asks_for_gates_naming_the_line() {
+    let error = import(SOURCE).unwrap_err();
+    assert_eq!(error.line(), Some(9));
+    assert_eq!(
+        error.to_string(),
+        "line 9: no gate for \"Release version and date confirmed\" in section \"Release Planning\": \
+         annotate the heading or the item (`<!-- gate: deploy -->`), or map the section"
+    );
+}
+
+#[test]
+fn a_team_keeps_one_annotated_file() {
+    let markdown = "\
+# Web app
+
+Some prose, and a plain list that is not part of the checklist:
+- not an item
+
+## Planning <!-- gate: freeze; id: plan -->
+
+- [ ] Scope agreed
+- [ ] Risky change reviewed (if needed)
+
+## Ship
+
+<!-- gate: deploy -->
+
+- [ ] Tests *passing* on `main` <!-- id: ship.tests -->
+- [ ] Smoke tests green <!-- gate: release; TODO: nothing -->
+- [ ] Monitoring on (if applicable) <!-- requirement: required -->
+
+## Rollback <!-- gate: rollback -->
+
+- [ ] Decided <!-- settled-on-entering: rolled-back -->
+- [ ] Previous version back <!-- restoration: yes -->
+";
+    // `TODO: nothing` is an unknown annotation key: refused.
+    let error = import(markdown).unwrap_err();
+    assert_eq!(error.line(), Some(16));
+    assert!(error.to_string().contains("`TODO` is not an annotation of an item"), "{error}");
+
+    let template = import(&markdown.replace("; TODO: nothing", "")).unwrap();
+    assert_eq!(template.name(), "Web app");
+    assert_eq!(template.sections(), ["Planning", "Ship", "Rollback"]);
+    let ids: Vec<&str> = template.items().iter().map(|item| item.id().as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "plan.scope-agreed",
+            "plan.risky-change-reviewed",
+            "ship.tests",
+            "ship.smoke-tests-green",
+            "ship.monitoring-on-if-applicable",
+            "rollback.decided",
+            "rollback.previous-version-back"
+        ]
+    );
+    let item = |id: &str| template.item(id).unwrap();
+    assert_eq!(item("plan.risky-change-reviewed").requirement(), Requirement::IfApplicable);
+    assert_eq!(item("plan.risky-change-reviewed").title(), "Risky change reviewed");
+    assert_eq!(item("ship.tests").title(), "Tests passing on `main`");
+    assert_eq!(item("ship.tests").gate(), Gate::Deploy);
+    assert_eq!(item("ship.smoke-tests-green").gate(), Gate::Release);
+    let monitoring = item("ship.monitoring-on-if-applicable");
+    assert_eq!(
+        (monitoring.title(), monitoring.requirement()),
+        ("Monitoring on (if applicable)", Requirement::Required)
+    );
+    assert_eq!(item("rollback.decided").settled_on(), Some(Stage::RolledBack));
+    assert_eq!(template.restoration().unwrap().id().as_str(), "rollback.previous-version-back");
+}
+
+#[test]
+fn bad_markdown_names_its_line() {
+    let cases: [(&str, Option<usize>, &str); 12] = [
+        ("# T\n\n- [ ] Loose\n", Some(3), "outside any section"),
+        ("- [ ] Loose\n", Some(1), "outside any section"),
+        (
+            "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n- [ ] B\n- [ ] A\n",
+            Some(7),
+            "already has an item \"A\" (line 5)",
+        ),
+        ("# T\n\n## S\n\nNo tasks here.\n", None, "no task items"),
+        ("# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n  - [ ] A.1\n", Some(6), "nested list"),
+        ("# T\n\n## S <!-- gate: deploy -->\n\n- [x] Done already\n", Some(5), "\"Done already\" is ticked"),
+        (
+            "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n\n## S\n\n- [ ] B\n",
+            Some(7),
+            "section \"S\" already appears at line 3",
+        ),
+        ("# T\n\n## S <!-- gate: deploy -->\n\n- [ ] (if needed)\n", Some(5), "no title"),
+        ("# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A <!-- gate: later -->\n", Some(5), "later"),
+        ("# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A <!-- id: Bad Id -->\n", Some(5), "Bad Id"),
+        (
+            "# T\n\n## Empty <!-- gate: deploy -->\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n",
+            Some(3),
+            "annotated but has no task items",
+        ),
+        ("## S <!-- gate: deploy -->\n\n- [ ] A\n", None, "no name"),
+    ];
+    for (markdown, line, says) in cases {
+        let error = import(markdown).unwrap_err();
+        assert_eq!(error.line(), line, "{markdown:?}: {error}");
+        assert!(error.to_string().contains(says), "{markdown:?}: {error}");
+        if let Some(line) = line {
+            assert!(error.to_string().starts_with(&format!("line {line}: ")), "{error}");
+        }
+    }
+}
+
+#[test]
+fn a_template_rule_broken_in_markdown_names_the_item_line() {
+    let markdown =
+        "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A <!-- id: s.a -->\n- [ ] B <!-- id: s.a -->\n";
+    let error = import(markdown).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            MarkdownError::Template { line: Some(5 | 6), source: TemplateError::InvalidItem { .. } }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("appears twice"), "{error}");
+}
+
+#[test]
+fn settings_come_from_the_file_or_the_map_never_both() {
+    let exported = Template::octoacme().to_markdown();
+    let error = Template::from_markdown(&exported, &MarkdownImport::octoacme()).unwrap_err();
+    assert!(error.to_string().contains("gives criteria, and so does the import map: keep one"), "{error}");
+    let broken = exported.replace("\"criteria\"", "\"criterias\"");
+    let error = import(&broken).unwrap_err();
+    assert!(matches!(error, MarkdownError::Settings { .. }), "{error:?}");
+    assert!(error.to_string().contains("unknown field `criterias`"), "{error}");
+}
+
+#[test]
+fn octoacme_exports_to_markdown_that_reads_back_equal() {
+    let octoacme = Template::octoacme();
+    let markdown = octoacme.to_markdown();
+    assert_eq!(import(&markdown).unwrap(), octoacme);
+    assert_eq!(octoacme.to_string(), markdown);
+    assert!(markdown.starts_with("# OctoAcme Release Management Checklist\n\n## Release Planning <!-- gate: freeze -->\n\n- [ ] Release version and date confirmed <!-- id: planning.version-confirmed -->\n"), "{markdown}");
+    assert!(markdown.contains("- [ ] Previous version redeployed <!-- id: rollback.previous-version-redeployed; restoration: yes -->"), "{markdown}");
+    assert!(markdown.contains("- [ ] Rollback decision made and communicated <!-- id: rollback.decision-made; settled-on-entering: rolled-back -->"), "{markdown}");
+}
