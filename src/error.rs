@@ -22,7 +22,7 @@
 //! wants one `match` or one `?`.
 
 use crate::action::NextAction;
-use crate::checklist::TemplateError;
+use crate::checklist::{MarkdownError, TemplateError};
 use crate::health::HealthError;
 use crate::metrics::MetricsError;
 use crate::plan::PlanError;
@@ -80,6 +80,9 @@ pub enum Error {
     /// do.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A Markdown checklist that cannot be read, naming its line.
+    #[error(transparent)]
+    Markdown(#[from] MarkdownError),
     /// A release plan that is incomplete or contradicts itself.
     #[error(transparent)]
     Plan(#[from] PlanError),

@@ -169,3 +169,11 @@ fn octoacme_exports_to_markdown_that_reads_back_equal() {
     assert!(markdown.contains("- [ ] Previous version redeployed <!-- id: rollback.previous-version-redeployed; restoration: yes -->"), "{markdown}");
     assert!(markdown.contains("- [ ] Rollback decision made and communicated <!-- id: rollback.decision-made; settled-on-entering: rolled-back -->"), "{markdown}");
 }
+
+#[test]
+fn the_readme_shows_the_octoacme_workflow_as_generated() {
+    let diagram = Template::octoacme().mermaid();
+    println!("{diagram}");
+    let readme = include_str!("../README.md");
+    assert!(readme.contains(&format!("```mermaid\n{diagram}```\n")), "README lacks:\n{diagram}");
+}

@@ -1,8 +1,10 @@
 //! Property tests of Markdown checklists: every template reads back from
 //! its Markdown, and no text makes the reader panic.
 
+mod common;
+
 use proptest::prelude::*;
-use release_workflow::{Gate, MarkdownImport, Stage, Template};
+use release_workflow::{Gate, ItemStatus, MarkdownImport, Stage, Template};
 
 /// Titles with the characters Markdown reads as markup.
 fn title() -> impl Strategy<Value = String> {
@@ -69,9 +71,48 @@ proptest! {
         prop_assert_eq!(read.as_ref(), Ok(&template), "{}", markdown);
     }
 
+    /// Boxes flipped at random in a release's export: applied all or
+    /// none, and when applied every box says what the release holds.
+    #[test]
+    fn ticks_apply_all_or_none_and_agree_with_the_release(
+        stage in prop::sample::select(vec![Stage::Planned, Stage::Frozen, Stage::Deploying, Stage::Verifying]),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<bool>()), 0..6),
+    ) {
+        let mut release = common::at_stage(stage);
+        let before = release.clone();
+        let mut lines: Vec<String> = release.to_markdown().lines().map(str::to_owned).collect();
+        let tasks: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("- [")).collect();
+        for (index, with_reason) in &flips {
+            let line = &mut lines[tasks[index.index(tasks.len())]];
+            *line = if let Some(rest) = line.strip_prefix("- [ ] ") {
+                format!("- [x] {rest}")
+            } else if let Some(rest) = line.strip_prefix("- [x] ") {
+                let reason = if *with_reason { " reason: redo it" } else { "" };
+                let (text, comment) = rest.split_once(" <!--").unwrap();
+                format!("- [ ] {text}{reason} <!--{comment}")
+            } else {
+                continue;
+            };
+        }
+        let edited = lines.join("\n");
+        match release.apply_markdown(&edited, &common::ada(), common::t(60)) {
+            Err(_) => prop_assert_eq!(&release, &before),
+            Ok(_) => {
+                let again = release.to_markdown();
+                for line in edited.lines().filter(|line| line.starts_with("- [")) {
+                    let id = line.rsplit("<!-- id: ").next().unwrap().trim_end_matches(" -->");
+                    let settled = release.item_status(id).is_some_and(ItemStatus::is_settled);
+                    prop_assert_eq!(line.starts_with("- [x]"), settled, "{}", line);
+                }
+                prop_assert_eq!(release.markdown_updates(&again, &common::ada(), common::t(61)).unwrap(), vec![]);
+            }
+        }
+    }
+
     #[test]
     fn no_text_makes_the_reader_panic(text in "(\\PC|\n|#|- \\[ \\] |<!-- |-->|: |;|`)*") {
         let _ = Template::from_markdown(&text, &MarkdownImport::new());
         let _ = Template::from_markdown(&text, &MarkdownImport::octoacme());
+        let _ = common::planned().markdown_updates(&text, &common::ada(), common::t(1));
     }
 }

@@ -278,7 +278,7 @@ fn deserializing_validates_and_names_the_item() {
 fn a_template_displays_as_a_markdown_checklist() {
     let text = Template::octoacme().to_string();
     assert!(text.starts_with("# OctoAcme Release Management Checklist\n"));
-    assert!(text.contains("\n## Rollback Checklist\n"));
+    assert!(text.contains("\n## Rollback Checklist <!-- gate: rollback -->\n"));
     assert!(text.contains("- [ ] Database rollback executed (if applicable)"));
     assert_eq!(text.matches("- [ ] ").count(), 66);
 }

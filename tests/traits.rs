@@ -54,6 +54,8 @@ fn public_types_are_send_and_sync() {
     error_type::<VersionError>();
     error_type::<HealthError>();
     error_type::<TemplateError>();
+    error_type::<MarkdownError>();
+    send_sync::<MarkdownImport>();
     error_type::<PlanError>();
     error_type::<ReleaseError>();
     error_type::<MetricsError>();
@@ -130,6 +132,8 @@ fn the_umbrella_error_holds_every_layer_unchanged() {
     let metrics: Error = window.unwrap_err().into();
     assert!(matches!(metrics, Error::Metrics(MetricsError::InvalidWindow { .. })));
     assert!(metrics.to_string().contains("its start must come before its end"), "{metrics}");
+    let markdown: Error = Template::from_markdown("- [ ] loose", &MarkdownImport::new()).unwrap_err().into();
+    assert!(matches!(markdown, Error::Markdown(MarkdownError::OutsideSection { line: 1 })));
     #[cfg(feature = "store")]
     {
         let conflict: Error = StoreError::Conflict { key: "k".into(), expected: 1, actual: 2 }.into();

@@ -35,6 +35,15 @@ pub enum TemplateError {
         criterion: String,
     },
 
+    /// A template file that cannot be read as a template.
+    #[error("the {format} template cannot be read: {problem}")]
+    Unreadable {
+        /// The file's format.
+        format: &'static str,
+        /// What the reader refused, with its line.
+        problem: String,
+    },
+
     /// An item id or title that breaks the text rules.
     #[error(transparent)]
     Text(#[from] TextError),

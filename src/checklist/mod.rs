@@ -1,7 +1,10 @@
 //! Checklists as data: templates of items, and the status of each item in a
 //! release.
 
+mod diagram;
 mod error;
+#[cfg(feature = "toml")]
+mod file;
 mod item;
 pub(crate) mod markdown;
 mod octoacme;

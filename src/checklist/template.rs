@@ -456,7 +456,7 @@ impl TemplateBuilder {
         self.push(id, title, gate, |item| item)
     }
 
-    /// Adds an [`IfApplicable`](Requirement::IfApplicable) item to the
+    /// Adds an [`IfApplicable`](crate::Requirement::IfApplicable) item to the
     /// current section.
     pub fn item_if_applicable(self, id: &str, title: &str, gate: Gate) -> Self {
         self.push(id, title, gate, Item::if_applicable)

@@ -1,38 +1,8 @@
 //! Checklists as Markdown task lists: read a team's checklist from the
-//! Markdown it already keeps, and write a template back.
-//!
-//! # The conventions
-//!
-//! A checklist is read as GitHub-flavored Markdown (by `pulldown-cmark`):
-//!
-//! - the first `# Heading` is the template's name;
-//! - every other heading with task items under it (`- [ ] ...`, before the
-//!   next heading) is a section; headings without task items (phases,
-//!   "Purpose") are prose, and so are plain bullets and paragraphs;
-//! - a task item is an item; its title is its text, and a title ending in
-//!   "(if applicable)" or "(if needed)" makes it
-//!   [`IfApplicable`](crate::Requirement::IfApplicable) (the marker is not
-//!   part of the title);
-//! - **annotations** are HTML comments, which GitHub does not show:
-//!   `<!-- key: value; key: value -->`. On a heading (on its line, or on a
-//!   line of its own in the section): `gate` (of the section's items) and
-//!   `id` (the prefix of their derived ids). On an item, at the end of its
-//!   line: `id`, `gate`, `requirement` (`required` or `if-applicable`,
-//!   then the title is taken as written), `settled-on-entering` (a stage)
-//!   and `restoration: yes`. Comments that do not start with a lowercase
-//!   `key:` are prose (`<!-- TODO: ask QA -->`);
-//! - a fenced block whose info string has the word `release-workflow`
-//!   (```` ```json release-workflow ````) holds the template's settings as
-//!   JSON: its `criteria` and `policy`, as serde writes them;
-//! - what the Markdown does not say, a [`MarkdownImport`] map says (gates
-//!   by section, ids by title, the name, criteria, policy); an annotation
-//!   wins over the map, and an item without an id gets
-//!   `section-prefix.title-in-kebab-case`.
-//!
-//! A template's boxes are all open, lists are one level deep, and titles
-//! differ within a section: each is refused with the line at fault.
-//! [`Template::to_markdown`](crate::Template::to_markdown) writes these
-//! conventions, so its output reads back to an equal template.
+//! Markdown it already keeps, and write a template back. The conventions
+//! are the crate docs' "Checklists in Markdown"; `parse` walks the events
+//! of `pulldown-cmark`, `import` turns its blocks into a template, `export`
+//! writes one so that it reads back equal.
 
 mod error;
 mod export;
@@ -55,18 +25,18 @@ impl Template {
     /// ```
     /// use release_workflow::{Gate, MarkdownImport, Requirement, Template};
     ///
-    /// let markdown = "\
-    /// # Web app
-    ///
-    /// ## Before deploying <!-- gate: deploy -->
-    ///
-    /// - [ ] Tests passing <!-- id: ship.tests -->
-    /// - [ ] Feature flags configured (if applicable)
-    ///
-    /// ## After <!-- gate: post-release -->
-    ///
-    /// - [ ] Release notes published
-    /// ";
+    /// let markdown = concat!(
+    ///     "# Web app\n",
+    ///     "\n",
+    ///     "## Before deploying <!-- gate: deploy -->\n",
+    ///     "\n",
+    ///     "- [ ] Tests passing <!-- id: ship.tests -->\n",
+    ///     "- [ ] Feature flags configured (if applicable)\n",
+    ///     "\n",
+    ///     "## After <!-- gate: post-release -->\n",
+    ///     "\n",
+    ///     "- [ ] Release notes published\n",
+    /// );
     /// let template = Template::from_markdown(markdown, &MarkdownImport::new())?;
     /// assert_eq!(template.name(), "Web app");
     /// let flags = template.item("before-deploying.feature-flags-configured").ok_or("missing")?;
