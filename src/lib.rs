@@ -90,9 +90,15 @@
 //! word for word: 66 items in 12 sections. A team writes its own with
 //! [`Template::builder`], or loads one with serde from JSON or TOML; every
 //! path validates it, and errors name the item at fault.
-//! `examples/templates/team.toml` is a complete, commented template file
-//! (a short team checklist with its rollback criteria and policy), and
-//! `team.json` its twin:
+//! `examples/templates/team.toml` is a complete, commented template file:
+//! a short team checklist with its rollback criteria, its policy and its
+//! restoration item.
+//!
+//! ```toml
+#![doc = include_str!("../examples/templates/team.toml")]
+//! ```
+//!
+//! `team.json` is its twin, for serde's JSON:
 //!
 //! ```
 //! use release_workflow::Template;

@@ -177,3 +177,14 @@ fn the_readme_shows_the_octoacme_workflow_as_generated() {
     let readme = include_str!("../README.md");
     assert!(readme.contains(&format!("```mermaid\n{diagram}```\n")), "README lacks:\n{diagram}");
 }
+
+#[test]
+fn an_empty_box_is_an_item_without_a_title() {
+    for markdown in [
+        "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n- [ ]\n",
+        "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n- [ ] \n",
+    ] {
+        let error = import(markdown).unwrap_err();
+        assert!(matches!(error, MarkdownError::EmptyTitle { line: 6 }), "{markdown:?}: {error:?}");
+    }
+}
