@@ -188,3 +188,57 @@ fn an_empty_box_is_an_item_without_a_title() {
         assert!(matches!(error, MarkdownError::EmptyTitle { line: 6 }), "{markdown:?}: {error:?}");
     }
 }
+
+#[test]
+fn only_the_first_level_one_heading_names_the_template() {
+    let markdown = "# Name\n\n# First\n\n<!-- gate: deploy -->\n\n- [ ] A\n\n# Second <!-- gate: verify -->\n\n- [ ] B\n";
+    let template = import(markdown).unwrap();
+    assert_eq!(template.name(), "Name");
+    assert_eq!(template.sections(), ["First", "Second"]);
+    assert_eq!(template.item("second.b").unwrap().gate(), Gate::Verify);
+}
+
+#[test]
+fn a_repeated_title_needs_an_id_on_both_lines() {
+    let one = "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A <!-- id: s.first -->\n- [ ] A\n";
+    let error = import(one).unwrap_err();
+    assert!(matches!(error, MarkdownError::DuplicateTitle { line: 6, first_line: 5, .. }), "{error:?}");
+    let other = "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n- [ ] A <!-- id: s.second -->\n";
+    assert!(matches!(import(other).unwrap_err(), MarkdownError::DuplicateTitle { line: 6, .. }));
+    let both =
+        "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A <!-- id: s.first -->\n- [ ] A <!-- id: s.second -->\n";
+    let template = import(both).unwrap();
+    assert_eq!(template.items().len(), 2);
+}
+
+#[test]
+fn a_long_section_title_gives_a_prefix_cut_at_a_word() {
+    let markdown = "# T\n\n## Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu <!-- gate: deploy -->\n\n- [ ] Ship it\n";
+    let template = import(markdown).unwrap();
+    assert_eq!(
+        template.items()[0].id().as_str(),
+        "alpha-beta-gamma-delta-epsilon-zeta-eta-theta-iota.ship-it"
+    );
+}
+
+#[test]
+fn a_bad_section_annotation_names_its_own_line() {
+    let markdown = "# T\n\n## S\n\nSome words.\n\n<!-- gate: later -->\n\n- [ ] A\n";
+    let error = import(markdown).unwrap_err();
+    assert_eq!(error.line(), Some(7), "{error}");
+    assert!(error.to_string().contains("later"), "{error}");
+}
+
+#[test]
+fn a_map_gives_a_section_its_id_prefix() {
+    let markdown = "# Mobile\n\n## Store\n\n- [ ] Review passed\n";
+    let map = MarkdownImport::new().section("Store", Gate::Deploy).section_prefix("Store", "app-store");
+    let template = Template::from_markdown(markdown, &map).unwrap();
+    assert_eq!(template.items()[0].id().as_str(), "app-store.review-passed");
+    // An annotation wins over the map.
+    let annotated = markdown.replace("## Store", "## Store <!-- id: shop -->");
+    assert_eq!(
+        Template::from_markdown(&annotated, &map).unwrap().items()[0].id().as_str(),
+        "shop.review-passed"
+    );
+}

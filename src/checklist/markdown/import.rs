@@ -372,6 +372,20 @@ mod tests {
         );
         assert_eq!(slug("Überprüfung", 50, "x"), "berpr-fung");
         assert_eq!(slug("日本", 50, "item"), "item");
+        // Cut exactly at the limit: a word fits when it and its hyphen do.
+        assert_eq!(slug("ab cd", 5, "x"), "ab-cd");
+        assert_eq!(slug("ab cd", 4, "x"), "ab");
+        assert_eq!(slug("ab", 2, "x"), "ab");
+        assert_eq!(slug("abc", 2, "x"), "x");
+    }
+
+    #[test]
+    fn a_derived_id_leaves_room_for_its_prefix_and_a_suffix() {
+        let title = vec!["word"; 30].join(" ");
+        let id = derived_id("abcdefghij", &title, &mut HashSet::new());
+        // 100 characters, less the prefix, its dot and room for `-NN`.
+        assert_eq!(id, format!("abcdefghij.{}", vec!["word"; 17].join("-")));
+        assert!(ItemId::parse(&id).is_ok());
     }
 
     #[test]
