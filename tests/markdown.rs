@@ -242,3 +242,47 @@ fn a_map_gives_a_section_its_id_prefix() {
         "shop.review-passed"
     );
 }
+
+#[test]
+fn an_item_written_over_several_lines_is_one_title() {
+    let markdown = "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] Database backup\n  completed\n\n- [ ] Loose items\n\n  keep their second paragraph\n- [ ] Plain\n";
+    let template = import(markdown).unwrap();
+    let titles: Vec<&str> = template.items().iter().map(|item| item.title()).collect();
+    assert_eq!(titles, ["Database backup completed", "Loose items keep their second paragraph", "Plain"]);
+}
+
+#[test]
+fn only_the_settings_block_is_read_as_settings() {
+    let markdown = "# T\n\n## S <!-- gate: deploy -->\n\n```sh\ncargo test\n```\n\n```json\n{\"criteria\": 5}\n```\n\n- [ ] A\n";
+    let template = import(markdown).unwrap();
+    assert!(template.criteria().is_empty());
+}
+
+#[test]
+fn comments_in_one_html_block_each_count_on_their_own_line() {
+    // Two annotations on one line of their own: both apply to the section.
+    let markdown = "# T\n\n## S\n\n<!-- gate: verify --> <!-- id: shop -->\n\n- [ ] A\n";
+    let template = import(markdown).unwrap();
+    assert_eq!(template.items()[0].id().as_str(), "shop.a");
+    assert_eq!(template.items()[0].gate(), Gate::Verify);
+    // A comment spanning lines, then an annotation on its last line.
+    let markdown = "# T\n\n## S\n\n<!--\nprose\n--> <!-- gate: later -->\n\n- [ ] A\n";
+    let error = import(markdown).unwrap_err();
+    assert_eq!(error.line(), Some(7), "{error}");
+}
+
+#[test]
+fn an_annotation_on_its_own_line_inside_an_item_belongs_to_the_item() {
+    let markdown = "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] A\n\n  <!-- id: s.custom -->\n- [ ] B\n";
+    let template = import(markdown).unwrap();
+    let ids: Vec<&str> = template.items().iter().map(|item| item.id().as_str()).collect();
+    assert_eq!(ids, ["s.custom", "s.b"]);
+}
+
+#[test]
+fn code_in_an_item_is_not_part_of_its_title() {
+    let markdown = "# T\n\n## S <!-- gate: deploy -->\n\n- [ ] Run the migration\n\n  ```sh\n  make migrate\n  ```\n- [ ] B\n";
+    let template = import(markdown).unwrap();
+    let titles: Vec<&str> = template.items().iter().map(|item| item.title()).collect();
+    assert_eq!(titles, ["Run the migration", "B"]);
+}

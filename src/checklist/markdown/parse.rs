@@ -86,6 +86,7 @@ pub(crate) fn blocks(markdown: &str) -> Result<Vec<Block>, MarkdownError> {
     let mut blocks = Vec::new();
     let mut open = Open::Nothing;
     let mut list_depth = 0usize;
+    let mut in_code = false;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         let line = lines.of(range.start);
         match event {
@@ -102,10 +103,15 @@ pub(crate) fn blocks(markdown: &str) -> Result<Vec<Block>, MarkdownError> {
             Event::Start(Tag::Item) => {
                 open = Open::Item { line, checked: None, text: String::new(), notes: Vec::new() };
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if info.split_whitespace().any(|word| word == SETTINGS_WORD) =>
-            {
-                open = Open::Settings { line, body: String::new() };
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let settings = matches!(&kind, CodeBlockKind::Fenced(info)
+                    if info.split_whitespace().any(|word| word == SETTINGS_WORD));
+                if settings && matches!(open, Open::Nothing) {
+                    open = Open::Settings { line, body: String::new() };
+                } else {
+                    // Code inside an item or a heading is not part of its title.
+                    in_code = true;
+                }
             }
             Event::Start(Tag::HtmlBlock) if matches!(open, Open::Nothing) => {
                 open = Open::Html { line, html: String::new() };
@@ -123,6 +129,7 @@ pub(crate) fn blocks(markdown: &str) -> Result<Vec<Block>, MarkdownError> {
                     *slot = Some(checked);
                 }
             }
+            Event::Text(_) if in_code => {}
             Event::Text(piece) => match &mut open {
                 Open::Heading { text, .. } | Open::Item { text, .. } => text.push_str(&piece),
                 Open::Settings { body, .. } => body.push_str(&piece),
@@ -150,30 +157,42 @@ pub(crate) fn blocks(markdown: &str) -> Result<Vec<Block>, MarkdownError> {
                 Open::Html { html: block, .. } => block.push_str(&html),
                 Open::Nothing | Open::Settings { .. } => {}
             },
+            // Each end closes only what it opened: an item keeps what its
+            // inner blocks (a comment on a line of its own, code) add.
             Event::End(TagEnd::Heading(_)) => {
-                if let Open::Heading { line, level, text, notes } =
-                    std::mem::replace(&mut open, Open::Nothing)
-                {
-                    blocks.push(Block::Heading { line, level, text: text.trim().to_owned(), notes });
+                if let Open::Heading { line, level, text, notes } = &mut open {
+                    let text = text.trim().to_owned();
+                    blocks.push(Block::Heading {
+                        line: *line,
+                        level: *level,
+                        text,
+                        notes: std::mem::take(notes),
+                    });
+                    open = Open::Nothing;
                 }
             }
             Event::End(TagEnd::Item) => {
-                if let Open::Item { line, checked: Some(checked), text, notes } =
-                    std::mem::replace(&mut open, Open::Nothing)
-                {
-                    blocks.push(Block::Task { line, checked, text: text.trim().to_owned(), notes });
+                if let Open::Item { line, checked, text, notes } = &mut open {
+                    if let Some(checked) = *checked {
+                        let text = text.trim().to_owned();
+                        blocks.push(Block::Task { line: *line, checked, text, notes: std::mem::take(notes) });
+                    }
+                    open = Open::Nothing;
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Open::Settings { line, body } = std::mem::replace(&mut open, Open::Nothing) {
-                    blocks.push(Block::Settings { line, body });
+                in_code = false;
+                if let Open::Settings { line, body } = &mut open {
+                    blocks.push(Block::Settings { line: *line, body: std::mem::take(body) });
+                    open = Open::Nothing;
                 }
             }
             Event::End(TagEnd::HtmlBlock) => {
-                if let Open::Html { line, html } = std::mem::replace(&mut open, Open::Nothing) {
-                    for note in annotations(&html, line)?.unwrap_or_default() {
+                if let Open::Html { line, html } = &mut open {
+                    for note in annotations(html, *line)?.unwrap_or_default() {
                         blocks.push(Block::Note(note));
                     }
+                    open = Open::Nothing;
                 }
             }
             _ => {}
@@ -190,19 +209,22 @@ pub(crate) fn blocks(markdown: &str) -> Result<Vec<Block>, MarkdownError> {
 /// comments are left alone.
 fn annotations(html: &str, line: usize) -> Result<Option<Vec<Note>>, MarkdownError> {
     let mut notes = Vec::new();
-    let mut rest = html;
+    let mut from = 0;
     let mut any_comment = false;
-    while let Some(start) = rest.find("<!--") {
-        let after = rest.get(start + 4..).unwrap_or_default();
-        let Some(end) = after.find("-->") else { break };
+    while let Some(start) = html.get(from..).and_then(|rest| rest.find("<!--")).map(|at| from + at) {
+        let body_start = start + "<!--".len();
+        let Some(end) = html.get(body_start..).and_then(|rest| rest.find("-->")).map(|at| body_start + at)
+        else {
+            break;
+        };
         any_comment = true;
-        let body = after.get(..end).unwrap_or_default();
+        let body = html.get(body_start..end).unwrap_or_default();
         // The comment's own line, for comments in a multi-line block.
-        let comment_line = line + rest.get(..start).unwrap_or_default().matches('\n').count();
+        let comment_line = line + html.get(..start).unwrap_or_default().matches('\n').count();
         if let Some(note) = annotation(body.trim(), comment_line)? {
             notes.push(note);
         }
-        rest = after.get(end + 3..).unwrap_or_default();
+        from = end + "-->".len();
     }
     Ok(any_comment.then_some(notes).filter(|_| html.trim_start().starts_with("<!--")))
 }
