@@ -278,6 +278,11 @@ mod tests {
         assert_eq!(note.line, 3);
         assert_eq!(annotation("TODO: ask QA", 1).unwrap(), None);
         assert_eq!(annotation("just a remark", 1).unwrap(), None);
+        // A key is one lowercase word (hyphens allowed): anything else is prose.
+        assert_eq!(annotation("see also: the wiki", 1).unwrap(), None);
+        assert_eq!(annotation("gAte: deploy", 1).unwrap(), None);
+        assert_eq!(annotation("-gate: deploy", 1).unwrap(), None);
+        assert!(annotation("settled-on-entering: rolled-back", 1).unwrap().is_some());
         assert!(annotation("gate: deploy; id", 1).unwrap_err().to_string().contains("`id` has no value"));
         assert!(annotation("gate: deploy; gate: freeze", 1).unwrap_err().to_string().contains("twice"));
         assert!(annotation("gate: ", 1).unwrap_err().to_string().contains("`gate` has no value"));
