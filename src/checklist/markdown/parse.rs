@@ -283,6 +283,14 @@ mod tests {
         assert_eq!(annotation("gAte: deploy", 1).unwrap(), None);
         assert_eq!(annotation("-gate: deploy", 1).unwrap(), None);
         assert!(annotation("settled-on-entering: rolled-back", 1).unwrap().is_some());
+    }
+
+    #[test]
+    fn the_search_for_the_next_comment_starts_after_the_last_one() {
+        // The first comment's body ends like the start of another.
+        let notes = annotations("<!-- x <!--> <!-- gate: deploy -->", 1).unwrap().unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].get("gate"), Some("deploy"));
         assert!(annotation("gate: deploy; id", 1).unwrap_err().to_string().contains("`id` has no value"));
         assert!(annotation("gate: deploy; gate: freeze", 1).unwrap_err().to_string().contains("twice"));
         assert!(annotation("gate: ", 1).unwrap_err().to_string().contains("`gate` has no value"));
