@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::checklist::template::Template;
 use crate::stage::{Gate, Stage};
+use crate::text::counted;
 
 /// The stages in the order the diagram declares them.
 const STAGES: [Stage; 6] =
@@ -61,10 +62,9 @@ impl Template {
     /// What a forward move into `to` waits for.
     fn move_label(&self, to: Stage) -> String {
         let Some(gate) = to.entry_gate() else { return String::new() };
-        let mut parts = vec![format!("{gate} gate"), items(self.gate_items(gate).count())];
+        let mut parts = vec![format!("{gate} gate"), counted(self.gate_items(gate).count(), "item", "items")];
         if let Some(rule) = self.policy().and_then(|policy| policy.approvals_for(gate)) {
-            let count = rule.count();
-            parts.push(format!("{count} {}", if count == 1 { "approval" } else { "approvals" }));
+            parts.push(counted(rule.count() as usize, "approval", "approvals"));
         }
         if to == Stage::Released && !self.criteria().is_empty() {
             parts.push("healthy verdict".to_owned());
@@ -80,10 +80,6 @@ impl Template {
             count => format!("closed when its {count} items are settled"),
         }
     }
-}
-
-fn items(count: usize) -> String {
-    format!("{count} {}", if count == 1 { "item" } else { "items" })
 }
 
 /// The diagram's id of a stage: its name without the hyphen.

@@ -11,11 +11,10 @@ use crate::checklist::markdown::{Block, blocks, escaped};
 use crate::checklist::{Item, ItemStatus, MarkdownError, Requirement};
 use crate::event::{Event, EventKind};
 use crate::health::Verdict;
-use crate::release::status::NextMove;
+use crate::release::status::{NextMove, TIME};
 use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
-
-const TIME: &str = "%Y-%m-%d %H:%M UTC";
+use crate::text::counted;
 
 /// What a person writes on an unticked line to say why.
 const REASON_LABEL: &str = "reason:";
@@ -78,11 +77,7 @@ impl Release {
                 let _ = writeln!(
                     out,
                     "**Closing:** {}\n",
-                    if open == 0 {
-                        "closed".to_owned()
-                    } else {
-                        format!("{open} open {}", plural(open, "item"))
-                    }
+                    if open == 0 { "closed".to_owned() } else { counted(open, "open item", "open items") }
                 );
             }
         }
@@ -293,9 +288,8 @@ fn next_step(out: &mut String, next: &NextMove) {
         let ids: Vec<String> = next.open_items.iter().map(|item| format!("`{}`", item.id())).collect();
         let _ = writeln!(
             out,
-            "- {} open {} of the {} gate: {}",
-            next.open_items.len(),
-            plural(next.open_items.len(), "item"),
+            "- {} of the {} gate: {}",
+            counted(next.open_items.len(), "open item", "open items"),
             next.gate,
             ids.join(", ")
         );
@@ -326,8 +320,4 @@ fn findings(out: &mut String, verdict: &Verdict) {
     for finding in listed {
         let _ = writeln!(out, "- {}", escaped(&finding.to_string().replace('\n', " ")));
     }
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { noun.to_owned() } else { format!("{noun}s") }
 }

@@ -20,7 +20,7 @@ use crate::stage::{Gate, Stage};
 use crate::text::counted;
 use crate::version::{ReleaseKind, Version};
 
-const TIME: &str = "%Y-%m-%d %H:%M UTC";
+pub(crate) const TIME: &str = "%Y-%m-%d %H:%M UTC";
 
 /// How many open items a summary lists before it only counts the rest.
 const LISTED_ITEMS: usize = 10;

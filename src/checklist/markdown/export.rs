@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::checklist::item::{Item, Requirement};
+use crate::checklist::markdown::import::split_marker;
 use crate::checklist::markdown::parse::SETTINGS_WORD;
 use crate::checklist::template::Template;
 
@@ -79,7 +80,9 @@ fn item_line(item: &Item, with_gate: bool, restores: bool) -> String {
         Requirement::IfApplicable => line.push_str(" (if applicable)"),
         // A required item whose title ends like a marker says so, or it
         // would read back as if-applicable.
-        Requirement::Required if ends_with_marker(item.title()) => notes.push("requirement: required".into()),
+        Requirement::Required if split_marker(item.title(), false).1 => {
+            notes.push("requirement: required".into())
+        }
         Requirement::Required => {}
     }
     if let Some(stage) = item.settled_on() {
@@ -89,11 +92,6 @@ fn item_line(item: &Item, with_gate: bool, restores: bool) -> String {
         notes.push("restoration: yes".into());
     }
     format!("{line} <!-- {} -->", notes.join("; "))
-}
-
-fn ends_with_marker(title: &str) -> bool {
-    let lower = title.to_ascii_lowercase();
-    lower.ends_with("(if applicable)") || lower.ends_with("(if needed)")
 }
 
 /// A code fence longer than any run of backticks in `body`.

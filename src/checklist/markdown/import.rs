@@ -296,7 +296,7 @@ fn settings_and_map(
 
 /// The title without its "(if applicable)" marker, and whether it had one.
 /// A title whose requirement is annotated is taken as written.
-fn split_marker(text: &str, requirement_written: bool) -> (&str, bool) {
+pub(crate) fn split_marker(text: &str, requirement_written: bool) -> (&str, bool) {
     if requirement_written {
         return (text, false);
     }
