@@ -5,20 +5,25 @@
 //! cargo run --release --example dora -- history.jsonl         # report and weekly trend of a file
 //! cargo run --release --example dora -- history.jsonl --json  # the report as JSON
 //! cargo run --release --example dora -- --generate 100000 [--seed 7] > history.jsonl
+//! cargo run --release --example dora --features svg -- history.jsonl --svg trend.svg
 //! ```
 //!
 //! Options for a report: `--from 2026-01-01`, `--to 2026-04-01` (default:
-//! the days the records span), `--service NAME`, `--utc-offset +01:00`,
-//! `--benchmark dora2021`, `--by-service`. Malformed lines are reported on
-//! standard error with their line number and skipped.
+//! the days the records span), `--service NAME`, `--time-zone
+//! Europe/Berlin` (or an offset such as `+01:00`), `--benchmark dora2024`,
+//! `--by-service`, `--explain` (each week's failures and exclusions),
+//! `--svg FILE` (the weekly trend as a picture; feature `svg`). A file is
+//! read by the library's streaming reader on every core, keeping only
+//! what the metrics need; malformed lines are reported on standard error
+//! with their line number and skipped.
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
-use std::thread;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone as _, Utc};
 use release_workflow::{
-    Benchmark, DeploymentRecord, History, IncidentSpan, Period, ReportOptions, RollbackSpan, Window,
+    Benchmark, DeploymentRecord, History, IncidentSpan, JsonLines, Period, ReportOptions, Reports,
+    RollbackSpan, Totals, Window, Zone,
 };
 
 type Failure = Box<dyn std::error::Error>;
@@ -38,12 +43,14 @@ struct Arguments {
     path: Option<String>,
     json: bool,
     by_service: bool,
+    explain: bool,
+    svg: Option<String>,
     generate: Option<usize>,
     seed: u64,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     service: Option<String>,
-    offset: Option<FixedOffset>,
+    zone: Zone,
     benchmark: Benchmark,
 }
 
@@ -55,18 +62,14 @@ fn parse_arguments(args: Vec<String>) -> Result<Arguments, Failure> {
         match arg.as_str() {
             "--json" => parsed.json = true,
             "--by-service" => parsed.by_service = true,
+            "--explain" => parsed.explain = true,
+            "--svg" => parsed.svg = Some(value("--svg")?),
             "--generate" => parsed.generate = Some(value("--generate")?.parse()?),
             "--seed" => parsed.seed = value("--seed")?.parse()?,
             "--from" => parsed.from = Some(value("--from")?.parse()?),
             "--to" => parsed.to = Some(value("--to")?.parse()?),
             "--service" => parsed.service = Some(value("--service")?),
-            "--utc-offset" => {
-                let text = value("--utc-offset")?;
-                let offset = format!("2000-01-01T00:00:00{text}")
-                    .parse::<DateTime<FixedOffset>>()
-                    .map_err(|_| format!("--utc-offset takes ±HH:MM, not {text}"))?;
-                parsed.offset = Some(*offset.offset());
-            }
+            "--time-zone" | "--utc-offset" => parsed.zone = value(&arg)?.parse()?,
             "--benchmark" => parsed.benchmark = value("--benchmark")?.parse::<Benchmark>()?,
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}").into()),
             path => parsed.path = Some(path.to_owned()),
@@ -87,179 +90,104 @@ fn run(args: Vec<String>) -> Result<(), Failure> {
         out.flush()?;
         return Ok(());
     }
-    let history = match &arguments.path {
-        Some(path) => read_history(path)?,
-        None => History::from_records(generate(5_000, arguments.seed)?),
+    let options = report_options(&arguments)?;
+    let mut totals = Totals::new(&options).with_trend(Period::Week);
+    if arguments.by_service {
+        totals = totals.by_service();
+    }
+    let reports = match &arguments.path {
+        Some(path) => {
+            let reading = JsonLines::new().keep_malformed(20).totals_from_path(path, totals)?;
+            for malformed in &reading.malformed {
+                eprintln!("{path}: skipped {malformed}");
+            }
+            if reading.malformed_count > reading.malformed.len() as u64 {
+                eprintln!("{path}: … {} more malformed lines skipped", reading.malformed_count - 20);
+            }
+            if reading.malformed_count > 0 {
+                eprintln!(
+                    "{path}: {} malformed lines skipped, {} records read",
+                    reading.malformed_count, reading.records
+                );
+            }
+            reading.value.finish()?
+        }
+        None => History::from_records(generate(5_000, arguments.seed)?).totals(totals).finish()?,
     };
-    let options = report_options(&history, &arguments)?;
+    write_reports(&reports, &arguments)?;
+    // The reports hold many small allocations: the operating system
+    // reclaims the process faster than freeing them one by one.
+    std::mem::forget(reports);
+    Ok(())
+}
+
+fn write_reports(reports: &Reports, arguments: &Arguments) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let trend = reports.trend.as_ref().ok_or("the weekly trend")?;
     if arguments.by_service {
-        let reports = history.report_by_service(&options);
         if arguments.json {
-            serde_json::to_writer_pretty(&mut out, &reports)?;
+            serde_json::to_writer_pretty(&mut out, &reports.by_service)?;
             writeln!(out)?;
         } else {
-            for report in reports.values() {
+            for report in reports.by_service.values() {
                 writeln!(out, "{report}")?;
             }
         }
     } else if arguments.json {
-        serde_json::to_writer_pretty(&mut out, &history.report(&options))?;
+        serde_json::to_writer_pretty(&mut out, &reports.report)?;
         writeln!(out)?;
     } else {
-        // The report and the trend are independent passes: run them side by side.
-        let (report, trend) = thread::scope(|scope| {
-            let trend = scope.spawn(|| history.trend(&options, Period::Week));
-            let report = history.report(&options);
-            (report, trend.join())
-        });
-        writeln!(out, "{report}")?;
-        write!(out, "{}", trend.map_err(|_| "the trend thread failed")??)?;
+        writeln!(out, "{}", reports.report)?;
+        write!(out, "{trend}")?;
+        if arguments.explain {
+            for row in &trend.rows {
+                writeln!(out, "\nweek of {}:\n{}", row.window.start().format("%Y-%m-%d"), row.explanation)?;
+            }
+        }
+    }
+    if let Some(path) = &arguments.svg {
+        write_svg(trend, path)?;
+        writeln!(out, "the weekly trend is drawn in {path}")?;
     }
     out.flush()?;
-    // A million records take longer to free one by one than the operating
-    // system takes to reclaim the whole process.
-    std::mem::forget(history);
     Ok(())
 }
 
-/// The window asked for, or the whole days the records span.
-fn report_options(history: &History, arguments: &Arguments) -> Result<ReportOptions, Failure> {
-    let offset = arguments.offset.unwrap_or(FixedOffset::east_opt(0).ok_or("offset")?);
-    let day_start = |date: NaiveDate| -> Result<DateTime<Utc>, Failure> {
+#[cfg(feature = "svg")]
+fn write_svg(trend: &release_workflow::Trend, path: &str) -> Result<(), Failure> {
+    std::fs::write(path, trend.to_svg()?)?;
+    Ok(())
+}
+
+#[cfg(not(feature = "svg"))]
+fn write_svg(_: &release_workflow::Trend, _: &str) -> Result<(), Failure> {
+    Err("--svg draws with the `svg` feature: cargo run --release --example dora --features svg -- …".into())
+}
+
+/// The window asked for, in the time zone's days, or the days the records span.
+fn report_options(arguments: &Arguments) -> Result<ReportOptions, Failure> {
+    let zone = arguments.zone;
+    let midnight = |date: NaiveDate| -> Result<DateTime<Utc>, Failure> {
         let local = date.and_hms_opt(0, 0, 0).ok_or("midnight")?;
-        Ok(local.and_utc() - TimeDelta::seconds(i64::from(offset.local_minus_utc())))
+        let instant = match zone {
+            Zone::Offset(offset) => offset.from_local_datetime(&local).earliest().map(|at| at.to_utc()),
+            Zone::Named(tz) => (0..=24 * 60)
+                .find_map(|minute| tz.from_local_datetime(&(local + TimeDelta::minutes(minute))).earliest())
+                .map(|at| at.to_utc()),
+        };
+        Ok(instant.ok_or_else(|| format!("{date} has no midnight in {zone}"))?)
     };
-    let starts = history.records().iter().map(DeploymentRecord::started_at);
-    let earliest = starts.clone().min();
-    let latest = starts.max();
-    let from = match (arguments.from, earliest) {
-        (Some(date), _) => day_start(date)?,
-        (None, Some(at)) => day_start(at.with_timezone(&offset).date_naive())?,
-        (None, None) => return Err("the history is empty: give --from and --to, or records".into()),
+    let mut options = match (arguments.from, arguments.to) {
+        (Some(from), Some(to)) => ReportOptions::new(Window::new(midnight(from)?, midnight(to)?)?),
+        (None, None) => ReportOptions::recorded_days(),
+        _ => return Err("give both --from and --to, or neither for the days the records span".into()),
     };
-    let to = match (arguments.to, latest) {
-        (Some(date), _) => day_start(date)?,
-        (None, Some(at)) => day_start(at.with_timezone(&offset).date_naive())? + TimeDelta::days(1),
-        (None, None) => from + TimeDelta::days(1),
-    };
-    let mut options = ReportOptions::new(Window::new(from, to)?)
-        .with_utc_offset(offset)
-        .with_benchmark(arguments.benchmark);
+    options = options.with_time_zone(zone).with_benchmark(arguments.benchmark);
     if let Some(service) = &arguments.service {
         options = options.with_service(service.clone());
     }
     Ok(options)
-}
-
-/// Reads a JSON Lines file, parsing it on every core: each thread streams
-/// its own byte range of the file, so the file is never held in memory
-/// whole. Malformed lines are reported on standard error with their line
-/// number, and skipped.
-fn read_history(path: &str) -> Result<History, Failure> {
-    let size = std::fs::metadata(path).map_err(|error| format!("cannot read {path}: {error}"))?.len();
-    let threads = thread::available_parallelism().map_or(1, usize::from) as u64;
-    let bounds: Vec<u64> = (0..=threads).map(|part| size * part / threads).collect();
-    let parsed: Vec<Result<Chunk, String>> = thread::scope(|scope| {
-        let handles: Vec<_> = bounds
-            .windows(2)
-            .map(|range| {
-                let (start, end) = (range[0], range[1]);
-                scope.spawn(move || parse_range(path, start, end).map_err(|error| error.to_string()))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|_| Err("a parser thread failed".into())))
-            .collect()
-    });
-    let mut all: Vec<DeploymentRecord> = Vec::new();
-    let (mut lines_before, mut malformed) = (0, 0);
-    for chunk in parsed {
-        let chunk = chunk.map_err(|error| format!("cannot read {path}: {error}"))?;
-        for (line, error) in chunk.errors {
-            malformed += 1;
-            if malformed <= 20 {
-                eprintln!("{path}:{}: skipped: {error}", lines_before + line);
-            }
-        }
-        // Appending to the first chunk's vector grows it in place.
-        all.extend(chunk.records);
-        lines_before += chunk.lines;
-    }
-    if malformed > 20 {
-        eprintln!("{path}: … {} more malformed lines skipped", malformed - 20);
-    }
-    if malformed > 0 {
-        eprintln!("{path}: {malformed} malformed lines skipped, {} records read", all.len());
-    }
-    Ok(History::from_records(all))
-}
-
-/// What one thread parsed: its records, how many lines its range holds,
-/// and its malformed lines, numbered from 1 within the range.
-#[derive(Default)]
-struct Chunk {
-    records: Vec<DeploymentRecord>,
-    lines: usize,
-    errors: Vec<(usize, String)>,
-}
-
-/// Parses the lines that start in `[start, end)` of the file: a line that
-/// starts before `start` belongs to the previous range.
-fn parse_range(path: &str, start: u64, end: u64) -> std::io::Result<Chunk> {
-    use std::io::{BufRead, BufReader, Seek, SeekFrom};
-
-    let mut file = std::fs::File::open(path)?;
-    let mut position = start.saturating_sub(1);
-    file.seek(SeekFrom::Start(position))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut line = Vec::with_capacity(1024);
-    if start > 0 {
-        // The byte before `start` tells whether a line starts at `start`.
-        position += reader.read_until(b'\n', &mut line)? as u64;
-    }
-    let mut chunk = Chunk { records: Vec::with_capacity(((end - start) / 230) as usize), ..Chunk::default() };
-    while position < end {
-        // Parse lines in place in the reader's buffer; only a line that
-        // straddles two buffers is copied.
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            break;
-        }
-        let (text, used) = match memchr::memchr(b'\n', buffer) {
-            Some(newline) => (buffer.get(..newline).unwrap_or_default(), newline + 1),
-            None => {
-                line.clear();
-                line.extend_from_slice(buffer);
-                let used = buffer.len();
-                reader.consume(used);
-                position += used as u64;
-                let rest = reader.read_until(b'\n', &mut line)?;
-                position += rest as u64;
-                chunk.parse_line(line.strip_suffix(b"\n").unwrap_or(&line));
-                continue;
-            }
-        };
-        chunk.parse_line(text);
-        reader.consume(used);
-        position += used as u64;
-    }
-    Ok(chunk)
-}
-
-impl Chunk {
-    fn parse_line(&mut self, bytes: &[u8]) {
-        self.lines += 1;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        match DeploymentRecord::from_json_bytes(bytes) {
-            Ok(record) => self.records.push(record),
-            Err(error) => self.errors.push((self.lines, error.to_string())),
-        }
-    }
 }
 
 /// A realistic, deterministic history of `count` deployments: eight

@@ -86,7 +86,7 @@ fn main() -> Result<(), Failure> {
     );
     let history = History::from_releases(&releases);
     let window = Window::new(start - TimeDelta::hours(8), start + TimeDelta::days(1))?;
-    println!("\n{}", history.report(&ReportOptions::new(window)));
+    println!("\n{}", history.report(&ReportOptions::new(window))?);
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

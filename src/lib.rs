@@ -349,7 +349,7 @@
 //!     })?;
 //! let history = History::from_records([shipped, rolled_back]);
 //! let week = Window::new(at("2026-11-02T00:00:00Z")?, at("2026-11-09T00:00:00Z")?)?;
-//! let report = history.report(&ReportOptions::new(week));
+//! let report = history.report(&ReportOptions::new(week))?;
 //! assert_eq!(report.metrics.change_failure_rate.rate, Some(0.5));
 //! assert_eq!(report.metrics.recovery_time.tier, Some(Tier::Elite));
 //! println!("{report}");
@@ -435,9 +435,11 @@ pub use incident::{Incident, IncidentSeverity};
 pub use metrics::{
     Benchmark, ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, DoraReport, Elapsed,
     Exclusion, ExclusionReason, Explanation, Failure, History, IncidentSpan, LeadTime, MAX_TREND_PERIODS,
-    MetricsError, Period, RecoveryTime, ReportOptions, RollbackSpan, Share, Spread, Thresholds, Tier, Trend,
-    TrendRow, UNNAMED_SERVICE, Window,
+    MetricsError, Period, RecoveryTime, ReportOptions, Reports, RollbackSpan, Share, Spread, Thresholds,
+    Tier, Totals, Trend, TrendRow, UNNAMED_SERVICE, Window, Zone,
 };
+#[cfg(feature = "store")]
+pub use metrics::{DEFAULT_KEPT_MALFORMED, JsonLines, MalformedLine, Reading};
 pub use plan::{
     Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, PlanError, ReleaseBuilder, ReleasePlan,
 };

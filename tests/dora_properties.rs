@@ -15,19 +15,19 @@ proptest! {
 
     #[test]
     fn input_order_never_changes_the_report(records in prop::collection::vec(record(), 0..40), seed in any::<u64>()) {
-        let report = History::from_records(records.clone()).report(&options());
+        let report = History::from_records(records.clone()).report(&options()).unwrap();
         let mut shuffled = records;
         let mut state = seed | 1;
         for i in (1..shuffled.len()).rev() {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             shuffled.swap(i, (state >> 33) as usize % (i + 1));
         }
-        prop_assert_eq!(History::from_records(shuffled).report(&options()), report);
+        prop_assert_eq!(History::from_records(shuffled).report(&options()).unwrap(), report);
     }
 
     #[test]
     fn change_failure_rate_stays_between_zero_and_one(records in prop::collection::vec(record(), 0..40)) {
-        let metrics = History::from_records(records).report(&options()).metrics;
+        let metrics = History::from_records(records).report(&options()).unwrap().metrics;
         if let Some(rate) = metrics.change_failure_rate.rate {
             prop_assert!((0.0..=1.0).contains(&rate));
             prop_assert_eq!(metrics.change_failure_rate.failed as f64 / metrics.deployments as f64, rate);
@@ -41,20 +41,20 @@ proptest! {
         records in prop::collection::vec(record(), 0..40),
         minute in 0i64..20_000,
     ) {
-        let before = History::from_records(records.clone()).report(&options()).metrics.change_failure_rate.rate;
+        let before = History::from_records(records.clone()).report(&options()).unwrap().metrics.change_failure_rate.rate;
         let failed = DeploymentRecord::new("web", "9.9.9", at(minute))
             .unwrap()
             .rolled_back(RollbackSpan { decided_at: at(minute + 5), restored_at: None })
             .unwrap();
         let mut more = records;
         more.push(failed);
-        let after = History::from_records(more).report(&options()).metrics.change_failure_rate.rate;
+        let after = History::from_records(more).report(&options()).unwrap().metrics.change_failure_rate.rate;
         prop_assert!(after.unwrap_or(0.0) >= before.unwrap_or(0.0), "{:?} -> {:?}", before, after);
     }
 
     #[test]
     fn every_median_lies_between_its_minimum_and_maximum(records in prop::collection::vec(record(), 1..40)) {
-        let window = options().window();
+        let window = options().window().unwrap();
         let in_window: Vec<&DeploymentRecord> = records.iter().filter(|r| window.contains(r.started_at())).collect();
         let leads: Vec<i64> = in_window
             .iter()
@@ -64,7 +64,7 @@ proptest! {
             .collect();
         let durations: Vec<i64> =
             in_window.iter().filter_map(|r| r.production_at().map(|p| (p - r.started_at()).num_milliseconds())).collect();
-        let metrics = History::from_records(records.clone()).report(&options()).metrics;
+        let metrics = History::from_records(records.clone()).report(&options()).unwrap().metrics;
         for (spread, values) in [(metrics.lead_time.spread, &leads), (metrics.deployment_duration, &durations)] {
             match spread {
                 Some(spread) => {

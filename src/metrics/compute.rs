@@ -2,53 +2,21 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
-
 use super::stats::Spread;
 use super::{
-    ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, Exclusion, ExclusionReason,
-    Explanation, Failure, LeadTime, RecoveryTime, Share, Thresholds, Window,
+    ChangeFailureRate, DeploymentFrequency, DoraMetrics, Exclusion, ExclusionReason, Explanation, Failure,
+    LeadTime, RecoveryTime, Share, Thresholds,
 };
+use crate::metrics::record::RecordRef;
+use crate::metrics::zone::Calendar;
 
-const DAY_SECONDS: i64 = 86_400;
-
-/// Calendar days at a UTC offset, numbered from 1970-01-01.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Calendar {
-    pub(crate) offset_seconds: i64,
-}
-
-impl Calendar {
-    pub(crate) fn day(self, at: DateTime<Utc>) -> i64 {
-        (at.timestamp() + self.offset_seconds).div_euclid(DAY_SECONDS)
-    }
-
-    /// The last day `window` touches: the day of its last instant.
-    pub(crate) fn last_day(self, window: &Window) -> i64 {
-        self.day(window.end() - TimeDelta::nanoseconds(1))
-    }
-
-    /// Monday-based week number of a day (1970-01-01 was a Thursday).
-    pub(crate) fn week(day: i64) -> i64 {
-        (day + 3).div_euclid(7)
-    }
-
-    /// The instant a day starts, unless it is before time starts.
-    pub(crate) fn start_of_day(self, day: i64) -> Option<DateTime<Utc>> {
-        DateTime::from_timestamp(day.checked_mul(DAY_SECONDS)?.checked_sub(self.offset_seconds)?, 0)
-    }
-}
-
-/// The running totals of one report (or one period of a trend): records are
-/// added one at a time, in any order, and [`finish`](Accumulator::finish)
-/// computes the metrics.
+/// The running totals of one report (or one period of a trend, or one
+/// service): records are added one at a time, in any order, totals of
+/// separate parts of a history merge, and [`finish`](Accumulator::finish)
+/// computes the metrics over the days of a window.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Accumulator {
-    window: Window,
-    calendar: Calendar,
-    first_day: i64,
-    last_day: i64,
-    deploy_days: DeployDays,
-    explain: bool,
+    deploy_days: DaySet,
     explanation: Explanation,
     lead_times: Vec<i64>,
     durations: Vec<i64>,
@@ -62,64 +30,30 @@ pub(crate) struct Accumulator {
 }
 
 impl Accumulator {
-    pub(crate) fn new(window: Window, calendar: Calendar, explain: bool) -> Accumulator {
-        let first_day = calendar.day(window.start());
-        let last_day = calendar.last_day(&window).max(first_day);
-        Accumulator {
-            window,
-            calendar,
-            first_day,
-            last_day,
-            deploy_days: DeployDays::new(first_day, last_day),
-            explain,
-            explanation: Explanation::default(),
-            lead_times: Vec::new(),
-            durations: Vec::new(),
-            recoveries: Vec::new(),
-            deployments: 0,
-            failed: 0,
-            rolled_back: 0,
-            remediations: 0,
-            commits_after_production: 0,
-            unresolved: 0,
-        }
-    }
-
-    pub(crate) fn reserve(&mut self, records: usize) {
-        self.lead_times.reserve(records * 2);
-        self.durations.reserve(records);
-    }
-
-    /// How many records were offered: inside the window or not.
+    /// How many records were offered: counted or left out.
     pub(crate) fn records_seen(&self) -> usize {
         self.deployments + self.explanation.outside_window + self.explanation.other_services
     }
 
-    pub(crate) fn skip_other_services(&mut self, count: usize) {
-        self.explanation.other_services += count;
+    pub(crate) fn explanation_mut(&mut self) -> &mut Explanation {
+        &mut self.explanation
     }
 
-    pub(crate) fn skip_outside_window(&mut self) {
-        self.explanation.outside_window += 1;
+    fn exclude(&mut self, record: &RecordRef<'_>, reason: ExclusionReason) {
+        let release = record.shared_release();
+        self.explanation.exclusions.push(Exclusion { started_at: record.started_at, release, reason });
     }
 
-    fn exclude(&mut self, record: &DeploymentRecord, reason: ExclusionReason) {
-        if self.explain {
-            let release = Arc::clone(record.release_id());
-            self.explanation.exclusions.push(Exclusion { started_at: record.started_at(), release, reason });
-        }
-    }
-
-    /// Adds a deployment that started inside the window.
-    pub(crate) fn add(&mut self, record: &DeploymentRecord) {
+    /// Adds a deployment that started on local `day`, inside the window.
+    pub(crate) fn add(&mut self, record: &RecordRef<'_>, day: i64) {
         self.deployments += 1;
-        self.deploy_days.insert(self.calendar.day(record.started_at()));
-        let started = record.started_at().timestamp_millis();
-        match record.production_at() {
+        self.deploy_days.insert(day);
+        let started = record.started_at.timestamp_millis();
+        match record.production_at {
             Some(production) => {
                 let production = production.timestamp_millis();
                 let mut late = 0;
-                for commit in record.commits() {
+                for commit in record.commits {
                     let lead = production - commit.timestamp_millis();
                     if lead < 0 {
                         late += 1;
@@ -135,8 +69,8 @@ impl Accumulator {
             }
             None => self.exclude(record, ExclusionReason::NotInProduction),
         }
-        self.rolled_back += usize::from(record.rollback().is_some());
-        self.remediations += usize::from(record.is_remediation());
+        self.rolled_back += usize::from(record.rollback.is_some());
+        self.remediations += usize::from(record.remediation);
         if !record.is_failure() {
             return;
         }
@@ -148,32 +82,43 @@ impl Accumulator {
                 self.exclude(record, ExclusionReason::Unresolved);
             }
         }
-        if self.explain {
-            self.explanation.failures.push(Failure {
-                started_at: record.started_at(),
-                release: Arc::clone(record.release_id()),
-                rolled_back: record.rollback().is_some(),
-                incidents: record.incidents().iter().map(|incident| Arc::clone(&incident.id)).collect(),
-            });
-        }
+        self.explanation.failures.push(Failure {
+            started_at: record.started_at,
+            release: record.shared_release(),
+            rolled_back: record.rollback.is_some(),
+            incidents: record.incidents.iter().map(|incident| Arc::clone(&incident.id)).collect(),
+        });
     }
 
-    /// Adds `record` if it started inside the window.
-    pub(crate) fn offer(&mut self, record: &DeploymentRecord) {
-        if self.window.contains(record.started_at()) {
-            self.add(record);
-        } else {
-            self.skip_outside_window();
-        }
+    /// Adds the totals of another part of the history.
+    pub(crate) fn merge(&mut self, other: Accumulator) {
+        self.deploy_days.merge(other.deploy_days);
+        let explanation = other.explanation;
+        append(&mut self.explanation.failures, explanation.failures);
+        append(&mut self.explanation.exclusions, explanation.exclusions);
+        self.explanation.outside_window += explanation.outside_window;
+        self.explanation.other_services += explanation.other_services;
+        append(&mut self.lead_times, other.lead_times);
+        append(&mut self.durations, other.durations);
+        append(&mut self.recoveries, other.recoveries);
+        self.deployments += other.deployments;
+        self.failed += other.failed;
+        self.rolled_back += other.rolled_back;
+        self.remediations += other.remediations;
+        self.commits_after_production += other.commits_after_production;
+        self.unresolved += other.unresolved;
     }
 
-    pub(crate) fn finish(mut self, thresholds: &Thresholds) -> (DoraMetrics, Explanation) {
+    /// The metrics over the local days `first..=last` of the window. The
+    /// totals stay, reordered: the explanation sorted, durations selected.
+    pub(crate) fn metrics(&mut self, first: i64, last: i64, thresholds: &Thresholds) -> DoraMetrics {
         let deployments = self.deployments;
         self.explanation.failures.sort_unstable();
         self.explanation.exclusions.sort_unstable();
-        let day_count = (self.last_day - self.first_day + 1) as f64;
+        let last = last.max(first);
+        let day_count = (last - first + 1) as f64;
         let per_day = deployments as f64 / day_count;
-        let deploy_days = self.deploy_days.into_sorted();
+        let deploy_days = self.deploy_days.sorted();
         let share = |count: usize| Share {
             count,
             rate: (deployments > 0).then(|| count as f64 / deployments as f64),
@@ -181,13 +126,13 @@ impl Accumulator {
         let lead_spread = Spread::of(&mut self.lead_times);
         let recovery_spread = Spread::of(&mut self.recoveries);
         let failure_rate = (deployments > 0).then(|| self.failed as f64 / deployments as f64);
-        let metrics = DoraMetrics {
+        DoraMetrics {
             deployments,
             deployment_frequency: DeploymentFrequency {
                 count: deployments,
                 per_day,
                 per_week: per_day * 7.0,
-                deploy_days_per_week: deploy_days_per_week(&deploy_days, self.first_day, self.last_day),
+                deploy_days_per_week: deploy_days_per_week(&deploy_days, first, last),
                 tier: thresholds.deployment_frequency(per_day),
             },
             lead_time: LeadTime {
@@ -208,67 +153,121 @@ impl Accumulator {
             rollbacks: share(self.rolled_back),
             deployment_duration: Spread::of(&mut self.durations),
             rework: share(self.remediations),
-        };
-        (metrics, self.explanation)
+        }
+    }
+
+    /// What the totals counted as failure and left out.
+    pub(crate) fn into_explanation(self) -> Explanation {
+        self.explanation
     }
 }
 
-/// The days with a deployment: a flag per day for windows up to
-/// [`DENSE_DAYS`] days long, a list of days beyond, so that a window of any
-/// length costs memory only for its deployments.
-enum DeployDays {
+/// Appends `more` to `values`, keeping whichever list is longer and
+/// copying the shorter: merging a large part into an empty one copies
+/// nothing. The order of values does not matter.
+fn append<T>(values: &mut Vec<T>, mut more: Vec<T>) {
+    if more.len() > values.len() {
+        std::mem::swap(values, &mut more);
+    }
+    values.append(&mut more);
+}
+
+/// The days with a deployment: a flag per day while the days seen span up
+/// to [`DENSE_DAYS`], a list beyond, so that any history costs memory only
+/// for its deployments.
+#[derive(Debug, Clone)]
+enum DaySet {
     Dense { first: i64, seen: Vec<bool> },
     Sparse(Vec<i64>),
 }
 
-/// The longest window, in days, whose deploy days are kept as flags.
-const DENSE_DAYS: i64 = 100_000;
-
-impl DeployDays {
-    fn new(first: i64, last: i64) -> DeployDays {
-        match usize::try_from(last - first + 1) {
-            Ok(days) if (last - first) < DENSE_DAYS => DeployDays::Dense { first, seen: vec![false; days] },
-            _ => DeployDays::Sparse(Vec::new()),
-        }
+impl Default for DaySet {
+    fn default() -> DaySet {
+        DaySet::Dense { first: 0, seen: Vec::new() }
     }
+}
 
+/// The longest span of days kept as flags.
+const DENSE_DAYS: usize = 100_000;
+
+impl DaySet {
     fn insert(&mut self, day: i64) {
         match self {
-            DeployDays::Dense { first, seen } => {
-                if let Some(flag) = usize::try_from(day - *first).ok().and_then(|index| seen.get_mut(index)) {
+            DaySet::Dense { first, seen } => {
+                if seen.is_empty() {
+                    *first = day;
+                }
+                let index = day - *first;
+                if let Some(flag) = usize::try_from(index).ok().and_then(|index| seen.get_mut(index)) {
                     *flag = true;
+                    return;
+                }
+                // Grow by at least the current span, towards the day.
+                let len = seen.len() as i64;
+                let (new_first, new_last) = if index < 0 {
+                    (day.min(*first - len), *first + len - 1)
+                } else {
+                    (*first, day.max(*first + 2 * len - 1))
+                };
+                match usize::try_from(new_last - new_first + 1) {
+                    Ok(span) if span <= DENSE_DAYS => {
+                        let mut grown = vec![false; span];
+                        let offset = (*first - new_first) as usize;
+                        if let Some(part) = grown.get_mut(offset..offset + seen.len()) {
+                            part.copy_from_slice(seen);
+                        }
+                        *first = new_first;
+                        *seen = grown;
+                        self.insert(day);
+                    }
+                    _ => {
+                        let mut days = self.days();
+                        days.push(day);
+                        *self = DaySet::Sparse(days);
+                    }
                 }
             }
-            DeployDays::Sparse(days) => days.push(day),
+            DaySet::Sparse(days) => days.push(day),
         }
     }
 
-    fn into_sorted(self) -> Vec<i64> {
+    /// The days, sorted without repeats when dense.
+    fn days(&self) -> Vec<i64> {
         match self {
-            DeployDays::Dense { first, seen } => {
-                (first..).zip(seen).filter(|(_, seen)| *seen).map(|(day, _)| day).collect()
+            DaySet::Dense { first, seen } => {
+                (*first..).zip(seen).filter(|(_, seen)| **seen).map(|(day, _)| day).collect()
             }
-            DeployDays::Sparse(mut days) => {
-                days.sort_unstable();
-                days.dedup();
-                days
-            }
+            DaySet::Sparse(days) => days.clone(),
         }
+    }
+
+    fn merge(&mut self, other: DaySet) {
+        for day in other.days() {
+            self.insert(day);
+        }
+    }
+
+    fn sorted(&mut self) -> Vec<i64> {
+        if let DaySet::Sparse(days) = self {
+            days.sort_unstable();
+            days.dedup();
+        }
+        self.days()
     }
 }
 
 /// Milliseconds from a failure's start to its restoration, or `None` while
 /// it is not restored.
-fn recovery(record: &DeploymentRecord) -> Option<i64> {
-    let rollback = record.rollback();
+fn recovery(record: &RecordRef<'_>) -> Option<i64> {
+    let rollback = record.rollback.as_ref();
     let start = record
-        .incidents()
+        .incidents
         .iter()
         .map(|incident| incident.opened_at)
         .chain(rollback.map(|rollback| rollback.decided_at))
         .min()?;
     let mut end = start;
-    for incident in record.incidents() {
+    for incident in record.incidents {
         end = end.max(incident.resolved_at?);
     }
     if let Some(rollback) = rollback {
@@ -277,23 +276,16 @@ fn recovery(record: &DeploymentRecord) -> Option<i64> {
     Some(end.timestamp_millis() - start.timestamp_millis())
 }
 
-/// The median number of deploy days per week, over the weeks wholly inside
-/// the days `first..=last`, or over its partial weeks when it holds no whole
-/// week. `deploy_days` is sorted and without repeats; weeks without one
-/// count as zeros without being listed.
+/// The median number of deploy days per week, over every week (Monday to
+/// Sunday) the days `first..=last` touch, partial weeks included, as
+/// Google's fourkeys and Apache DevLake count them. `deploy_days` is
+/// sorted and without repeats; weeks without one count as zeros without
+/// being listed.
 fn deploy_days_per_week(deploy_days: &[i64], first: i64, last: i64) -> f64 {
-    let (first_week, last_week) = (Calendar::week(first), Calendar::week(last));
-    let whole = |week: i64| week * 7 - 3 >= first && week * 7 + 3 <= last;
-    let whole_weeks: Vec<i64> = [first_week, last_week].into_iter().filter(|week| whole(*week)).collect();
-    // Every week strictly between the first and the last is whole.
-    let inner = (last_week - first_week - 1).max(0);
-    let whole_count =
-        inner + whole_weeks.len() as i64 - i64::from(first_week == last_week && whole(first_week));
-    let counted = |week: i64| if whole_count > 0 { whole(week) } else { true };
-    let week_count = if whole_count > 0 { whole_count } else { last_week - first_week + 1 };
-    let mut busy: Vec<i64> = Vec::new(); // deploy days of each counted week that has one
+    let week_count = Calendar::week(last) - Calendar::week(first) + 1;
+    let mut busy: Vec<i64> = Vec::new(); // deploy days of each week that has one
     let mut current: Option<(i64, i64)> = None;
-    for week in deploy_days.iter().map(|day| Calendar::week(*day)).filter(|week| counted(*week)) {
+    for week in deploy_days.iter().map(|day| Calendar::week(*day)) {
         match &mut current {
             Some((seen, days)) if *seen == week => *days += 1,
             _ => {
@@ -344,13 +336,13 @@ mod tests {
                 _ => weeks.push((week, 1, deployed)),
             }
         }
-        let whole: Vec<i64> = weeks.iter().filter(|(_, days, _)| *days == 7).map(|(_, _, d)| *d).collect();
-        let mut counts = if whole.is_empty() { weeks.iter().map(|(_, _, d)| *d).collect() } else { whole };
+        let mut counts: Vec<i64> = weeks.iter().map(|(_, _, deploys)| *deploys).collect();
         quantile(&mut counts, 0.5).unwrap_or(0.0)
     }
 
     #[test]
     fn sparse_deploy_days_agree_with_the_dense_computation() {
+        // Every week the days touch counts, partial ones included.
         let mut state: u64 = 7;
         for _ in 0..2000 {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

@@ -38,6 +38,36 @@ pub enum MetricsError {
         max: usize,
     },
 
+    /// A report over the recorded days of no records.
+    #[error(
+        "no deployment was recorded, so there are no recorded days to report on: give the report a window"
+    )]
+    NothingRecorded,
+
+    /// Tallies of different reports merged.
+    #[error(
+        "the totals differ in their options, trend or per-service reports: merge only totals made alike (`Totals::empty_like`)"
+    )]
+    TotalsMismatch,
+
+    /// A time zone name or offset that is neither.
+    #[error("unknown time zone \"{input}\"{advice}")]
+    UnknownZone {
+        /// The text given, shortened.
+        input: String,
+        /// What to write instead.
+        advice: String,
+    },
+
+    /// A history that could not be read.
+    #[error("cannot read {source_name}: {problem}")]
+    Unreadable {
+        /// The file or stream.
+        source_name: String,
+        /// What went wrong.
+        problem: String,
+    },
+
     /// A release that is not a deployment yet.
     #[error("release {release} is {stage}: it becomes a deployment once it enters deploying")]
     NotDeployed {

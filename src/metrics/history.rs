@@ -1,13 +1,12 @@
 //! A history of deployments, and the reports computed from it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::compute::{Accumulator, Calendar};
-use super::{DeploymentRecord, DoraReport, Period, ReportOptions, Trend, TrendRow, Window};
+use super::{DeploymentRecord, DoraReport, Period, ReportOptions, Trend};
 use crate::metrics::error::MetricsError;
+use crate::metrics::totals::Totals;
 use crate::release::Release;
 
 /// Deployment records, in any order, to compute DORA metrics from.
@@ -22,7 +21,7 @@ use crate::release::Release;
 ///         .with_commits([at("2026-11-01T16:00:00Z")?]),
 /// ]);
 /// let window = Window::new(at("2026-11-02T00:00:00Z")?, at("2026-11-09T00:00:00Z")?)?;
-/// let report = history.report(&ReportOptions::new(window));
+/// let report = history.report(&ReportOptions::new(window))?;
 /// assert_eq!(report.metrics.deployments, 1);
 /// let lead_time = report.metrics.lead_time.spread.ok_or("a lead time")?;
 /// assert_eq!(lead_time.median.as_hours(), 18.0 + 20.0 / 60.0);
@@ -77,6 +76,11 @@ impl History {
         &self.records
     }
 
+    /// The records, in the order added, taken out of the history.
+    pub fn into_records(self) -> Vec<DeploymentRecord> {
+        self.records
+    }
+
     /// The services the history knows, sorted.
     pub fn services(&self) -> Vec<&str> {
         let mut services: Vec<&str> = self.records.iter().map(DeploymentRecord::service).collect();
@@ -85,95 +89,89 @@ impl History {
         services
     }
 
-    /// The report over `options`' window: one pass over the records, then
-    /// selection for the medians.
-    pub fn report(&self, options: &ReportOptions) -> DoraReport {
-        let mut accumulator = Accumulator::new(options.window, calendar(options), true);
-        accumulator.reserve(self.records.len());
-        for record in &self.records {
-            if options.service.as_deref().is_some_and(|service| record.service() != service) {
-                accumulator.skip_other_services(1);
-            } else {
-                accumulator.offer(record);
-            }
-        }
-        finish(options, options.service.clone(), accumulator)
+    /// The report over `options`' window: one pass over the records (on
+    /// every core, for a large history), then selection for the medians.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::NothingRecorded`] for a report over the
+    /// [recorded days](ReportOptions::recorded_days) of an empty history.
+    pub fn report(&self, options: &ReportOptions) -> Result<DoraReport, MetricsError> {
+        Ok(self.totals(Totals::new(options)).finish()?.report)
     }
 
     /// One report per service, over the same window; `options`' own service
     /// filter is ignored. Each equals the one-service
     /// [`report`](History::report), from a single pass over the records.
-    pub fn report_by_service(&self, options: &ReportOptions) -> BTreeMap<String, DoraReport> {
-        let mut by_service: HashMap<&str, Accumulator> = HashMap::new();
-        for record in &self.records {
-            by_service
-                .entry(record.service())
-                .or_insert_with(|| Accumulator::new(options.window, calendar(options), true))
-                .offer(record);
-        }
-        by_service
-            .into_iter()
-            .map(|(service, mut accumulator)| {
-                accumulator.skip_other_services(self.records.len() - accumulator.records_seen());
-                (service.to_owned(), finish(options, Some(service.to_owned()), accumulator))
-            })
-            .collect()
+    ///
+    /// # Errors
+    ///
+    /// As [`report`](History::report).
+    pub fn report_by_service(
+        &self,
+        options: &ReportOptions,
+    ) -> Result<BTreeMap<String, DoraReport>, MetricsError> {
+        Ok(self.totals(Totals::new(options).by_service()).finish()?.by_service)
     }
 
     /// The metrics per week or per month across `options`' window: every
-    /// period that overlaps the window, cut to it, empty periods included.
-    /// One pass puts each record in its period.
+    /// period that overlaps the window, cut to it, empty periods included,
+    /// each with its failures and exclusions. One pass puts each record in
+    /// its period.
     ///
     /// # Errors
     ///
     /// [`MetricsError::TooManyPeriods`] when the window spans more than
-    /// [`MAX_TREND_PERIODS`] periods.
+    /// [`MAX_TREND_PERIODS`](crate::MAX_TREND_PERIODS) periods; otherwise as [`report`](History::report).
     pub fn trend(&self, options: &ReportOptions, period: Period) -> Result<Trend, MetricsError> {
-        let calendar = calendar(options);
-        let windows = periods(&options.window, period, calendar)?;
-        let mut accumulators: Vec<Accumulator> =
-            windows.iter().map(|window| Accumulator::new(*window, calendar, false)).collect();
-        for record in &self.records {
-            if options.service.as_deref().is_some_and(|service| record.service() != service) {
-                continue;
+        let reports = self.totals(Totals::new(options).with_trend(period)).finish()?;
+        Ok(reports.trend.unwrap_or(Trend { period, time_zone: options.time_zone(), rows: Vec::new() }))
+    }
+
+    /// Adds every record to `totals`, splitting the records between threads
+    /// when there are enough to gain from it.
+    pub fn totals(&self, mut totals: Totals) -> Totals {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = totals
+            .options()
+            .threads()
+            .map_or(cores, usize::from)
+            .min(self.records.len() / RECORDS_PER_THREAD)
+            .max(1);
+        if threads == 1 {
+            for record in &self.records {
+                totals.add(record);
             }
-            let at = record.started_at();
-            if !options.window.contains(at) {
-                continue;
-            }
-            let index = windows.partition_point(|window| window.end() <= at);
-            if let Some(accumulator) = accumulators.get_mut(index) {
-                accumulator.add(record);
-            }
+            return totals;
         }
-        let thresholds = options.benchmark.thresholds();
-        let rows = windows
-            .into_iter()
-            .zip(accumulators)
-            .map(|(window, accumulator)| TrendRow { window, metrics: accumulator.finish(&thresholds).0 })
-            .collect();
-        Ok(Trend { period, utc_offset_seconds: options.offset.local_minus_utc(), rows })
+        let parts = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .records
+                .chunks(self.records.len().div_ceil(threads))
+                .map(|records| {
+                    let mut part = totals.empty_like();
+                    scope.spawn(move || {
+                        for record in records {
+                            part.add(record);
+                        }
+                        part
+                    })
+                })
+                .collect();
+            handles.into_iter().map(std::thread::ScopedJoinHandle::join).collect::<Vec<_>>()
+        });
+        for part in parts.into_iter().flatten() {
+            // Parts are made alike, so merging cannot fail; adding is total,
+            // so no part panics.
+            let _ = totals.merge(part);
+        }
+        totals
     }
 }
 
-/// The most periods a trend has: a weekly trend of about 190 years.
-pub const MAX_TREND_PERIODS: usize = 10_000;
-
-fn calendar(options: &ReportOptions) -> Calendar {
-    Calendar { offset_seconds: i64::from(options.offset.local_minus_utc()) }
-}
-
-fn finish(options: &ReportOptions, service: Option<String>, accumulator: Accumulator) -> DoraReport {
-    let (metrics, explanation) = accumulator.finish(&options.benchmark.thresholds());
-    DoraReport {
-        window: options.window,
-        service,
-        utc_offset_seconds: options.offset.local_minus_utc(),
-        benchmark: options.benchmark,
-        metrics,
-        explanation,
-    }
-}
+/// The fewest records worth a thread of their own: below it, starting a
+/// thread costs more than it saves.
+const RECORDS_PER_THREAD: usize = 50_000;
 
 impl FromIterator<DeploymentRecord> for History {
     fn from_iter<I: IntoIterator<Item = DeploymentRecord>>(records: I) -> History {
@@ -184,47 +182,5 @@ impl FromIterator<DeploymentRecord> for History {
 impl Extend<DeploymentRecord> for History {
     fn extend<I: IntoIterator<Item = DeploymentRecord>>(&mut self, records: I) {
         self.records.extend(records);
-    }
-}
-
-/// The periods overlapping `window`, each cut to it.
-fn periods(window: &Window, period: Period, calendar: Calendar) -> Result<Vec<Window>, MetricsError> {
-    let first_day = calendar.day(window.start());
-    let period_start = match period {
-        Period::Week => calendar.start_of_day(Calendar::week(first_day) * 7 - 3),
-        Period::Month => calendar.start_of_day(first_day).and_then(|day| {
-            let local = day.naive_utc().checked_add_signed(TimeDelta::seconds(calendar.offset_seconds))?;
-            let first = NaiveDate::from_ymd_opt(local.year(), local.month(), 1)?;
-            calendar.start_of_day(first.signed_duration_since(NaiveDate::default()).num_days())
-        }),
-    };
-    // Near the ends of time a period can start before time does.
-    let mut start = period_start.unwrap_or(window.start());
-    let mut windows = Vec::new();
-    while start < window.end() {
-        if windows.len() == MAX_TREND_PERIODS {
-            return Err(MetricsError::TooManyPeriods { period: period.to_string(), max: MAX_TREND_PERIODS });
-        }
-        let end = next_period(start, period, calendar);
-        if let Ok(cut) = Window::new(start.max(window.start()), end.min(window.end())) {
-            windows.push(cut);
-        }
-        if end <= start {
-            break;
-        }
-        start = end;
-    }
-    Ok(windows)
-}
-
-fn next_period(start: DateTime<Utc>, period: Period, calendar: Calendar) -> DateTime<Utc> {
-    match period {
-        Period::Week => start.checked_add_signed(TimeDelta::days(7)).unwrap_or(DateTime::<Utc>::MAX_UTC),
-        Period::Month => start
-            .naive_utc()
-            .checked_add_signed(TimeDelta::seconds(calendar.offset_seconds))
-            .and_then(|local| local.checked_add_months(Months::new(1)))
-            .and_then(|next| next.and_utc().checked_sub_signed(TimeDelta::seconds(calendar.offset_seconds)))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC),
     }
 }

@@ -284,44 +284,24 @@ impl DeploymentRecord {
     }
 
     fn validate(&self) -> Result<(), MetricsError> {
-        check_line("release id", &self.release, MAX_NAME_CHARS)?;
-        check_line("service", &self.service, MAX_NAME_CHARS)?;
-        check_line("version", &self.version, MAX_NAME_CHARS)?;
-        let problem =
-            |problem: String| Err(MetricsError::InvalidRecord { release: self.release.to_string(), problem });
-        let started = self.started_at;
-        if let Some(production) = self.production_at.filter(|at| *at < started) {
-            return problem(format!(
-                "reaches production at {production}, before it started deploying at {started}"
-            ));
+        self.borrowed().validate()
+    }
+
+    /// The record's fields, borrowed.
+    pub(crate) fn borrowed(&self) -> RecordRef<'_> {
+        RecordRef {
+            release: &self.release,
+            shared_release: Some(&self.release),
+            service: &self.service,
+            shared_service: Some(&self.service),
+            version: &self.version,
+            started_at: self.started_at,
+            production_at: self.production_at,
+            rollback: self.rollback.clone(),
+            commits: &self.commits,
+            incidents: &self.incidents,
+            remediation: self.remediation,
         }
-        if let Some(rollback) = &self.rollback {
-            if rollback.decided_at < started {
-                return problem(format!(
-                    "decides its rollback at {}, before it started deploying",
-                    rollback.decided_at
-                ));
-            }
-            if let Some(restored) = rollback.restored_at.filter(|at| *at < rollback.decided_at) {
-                return problem(format!("restores at {restored}, before its rollback was decided"));
-            }
-        }
-        for (position, incident) in self.incidents.iter().enumerate() {
-            check_line("incident id", &incident.id, MAX_NAME_CHARS)?;
-            if incident.opened_at < started {
-                return problem(format!(
-                    "has incident {} opening before the deployment started",
-                    incident.id
-                ));
-            }
-            if incident.resolved_at.is_some_and(|resolved| resolved < incident.opened_at) {
-                return problem(format!("has incident {} resolving before it opened", incident.id));
-            }
-            if self.incidents.iter().take(position).any(|earlier| earlier.id == incident.id) {
-                return problem(format!("lists incident {} twice", incident.id));
-            }
-        }
-        Ok(())
     }
 
     /// The release's id (`service@version` unless given).
@@ -336,6 +316,12 @@ impl DeploymentRecord {
 
     /// The service deployed.
     pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The service, shared: per-service reports key by it without
+    /// copying it.
+    pub fn service_id(&self) -> &Arc<str> {
         &self.service
     }
 
@@ -377,6 +363,99 @@ impl DeploymentRecord {
     /// Whether it failed: rolled back, or linked to at least one incident.
     pub fn is_failure(&self) -> bool {
         self.rollback.is_some() || !self.incidents.is_empty()
+    }
+}
+
+/// A record's fields borrowed from where they were read: a record, or a
+/// line of JSON read without building one.
+#[derive(Debug, Clone)]
+pub(crate) struct RecordRef<'a> {
+    pub(crate) release: &'a str,
+    /// The release id already shared, when the record has one.
+    pub(crate) shared_release: Option<&'a Arc<str>>,
+    pub(crate) service: &'a str,
+    pub(crate) shared_service: Option<&'a Arc<str>>,
+    pub(crate) version: &'a str,
+    pub(crate) started_at: DateTime<Utc>,
+    pub(crate) production_at: Option<DateTime<Utc>>,
+    pub(crate) rollback: Option<RollbackSpan>,
+    pub(crate) commits: &'a [DateTime<Utc>],
+    pub(crate) incidents: &'a [IncidentSpan],
+    pub(crate) remediation: bool,
+}
+
+impl RecordRef<'_> {
+    /// Checks the rules of a record.
+    pub(crate) fn validate(&self) -> Result<(), MetricsError> {
+        check_line("release id", self.release, MAX_NAME_CHARS)?;
+        check_line("service", self.service, MAX_NAME_CHARS)?;
+        check_line("version", self.version, MAX_NAME_CHARS)?;
+        let problem =
+            |problem: String| Err(MetricsError::InvalidRecord { release: self.release.to_string(), problem });
+        let started = self.started_at;
+        if let Some(production) = self.production_at.filter(|at| *at < started) {
+            return problem(format!(
+                "reaches production at {production}, before it started deploying at {started}"
+            ));
+        }
+        if let Some(rollback) = &self.rollback {
+            if rollback.decided_at < started {
+                return problem(format!(
+                    "decides its rollback at {}, before it started deploying",
+                    rollback.decided_at
+                ));
+            }
+            if let Some(restored) = rollback.restored_at.filter(|at| *at < rollback.decided_at) {
+                return problem(format!("restores at {restored}, before its rollback was decided"));
+            }
+        }
+        for (position, incident) in self.incidents.iter().enumerate() {
+            check_line("incident id", &incident.id, MAX_NAME_CHARS)?;
+            if incident.opened_at < started {
+                return problem(format!(
+                    "has incident {} opening before the deployment started",
+                    incident.id
+                ));
+            }
+            if incident.resolved_at.is_some_and(|resolved| resolved < incident.opened_at) {
+                return problem(format!("has incident {} resolving before it opened", incident.id));
+            }
+            if self.incidents.iter().take(position).any(|earlier| earlier.id == incident.id) {
+                return problem(format!("lists incident {} twice", incident.id));
+            }
+        }
+        Ok(())
+    }
+
+    /// The release id, shared: the record's own, or a new one.
+    pub(crate) fn shared_release(&self) -> Arc<str> {
+        self.shared_release.map_or_else(|| Arc::from(self.release), Arc::clone)
+    }
+
+    /// The service, shared: the record's own, or a new one.
+    pub(crate) fn shared_service(&self) -> Arc<str> {
+        self.shared_service.map_or_else(|| Arc::from(self.service), Arc::clone)
+    }
+
+    /// Whether it failed: rolled back, or linked to at least one incident.
+    pub(crate) fn is_failure(&self) -> bool {
+        self.rollback.is_some() || !self.incidents.is_empty()
+    }
+
+    /// An owned record of these fields.
+    #[cfg(feature = "store")]
+    pub(crate) fn to_record(&self) -> DeploymentRecord {
+        DeploymentRecord {
+            release: self.shared_release(),
+            service: self.shared_service(),
+            version: self.version.to_owned(),
+            started_at: self.started_at,
+            production_at: self.production_at,
+            rollback: self.rollback.clone(),
+            commits: self.commits.to_vec(),
+            incidents: self.incidents.to_vec(),
+            remediation: self.remediation,
+        }
     }
 }
 

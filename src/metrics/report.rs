@@ -3,11 +3,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, Offset as _, Utc};
+use std::num::NonZeroUsize;
+
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Benchmark, Spread, Tier};
 use crate::metrics::error::MetricsError;
+use crate::metrics::zone::Zone;
 use crate::text::{counted, named_enum};
 
 /// A half-open span of time, `[start, end)`, that a report covers.
@@ -62,39 +65,50 @@ impl Window {
     }
 }
 
-/// What a report covers and how it grades: a window, optionally one
-/// service, the UTC offset that decides where days and weeks begin (weeks
-/// start on Monday), and the benchmark.
+/// What a report covers and how it grades: a window (or the days the
+/// records span), optionally one service, the time zone whose midnights
+/// begin days and weeks (weeks start on Monday), and the benchmark.
 ///
 /// ```
-/// use chrono::FixedOffset;
-/// use release_workflow::{Benchmark, ReportOptions, Window};
+/// use release_workflow::{Benchmark, ReportOptions, Window, Zone};
 ///
 /// let window = Window::new("2026-10-01T00:00:00Z".parse()?, "2027-01-01T00:00:00Z".parse()?)?;
 /// let options = ReportOptions::new(window)
 ///     .with_service("checkout")
-///     .with_utc_offset(FixedOffset::east_opt(3600).ok_or("offset")?)
+///     .with_time_zone(chrono_tz::Europe::Berlin)
 ///     .with_benchmark(Benchmark::Dora2021);
 /// assert_eq!(options.service(), Some("checkout"));
+/// assert_eq!(options.time_zone(), Zone::Named(chrono_tz::Europe::Berlin));
 /// assert_eq!(options.benchmark(), Benchmark::Dora2021);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReportOptions {
-    pub(crate) window: Window,
-    pub(crate) service: Option<String>,
-    pub(crate) offset: FixedOffset,
-    pub(crate) benchmark: Benchmark,
+    window: Option<Window>,
+    service: Option<String>,
+    zone: Zone,
+    benchmark: Benchmark,
+    threads: Option<NonZeroUsize>,
 }
 
 impl ReportOptions {
-    /// Every service, days in UTC, graded against DORA 2023.
+    /// A report over `window`: every service, days in UTC, graded against
+    /// DORA 2023.
     pub fn new(window: Window) -> ReportOptions {
+        ReportOptions { window: Some(window), ..ReportOptions::recorded_days() }
+    }
+
+    /// A report over the days the records span: from the midnight (in the
+    /// report's time zone) before the first deployment to the midnight
+    /// after the last, whatever their service. Otherwise as
+    /// [`new`](ReportOptions::new).
+    pub fn recorded_days() -> ReportOptions {
         ReportOptions {
-            window,
+            window: None,
             service: None,
-            offset: FixedOffset::east_opt(0).unwrap_or(Utc.fix()),
+            zone: Zone::UTC,
             benchmark: Benchmark::default(),
+            threads: None,
         }
     }
 
@@ -105,11 +119,19 @@ impl ReportOptions {
         self
     }
 
-    /// Days and weeks begin at midnight at this UTC offset.
+    /// Days and weeks begin at midnight in this time zone: an IANA zone
+    /// ([`chrono_tz::Tz`]), a [`FixedOffset`] or a [`Zone`].
     #[must_use]
-    pub fn with_utc_offset(mut self, offset: FixedOffset) -> ReportOptions {
-        self.offset = offset;
+    pub fn with_time_zone(mut self, zone: impl Into<Zone>) -> ReportOptions {
+        self.zone = zone.into();
         self
+    }
+
+    /// Days and weeks begin at midnight at this UTC offset: the same as
+    /// [`with_time_zone`](ReportOptions::with_time_zone) with an offset.
+    #[must_use]
+    pub fn with_utc_offset(self, offset: FixedOffset) -> ReportOptions {
+        self.with_time_zone(offset)
     }
 
     /// The benchmark to grade against.
@@ -119,8 +141,17 @@ impl ReportOptions {
         self
     }
 
-    /// The window.
-    pub fn window(&self) -> Window {
+    /// Computes on at most this many threads (at least one); by default,
+    /// on every core for histories large enough to gain from it. The
+    /// result never depends on it.
+    #[must_use]
+    pub fn with_threads(mut self, threads: NonZeroUsize) -> ReportOptions {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// The window, or `None` for the days the records span.
+    pub fn window(&self) -> Option<Window> {
         self.window
     }
 
@@ -129,27 +160,33 @@ impl ReportOptions {
         self.service.as_deref()
     }
 
-    /// The UTC offset at which days and weeks begin.
-    pub fn utc_offset(&self) -> FixedOffset {
-        self.offset
+    /// The time zone whose midnights begin days and weeks.
+    pub fn time_zone(&self) -> Zone {
+        self.zone
     }
 
     /// The benchmark graded against.
     pub fn benchmark(&self) -> Benchmark {
         self.benchmark
     }
+
+    /// The most threads to compute on, if limited.
+    pub fn threads(&self) -> Option<NonZeroUsize> {
+        self.threads
+    }
 }
 
 /// How often deployments happen.
 ///
 /// - `per_day`: deployments over every day of the window, empty days
-///   included (a day is a calendar day at the report's UTC offset; a window
+///   included (a day is a calendar day in the report's time zone; a window
 ///   that starts or ends mid-day counts that day);
 /// - `per_week`: `per_day × 7`;
-/// - `deploy_days_per_week`: the median, over the window's weeks (Monday to
-///   Sunday at the offset), of the number of days with a deployment. Only
-///   weeks wholly inside the window count, so a partial week cannot drag the
-///   median down; a window shorter than a full week uses its partial weeks.
+/// - `deploy_days_per_week`: the median, over every week (Monday to Sunday
+///   in the time zone) the window touches, partial weeks included, of the
+///   number of days with a deployment in the window — as Google's fourkeys
+///   dashboard and Apache DevLake count it. A window that starts on a
+///   Wednesday counts that week's Wednesday to Sunday as one week.
 ///
 /// Zero deployments in a window is a measurement, not missing data: the
 /// rates are `0` and the tier is low.
@@ -314,8 +351,8 @@ pub struct DoraReport {
     pub window: Window,
     /// The service reported on, or `None` for all.
     pub service: Option<String>,
-    /// The UTC offset of days and weeks, in seconds east.
-    pub utc_offset_seconds: i32,
+    /// The time zone of days and weeks.
+    pub time_zone: Zone,
     /// The benchmark graded against.
     pub benchmark: Benchmark,
     /// The metrics.
@@ -414,20 +451,32 @@ impl fmt::Display for DoraReport {
     /// The metrics as a table, then what counted as failure and what was
     /// left out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let offset = FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix());
+        let zone = self.time_zone;
+        let zone_name = match zone {
+            Zone::Offset(offset) => format!("UTC{offset}"),
+            Zone::Named(name) => name.name().to_owned(),
+        };
         writeln!(
             f,
-            "DORA report · {} · {} → {} (UTC{offset}) · graded against {}",
+            "DORA report · {} · {} → {} ({zone_name}) · graded against {}",
             self.service.as_deref().unwrap_or("all services"),
-            self.window.start.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
-            self.window.end.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
+            zone.local(self.window.start).format("%Y-%m-%d %H:%M"),
+            zone.local(self.window.end).format("%Y-%m-%d %H:%M"),
             self.benchmark,
         )?;
         writeln!(f, "{:<24} {:<78} tier", "metric", "value")?;
         for (name, value, tier) in self.metrics.rows() {
             writeln!(f, "{name:<24} {value:<78} {tier}")?;
         }
-        let explanation = &self.explanation;
+        write!(f, "{}", self.explanation)
+    }
+}
+
+impl fmt::Display for Explanation {
+    /// What counted as failure (the first ten, by start), then what was
+    /// left out, in one line each.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let explanation = self;
         let failures = &explanation.failures;
         if !failures.is_empty() {
             let mut listed: Vec<String> = failures
@@ -501,9 +550,9 @@ impl fmt::Display for DoraReport {
 /// How long each period of a trend is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
-    /// Calendar weeks, Monday to Sunday at the report's UTC offset.
+    /// Calendar weeks, Monday to Sunday in the report's time zone.
     Week,
-    /// Calendar months at the report's UTC offset.
+    /// Calendar months in the report's time zone.
     Month,
 }
 
@@ -519,6 +568,10 @@ pub struct TrendRow {
     pub window: Window,
     /// The period's metrics.
     pub metrics: DoraMetrics,
+    /// The period's failed deployments and what it left out, as a
+    /// report's (without records outside the window or of other services,
+    /// which the report counts).
+    pub explanation: Explanation,
 }
 
 /// The same metrics per week or per month across a report's window.
@@ -526,15 +579,14 @@ pub struct TrendRow {
 pub struct Trend {
     /// How long each period is.
     pub period: Period,
-    /// The UTC offset of the periods, in seconds east.
-    pub utc_offset_seconds: i32,
+    /// The time zone of the periods.
+    pub time_zone: Zone,
     /// Every period overlapping the window, in order, empty ones included.
     pub rows: Vec<TrendRow>,
 }
 
 impl fmt::Display for Trend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let offset = FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or(Utc.fix());
         writeln!(
             f,
             "{:<12} {:>9} {:>11} {:>14} {:>8} {:>14} {:>9} {:>8}",
@@ -548,7 +600,7 @@ impl fmt::Display for Trend {
             writeln!(
                 f,
                 "{:<12} {:>9} {:>11.2} {:>14} {:>8} {:>14} {:>9} {:>8}",
-                row.window.start.with_timezone(&offset).format("%Y-%m-%d"),
+                self.time_zone.local(row.window.start).format("%Y-%m-%d"),
                 m.deployments,
                 m.deployment_frequency.per_day,
                 median(m.lead_time.spread.as_ref()),
