@@ -69,8 +69,8 @@ impl Default for JsonLines {
 /// counted.
 pub const DEFAULT_KEPT_MALFORMED: usize = 1_000;
 
-/// The size of the blocks handed to parsing threads. A line longer than
-/// a block makes its block longer.
+/// The size of the blocks handed to parsing threads by default: large
+/// enough that handing one over costs little beside parsing it.
 const BLOCK_BYTES: usize = 1 << 20;
 
 /// What reading a JSON Lines source gave: the value read into, and what
@@ -116,6 +116,15 @@ impl JsonLines {
     #[must_use]
     pub fn threads(mut self, threads: NonZeroUsize) -> JsonLines {
         self.threads = Some(threads);
+        self
+    }
+
+    /// Hands lines to the parsing threads in blocks of about this many
+    /// bytes (default 1 MiB); a line longer than a block makes its block
+    /// longer. The result never depends on it.
+    #[must_use]
+    pub fn block_size(mut self, bytes: NonZeroUsize) -> JsonLines {
+        self.block_bytes = bytes.get();
         self
     }
 
@@ -219,12 +228,6 @@ impl JsonLines {
                 // A line longer than a block is carried whole: read at least as much again.
                 let target = self.block_bytes.max(bytes.len() * 2);
                 let end = fill(&mut source, &mut bytes, target).map_err(unreadable)?;
-                if at_start {
-                    if bytes.starts_with(b"\xEF\xBB\xBF") {
-                        bytes.drain(..3);
-                    }
-                    at_start = false;
-                }
                 if !end {
                     match memchr::memrchr(b'\n', &bytes) {
                         Some(newline) => carry.extend(bytes.drain(newline + 1..)),
@@ -234,6 +237,14 @@ impl JsonLines {
                             continue;
                         }
                     }
+                }
+                if at_start {
+                    // The first block holds a whole line (or the whole
+                    // source): a byte order mark would be at its start.
+                    if bytes.starts_with(b"\xEF\xBB\xBF") {
+                        bytes.drain(..3);
+                    }
+                    at_start = false;
                 }
                 let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64
                     + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
