@@ -147,7 +147,7 @@ struct Trickle {
 impl Read for Trickle {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         self.calls += 1;
-        if self.calls % 5 == 0 {
+        if self.calls.is_multiple_of(5) {
             return Err(std::io::ErrorKind::Interrupted.into());
         }
         let rest = &self.text[self.at..];

@@ -68,6 +68,13 @@ pub enum MetricsError {
         problem: String,
     },
 
+    /// A picture the drawing library could not draw.
+    #[error("cannot draw the trend: {problem}")]
+    Drawing {
+        /// What the drawing library reported.
+        problem: String,
+    },
+
     /// A release that is not a deployment yet.
     #[error("release {release} is {stage}: it becomes a deployment once it enters deploying")]
     NotDeployed {

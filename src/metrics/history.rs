@@ -125,7 +125,12 @@ impl History {
     /// [`MAX_TREND_PERIODS`](crate::MAX_TREND_PERIODS) periods; otherwise as [`report`](History::report).
     pub fn trend(&self, options: &ReportOptions, period: Period) -> Result<Trend, MetricsError> {
         let reports = self.totals(Totals::new(options).with_trend(period)).finish()?;
-        Ok(reports.trend.unwrap_or(Trend { period, time_zone: options.time_zone(), rows: Vec::new() }))
+        Ok(reports.trend.unwrap_or(Trend {
+            period,
+            time_zone: options.time_zone(),
+            benchmark: options.benchmark(),
+            rows: Vec::new(),
+        }))
     }
 
     /// Adds every record to `totals`, splitting the records between threads

@@ -13,6 +13,8 @@ mod report;
 #[cfg(feature = "store")]
 mod scan;
 mod stats;
+#[cfg(feature = "svg")]
+mod svg;
 mod tier;
 pub(crate) mod time;
 mod totals;

@@ -581,6 +581,8 @@ pub struct Trend {
     pub period: Period,
     /// The time zone of the periods.
     pub time_zone: Zone,
+    /// The benchmark the rows are graded against.
+    pub benchmark: Benchmark,
     /// Every period overlapping the window, in order, empty ones included.
     pub rows: Vec<TrendRow>,
 }

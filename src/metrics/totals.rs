@@ -272,7 +272,12 @@ impl Totals {
                         TrendRow { window, metrics, explanation: accumulator.into_explanation() }
                     })
                     .collect();
-                Some(Trend { period, time_zone: self.options.time_zone(), rows })
+                Some(Trend {
+                    period,
+                    time_zone: self.options.time_zone(),
+                    benchmark: self.options.benchmark(),
+                    rows,
+                })
             }
             _ => None,
         };

@@ -1,0 +1,120 @@
+//! The weekly trend as an SVG picture (feature `svg`): parsed back, it
+//! shows each series where the data has it, over its tier bands.
+#![cfg(feature = "svg")]
+
+use chrono::{DateTime, TimeDelta, Utc};
+use release_workflow::{
+    Benchmark, DeploymentRecord, History, IncidentSpan, Period, ReportOptions, RollbackSpan, Window,
+};
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// Four weeks from Monday 2026-11-02; the third has no deployment, and only
+/// the first has a failure.
+fn history() -> History {
+    let mut records = Vec::new();
+    for (week, days) in [(0, 3), (1, 2), (3, 4)] {
+        for day in 0..days {
+            let started = at("2026-11-02T10:00:00Z") + TimeDelta::days(7 * week + day);
+            let mut record = DeploymentRecord::new("web", &format!("1.{week}.{day}"), started)
+                .unwrap()
+                .reached_production(started + TimeDelta::minutes(20))
+                .unwrap()
+                .with_commits([started - TimeDelta::hours(5 + day)]);
+            if week == 0 && day == 0 {
+                let decided_at = started + TimeDelta::minutes(40);
+                let restored_at = Some(decided_at + TimeDelta::minutes(30));
+                record = record.rolled_back(RollbackSpan { decided_at, restored_at }).unwrap();
+                let opened_at = decided_at;
+                let incident = IncidentSpan { id: "INC-1".into(), opened_at, resolved_at: restored_at };
+                record = record.with_incident(incident).unwrap();
+            }
+            records.push(record);
+        }
+    }
+    History::from_records(records)
+}
+
+/// The points of every polyline stroked in `color`, line by line.
+fn lines_of(svg: &roxmltree::Document<'_>, color: &str) -> Vec<usize> {
+    svg.descendants()
+        .filter(|node| node.has_tag_name("polyline"))
+        .filter(|node| node.attribute("stroke").is_some_and(|stroke| stroke.eq_ignore_ascii_case(color)))
+        .map(|node| node.attribute("points").unwrap_or_default().split_whitespace().count())
+        .collect()
+}
+
+fn dots_of(svg: &roxmltree::Document<'_>, color: &str) -> usize {
+    svg.descendants()
+        .filter(|node| node.has_tag_name("circle"))
+        .filter(|node| node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(color)))
+        .count()
+}
+
+fn texts(svg: &roxmltree::Document<'_>) -> Vec<String> {
+    svg.descendants()
+        .filter(|node| node.has_tag_name("text"))
+        .filter_map(|node| node.text())
+        .map(|text| text.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn each_series_is_drawn_where_its_weeks_have_data() {
+    let window = Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-30T00:00:00Z")).unwrap();
+    let trend = history().trend(&ReportOptions::new(window), Period::Week).unwrap();
+    let text = trend.to_svg().unwrap();
+    let svg = roxmltree::Document::parse(&text).unwrap();
+    let texts = texts(&svg);
+    for title in ["deployments per day", "lead time p50", "change failure rate", "recovery time p50"] {
+        assert!(texts.iter().any(|text| text == title), "{title} in {texts:?}");
+    }
+    assert!(texts.iter().any(|text| text == "DORA trend per week (UTC, graded against dora2023)"));
+    assert!(texts.iter().any(|text| text == "2026-11-02"), "{texts:?}");
+    // Deployments per day is a measurement every week, zero included: but a
+    // log scale has no zero, so the empty third week is a gap.
+    assert_eq!(lines_of(&svg, "#1F5FBF"), [2]);
+    assert_eq!(dots_of(&svg, "#1F5FBF"), 3);
+    // Lead time and failure rate: weeks 1, 2 and 4; the gap splits the line.
+    assert_eq!(lines_of(&svg, "#7B3FB0"), [2]);
+    assert_eq!(dots_of(&svg, "#7B3FB0"), 3);
+    assert_eq!(lines_of(&svg, "#C03030"), [2]);
+    assert_eq!(dots_of(&svg, "#C03030"), 3);
+    // Recovery: only the first week has a restored failure — one dot, no line.
+    assert_eq!(lines_of(&svg, "#D08010"), Vec::<usize>::new());
+    assert_eq!(dots_of(&svg, "#D08010"), 1);
+    // Every panel has its four tier bands, each named.
+    let bands = |color: &str| {
+        svg.descendants()
+            .filter(|node| node.has_tag_name("rect"))
+            .filter(|node| node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(color)))
+            .count()
+    };
+    assert_eq!(bands("#2E9E4F"), 4, "elite");
+    assert_eq!(bands("#E06C5A"), 4, "low");
+    for tier in ["elite", "high", "medium", "low"] {
+        assert_eq!(texts.iter().filter(|text| *text == tier).count(), 4, "{tier}");
+    }
+}
+
+#[test]
+fn a_tier_no_value_reaches_has_no_band() {
+    let window = Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-30T00:00:00Z")).unwrap();
+    let options = ReportOptions::new(window).with_benchmark(Benchmark::Dora2024);
+    let text = history().trend(&options, Period::Week).unwrap().to_svg().unwrap();
+    let svg = roxmltree::Document::parse(&text).unwrap();
+    // DORA 2024: no failure rate nor recovery time grades medium.
+    let mediums = texts(&svg).iter().filter(|text| *text == "medium").count();
+    assert_eq!(mediums, 2);
+}
+
+#[test]
+fn an_empty_trend_still_draws_its_panels() {
+    let window = Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-16T00:00:00Z")).unwrap();
+    let text = History::new().trend(&ReportOptions::new(window), Period::Week).unwrap().to_svg().unwrap();
+    let svg = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(dots_of(&svg, "#7B3FB0"), 0);
+    assert!(texts(&svg).iter().any(|text| text == "recovery time p50"));
+}
