@@ -332,7 +332,17 @@
 //! deployment duration and rework rate, each defined in its type's docs,
 //! graded in [`Tier`]s under a [`Benchmark`], with an [`Explanation`] of
 //! which deployments failed and what was left out. A metric with no data is
-//! `None`, never zero. [`History::trend`] gives the same per week or month.
+//! `None`, never zero. [`History::trend`] gives the same per week or month,
+//! each row with its own explanation. Days, weeks and months begin at
+//! midnight in a [`Zone`]: an IANA time zone (daylight-saving time
+//! included) or a fixed offset.
+//!
+//! A report does not need the records: [`Totals`] keep what the metrics
+//! need while records go past, and merge across threads. With the `store`
+//! feature, `JsonLines` reads a JSON Lines history (a file or any reader)
+//! on every core, streaming, into a `History` or into totals, reporting
+//! malformed lines by number without stopping; a million-line file is
+//! reported in about half a second and 130 MB (README, "DORA metrics").
 //!
 //! ```
 //! use release_workflow::{DeploymentRecord, History, ReportOptions, RollbackSpan, Tier, Window};
@@ -374,10 +384,13 @@
 //! # Features
 //!
 //! - `store` (on by default): `ReleaseStore`, `MemoryStore` and
-//!   `FileStore`, and `DeploymentRecord::from_json` for reading records
-//!   from JSON lines. Without it the crate does no I/O at all.
+//!   `FileStore`, and `DeploymentRecord::from_json` and `JsonLines` for
+//!   reading records from JSON Lines. Without it the crate does no I/O at
+//!   all.
 //! - `toml`: `Template::from_toml` and `Template::to_toml`, for template
 //!   files in TOML.
+//! - `svg`: `Trend::to_svg`, the trend as a picture of four panels over
+//!   their tier bands, drawn with `plotters`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

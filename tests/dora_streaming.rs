@@ -329,6 +329,10 @@ proptest! {
     ) {
         let mut chars: Vec<char> = serde_json::to_string(&record).unwrap().chars().collect();
         for (index, edit, c) in edits {
+            if chars.is_empty() {
+                chars.push(c);
+                continue;
+            }
             let at = index.index(chars.len());
             match edit {
                 0 => chars[at] = c,

@@ -2,8 +2,10 @@
 //! the OctoAcme policy asks for, and gates settled by the right people.
 #![allow(dead_code)]
 
-use chrono::{DateTime, Utc};
-use release_workflow::{Actor, Gate, Release, ReleaseKind, Role};
+use chrono::{DateTime, TimeDelta, Utc};
+use release_workflow::{
+    Actor, DeploymentRecord, Gate, History, IncidentSpan, Release, ReleaseKind, Role, RollbackSpan,
+};
 
 /// The security engineer, who alone completes the security scan.
 pub fn security() -> Actor {
@@ -46,4 +48,47 @@ pub fn planned(ada: &Actor, version: &str) -> Release {
         .member(approver())
         .plan(start())
         .unwrap()
+}
+
+/// A deterministic history: 20 services deploying around the clock for a
+/// year, 1–4 changes each, about 12% failing.
+pub fn history(count: usize) -> History {
+    let start = DateTime::<Utc>::from_timestamp(1_735_689_600, 0).unwrap_or_default(); // 2025-01-01
+    let span_seconds = 365 * 86_400;
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|i| {
+            let started = start + TimeDelta::seconds((next() % span_seconds) as i64);
+            let service = format!("service-{:02}", i % 20);
+            let mut record = DeploymentRecord::new(&service, &format!("1.{}.0", i / 20), started)
+                .unwrap()
+                .reached_production(started + TimeDelta::seconds(300 + (next() % 1800) as i64))
+                .unwrap()
+                .with_commits(
+                    (0..1 + next() % 4).map(|_| started - TimeDelta::seconds((next() % 604_800) as i64)),
+                );
+            match next() % 100 {
+                0..=5 => {
+                    let decided_at = started + TimeDelta::seconds(900);
+                    let restored_at = Some(decided_at + TimeDelta::seconds((next() % 3600) as i64));
+                    record = record.rolled_back(RollbackSpan { decided_at, restored_at }).unwrap();
+                }
+                6..=11 => {
+                    let opened_at = started + TimeDelta::seconds(1200);
+                    let resolved_at = Some(opened_at + TimeDelta::seconds((next() % 14_400) as i64));
+                    record = record
+                        .with_incident(IncidentSpan { id: format!("INC-{i}").into(), opened_at, resolved_at })
+                        .unwrap();
+                }
+                _ => {}
+            }
+            record
+        })
+        .collect()
 }

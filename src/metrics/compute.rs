@@ -30,6 +30,12 @@ pub(crate) struct Accumulator {
 }
 
 impl Accumulator {
+    /// Makes room for the durations of about `records` records.
+    pub(crate) fn reserve(&mut self, records: usize) {
+        self.lead_times.reserve(records * 3);
+        self.durations.reserve(records);
+    }
+
     /// How many records were offered: counted or left out.
     pub(crate) fn records_seen(&self) -> usize {
         self.deployments + self.explanation.outside_window + self.explanation.other_services
@@ -44,11 +50,11 @@ impl Accumulator {
         self.explanation.exclusions.push(Exclusion { started_at: record.started_at, release, reason });
     }
 
-    /// Adds a deployment that started on local `day`, inside the window.
-    pub(crate) fn add(&mut self, record: &RecordRef<'_>, day: i64) {
+    /// Adds a deployment that started on local `day`, inside the window,
+    /// at `started` (milliseconds since the epoch).
+    pub(crate) fn add(&mut self, record: &RecordRef<'_>, day: i64, started: i64) {
         self.deployments += 1;
         self.deploy_days.insert(day);
-        let started = record.started_at.timestamp_millis();
         match record.production_at {
             Some(production) => {
                 let production = production.timestamp_millis();
@@ -111,10 +117,34 @@ impl Accumulator {
 
     /// The metrics over the local days `first..=last` of the window. The
     /// totals stay, reordered: the explanation sorted, durations selected.
-    pub(crate) fn metrics(&mut self, first: i64, last: i64, thresholds: &Thresholds) -> DoraMetrics {
+    ///
+    /// With `parallel`, the durations are selected on a thread of their own
+    /// while the explanation is sorted: `cargo bench --bench dora`
+    /// ("overall" against "overall, one thread").
+    pub(crate) fn metrics(
+        &mut self,
+        first: i64,
+        last: i64,
+        thresholds: &Thresholds,
+        parallel: bool,
+    ) -> DoraMetrics {
+        let split = parallel && self.lead_times.len() >= PARALLEL_VALUES;
+        let (lead_times, durations, recoveries) =
+            (&mut self.lead_times, &mut self.durations, &mut self.recoveries);
+        let mut spreads = || (Spread::of(lead_times), Spread::of(durations), Spread::of(recoveries));
+        let explanation = &mut self.explanation;
+        let (lead_spread, durations, recovery_spread) = if split {
+            std::thread::scope(|scope| {
+                let spreads = scope.spawn(spreads);
+                explanation.sort();
+                // Selection cannot panic: the thread always returns.
+                spreads.join().unwrap_or_default()
+            })
+        } else {
+            explanation.sort();
+            spreads()
+        };
         let deployments = self.deployments;
-        self.explanation.failures.sort_unstable();
-        self.explanation.exclusions.sort_unstable();
         let last = last.max(first);
         let day_count = (last - first + 1) as f64;
         let per_day = deployments as f64 / day_count;
@@ -123,8 +153,6 @@ impl Accumulator {
             count,
             rate: (deployments > 0).then(|| count as f64 / deployments as f64),
         };
-        let lead_spread = Spread::of(&mut self.lead_times);
-        let recovery_spread = Spread::of(&mut self.recoveries);
         let failure_rate = (deployments > 0).then(|| self.failed as f64 / deployments as f64);
         DoraMetrics {
             deployments,
@@ -151,7 +179,7 @@ impl Accumulator {
                 tier: recovery_spread.map(|spread| thresholds.recovery_time(spread.median)),
             },
             rollbacks: share(self.rolled_back),
-            deployment_duration: Spread::of(&mut self.durations),
+            deployment_duration: durations,
             rework: share(self.remediations),
         }
     }
@@ -159,6 +187,17 @@ impl Accumulator {
     /// What the totals counted as failure and left out.
     pub(crate) fn into_explanation(self) -> Explanation {
         self.explanation
+    }
+}
+
+/// The fewest lead times worth a thread of their own.
+const PARALLEL_VALUES: usize = 100_000;
+
+impl Explanation {
+    /// In the order of deployments' starts, whatever order records came in.
+    fn sort(&mut self) {
+        self.failures.sort_unstable();
+        self.exclusions.sort_unstable();
     }
 }
 
@@ -191,20 +230,31 @@ impl Default for DaySet {
 const DENSE_DAYS: usize = 100_000;
 
 impl DaySet {
+    #[inline]
     fn insert(&mut self, day: i64) {
+        if let DaySet::Dense { first, seen } = self
+            && let Some(flag) = usize::try_from(day - *first).ok().and_then(|index| seen.get_mut(index))
+        {
+            *flag = true;
+        } else {
+            self.insert_outside(day);
+        }
+    }
+
+    /// Inserts a day the flags do not cover yet: the first, one before or
+    /// after the span so far, or any day once the days are a list.
+    #[cold]
+    fn insert_outside(&mut self, day: i64) {
         match self {
             DaySet::Dense { first, seen } => {
                 if seen.is_empty() {
                     *first = day;
-                }
-                let index = day - *first;
-                if let Some(flag) = usize::try_from(index).ok().and_then(|index| seen.get_mut(index)) {
-                    *flag = true;
+                    seen.push(true);
                     return;
                 }
                 // Grow by at least the current span, towards the day.
                 let len = seen.len() as i64;
-                let (new_first, new_last) = if index < 0 {
+                let (new_first, new_last) = if day < *first {
                     (day.min(*first - len), *first + len - 1)
                 } else {
                     (*first, day.max(*first + 2 * len - 1))
@@ -259,7 +309,7 @@ impl DaySet {
 /// Milliseconds from a failure's start to its restoration, or `None` while
 /// it is not restored.
 fn recovery(record: &RecordRef<'_>) -> Option<i64> {
-    let rollback = record.rollback.as_ref();
+    let rollback = record.rollback;
     let start = record
         .incidents
         .iter()

@@ -111,7 +111,7 @@ impl History {
         &self,
         options: &ReportOptions,
     ) -> Result<BTreeMap<String, DoraReport>, MetricsError> {
-        Ok(self.totals(Totals::new(options).by_service()).finish()?.by_service)
+        Ok(self.totals(Totals::new(options).by_service().without_report()).finish()?.by_service)
     }
 
     /// The metrics per week or per month across `options`' window: every
@@ -124,7 +124,7 @@ impl History {
     /// [`MetricsError::TooManyPeriods`] when the window spans more than
     /// [`MAX_TREND_PERIODS`](crate::MAX_TREND_PERIODS) periods; otherwise as [`report`](History::report).
     pub fn trend(&self, options: &ReportOptions, period: Period) -> Result<Trend, MetricsError> {
-        let reports = self.totals(Totals::new(options).with_trend(period)).finish()?;
+        let reports = self.totals(Totals::new(options).with_trend(period).without_report()).finish()?;
         Ok(reports.trend.unwrap_or(Trend {
             period,
             time_zone: options.time_zone(),
@@ -144,6 +144,7 @@ impl History {
             .min(self.records.len() / RECORDS_PER_THREAD)
             .max(1);
         if threads == 1 {
+            totals.reserve(self.records.len());
             for record in &self.records {
                 totals.add(record);
             }
@@ -153,8 +154,11 @@ impl History {
             let handles: Vec<_> = self
                 .records
                 .chunks(self.records.len().div_ceil(threads))
-                .map(|records| {
+                .enumerate()
+                .map(|(index, records)| {
                     let mut part = totals.empty_like();
+                    // The first part takes the others when merged: room for all.
+                    part.reserve(if index == 0 { self.records.len() } else { records.len() });
                     scope.spawn(move || {
                         for record in records {
                             part.add(record);

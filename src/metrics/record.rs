@@ -297,7 +297,7 @@ impl DeploymentRecord {
             version: &self.version,
             started_at: self.started_at,
             production_at: self.production_at,
-            rollback: self.rollback.clone(),
+            rollback: self.rollback.as_ref(),
             commits: &self.commits,
             incidents: &self.incidents,
             remediation: self.remediation,
@@ -378,7 +378,7 @@ pub(crate) struct RecordRef<'a> {
     pub(crate) version: &'a str,
     pub(crate) started_at: DateTime<Utc>,
     pub(crate) production_at: Option<DateTime<Utc>>,
-    pub(crate) rollback: Option<RollbackSpan>,
+    pub(crate) rollback: Option<&'a RollbackSpan>,
     pub(crate) commits: &'a [DateTime<Utc>],
     pub(crate) incidents: &'a [IncidentSpan],
     pub(crate) remediation: bool,
@@ -398,7 +398,7 @@ impl RecordRef<'_> {
                 "reaches production at {production}, before it started deploying at {started}"
             ));
         }
-        if let Some(rollback) = &self.rollback {
+        if let Some(rollback) = self.rollback {
             if rollback.decided_at < started {
                 return problem(format!(
                     "decides its rollback at {}, before it started deploying",
@@ -451,7 +451,7 @@ impl RecordRef<'_> {
             version: self.version.to_owned(),
             started_at: self.started_at,
             production_at: self.production_at,
-            rollback: self.rollback.clone(),
+            rollback: self.rollback.cloned(),
             commits: self.commits.to_vec(),
             incidents: self.incidents.to_vec(),
             remediation: self.remediation,

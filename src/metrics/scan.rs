@@ -27,6 +27,7 @@ pub(crate) fn record(line: &str) -> Option<DeploymentRecord> {
 /// Room for a record's lists, reused from line to line.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scratch {
+    rollback: Option<RollbackSpan>,
     commits: Vec<DateTime<Utc>>,
     incidents: Vec<IncidentSpan>,
 }
@@ -44,7 +45,7 @@ pub(crate) fn record_ref<'a>(line: &'a str, scratch: &'a mut Scratch) -> Option<
     cursor.expect(b",\"started_at\":")?;
     let started_at = cursor.timestamp()?;
     let production_at = if cursor.skip(b",\"production_at\":") { Some(cursor.timestamp()?) } else { None };
-    let rollback = if cursor.skip(b",\"rollback\":{\"decided_at\":") {
+    scratch.rollback = if cursor.skip(b",\"rollback\":{\"decided_at\":") {
         let decided_at = cursor.timestamp()?;
         let restored_at = if cursor.skip(b",\"restored_at\":") { Some(cursor.timestamp()?) } else { None };
         cursor.expect(b"}")?;
@@ -95,7 +96,7 @@ pub(crate) fn record_ref<'a>(line: &'a str, scratch: &'a mut Scratch) -> Option<
         version,
         started_at,
         production_at,
-        rollback,
+        rollback: scratch.rollback.as_ref(),
         commits,
         incidents,
         remediation,

@@ -49,6 +49,9 @@ pub struct Totals {
     options: ReportOptions,
     calendar: Calendar,
     report: Accumulator,
+    /// Whether the report is wanted, or only the trend or the per-service
+    /// reports: then records are not added to it.
+    report_wanted: bool,
     trend: Option<(Period, BTreeMap<i64, Accumulator>)>,
     by_service: Option<HashMap<Arc<str>, Accumulator>>,
     /// The earliest and latest start of every record added.
@@ -78,6 +81,7 @@ impl Totals {
             options: options.clone(),
             calendar: Calendar::new(options.time_zone()),
             report: Accumulator::default(),
+            report_wanted: true,
             trend: None,
             by_service: None,
             span: None,
@@ -102,6 +106,21 @@ impl Totals {
         self
     }
 
+    /// The same totals without the overall report, for callers that want
+    /// only the trend or the per-service reports: records are added to
+    /// those alone, and the report finished is empty.
+    pub(crate) fn without_report(mut self) -> Totals {
+        self.report_wanted = false;
+        self
+    }
+
+    /// Makes room for about `records` records in the report's totals.
+    pub(crate) fn reserve(&mut self, records: usize) {
+        if self.report_wanted {
+            self.report.reserve(records);
+        }
+    }
+
     /// The options reported over.
     pub fn options(&self) -> &ReportOptions {
         &self.options
@@ -120,6 +139,7 @@ impl Totals {
             options: self.options.clone(),
             calendar: Calendar::new(self.options.time_zone()),
             report: Accumulator::default(),
+            report_wanted: self.report_wanted,
             trend: self.trend.as_ref().map(|(period, _)| (*period, BTreeMap::new())),
             by_service: self.by_service.as_ref().map(|_| HashMap::new()),
             span: None,
@@ -139,16 +159,25 @@ impl Totals {
     pub(crate) fn add_ref(&mut self, record: &RecordRef<'_>) {
         self.records += 1;
         let at = record.started_at;
-        self.span = Some(self.span.map_or((at, at), |(earliest, latest)| (earliest.min(at), latest.max(at))));
-        let inside = self.options.window().is_none_or(|window| window.contains(at));
-        let day = inside.then(|| self.calendar.day(at));
+        let inside = match self.options.window() {
+            Some(window) => window.contains(at),
+            None => {
+                // Only the recorded days need the span.
+                let span =
+                    self.span.map_or((at, at), |(earliest, latest)| (earliest.min(at), latest.max(at)));
+                self.span = Some(span);
+                true
+            }
+        };
+        let started_ms = at.timestamp_millis();
+        let day = inside.then(|| self.calendar.day_of_second(started_ms.div_euclid(1000)));
         if let Some(services) = &mut self.by_service {
             let accumulator = match services.get_mut(record.service) {
                 Some(accumulator) => accumulator,
                 None => services.entry(record.shared_service()).or_default(),
             };
             match day {
-                Some(day) => accumulator.add(record, day),
+                Some(day) => accumulator.add(record, day, started_ms),
                 None => accumulator.explanation_mut().outside_window += 1,
             }
         }
@@ -160,9 +189,11 @@ impl Totals {
             self.report.explanation_mut().outside_window += 1;
             return;
         };
-        self.report.add(record, day);
+        if self.report_wanted {
+            self.report.add(record, day, started_ms);
+        }
         if let Some((period, periods)) = &mut self.trend {
-            periods.entry(period_key(*period, day)).or_default().add(record, day);
+            periods.entry(period_key(*period, day)).or_default().add(record, day, started_ms);
         }
     }
 
@@ -177,6 +208,7 @@ impl Totals {
     pub fn merge(&mut self, other: Totals) -> Result<(), MetricsError> {
         let trend_period = |totals: &Totals| totals.trend.as_ref().map(|(period, _)| *period);
         if other.options != self.options
+            || other.report_wanted != self.report_wanted
             || trend_period(&other) != trend_period(self)
             || other.by_service.is_some() != self.by_service.is_some()
         {
@@ -268,7 +300,7 @@ impl Totals {
                         let mut accumulator = accumulators.remove(&key).unwrap_or_default();
                         let first = self.calendar.day(window.start());
                         let last = self.calendar.last_day(window.end());
-                        let metrics = accumulator.metrics(first, last, &thresholds);
+                        let metrics = accumulator.metrics(first, last, &thresholds, false);
                         TrendRow { window, metrics, explanation: accumulator.into_explanation() }
                     })
                     .collect();
@@ -316,7 +348,8 @@ fn report(
     first: i64,
     last: i64,
 ) -> DoraReport {
-    let metrics = accumulator.metrics(first, last, &options.benchmark().thresholds());
+    let parallel = options.threads().is_none_or(|threads| threads.get() > 1);
+    let metrics = accumulator.metrics(first, last, &options.benchmark().thresholds(), parallel);
     let explanation = accumulator.into_explanation();
     DoraReport {
         window,

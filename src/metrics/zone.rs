@@ -167,6 +167,8 @@ const DAY_SECONDS: i64 = 86_400;
 #[derive(Debug, Clone)]
 pub(crate) struct Calendar {
     zone: Zone,
+    /// The offset of a zone that has one offset, in seconds.
+    fixed: Option<i64>,
     /// `(utc_day, offset)` by `utc_day % OFFSET_SLOTS`; `CHANGES` for a day
     /// on which the offset changes.
     offsets: Vec<(i64, i32)>,
@@ -178,21 +180,35 @@ const EMPTY_SLOT: (i64, i32) = (i64::MIN, CHANGES);
 
 impl Calendar {
     pub(crate) fn new(zone: Zone) -> Calendar {
-        let offsets = match zone {
-            Zone::Offset(_) => Vec::new(),
-            Zone::Named(_) => vec![EMPTY_SLOT; OFFSET_SLOTS],
-        };
-        Calendar { zone, offsets }
+        match zone {
+            // UTC, by name or not, is the offset 0: no rules to look up.
+            Zone::Named(Tz::UTC | Tz::Etc__UTC) => Calendar { zone, fixed: Some(0), offsets: Vec::new() },
+            Zone::Offset(offset) => {
+                Calendar { zone, fixed: Some(i64::from(offset.local_minus_utc())), offsets: Vec::new() }
+            }
+            Zone::Named(_) => Calendar { zone, fixed: None, offsets: vec![EMPTY_SLOT; OFFSET_SLOTS] },
+        }
     }
 
     /// The local day `at` falls on.
     pub(crate) fn day(&mut self, at: DateTime<Utc>) -> i64 {
-        let seconds = at.timestamp();
-        (seconds + i64::from(self.offset_seconds(at, seconds))).div_euclid(DAY_SECONDS)
+        self.day_of_second(at.timestamp())
     }
 
-    fn offset_seconds(&mut self, at: DateTime<Utc>, seconds: i64) -> i32 {
-        let Zone::Named(_) = self.zone else { return self.zone.offset_seconds_at(at) };
+    /// The local day of the second `seconds` after the Unix epoch.
+    #[inline]
+    pub(crate) fn day_of_second(&mut self, seconds: i64) -> i64 {
+        let offset = match self.fixed {
+            Some(offset) => offset,
+            None => i64::from(self.offset_seconds(seconds)),
+        };
+        (seconds + offset).div_euclid(DAY_SECONDS)
+    }
+
+    fn offset_seconds(&mut self, seconds: i64) -> i32 {
+        let offset_at = |second: i64| {
+            DateTime::from_timestamp(second, 0).map_or(0, |instant| self.zone.offset_seconds_at(instant))
+        };
         let utc_day = seconds.div_euclid(DAY_SECONDS);
         let slot = utc_day.rem_euclid(OFFSET_SLOTS as i64) as usize;
         if let Some(&(day, offset)) = self.offsets.get(slot)
@@ -201,16 +217,13 @@ impl Calendar {
         {
             return offset;
         }
-        let at_second = |second: i64| {
-            DateTime::from_timestamp(second, 0).map(|instant| self.zone.offset_seconds_at(instant))
-        };
-        let start = at_second(utc_day * DAY_SECONDS);
-        let end = at_second(utc_day * DAY_SECONDS + DAY_SECONDS - 1);
-        let all_day = start.filter(|offset| Some(*offset) == end);
+        let start = offset_at(utc_day * DAY_SECONDS);
+        let end = offset_at(utc_day * DAY_SECONDS + DAY_SECONDS - 1);
+        let all_day = (start == end).then_some(start);
         if let Some(entry) = self.offsets.get_mut(slot) {
             *entry = (utc_day, all_day.unwrap_or(CHANGES));
         }
-        all_day.unwrap_or_else(|| self.zone.offset_seconds_at(at))
+        all_day.unwrap_or_else(|| offset_at(seconds))
     }
 
     /// The local day `window` ends on: the day of its last instant.
