@@ -370,3 +370,33 @@ fn the_fast_path_leaves_every_other_shape_to_serde() {
         assert_eq!(DeploymentRecord::from_json(&refused), by_serde(&refused), "{refused}");
     }
 }
+
+#[test]
+fn each_service_report_counts_what_it_left_out() {
+    let deployed = |service: &str, version: &str, started: &str| {
+        DeploymentRecord::new(service, version, at(started)).unwrap()
+    };
+    let history = History::from_records([
+        deployed("web", "1.0.0", "2026-11-03T10:00:00Z"),
+        deployed("web", "1.0.1", "2026-11-04T10:00:00Z"),
+        deployed("web", "0.9.0", "2026-10-20T10:00:00Z"), // before the window
+        deployed("api", "2.0.0", "2026-11-05T10:00:00Z"),
+        deployed("api", "1.9.0", "2026-12-20T10:00:00Z"), // after it
+    ]);
+    let reports = history.report_by_service(&fortnight()).unwrap();
+    let counts = |service: &str| {
+        let explanation = &reports[service].explanation;
+        (reports[service].metrics.deployments, explanation.outside_window, explanation.other_services)
+    };
+    assert_eq!(counts("web"), (2, 1, 2));
+    assert_eq!(counts("api"), (1, 1, 3));
+    let mut totals = Totals::new(&fortnight()).by_service();
+    for record in history.records() {
+        totals.add(record);
+    }
+    assert_eq!(totals.records(), 5);
+    let reports = totals.finish().unwrap();
+    assert_eq!(reports.by_service["web"].explanation.other_services, 2);
+    // Without asking for per-service reports there are none.
+    assert!(Totals::new(&fortnight()).finish().unwrap().by_service.is_empty());
+}

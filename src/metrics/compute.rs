@@ -7,6 +7,7 @@ use super::{
     ChangeFailureRate, DeploymentFrequency, DoraMetrics, Exclusion, ExclusionReason, Explanation, Failure,
     LeadTime, RecoveryTime, Share, Thresholds,
 };
+use crate::metrics::parallel::side_by_side;
 use crate::metrics::record::RecordRef;
 use crate::metrics::zone::Calendar;
 
@@ -131,19 +132,10 @@ impl Accumulator {
         let split = parallel && self.lead_times.len() >= PARALLEL_VALUES;
         let (lead_times, durations, recoveries) =
             (&mut self.lead_times, &mut self.durations, &mut self.recoveries);
-        let mut spreads = || (Spread::of(lead_times), Spread::of(durations), Spread::of(recoveries));
+        let spreads = || (Spread::of(lead_times), Spread::of(durations), Spread::of(recoveries));
         let explanation = &mut self.explanation;
-        let (lead_spread, durations, recovery_spread) = if split {
-            std::thread::scope(|scope| {
-                let spreads = scope.spawn(spreads);
-                explanation.sort();
-                // Selection cannot panic: the thread always returns.
-                spreads.join().unwrap_or_default()
-            })
-        } else {
-            explanation.sort();
-            spreads()
-        };
+        let ((lead_spread, durations, recovery_spread), ()) =
+            side_by_side(split, spreads, || explanation.sort());
         let deployments = self.deployments;
         let last = last.max(first);
         let day_count = (last - first + 1) as f64;
@@ -388,6 +380,63 @@ mod tests {
         }
         let mut counts: Vec<i64> = weeks.iter().map(|(_, _, deploys)| *deploys).collect();
         quantile(&mut counts, 0.5).unwrap_or(0.0)
+    }
+
+    /// The days inserted, as a sorted list without repeats.
+    fn expected_days(days: &[i64]) -> Vec<i64> {
+        let mut days = days.to_vec();
+        days.sort_unstable();
+        days.dedup();
+        days
+    }
+
+    #[test]
+    fn day_sets_hold_every_day_inserted_in_any_order() {
+        let cases: [&[i64]; 6] = [
+            &[],
+            &[5],
+            &[5, 5, 5],
+            &[10, 3, 12, -40, 11, 3, 200, -41],
+            &[0, 99_990, -5, 99_994],
+            // Further apart than flags are kept for: a list from then on.
+            &[7, 200_000, -300_000, 7, 42, 200_000],
+        ];
+        for days in cases {
+            let mut set = DaySet::default();
+            for day in days {
+                set.insert(*day);
+            }
+            assert_eq!(set.sorted(), expected_days(days), "{days:?}");
+            // Split in two and merged: the same days.
+            let (left, right) = days.split_at(days.len() / 2);
+            let (mut one, mut other) = (DaySet::default(), DaySet::default());
+            left.iter().for_each(|day| one.insert(*day));
+            right.iter().for_each(|day| other.insert(*day));
+            one.merge(other);
+            assert_eq!(one.sorted(), expected_days(days), "merged {days:?}");
+        }
+        let mut far = DaySet::default();
+        far.insert(0);
+        far.insert(DENSE_DAYS as i64 + 10);
+        assert!(matches!(far, DaySet::Sparse(_)), "{far:?}");
+        let mut near = DaySet::default();
+        near.insert(0);
+        near.insert(DENSE_DAYS as i64 - 1);
+        assert!(matches!(near, DaySet::Dense { .. }), "{near:?}");
+    }
+
+    #[test]
+    fn appending_keeps_every_value_whichever_list_is_longer() {
+        for (mine, theirs) in
+            [(vec![1, 2, 3], vec![4]), (vec![1], vec![2, 3, 4]), (vec![], vec![5]), (vec![6], vec![])]
+        {
+            let mut values = mine.clone();
+            append(&mut values, theirs.clone());
+            values.sort_unstable();
+            let mut expected = [mine, theirs].concat();
+            expected.sort_unstable();
+            assert_eq!(values, expected);
+        }
     }
 
     #[test]

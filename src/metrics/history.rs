@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DeploymentRecord, DoraReport, Period, ReportOptions, Trend};
 use crate::metrics::error::MetricsError;
+use crate::metrics::parallel::{MAX_THREADS, Started, start};
 use crate::metrics::totals::Totals;
 use crate::release::Release;
 
@@ -141,6 +142,7 @@ impl History {
             .options()
             .threads()
             .map_or(cores, usize::from)
+            .min(MAX_THREADS)
             .min(self.records.len() / RECORDS_PER_THREAD)
             .max(1);
         if threads == 1 {
@@ -151,7 +153,7 @@ impl History {
             return totals;
         }
         let parts = std::thread::scope(|scope| {
-            let handles: Vec<_> = self
+            let started: Vec<_> = self
                 .records
                 .chunks(self.records.len().div_ceil(threads))
                 .enumerate()
@@ -159,7 +161,7 @@ impl History {
                     let mut part = totals.empty_like();
                     // The first part takes the others when merged: room for all.
                     part.reserve(if index == 0 { self.records.len() } else { records.len() });
-                    scope.spawn(move || {
+                    start(scope, move || {
                         for record in records {
                             part.add(record);
                         }
@@ -167,11 +169,10 @@ impl History {
                     })
                 })
                 .collect();
-            handles.into_iter().map(std::thread::ScopedJoinHandle::join).collect::<Vec<_>>()
+            started.into_iter().filter_map(Started::finish).collect::<Vec<_>>()
         });
-        for part in parts.into_iter().flatten() {
-            // Parts are made alike, so merging cannot fail; adding is total,
-            // so no part panics.
+        for part in parts {
+            // Parts are made alike, so merging cannot fail.
             let _ = totals.merge(part);
         }
         totals

@@ -6,6 +6,7 @@ mod error;
 mod history;
 #[cfg(feature = "store")]
 mod json;
+mod parallel;
 #[cfg(feature = "store")]
 mod read;
 mod record;

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::error::MetricsError;
 use crate::metrics::history::History;
+use crate::metrics::parallel::{MAX_THREADS, start};
 use crate::metrics::record::DeploymentRecord;
 use crate::metrics::totals::Totals;
 
@@ -64,6 +65,9 @@ impl Default for JsonLines {
         JsonLines { threads: None, kept_malformed: DEFAULT_KEPT_MALFORMED, block_bytes: BLOCK_BYTES }
     }
 }
+
+/// The largest block asked for: larger ones are cut to it.
+const MAX_BLOCK_BYTES: usize = 1 << 30;
 
 /// How many malformed lines a reading describes by default; the rest are
 /// counted.
@@ -112,7 +116,7 @@ impl JsonLines {
         JsonLines::default()
     }
 
-    /// Parses on this many threads (besides the one reading).
+    /// Parses on this many threads (besides the one reading; at most 256).
     #[must_use]
     pub fn threads(mut self, threads: NonZeroUsize) -> JsonLines {
         self.threads = Some(threads);
@@ -120,11 +124,11 @@ impl JsonLines {
     }
 
     /// Hands lines to the parsing threads in blocks of about this many
-    /// bytes (default 1 MiB); a line longer than a block makes its block
-    /// longer. The result never depends on it.
+    /// bytes (default 1 MiB, at most 1 GiB); a line longer than a block
+    /// makes its block longer. The result never depends on it.
     #[must_use]
     pub fn block_size(mut self, bytes: NonZeroUsize) -> JsonLines {
-        self.block_bytes = bytes.get();
+        self.block_bytes = bytes.get().min(MAX_BLOCK_BYTES);
         self
     }
 
@@ -186,6 +190,7 @@ impl JsonLines {
         };
         let workers =
             self.threads.map_or_else(|| thread::available_parallelism().map_or(1, usize::from), usize::from);
+        let workers = workers.min(MAX_THREADS);
         let mut reading = Reading { value, lines: 0, records: 0, malformed: Vec::new(), malformed_count: 0 };
         let kept = self.kept_malformed;
         thread::scope(|scope| {
@@ -193,10 +198,11 @@ impl JsonLines {
             let to_parse = Arc::new(Mutex::new(to_parse));
             let (parts, parsed) = channel::<Part<S>>();
             let (spares, spare) = channel::<Vec<u8>>();
+            let mut running = 0;
             for _ in 0..workers {
                 let (to_parse, parts, spares) = (Arc::clone(&to_parse), parts.clone(), spares.clone());
                 let empty = reading.value.empty_like();
-                scope.spawn(move || {
+                let worker = start(scope, move || {
                     // A value whose records need no order is one per worker,
                     // absorbed once; otherwise one per block, absorbed in order.
                     let mut own = (!S::ORDERED).then(|| empty.empty_like());
@@ -216,8 +222,16 @@ impl JsonLines {
                         let _ = parts.send(Part::new(None, value));
                     }
                 });
+                // A worker that could not start is dropped, channels and all.
+                running += usize::from(worker.is_running());
             }
             drop((parts, spares));
+            if running == 0 {
+                return Err(MetricsError::Unreadable {
+                    source_name: name.to_owned(),
+                    problem: "no thread could start to parse it".to_owned(),
+                });
+            }
             let mut absorber = Absorber { pending: BTreeMap::new(), next: 0, kept };
             let mut carry: Vec<u8> = Vec::new();
             let (mut index, mut first_line, mut at_start) = (0, 1, true);

@@ -141,9 +141,9 @@ impl ReportOptions {
         self
     }
 
-    /// Computes on at most this many threads (at least one); by default,
-    /// on every core for histories large enough to gain from it. The
-    /// result never depends on it.
+    /// Computes on at most this many threads (at least one, at most 256);
+    /// by default, on every core for histories large enough to gain from
+    /// it. The result never depends on it.
     #[must_use]
     pub fn with_threads(mut self, threads: NonZeroUsize) -> ReportOptions {
         self.threads = Some(threads);

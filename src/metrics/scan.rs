@@ -184,3 +184,99 @@ fn number(digits: &[u8]) -> Option<u32> {
         .iter()
         .try_fold(0_u32, |value, digit| digit.is_ascii_digit().then(|| value * 10 + u32::from(digit - b'0')))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc)).unwrap()
+    }
+
+    /// Records with every optional part, present and absent.
+    fn written() -> Vec<DeploymentRecord> {
+        let started = at("2026-11-02T10:00:00Z");
+        let plain = DeploymentRecord::new("web", "1.0.0", started).unwrap();
+        let full = DeploymentRecord::new("checkout", "2.4.0-rc.1", at("2026-11-02T10:00:00.123456789Z"))
+            .unwrap()
+            .reached_production(at("2026-11-02T10:20:00.5Z"))
+            .unwrap()
+            .with_commits([at("2026-11-01T09:00:00Z"), at("2026-02-28T23:59:59.001Z")])
+            .rolled_back(RollbackSpan {
+                decided_at: at("2026-11-02T11:00:00Z"),
+                restored_at: Some(at("2026-11-02T11:30:00Z")),
+            })
+            .unwrap()
+            .with_incident(IncidentSpan {
+                id: "INC-1".into(),
+                opened_at: at("2026-11-02T10:30:00Z"),
+                resolved_at: None,
+            })
+            .unwrap()
+            .with_incident(IncidentSpan {
+                id: "INC-2".into(),
+                opened_at: at("2026-11-02T10:40:00Z"),
+                resolved_at: Some(at("2028-02-29T00:00:00Z")),
+            })
+            .unwrap()
+            .as_remediation();
+        let open_rollback = plain
+            .clone()
+            .rolled_back(RollbackSpan { decided_at: at("2026-11-02T11:00:00Z"), restored_at: None })
+            .unwrap();
+        vec![plain, full, open_rollback]
+    }
+
+    #[test]
+    fn every_shape_this_crate_writes_takes_the_fast_path() {
+        for record in written() {
+            let line = serde_json::to_string(&record).unwrap();
+            let mut scratch = Scratch::default();
+            let scanned = record_ref(&line, &mut scratch).map(|found| found.to_record());
+            assert_eq!(scanned.as_ref(), Some(&record), "{line}");
+            assert_eq!(super::record(&line), Some(record));
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_serde() {
+        let line = serde_json::to_string(&written()[1]).unwrap();
+        for other in [
+            line.replace("\"version\":\"2.4.0-rc.1\"", "\"version\":\"2.4.0\\u0041\""),
+            line.replace("\"INC-1\"", "\"INC\u{1}\""),
+            line.replace("10:20:00.500Z", "10:20:00.Z"),
+            line.replace("10:20:00.500Z", "10:20:00.1234567891Z"),
+            line.replace("10:20:00.500Z", "10:20:00.5+00:00"),
+            line.replace("10:20:00.500Z", "10:20:60.5Z"),
+            line.replace("10:20:00.500Z", "1x:20:00.5Z"),
+            line.replace("2026-11-01T09", "2026-11-01 09"),
+            line.replace("\"commits\":[", "\"commits\": ["),
+            line.replace("\"remediation\":true}", "\"remediation\":true} "),
+            line.replace("\"remediation\":true}", "\"remediation\":true,\"x\":1}"),
+            line.replace("},{\"id\"", "}{\"id\""),
+            line.replace("\"],\"incidents\"", "\" \"],\"incidents\""),
+            line.replace("{\"release\":", "{ \"release\":"),
+            format!("{line}x"),
+            line.replace(
+                "\"started_at\":\"2026-11-02T10:00:00.123456789Z\"",
+                "\"started_at\":\"2026-11-02T10:00:00.123456789Z",
+            ),
+            // Breaks a rule: production before the start.
+            line.replace(
+                "\"production_at\":\"2026-11-02T10:20:00.500Z\"",
+                "\"production_at\":\"2026-11-01T10:20:00.500Z\"",
+            ),
+        ] {
+            assert_ne!(other, line, "the edit must change the line");
+            assert!(record_ref(&other, &mut Scratch::default()).is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn digits_read_as_numbers() {
+        assert_eq!(number(b"0042"), Some(42));
+        assert_eq!(number(b"999999999"), Some(999_999_999));
+        assert_eq!(number(b"4a"), None);
+        assert_eq!(number(b""), Some(0));
+    }
+}

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::metrics::compute::Accumulator;
 use crate::metrics::error::MetricsError;
+use crate::metrics::parallel::side_by_side;
 use crate::metrics::record::{DeploymentRecord, RecordRef};
 use crate::metrics::report::{DoraReport, Period, ReportOptions, Trend, TrendRow, Window};
 #[cfg(feature = "store")]
@@ -265,21 +266,14 @@ impl Totals {
         let options = self.options.clone();
         let service = options.service().map(str::to_owned);
         let report_totals = std::mem::take(&mut self.report);
-        let parallel = options.threads().is_none_or(|threads| threads.get() > 1);
-        let finish_report = move || report(&options, window, service, report_totals, first, last);
         // The report and the rest are independent: finish them side by side.
-        let (report, (trend, by_service)) = if parallel {
-            std::thread::scope(|scope| {
-                let report = scope.spawn(finish_report);
-                let rest = self.finish_rest(window, first, last, periods);
-                (report.join(), rest)
-            })
-        } else {
-            let rest = self.finish_rest(window, first, last, periods);
-            (Ok(finish_report()), rest)
-        };
-        // Finishing is total: only a bug could make the thread panic.
-        let report = report.map_err(|_| MetricsError::TotalsMismatch)?;
+        let parallel = options.threads().is_none_or(|threads| threads.get() > 1)
+            && (self.trend.is_some() || self.by_service.is_some());
+        let ((trend, by_service), report) = side_by_side(
+            parallel,
+            || self.finish_rest(window, first, last, periods),
+            || report(&options, window, service, report_totals, first, last),
+        );
         Ok(Reports { report, trend, by_service })
     }
 
