@@ -324,7 +324,7 @@ proptest! {
     fn a_changed_line_reads_as_serde_reads_it(
         record in any_record(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0_usize..4, prop::sample::select(vec![
-            '"', '\\', ':', ',', '{', '}', '[', ']', ' ', 'Z', 'T', '+', '-', '.', '0', '9', '6', 'é', 'x', '\n',
+            '"', '\\', ':', ',', '{', '}', '[', ']', ' ', 'Z', 'T', '+', '-', '.', '0', '9', '6', 'é', 'x', '\n', '\t', '\u{1}', '\u{7f}',
         ])), 1..3),
     ) {
         let mut chars: Vec<char> = serde_json::to_string(&record).unwrap().chars().collect();

@@ -125,13 +125,14 @@ impl<'a> Cursor<'a> {
         self.skip(expected).then_some(())
     }
 
-    /// A string without escapes or control characters (which serde would
-    /// unescape or refuse).
+    /// A string without escapes (which serde would unescape). Control
+    /// characters, which serde refuses raw, need no check here: every
+    /// string of a record is a name, and the record's rules refuse them.
     fn string(&mut self) -> Option<&'a str> {
         self.expect(b"\"")?;
         let rest = self.bytes.get(self.at..)?;
         let end = memchr::memchr2(b'"', b'\\', rest)?;
-        if rest.get(end) != Some(&b'"') || rest.get(..end)?.iter().any(|byte| *byte < 0x20) {
+        if rest.get(end) != Some(&b'"') {
             return None;
         }
         let string = self.text.get(self.at..self.at + end);

@@ -275,5 +275,9 @@ mod tests {
         assert_eq!(table.change_failure_rate(0.2), Tier::High);
         assert_eq!(table.change_failure_rate(0.31), Tier::Low);
         assert_eq!(table.deployment_frequency(0.1), Tier::High);
+        // Medium down to once every six months (182 days), low below.
+        assert_eq!(table.deployment_frequency(1.0 / 100.0), Tier::Medium);
+        assert_eq!(table.deployment_frequency(1.0 / 182.0), Tier::Medium);
+        assert_eq!(table.deployment_frequency(1.0 / 200.0), Tier::Low);
     }
 }
