@@ -75,6 +75,7 @@ impl<A, F: FnOnce() -> A> Started<'_, A, F> {
     }
 
     /// Whether the work runs on a thread of its own.
+    #[cfg(feature = "store")]
     pub(crate) fn is_running(&self) -> bool {
         matches!(self, Started::There(_))
     }
