@@ -3,6 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::metrics::elapsed::Elapsed;
 use crate::metrics::error::MetricsError;
 use crate::metrics::report::{DoraMetrics, Trend};
 use crate::metrics::tier::Tier;
@@ -35,7 +36,10 @@ fn band_color(tier: Tier) -> RGBColor {
     }
 }
 
-const HOUR_MS: f64 = 3_600_000.0;
+/// A duration in hours, the unit of the time panels.
+fn hours(elapsed: Elapsed) -> f64 {
+    elapsed.as_millis() as f64 / 3_600_000.0
+}
 
 impl Trend {
     /// The trend as an SVG picture: four panels — deployments per day, lead
@@ -66,7 +70,6 @@ impl Trend {
     /// [`MetricsError::Drawing`] if the drawing library fails.
     pub fn to_svg(&self) -> Result<String, MetricsError> {
         let thresholds = self.benchmark.thresholds();
-        let hours = |millis: i64| millis as f64 / HOUR_MS;
         let column = |value: fn(&DoraMetrics) -> Option<f64>| -> Vec<Option<f64>> {
             self.rows.iter().map(|row| value(&row.metrics)).collect()
         };
@@ -84,8 +87,8 @@ impl Trend {
                 title: lead.0,
                 unit: "hours",
                 color: lead.1,
-                bands: bands_at_most(thresholds.lead_time.map(|limit| hours(limit.as_millis()))),
-                values: column(|m| m.lead_time.spread.map(|s| s.median.as_millis() as f64 / HOUR_MS)),
+                bands: bands_at_most(thresholds.lead_time.map(hours)),
+                values: column(|m| m.lead_time.spread.map(|s| hours(s.median))),
                 logarithmic: true,
             },
             Panel {
@@ -100,8 +103,8 @@ impl Trend {
                 title: recovery.0,
                 unit: "hours",
                 color: recovery.1,
-                bands: bands_at_most(thresholds.recovery_time.map(|limit| hours(limit.as_millis()))),
-                values: column(|m| m.recovery_time.spread.map(|s| s.median.as_millis() as f64 / HOUR_MS)),
+                bands: bands_at_most(thresholds.recovery_time.map(hours)),
+                values: column(|m| m.recovery_time.spread.map(|s| hours(s.median))),
                 logarithmic: true,
             },
         ];

@@ -137,16 +137,10 @@ impl Totals {
     #[must_use]
     pub fn empty_like(&self) -> Totals {
         Totals {
-            options: self.options.clone(),
-            calendar: Calendar::new(self.options.time_zone()),
-            report: Accumulator::default(),
             report_wanted: self.report_wanted,
             trend: self.trend.as_ref().map(|(period, _)| (*period, BTreeMap::new())),
             by_service: self.by_service.as_ref().map(|_| HashMap::new()),
-            span: None,
-            records: 0,
-            #[cfg(feature = "store")]
-            scratch: Scratch::default(),
+            ..Totals::new(&self.options)
         }
     }
 
