@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::checklist::ItemId;
-use crate::health::{CriterionId, Finding, FiniteF64, ObservationKind, Signal};
+use crate::health::{CriterionId, Finding, FiniteF64, Observation, ObservationKind, Signal};
 use crate::incident::Incident;
 use crate::plan::{Change, ReleasePlan};
 use crate::stage::{Gate, Stage};
@@ -99,6 +99,17 @@ pub enum EventKind {
         /// Sample or baseline.
         #[serde(default, skip_serializing_if = "is_sample")]
         kind: ObservationKind,
+        /// When the value was measured, if before the event recorded it (a
+        /// sample a monitoring system delivered late).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        measured_at: Option<DateTime<Utc>>,
+    },
+    /// Observations recorded together, all or none: a monitoring system's
+    /// export, or baselines taken from a previous release. Each says when
+    /// it was measured.
+    ObservedBatch {
+        /// The observations, as delivered.
+        observations: Vec<Observation>,
     },
     /// A flag criterion's flag was raised.
     #[serde(alias = "flag_raised")]
@@ -182,6 +193,8 @@ pub enum EventType {
     Advanced,
     /// [`EventKind::Observed`].
     Observed,
+    /// [`EventKind::ObservedBatch`].
+    ObservedBatch,
     /// [`EventKind::FlagRaised`].
     FlagRaised,
     /// [`EventKind::FlagCleared`].
@@ -209,6 +222,7 @@ named_enum!(EventType, "event type", {
     ItemReopened => "item-reopened" | "item_reopened",
     Advanced => "advanced",
     Observed => "observed",
+    ObservedBatch => "observed-batch",
     FlagRaised => "flag-raised" | "flag_raised",
     FlagCleared => "flag-cleared" | "flag_cleared",
     RiskAccepted => "risk-accepted" | "risk_accepted",
@@ -231,6 +245,7 @@ impl EventKind {
             EventKind::ItemReopened { .. } => EventType::ItemReopened,
             EventKind::Advanced { .. } => EventType::Advanced,
             EventKind::Observed { .. } => EventType::Observed,
+            EventKind::ObservedBatch { .. } => EventType::ObservedBatch,
             EventKind::FlagRaised { .. } => EventType::FlagRaised,
             EventKind::FlagCleared { .. } => EventType::FlagCleared,
             EventKind::RiskAccepted { .. } => EventType::RiskAccepted,
@@ -302,10 +317,21 @@ impl fmt::Display for EventKind {
             EventKind::ItemWaived { item, reason } => write!(f, "waived {item}: {reason}"),
             EventKind::ItemReopened { item, reason } => write!(f, "reopened {item}: {reason}"),
             EventKind::Advanced { from, to } => write!(f, "moved the release from {from} to {to}"),
-            EventKind::Observed { signal, value, source, kind } => match kind {
-                ObservationKind::Sample => write!(f, "observed {signal} = {value} from {source}"),
-                ObservationKind::Baseline => write!(f, "recorded baseline {signal} = {value} from {source}"),
-            },
+            EventKind::Observed { signal, value, source, kind, measured_at } => {
+                match kind {
+                    ObservationKind::Sample => write!(f, "observed {signal} = {value} from {source}")?,
+                    ObservationKind::Baseline => {
+                        write!(f, "recorded baseline {signal} = {value} from {source}")?
+                    }
+                }
+                match measured_at {
+                    Some(measured_at) => {
+                        write!(f, ", measured {}", measured_at.format("%Y-%m-%d %H:%M:%S UTC"))
+                    }
+                    None => Ok(()),
+                }
+            }
+            EventKind::ObservedBatch { observations } => describe_batch(f, observations),
             EventKind::FlagRaised { criterion, evidence } => {
                 write!(f, "raised the {criterion} flag: {evidence}")
             }
@@ -329,4 +355,40 @@ impl fmt::Display for EventKind {
             }
         }
     }
+}
+
+/// "recorded 3 samples of error_rate and latency_p95_ms from prometheus,
+/// measured 09:00:00 to 09:10:00 UTC on 2026-11-30".
+fn describe_batch(f: &mut fmt::Formatter<'_>, observations: &[Observation]) -> fmt::Result {
+    let baselines = observations.iter().filter(|o| o.kind() == ObservationKind::Baseline).count();
+    let noun = match (baselines, observations.len()) {
+        (0, 1) => "sample",
+        (0, _) => "samples",
+        (1, 1) => "baseline",
+        (b, n) if b == n => "baselines",
+        _ => "observations",
+    };
+    let mut signals: Vec<&str> = observations.iter().map(|o| o.signal().as_str()).collect();
+    signals.sort_unstable();
+    signals.dedup();
+    let mut sources: Vec<&str> = observations.iter().map(Observation::source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    write!(
+        f,
+        "recorded {} {noun} of {} from {}",
+        observations.len(),
+        signals.join(", "),
+        sources.join(", ")
+    )?;
+    let times = observations.iter().map(Observation::at);
+    if let (Some(first), Some(last)) = (times.clone().min(), times.max()) {
+        let format = "%Y-%m-%d %H:%M:%S UTC";
+        if first == last {
+            write!(f, ", measured {}", first.format(format))?;
+        } else {
+            write!(f, ", measured {} to {}", first.format(format), last.format(format))?;
+        }
+    }
+    Ok(())
 }

@@ -440,9 +440,9 @@ pub use error::Error;
 pub use event::{Event, EventKind, EventType, RollbackReason};
 pub use health::{
     Bound, Breach, Cause, Comparison, CriterionId, CriterionKind, Finding, FiniteF64, HealthError,
-    MAX_BREACHES_TO_TRIP, MAX_CRITERION_ID_CHARS, MAX_SIGNAL_CHARS, Missing, Observation, ObservationKind,
-    Outcome, RaisedFlag, RiskDecision, RollbackCriterion, Severity, Signal, Threshold, Trigger, Verdict,
-    WhenMissing, octoacme_criteria,
+    MAX_BREACHES_TO_TRIP, MAX_CRITERION_ID_CHARS, MAX_EVALUATION_WINDOW_SECONDS, MAX_SIGNAL_CHARS, Missing,
+    Observation, ObservationKind, Outcome, RaisedFlag, RiskDecision, RollbackCriterion, Severity, Signal,
+    Threshold, Trigger, Verdict, WhenMissing, octoacme_criteria,
 };
 pub use incident::{Incident, IncidentSeverity};
 pub use metrics::{
@@ -463,8 +463,8 @@ pub use policy::{
 pub use progress::Tally;
 pub use release::{
     AccessError, Approval, ApprovalProblem, ApprovalsNeeded, ChainProblem, Closing, FORMAT_VERSION,
-    GateProgress, HealthStatus, Integrity, NextMove, Release, ReleaseError, ReleaseStatus, RollbackStatus,
-    Sealed, Trust, UnverifiedRelease,
+    GateProgress, HealthStatus, Integrity, MAX_OBSERVATIONS_PER_EVENT, NextMove, Release, ReleaseError,
+    ReleaseStatus, RollbackStatus, Sealed, Trust, UnverifiedRelease,
 };
 pub use roster::{Member, Roster};
 pub use stage::{Gate, Stage};

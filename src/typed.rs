@@ -78,6 +78,7 @@ use chrono::{DateTime, Utc};
 
 use crate::actor::Actor;
 use crate::event::Event;
+use crate::health::Observation;
 use crate::incident::Incident;
 use crate::plan::Change;
 use crate::release::{Release, ReleaseError};
@@ -295,6 +296,34 @@ macro_rules! watched {
                 at: DateTime<Utc>,
             ) -> Result<&Event, ReleaseError> {
                 self.0.observe(signal, value, source, by, at)
+            }
+
+            /// See [`Release::record_observation`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::record_observation`].
+            pub fn record_observation(
+                &mut self,
+                observation: Observation,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, ReleaseError> {
+                self.0.record_observation(observation, by, at)
+            }
+
+            /// See [`Release::record_observations`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::record_observations`].
+            pub fn record_observations(
+                &mut self,
+                observations: impl IntoIterator<Item = Observation>,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, ReleaseError> {
+                self.0.record_observations(observations, by, at)
             }
 
             /// See [`Release::raise_flag`].
@@ -561,6 +590,21 @@ impl Frozen {
         at: DateTime<Utc>,
     ) -> Result<&Event, ReleaseError> {
         self.0.record_baseline(signal, value, source, by, at)
+    }
+
+    /// Records baselines from the service's previous release; see
+    /// [`Release::record_baselines_from`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Release::record_baselines_from`].
+    pub fn record_baselines_from(
+        &mut self,
+        previous: &Release,
+        by: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&Event, ReleaseError> {
+        self.0.record_baselines_from(previous, by, at)
     }
 }
 

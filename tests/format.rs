@@ -8,8 +8,8 @@ mod common;
 
 use common::{ada, grace, load_json, t, trusting};
 use release_workflow::{
-    Action, Actor, Change, ChangeWindow, EventType, Gate, Incident, IncidentSeverity, Policy, Release, Role,
-    Scope, Template, WindowKind,
+    Action, Actor, Change, ChangeWindow, EventType, Gate, Incident, IncidentSeverity, Observation, Policy,
+    Release, Role, Scope, Template, WindowKind,
 };
 
 /// A small release that records every kind of event, by ids.
@@ -120,8 +120,19 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool) -> Release {
     }
     release.advance_to(release_workflow::Stage::Deploying, &ada(), t(7)).unwrap();
     release.observe("error_rate", 0.25, "prometheus", &bot, t(8)).unwrap();
+    if governed {
+        // Delivered late, and in a batch: formats before 4 had neither.
+        let late = Observation::sample("error_rate", 0.01, "prometheus", t(7)).unwrap();
+        release.record_observation(late, &bot, t(8)).unwrap();
+    }
     release.raise_flag("security-vulnerability", "CVE-2026-0001", &grace(), t(9)).unwrap();
     release.clear_flag("security-vulnerability", "not reachable", &grace(), t(10)).unwrap();
+    if governed {
+        let export = [(0.02, 9), (0.03, 10)].map(|(value, minute)| {
+            Observation::sample("error_rate", value, "prometheus", t(minute)).unwrap()
+        });
+        release.record_observations(export, &bot, t(11)).unwrap();
+    }
     let incident = Incident::new("INC-2", IncidentSeverity::Sev3, "slow pages", t(8)).unwrap();
     release.open_incident(incident, &grace(), t(11)).unwrap();
     release.resolve_incident("INC-2", t(12), &grace(), t(12)).unwrap();

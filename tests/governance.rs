@@ -721,6 +721,8 @@ fn a_finding_is_the_same_only_for_the_same_criterion_outcome_and_cause() {
         bound: value(0.02),
         baseline: None,
         needed: 1,
+        in_a_row: false,
+        since: None,
         breaching: 1,
         samples: 3,
         tripped_by: vec![breach(0.03, 12)],
@@ -729,12 +731,17 @@ fn a_finding_is_the_same_only_for_the_same_criterion_outcome_and_cause() {
     assert!(same.is_same_finding(&breached(base())));
     // More samples, more breaches since: the same finding.
     let mut later = base();
-    if let Cause::Breached { breaching, samples, .. } = &mut later {
-        (*breaching, *samples) = (4, 9);
+    if let Cause::Breached { breaching, samples, since, .. } = &mut later {
+        (*breaching, *samples, *since) = (4, 9, Some(t(5)));
     }
     assert!(same.is_same_finding(&breached(later)));
     // Any other part of the cause makes another finding.
-    let changes: [fn(&mut Cause); 5] = [
+    let changes: [fn(&mut Cause); 6] = [
+        |cause| {
+            if let Cause::Breached { in_a_row, .. } = cause {
+                *in_a_row = true;
+            }
+        },
         |cause| {
             if let Cause::Breached { signal, .. } = cause {
                 *signal = Signal::parse("error_rate_5xx").unwrap();

@@ -211,7 +211,12 @@ proptest! {
                 _ => None,
             };
             if let Some(target) = &target {
-                let health_allows = *target != Stage::Released || health_allows_release(&before);
+                let health_allows = match target {
+                    Stage::Released => health_allows_release(&before),
+                    // OctoAcme checks health on the verify gate: only a roll-back verdict blocks it.
+                    Stage::Verifying => !before.verdict().should_roll_back(),
+                    _ => true,
+                };
                 let allowed = now >= before.last_event_at()
                     && before.stage().next() == Some(*target)
                     && target.entry_gate().is_some_and(|gate| gate_settled(&before, gate))
@@ -220,6 +225,9 @@ proptest! {
             }
             if release.stage() == Stage::Released && before.stage() != Stage::Released {
                 prop_assert!(!before.verdict().should_roll_back(), "released with a roll-back verdict");
+            }
+            if release.stage() == Stage::Verifying && before.stage() != Stage::Verifying {
+                prop_assert!(!before.verdict().should_roll_back(), "verifying with a roll-back verdict");
             }
         }
         prop_assert_eq!(&Release::replay(release.events().to_vec(), &common::trusting(&release)).unwrap(), &release);

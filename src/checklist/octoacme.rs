@@ -47,8 +47,10 @@ impl Template {
     }
 
     /// The OctoAcme checklist as version 0.2 of this crate wrote it: the
-    /// same items and criteria, without the [policy](Template::policy) and
-    /// the [restoration item](Template::restoration) added since. Logs
+    /// same items and criteria, without the [policy](Template::policy), the
+    /// [restoration item](Template::restoration) and the
+    /// [health check on verify](Template::checks_health_on_verify) added
+    /// since. Logs
     /// planned with 0.2 carry this checklist; a reader that still needs them
     /// trusts it: `Trust::default().trusting(Template::octoacme_0_2())`.
     /// Replayed against it, a release follows the rules it was planned
@@ -198,7 +200,7 @@ fn build_octoacme(version: Version) -> Template {
         .item("rollback.root-cause-analysis-scheduled", "Root cause analysis scheduled", Rollback)
         .criteria(crate::health::octoacme_criteria());
     let built = match version {
-        Version::Current => built.policy(crate::policy::Policy::octoacme()).build(),
+        Version::Current => built.policy(crate::policy::Policy::octoacme()).health_check_on_verify().build(),
         Version::V0_2 => built.build(),
     };
     // A constant, checked by the unit tests: no caller input reaches it.
@@ -218,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn the_0_2_checklist_differs_only_by_its_policy_and_restoration() {
+    fn the_0_2_checklist_differs_only_by_its_policy_restoration_and_verify_check() {
         let old = Template::octoacme_0_2();
         let now = Template::octoacme();
         assert_eq!(old.items(), now.items());
@@ -226,7 +228,11 @@ mod tests {
         let differences: Vec<String> = old.differences_from(&now).iter().map(ToString::to_string).collect();
         assert_eq!(
             differences,
-            ["policy removed", "restoration item none instead of `rollback.previous-version-redeployed`"]
+            [
+                "policy removed",
+                "restoration item none instead of `rollback.previous-version-redeployed`",
+                "it does not check health on the verify gate"
+            ]
         );
     }
 }

@@ -115,6 +115,12 @@ impl Template {
                 found: restoration(self),
             });
         }
+        if self.checks_health_on_verify() != trusted.checks_health_on_verify() {
+            differences.push(TemplateDifference::HealthCheckOnVerifyChanged {
+                trusted: trusted.checks_health_on_verify(),
+                found: self.checks_health_on_verify(),
+            });
+        }
         differences
     }
 }
@@ -253,6 +259,13 @@ pub enum TemplateDifference {
         /// This one's.
         found: Option<String>,
     },
+    /// A roll-back verdict blocks the verify gate in one and not the other.
+    HealthCheckOnVerifyChanged {
+        /// Whether the trusted template checks health on verify.
+        trusted: bool,
+        /// Whether this one does.
+        found: bool,
+    },
 }
 
 impl fmt::Display for TemplateDifference {
@@ -283,6 +296,10 @@ impl fmt::Display for TemplateDifference {
                     item.as_ref().map_or_else(|| "none".to_owned(), |item| format!("`{item}`"))
                 };
                 write!(f, "restoration item {} instead of {}", named(found), named(trusted))
+            }
+            TemplateDifference::HealthCheckOnVerifyChanged { found, .. } => {
+                let does = if *found { "checks" } else { "does not check" };
+                write!(f, "it {does} health on the verify gate")
             }
         }
     }

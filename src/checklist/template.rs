@@ -60,6 +60,9 @@ pub struct Template {
     /// previous version; `None` when the rollback itself restores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     restoration: Option<ItemId>,
+    /// Whether a roll-back verdict also blocks `Deploying` → `Verifying`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    health_check_on_verify: bool,
     /// Computed on first use: a template never changes once made.
     #[serde(skip)]
     fingerprint: Memo<Digest>,
@@ -81,17 +84,20 @@ struct TemplateFields {
     policy: Option<Policy>,
     #[serde(default)]
     restoration: Option<ItemId>,
+    #[serde(default)]
+    health_check_on_verify: bool,
 }
 
 impl TryFrom<TemplateFields> for Template {
     type Error = TemplateError;
 
     fn try_from(fields: TemplateFields) -> Result<Self, TemplateError> {
-        Template::new(fields.name, fields.sections, fields.items)?.completed_with(
+        let template = Template::new(fields.name, fields.sections, fields.items)?.completed_with(
             fields.criteria,
             fields.policy,
             fields.restoration,
-        )
+        )?;
+        Ok(template.with_health_check_on_verify(fields.health_check_on_verify))
     }
 }
 
@@ -115,6 +121,7 @@ impl Template {
             criteria: Vec::new(),
             policy: None,
             restoration: None,
+            health_check_on_verify: false,
             fingerprint: Memo::default(),
             positions: Memo::default(),
         };
@@ -252,6 +259,34 @@ impl Template {
         self.restoration.as_ref().and_then(|id| self.item(id.as_str()))
     }
 
+    /// The same checklist, with `Deploying` → `Verifying` blocked while
+    /// the verdict says roll back when `check` is true (as Argo Rollouts
+    /// aborts a rollout whose analysis fails): nobody spends the verify
+    /// stage on a release its own criteria condemn. An inconclusive
+    /// verdict does not block it — a person decides before `Released`,
+    /// where the health gate always stands.
+    ///
+    /// ```
+    /// use release_workflow::Template;
+    ///
+    /// assert!(Template::octoacme().checks_health_on_verify());
+    /// assert!(!Template::octoacme().with_health_check_on_verify(false).checks_health_on_verify());
+    /// ```
+    #[must_use]
+    pub fn with_health_check_on_verify(mut self, check: bool) -> Template {
+        if self.health_check_on_verify != check {
+            self.health_check_on_verify = check;
+            self.fingerprint = Memo::default();
+        }
+        self
+    }
+
+    /// Whether a roll-back verdict blocks `Deploying` → `Verifying`; see
+    /// [`with_health_check_on_verify`](Template::with_health_check_on_verify).
+    pub fn checks_health_on_verify(&self) -> bool {
+        self.health_check_on_verify
+    }
+
     /// Adds what is checked against the items: criteria, then the policy,
     /// then the restoration item.
     pub(crate) fn completed_with(
@@ -279,6 +314,7 @@ impl Template {
             criteria: Vec::new(),
             policy: None,
             restoration: None,
+            health_check_on_verify: false,
             first_error: None,
         }
     }
@@ -441,6 +477,7 @@ pub struct TemplateBuilder {
     criteria: Vec<RollbackCriterion>,
     policy: Option<Policy>,
     restoration: Option<ItemId>,
+    health_check_on_verify: bool,
     first_error: Option<TemplateError>,
 }
 
@@ -486,6 +523,13 @@ impl TemplateBuilder {
         self
     }
 
+    /// Blocks `Deploying` → `Verifying` while the verdict says roll back;
+    /// see [`Template::with_health_check_on_verify`].
+    pub fn health_check_on_verify(mut self) -> Self {
+        self.health_check_on_verify = true;
+        self
+    }
+
     /// Adds a rollback item whose settling marks service restored; see
     /// [`Template::with_restoration`].
     pub fn restoration_item(mut self, id: &str, title: &str) -> Self {
@@ -523,11 +567,9 @@ impl TemplateBuilder {
     pub fn build(self) -> Result<Template, TemplateError> {
         match self.first_error {
             Some(error) => Err(error),
-            None => Template::new(self.name, self.sections, self.items)?.completed_with(
-                self.criteria,
-                self.policy,
-                self.restoration,
-            ),
+            None => Ok(Template::new(self.name, self.sections, self.items)?
+                .completed_with(self.criteria, self.policy, self.restoration)?
+                .with_health_check_on_verify(self.health_check_on_verify)),
         }
     }
 }

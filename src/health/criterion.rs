@@ -5,14 +5,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::health::error::HealthError;
-use crate::health::value::{FiniteF64, Signal};
+use crate::health::threshold::Threshold;
 use crate::text::{MAX_TITLE_CHARS, check_line, named_enum};
 
 /// The longest criterion id accepted, in characters.
 pub const MAX_CRITERION_ID_CHARS: usize = 100;
-
-/// The most breaching samples a threshold may ask for before it trips.
-pub const MAX_BREACHES_TO_TRIP: u32 = 1000;
 
 crate::id::slug_id!(
     /// The stable id of a rollback criterion, such as `error-rate`.
@@ -80,257 +77,6 @@ named_enum!(Severity, "severity", {
     Warning => "warning",
 });
 
-/// Which side of the bound is bad.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Comparison {
-    /// A value strictly above the bound breaches it.
-    Above,
-    /// A value strictly below the bound breaches it.
-    Below,
-}
-
-named_enum!(Comparison, "comparison", {
-    Above => "above",
-    Below => "below",
-});
-
-impl Comparison {
-    /// Whether `value` breaches `bound`. A value exactly on the bound does
-    /// not.
-    pub fn breaches(self, value: f64, bound: f64) -> bool {
-        match self {
-            Comparison::Above => value > bound,
-            Comparison::Below => value < bound,
-        }
-    }
-
-    fn symbol(self) -> &'static str {
-        match self {
-            Comparison::Above => ">",
-            Comparison::Below => "<",
-        }
-    }
-}
-
-/// What a signal is compared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Bound {
-    /// A fixed value: `error_rate > 0.05`.
-    Absolute(FiniteF64),
-    /// A multiple of the signal's baseline, recorded before the release
-    /// went out: `latency_p95_ms > 1.5 × baseline`. The factor is positive.
-    TimesBaseline(FiniteF64),
-}
-
-/// What a threshold's verdict is when it has no data to judge: no sample of
-/// its signal, or (for a baseline bound) no baseline.
-///
-/// The idea is Kayenta's "must have data": a metric that must report is not
-/// healthy because it is silent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum WhenMissing {
-    /// No data is no problem.
-    Ignore,
-    /// No data makes the verdict `Inconclusive`: a person decides.
-    #[default]
-    Inconclusive,
-    /// No data trips the criterion, as a breach would.
-    Trip,
-}
-
-named_enum!(WhenMissing, "when missing", {
-    Ignore => "ignore",
-    Inconclusive => "inconclusive",
-    Trip => "trip",
-});
-
-/// A bound on a named signal, and how many breaching samples trip it.
-///
-/// ```
-/// use release_workflow::{Threshold, WhenMissing};
-///
-/// let errors = Threshold::above("error_rate", 0.05)?.with_breaches_to_trip(2)?;
-/// let latency = Threshold::above_baseline("latency_p95_ms", 1.5)?.with_when_missing(WhenMissing::Ignore);
-/// assert_eq!(errors.to_string(), "error_rate > 0.05 (2 samples trip it)");
-/// assert_eq!(latency.to_string(), "latency_p95_ms > 1.5 × baseline (1 sample trips it)");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "ThresholdFields")]
-pub struct Threshold {
-    signal: Signal,
-    comparison: Comparison,
-    bound: Bound,
-    breaches_to_trip: u32,
-    when_missing: WhenMissing,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ThresholdFields {
-    signal: Signal,
-    comparison: Comparison,
-    bound: Bound,
-    #[serde(default = "one")]
-    breaches_to_trip: u32,
-    #[serde(default)]
-    when_missing: WhenMissing,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl TryFrom<ThresholdFields> for Threshold {
-    type Error = HealthError;
-
-    fn try_from(fields: ThresholdFields) -> Result<Self, HealthError> {
-        let threshold = Threshold {
-            signal: fields.signal,
-            comparison: fields.comparison,
-            bound: fields.bound,
-            breaches_to_trip: fields.breaches_to_trip,
-            when_missing: fields.when_missing,
-        };
-        threshold.validate()?;
-        Ok(threshold)
-    }
-}
-
-impl Threshold {
-    /// A threshold with every part given; see the shorter constructors.
-    ///
-    /// # Errors
-    ///
-    /// [`HealthError::InvalidThreshold`] for a baseline factor that is not
-    /// positive, or a breach count outside 1 to [`MAX_BREACHES_TO_TRIP`].
-    pub fn new(
-        signal: Signal,
-        comparison: Comparison,
-        bound: Bound,
-        breaches_to_trip: u32,
-        when_missing: WhenMissing,
-    ) -> Result<Threshold, HealthError> {
-        let threshold = Threshold { signal, comparison, bound, breaches_to_trip, when_missing };
-        threshold.validate()?;
-        Ok(threshold)
-    }
-
-    /// Trips when `signal` is strictly above `bound`; one breaching sample
-    /// trips it, and missing data is inconclusive.
-    ///
-    /// # Errors
-    ///
-    /// [`HealthError::InvalidSignal`] or [`HealthError::NotFinite`].
-    pub fn above(signal: &str, bound: f64) -> Result<Threshold, HealthError> {
-        Threshold::simple(signal, Comparison::Above, Bound::Absolute(FiniteF64::new(bound)?))
-    }
-
-    /// Trips when `signal` is strictly below `bound`.
-    ///
-    /// # Errors
-    ///
-    /// [`HealthError::InvalidSignal`] or [`HealthError::NotFinite`].
-    pub fn below(signal: &str, bound: f64) -> Result<Threshold, HealthError> {
-        Threshold::simple(signal, Comparison::Below, Bound::Absolute(FiniteF64::new(bound)?))
-    }
-
-    /// Trips when `signal` is strictly above `factor` times its baseline.
-    ///
-    /// # Errors
-    ///
-    /// [`HealthError::InvalidSignal`], [`HealthError::NotFinite`], or
-    /// [`HealthError::InvalidThreshold`] for a factor that is not positive.
-    pub fn above_baseline(signal: &str, factor: f64) -> Result<Threshold, HealthError> {
-        Threshold::simple(signal, Comparison::Above, Bound::TimesBaseline(FiniteF64::new(factor)?))
-    }
-
-    /// Trips when `signal` is strictly below `factor` times its baseline.
-    ///
-    /// # Errors
-    ///
-    /// As [`above_baseline`](Threshold::above_baseline).
-    pub fn below_baseline(signal: &str, factor: f64) -> Result<Threshold, HealthError> {
-        Threshold::simple(signal, Comparison::Below, Bound::TimesBaseline(FiniteF64::new(factor)?))
-    }
-
-    fn simple(signal: &str, comparison: Comparison, bound: Bound) -> Result<Threshold, HealthError> {
-        Threshold::new(Signal::parse(signal)?, comparison, bound, 1, WhenMissing::default())
-    }
-
-    /// The same threshold, tripping only once `count` samples breach it
-    /// (Argo Rollouts' failure limit, counted as the breach that trips:
-    /// Argo's `failureLimit: n` is `breaches_to_trip(n + 1)`).
-    ///
-    /// # Errors
-    ///
-    /// [`HealthError::InvalidThreshold`] for a count outside 1 to
-    /// [`MAX_BREACHES_TO_TRIP`].
-    pub fn with_breaches_to_trip(mut self, count: u32) -> Result<Threshold, HealthError> {
-        self.breaches_to_trip = count;
-        self.validate()?;
-        Ok(self)
-    }
-
-    /// The same threshold, with `policy` for missing data.
-    #[must_use]
-    pub fn with_when_missing(mut self, policy: WhenMissing) -> Threshold {
-        self.when_missing = policy;
-        self
-    }
-
-    fn validate(&self) -> Result<(), HealthError> {
-        let problem = if !(1..=MAX_BREACHES_TO_TRIP).contains(&self.breaches_to_trip) {
-            format!("asks for {} breaching samples; give 1 to {MAX_BREACHES_TO_TRIP}", self.breaches_to_trip)
-        } else if matches!(self.bound, Bound::TimesBaseline(factor) if factor.get() <= 0.0) {
-            "has a baseline factor that is not positive; give a factor above 0, such as 1.5".to_owned()
-        } else {
-            return Ok(());
-        };
-        Err(HealthError::InvalidThreshold { signal: self.signal.to_string(), problem })
-    }
-
-    /// The signal it watches.
-    pub fn signal(&self) -> &Signal {
-        &self.signal
-    }
-
-    /// Which side of the bound is bad.
-    pub fn comparison(&self) -> Comparison {
-        self.comparison
-    }
-
-    /// What the signal is compared with.
-    pub fn bound(&self) -> Bound {
-        self.bound
-    }
-
-    /// How many breaching samples trip it.
-    pub fn breaches_to_trip(&self) -> u32 {
-        self.breaches_to_trip
-    }
-
-    /// What missing data means.
-    pub fn when_missing(&self) -> WhenMissing {
-        self.when_missing
-    }
-}
-
-impl fmt::Display for Threshold {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} ", self.signal, self.comparison.symbol())?;
-        match self.bound {
-            Bound::Absolute(value) => write!(f, "{value}")?,
-            Bound::TimesBaseline(factor) => write!(f, "{factor} × baseline")?,
-        }
-        match self.breaches_to_trip {
-            1 => f.write_str(" (1 sample trips it)"),
-            count => write!(f, " ({count} samples trip it)"),
-        }
-    }
-}
-
 /// What trips a criterion: a flag a person raises, or a threshold on a
 /// signal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -374,6 +120,8 @@ pub struct RollbackCriterion {
     kind: CriterionKind,
     trigger: Trigger,
     severity: Severity,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    dry_run: bool,
 }
 
 #[derive(Deserialize)]
@@ -384,13 +132,17 @@ struct CriterionFields {
     kind: CriterionKind,
     trigger: Trigger,
     severity: Severity,
+    #[serde(default)]
+    dry_run: bool,
 }
 
 impl TryFrom<CriterionFields> for RollbackCriterion {
     type Error = HealthError;
 
     fn try_from(fields: CriterionFields) -> Result<Self, HealthError> {
-        RollbackCriterion::new(fields.id, fields.title, fields.kind, fields.trigger, fields.severity)
+        let criterion =
+            RollbackCriterion::new(fields.id, fields.title, fields.kind, fields.trigger, fields.severity)?;
+        Ok(criterion.with_dry_run(fields.dry_run))
     }
 }
 
@@ -413,7 +165,7 @@ impl RollbackCriterion {
             criterion: id.to_string(),
             problem: error.to_string(),
         })?;
-        Ok(RollbackCriterion { id, title, kind, trigger, severity })
+        Ok(RollbackCriterion { id, title, kind, trigger, severity, dry_run: false })
     }
 
     /// A criterion tripped by a threshold.
@@ -477,11 +229,48 @@ impl RollbackCriterion {
     pub fn severity(&self) -> Severity {
         self.severity
     }
+
+    /// The same criterion, judged in a dry run when `dry_run` is true
+    /// (Argo Rollouts' `dryRun`): its findings are reported
+    /// ([`Verdict::dry_run`](crate::Verdict::dry_run),
+    /// [`Release::dry_run_findings`](crate::Release::dry_run_findings)) but
+    /// never trip it, so a team can try a new criterion on real releases
+    /// before it can roll one back.
+    ///
+    /// ```
+    /// use release_workflow::{CriterionKind, Observation, RollbackCriterion, Severity, Threshold, Verdict};
+    ///
+    /// let trial = RollbackCriterion::threshold(
+    ///     "saturation",
+    ///     "CPU saturation above 90%",
+    ///     CriterionKind::SeverePerformanceDegradation,
+    ///     Threshold::above("cpu_saturation", 0.9)?,
+    ///     Severity::Critical,
+    /// )?
+    /// .with_dry_run(true);
+    /// let at: chrono::DateTime<chrono::Utc> = "2026-11-30T10:00:00Z".parse()?;
+    /// let hot = [Observation::sample("cpu_saturation", 0.97, "prometheus", at)?];
+    /// let criteria = [trial];
+    /// assert!(Verdict::evaluate(&criteria, &hot, &[]).is_healthy());
+    /// assert_eq!(Verdict::dry_run(&criteria, &hot, &[]).len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_dry_run(mut self, dry_run: bool) -> RollbackCriterion {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Whether it is judged in a dry run: reported, never tripping.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
+    }
 }
 
 impl fmt::Display for RollbackCriterion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} \"{}\" [{}, {}]: ", self.id, self.title, self.kind, self.severity)?;
+        let dry_run = if self.dry_run { ", dry run" } else { "" };
+        write!(f, "{} \"{}\" [{}, {}{dry_run}]: ", self.id, self.title, self.kind, self.severity)?;
         match &self.trigger {
             Trigger::Flag => f.write_str("raised by a person"),
             Trigger::Threshold(threshold) => write!(f, "{threshold}"),

@@ -7,10 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
-use crate::health::criterion::{
-    Bound, CriterionId, CriterionKind, RollbackCriterion, Severity, Threshold, Trigger, WhenMissing,
-};
+use crate::health::criterion::{CriterionId, CriterionKind, RollbackCriterion, Severity, Trigger};
 use crate::health::observation::{Observation, ObservationKind, RaisedFlag};
+use crate::health::threshold::{Bound, Threshold, WhenMissing};
 use crate::health::value::{FiniteF64, Signal};
 use crate::text::named_enum;
 
@@ -53,13 +52,23 @@ pub enum Cause {
         bound: FiniteF64,
         /// The baseline, for a baseline bound.
         baseline: Option<FiniteF64>,
-        /// How many breaching samples trip the criterion.
+        /// How many breaching samples trip the criterion, by the rule that
+        /// tripped it.
         needed: u32,
+        /// Whether the rule that tripped it asks for breaches in a row
+        /// rather than in total.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        in_a_row: bool,
+        /// Where the evaluation window began, for a threshold with one:
+        /// samples measured before it were not judged.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<DateTime<Utc>>,
         /// How many samples breached.
         breaching: usize,
         /// How many samples were judged.
         samples: usize,
-        /// The breaches that tripped it: the earliest `needed` of them.
+        /// The breaches that tripped it: the earliest `needed` of them, or
+        /// the first run of `needed` in a row.
         tripped_by: Vec<Breach>,
     },
     /// Someone raised the criterion's flag.
@@ -123,12 +132,13 @@ impl Finding {
             && self.outcome == other.outcome
             && match (&self.cause, &other.cause) {
                 (
-                    Cause::Breached { signal, bound, baseline, needed, tripped_by, .. },
+                    Cause::Breached { signal, bound, baseline, needed, in_a_row, tripped_by, .. },
                     Cause::Breached {
                         signal: other_signal,
                         bound: other_bound,
                         baseline: other_baseline,
                         needed: other_needed,
+                        in_a_row: other_in_a_row,
                         tripped_by: other_tripped_by,
                         ..
                     },
@@ -137,6 +147,7 @@ impl Finding {
                         && bound == other_bound
                         && baseline == other_baseline
                         && needed == other_needed
+                        && in_a_row == other_in_a_row
                         && tripped_by == other_tripped_by
                 }
                 (cause @ Cause::Flagged { .. }, other @ Cause::Flagged { .. })
@@ -200,35 +211,8 @@ impl Verdict {
         observations: &[Observation],
         flags: &[RaisedFlag],
     ) -> Verdict {
-        let findings: Vec<Finding> = criteria
-            .iter()
-            .filter_map(|criterion| {
-                let (cause, tripped) = match criterion.trigger() {
-                    Trigger::Flag => {
-                        let flag = flags.iter().find(|flag| &flag.criterion == criterion.id())?;
-                        let cause = Cause::Flagged {
-                            evidence: flag.evidence.clone(),
-                            by: flag.by.clone(),
-                            at: flag.at,
-                        };
-                        (cause, true)
-                    }
-                    Trigger::Threshold(threshold) => judge(threshold, observations)?,
-                };
-                let outcome = match (tripped, criterion.severity()) {
-                    (true, Severity::Critical) => Outcome::RollBack,
-                    _ => Outcome::Inconclusive,
-                };
-                Some(Finding {
-                    criterion: criterion.id().clone(),
-                    title: criterion.title().to_owned(),
-                    kind: criterion.kind(),
-                    severity: criterion.severity(),
-                    outcome,
-                    cause,
-                })
-            })
-            .collect();
+        let findings =
+            findings(criteria.iter().filter(|criterion| !criterion.is_dry_run()), observations, flags);
         if findings.iter().any(|finding| finding.outcome == Outcome::RollBack) {
             Verdict::RollBack { findings }
         } else if findings.is_empty() {
@@ -236,6 +220,18 @@ impl Verdict {
         } else {
             Verdict::Inconclusive { findings }
         }
+    }
+
+    /// What the dry-run criteria among `criteria` find, judged as
+    /// [`evaluate`](Verdict::evaluate) judges the others: each finding's
+    /// outcome is what it would call for, and none of it counts in a
+    /// verdict. See [`RollbackCriterion::with_dry_run`].
+    pub fn dry_run(
+        criteria: &[RollbackCriterion],
+        observations: &[Observation],
+        flags: &[RaisedFlag],
+    ) -> Vec<Finding> {
+        findings(criteria.iter().filter(|criterion| criterion.is_dry_run()), observations, flags)
     }
 
     /// Whether the release should be rolled back.
@@ -257,12 +253,55 @@ impl Verdict {
     }
 }
 
+/// Each of `criteria` judged: the findings, in criterion order.
+fn findings<'a>(
+    criteria: impl Iterator<Item = &'a RollbackCriterion>,
+    observations: &[Observation],
+    flags: &[RaisedFlag],
+) -> Vec<Finding> {
+    criteria
+        .filter_map(|criterion| {
+            let (cause, tripped) = match criterion.trigger() {
+                Trigger::Flag => {
+                    let flag = flags.iter().find(|flag| &flag.criterion == criterion.id())?;
+                    let cause =
+                        Cause::Flagged { evidence: flag.evidence.clone(), by: flag.by.clone(), at: flag.at };
+                    (cause, true)
+                }
+                Trigger::Threshold(threshold) => judge(threshold, observations)?,
+            };
+            let outcome = match (tripped, criterion.severity()) {
+                (true, Severity::Critical) => Outcome::RollBack,
+                _ => Outcome::Inconclusive,
+            };
+            Some(Finding {
+                criterion: criterion.id().clone(),
+                title: criterion.title().to_owned(),
+                kind: criterion.kind(),
+                severity: criterion.severity(),
+                outcome,
+                cause,
+            })
+        })
+        .collect()
+}
+
+/// The order samples were measured in; samples measured at the same
+/// instant by value, then source, so that no order of arrival matters.
+fn earliest(a: &&Observation, b: &&Observation) -> Ordering {
+    a.at().cmp(&b.at()).then(a.value().cmp(&b.value())).then(a.source().cmp(b.source()))
+}
+
 /// Judges one threshold: `None` when satisfied, else the cause and whether
 /// the criterion tripped (as opposed to lacking data it does not require to
 /// trip).
 fn judge(threshold: &Threshold, observations: &[Observation]) -> Option<(Cause, bool)> {
     let signal = threshold.signal();
-    let of_signal = || observations.iter().filter(move |observation| observation.signal() == signal);
+    let of_signal = |kind: ObservationKind| {
+        observations
+            .iter()
+            .filter(move |observation| observation.kind() == kind && observation.signal() == signal)
+    };
     let missing = |missing: Missing| match threshold.when_missing() {
         WhenMissing::Ignore => None,
         WhenMissing::Inconclusive => Some((Cause::MissingData { signal: signal.clone(), missing }, false)),
@@ -271,8 +310,7 @@ fn judge(threshold: &Threshold, observations: &[Observation]) -> Option<(Cause, 
     let (bound, baseline) = match threshold.bound() {
         Bound::Absolute(bound) => (bound, None),
         Bound::TimesBaseline(factor) => {
-            let latest = of_signal()
-                .filter(|observation| observation.kind() == ObservationKind::Baseline)
+            let latest = of_signal(ObservationKind::Baseline)
                 .max_by(|a, b| a.at().cmp(&b.at()).then(a.value().cmp(&b.value())));
             let Some(baseline) = latest else {
                 return missing(Missing::Baseline);
@@ -281,32 +319,54 @@ fn judge(threshold: &Threshold, observations: &[Observation]) -> Option<(Cause, 
             (product, Some(baseline.value()))
         }
     };
-    let mut samples = 0;
-    let mut breaches: Vec<&Observation> = Vec::new();
-    for observation in of_signal().filter(|observation| observation.kind() == ObservationKind::Sample) {
-        samples += 1;
-        if threshold.comparison().breaches(observation.value().get(), bound.get()) {
-            breaches.push(observation);
-        }
-    }
-    if samples == 0 {
+    let mut samples: Vec<&Observation> = of_signal(ObservationKind::Sample).collect();
+    let Some(newest) = samples.iter().map(|sample| sample.at()).max() else {
         return missing(Missing::Samples);
-    }
-    let needed = threshold.breaches_to_trip();
-    let needed_count = usize::try_from(needed).unwrap_or(usize::MAX);
-    if breaches.len() < needed_count {
-        return None;
-    }
-    let breaching = breaches.len();
-    let earliest = |a: &&Observation, b: &&Observation| -> Ordering {
-        a.at().cmp(&b.at()).then(a.value().cmp(&b.value())).then(a.source().cmp(b.source()))
     };
-    if breaching > needed_count {
-        breaches.select_nth_unstable_by(needed_count, earliest);
-        breaches.truncate(needed_count);
+    let since = threshold.evaluation_window().map(|window| newest - window);
+    if let Some(since) = since {
+        samples.retain(|sample| sample.at() >= since);
     }
-    breaches.sort_unstable_by(earliest);
-    let tripped_by = breaches
+    let breaches = |sample: &&Observation| threshold.comparison().breaches(sample.value().get(), bound.get());
+    let mut breaching: Vec<&Observation> = samples.iter().copied().filter(breaches).collect();
+    let breaching_count = breaching.len();
+    let as_count = |count: u32| usize::try_from(count).unwrap_or(usize::MAX);
+    let total = threshold.breaches_to_trip().map(as_count).filter(|&needed| breaching.len() >= needed);
+    let in_a_row =
+        threshold.consecutive_breaches_to_trip().map(as_count).filter(|&needed| breaching.len() >= needed);
+    let by_total = total.map(|needed| {
+        if breaching.len() > needed {
+            breaching.select_nth_unstable_by(needed, earliest);
+            breaching.truncate(needed);
+        }
+        breaching.sort_unstable_by(earliest);
+        breaching
+    });
+    let by_run = in_a_row.and_then(|needed| {
+        samples.sort_unstable_by(earliest);
+        let mut run = 0;
+        samples
+            .iter()
+            .position(|sample| {
+                run = if breaches(sample) { run + 1 } else { 0 };
+                run == needed
+            })
+            .and_then(|last| samples.get(last + 1 - needed..=last))
+            .map(<[&Observation]>::to_vec)
+    });
+    // Both rules tripped: the one that tripped first, by when its last
+    // breach was measured, is the one the finding cites.
+    let (tripped_by, in_a_row) = match (by_total, by_run) {
+        (Some(total), Some(run)) => match (total.last(), run.last()) {
+            (Some(a), Some(b)) if earliest(b, a) == Ordering::Less => (run, true),
+            _ => (total, false),
+        },
+        (Some(total), None) => (total, false),
+        (None, Some(run)) => (run, true),
+        (None, None) => return None,
+    };
+    let needed = u32::try_from(tripped_by.len()).unwrap_or(u32::MAX);
+    let tripped_by = tripped_by
         .into_iter()
         .map(|observation| Breach {
             value: observation.value(),
@@ -314,8 +374,19 @@ fn judge(threshold: &Threshold, observations: &[Observation]) -> Option<(Cause, 
             source: observation.source().to_owned(),
         })
         .collect();
+    let samples = samples.len();
     Some((
-        Cause::Breached { signal: signal.clone(), bound, baseline, needed, breaching, samples, tripped_by },
+        Cause::Breached {
+            signal: signal.clone(),
+            bound,
+            baseline,
+            needed,
+            in_a_row,
+            since,
+            breaching: breaching_count,
+            samples,
+            tripped_by,
+        },
         true,
     ))
 }
@@ -328,13 +399,31 @@ impl fmt::Display for Finding {
         };
         write!(f, "{} \"{}\" ({}, {call}): ", self.criterion, self.title, self.severity)?;
         match &self.cause {
-            Cause::Breached { signal, bound, baseline, needed, breaching, samples, tripped_by } => {
+            Cause::Breached {
+                signal,
+                bound,
+                baseline,
+                needed,
+                in_a_row,
+                since,
+                breaching,
+                samples,
+                tripped_by,
+            } => {
                 let noun = if *samples == 1 { "sample" } else { "samples" };
-                write!(f, "{breaching} of {samples} {signal} {noun} breached {bound}")?;
+                write!(f, "{breaching} of {samples} {signal} {noun}")?;
+                if let Some(since) = since {
+                    write!(f, " since {}", since.format("%Y-%m-%d %H:%M:%S UTC"))?;
+                }
+                write!(f, " breached {bound}")?;
                 if let Some(baseline) = baseline {
                     write!(f, " (from baseline {baseline})")?;
                 }
-                let trip = if *needed == 1 { "trips" } else { "trip" };
+                let trip = match (*needed, *in_a_row) {
+                    (1, false) => "trips",
+                    (_, false) => "trip",
+                    (_, true) => "in a row trip",
+                };
                 let mut listed: Vec<String> = tripped_by
                     .iter()
                     .take(5)

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::checklist::{Item, ItemId, ItemStatus, Requirement};
 use crate::event::{Event, EventKind, RollbackReason};
-use crate::health::{Observation, RaisedFlag, RiskDecision};
+use crate::health::{Observation, RaisedFlag, RiskDecision, Verdict};
 use crate::incident::Incident;
 use crate::plan::{PlanError, ReleasePlan};
 use crate::release::access::Approval;
@@ -23,7 +23,7 @@ pub(super) enum Effect {
     Status { index: usize, status: ItemStatus },
     AddChange,
     Enter { stage: Stage },
-    Observe(Observation),
+    Observe(Vec<Observation>),
     RaiseFlag(RaisedFlag),
     ClearFlag { index: usize },
     AcceptRisk(RiskDecision),
@@ -139,7 +139,7 @@ impl Release {
                 }
             }
             Effect::Enter { stage } => self.enter(stage, &event),
-            Effect::Observe(observation) => self.observations.push(observation),
+            Effect::Observe(mut observations) => self.observations.append(&mut observations),
             Effect::RaiseFlag(flag) => self.flags.push(flag),
             Effect::ClearFlag { index } => {
                 if index < self.flags.len() {
@@ -240,9 +240,10 @@ impl Release {
                 self.check_rollback(reason, event)?;
                 Ok(Effect::Enter { stage: Stage::RolledBack })
             }
-            EventKind::Observed { signal, value, source, kind } => {
-                self.check_observed(signal, *value, source, *kind, event.at)
+            EventKind::Observed { signal, value, source, kind, measured_at } => {
+                self.check_observed(signal, *value, source, *kind, *measured_at, event.at)
             }
+            EventKind::ObservedBatch { observations } => self.check_batch(observations, event.at),
             EventKind::FlagRaised { criterion, evidence } => {
                 self.check_flag_raised(criterion, evidence, event)
             }
@@ -290,7 +291,15 @@ impl Release {
             return Err(ReleaseError::TransitionNotAllowed { from, to });
         };
         let open: Vec<Item> = self.open_items(gate).cloned().collect();
-        let health = if gate == Gate::Release { self.undecided_health() } else { None };
+        let health = match gate {
+            Gate::Release => self.undecided_health(),
+            // An inconclusive verdict waits for a person before release; a
+            // release its criteria condemn is not worth verifying.
+            Gate::Verify if self.template().checks_health_on_verify() => {
+                Some(self.verdict()).filter(Verdict::should_roll_back)
+            }
+            _ => None,
+        };
         let approvals = self.approvals_needed(gate).map(Box::new);
         if !open.is_empty() || health.is_some() || approvals.is_some() {
             return Err(ReleaseError::TransitionBlocked { from, to, gate, open, health, approvals });

@@ -221,6 +221,67 @@ pub enum ReleaseError {
         when: &'static str,
     },
 
+    /// A sample measured when the release was not watched: before it was
+    /// deploying, after it was rolled back, or after its monitoring window
+    /// closed. (A sample recorded as it is measured is refused with
+    /// [`NotMonitoring`](ReleaseError::NotMonitoring).)
+    #[error(
+        "a sample measured at {}, when the release was {stage}, cannot be recorded: samples count when \
+         measured while the release is deploying, verifying, or released within its monitoring window",
+        measured_at.format("%Y-%m-%d %H:%M:%S UTC")
+    )]
+    MeasuredOutsideMonitoring {
+        /// When the sample was measured.
+        measured_at: DateTime<Utc>,
+        /// The release's stage then.
+        stage: Stage,
+    },
+
+    /// An observation said to be measured after the event that records it.
+    #[error(
+        "an observation measured at {} cannot be recorded at {}, before it was measured: give the time it was \
+         measured and the (later) time it is recorded",
+        measured_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        recorded_at.format("%Y-%m-%d %H:%M:%S UTC")
+    )]
+    MeasuredAfterRecorded {
+        /// When it was said to be measured.
+        measured_at: DateTime<Utc>,
+        /// When it was recorded.
+        recorded_at: DateTime<Utc>,
+    },
+
+    /// A batch of observations with one the rules refuse: none of the
+    /// batch was recorded.
+    #[error("observation {} of {count} in the batch is refused, so none of it was recorded: {source}", index + 1)]
+    BatchRefused {
+        /// The refused observation's position in the batch, from 0.
+        index: usize,
+        /// How many observations the batch held.
+        count: usize,
+        /// Why it was refused.
+        source: Box<ReleaseError>,
+    },
+
+    /// A batch of observations that cannot be recorded as one: empty, or
+    /// too large.
+    #[error("a batch of {count} observations cannot be recorded: {problem}")]
+    InvalidBatch {
+        /// How many it held.
+        count: usize,
+        /// What to do instead.
+        problem: &'static str,
+    },
+
+    /// Baselines asked of a release that cannot give them.
+    #[error("baselines cannot be taken from release {version}: {problem}")]
+    NoPreviousBaseline {
+        /// The release asked.
+        version: String,
+        /// Why it cannot give them, and what to do.
+        problem: String,
+    },
+
     /// A decision asked for when the verdict needs none, or cannot take one.
     #[error("{}", decision_message(verdict))]
     NothingToDecide {

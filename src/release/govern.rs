@@ -170,7 +170,7 @@ impl Release {
             EventKind::ItemWaived { item, .. } => (Action::Waive, Some(item), None),
             EventKind::ItemReopened { item, .. } => (Action::Reopen, Some(item), None),
             EventKind::Advanced { to, .. } => (Action::Advance, None, to.entry_gate()),
-            EventKind::Observed { .. } => (Action::Observe, None, None),
+            EventKind::Observed { .. } | EventKind::ObservedBatch { .. } => (Action::Observe, None, None),
             EventKind::FlagRaised { .. } => (Action::RaiseFlag, None, None),
             EventKind::FlagCleared { .. } => (Action::ClearFlag, None, None),
             EventKind::RiskAccepted { .. } => (Action::AcceptRisk, None, None),

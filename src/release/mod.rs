@@ -31,6 +31,7 @@ pub use chain::Integrity;
 #[cfg(feature = "store")]
 pub(crate) use chain::{StoredEvent, stored_line};
 pub use error::{ChainProblem, ReleaseError};
+pub use health::MAX_OBSERVATIONS_PER_EVENT;
 pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
 #[cfg(feature = "store")]
 pub(crate) use stored::{FIRST_CHAINED_FORMAT, is_readable as is_readable_format};

@@ -49,7 +49,7 @@ pub(crate) fn template_markdown(template: &Template) -> String {
         }
     }
     let criteria = template.criteria();
-    if !criteria.is_empty() || template.policy().is_some() {
+    if !criteria.is_empty() || template.policy().is_some() || template.checks_health_on_verify() {
         out.push_str("\n## Settings\n\n");
         for criterion in criteria {
             let _ =
@@ -61,6 +61,9 @@ pub(crate) fn template_markdown(template: &Template) -> String {
         }
         if let Some(policy) = template.policy() {
             settings.insert("policy".into(), serde_json::to_value(policy).unwrap_or_default());
+        }
+        if template.checks_health_on_verify() {
+            settings.insert("health_check_on_verify".into(), true.into());
         }
         let json = serde_json::to_string_pretty(&settings).unwrap_or_default();
         let fence = fence_for(&json);

@@ -31,6 +31,8 @@ struct Settings {
     criteria: Option<Vec<RollbackCriterion>>,
     #[serde(default)]
     policy: Option<Policy>,
+    #[serde(default)]
+    health_check_on_verify: Option<bool>,
 }
 
 /// A heading with its task items, as read.
@@ -137,8 +139,9 @@ pub(crate) fn import(markdown: &str, map: &MarkdownImport) -> Result<Template, M
     };
     let section_titles = kept.iter().map(|section| section.title.clone()).collect();
     let template = Template::new(name, section_titles, items).map_err(name_template_error)?;
-    let (criteria, policy) = settings_and_map(settings, map)?;
-    template.completed_with(criteria, policy, restoration).map_err(name_template_error)
+    let (criteria, policy, health_check_on_verify) = settings_and_map(settings, map)?;
+    let template = template.completed_with(criteria, policy, restoration).map_err(name_template_error)?;
+    Ok(template.with_health_check_on_verify(health_check_on_verify))
 }
 
 /// The items of every section, the line of each id, and the restoration
@@ -264,13 +267,14 @@ fn read_items(sections: &[Section], map: &MarkdownImport) -> Result<ReadItems, M
     Ok(ReadItems { items, lines, restoration: restoration.map(|(_, id)| id) })
 }
 
-/// Criteria and policy from the settings block or the map, never both.
+/// Criteria, policy and the health check on verify from the settings block
+/// or the map, never both.
 fn settings_and_map(
     settings: Option<(usize, String)>,
     map: &MarkdownImport,
-) -> Result<(Vec<RollbackCriterion>, Option<Policy>), MarkdownError> {
-    let (criteria, policy) = match settings {
-        None => (None, None),
+) -> Result<(Vec<RollbackCriterion>, Option<Policy>, bool), MarkdownError> {
+    let (criteria, policy, check) = match settings {
+        None => (None, None, None),
         Some((line, body)) => {
             let read: Settings = serde_json::from_str(&body).map_err(|error| MarkdownError::Settings {
                 line,
@@ -286,12 +290,16 @@ fn settings_and_map(
             if read.policy.is_some() && map.given_policy().is_some() {
                 return Err(twice("a policy"));
             }
-            (read.criteria, read.policy)
+            if read.health_check_on_verify.is_some() && map.given_health_check_on_verify().is_some() {
+                return Err(twice("the health check on verify"));
+            }
+            (read.criteria, read.policy, read.health_check_on_verify)
         }
     };
     let criteria =
         criteria.or_else(|| map.given_criteria().map(<[RollbackCriterion]>::to_vec)).unwrap_or_default();
-    Ok((criteria, policy.or_else(|| map.given_policy().cloned())))
+    let check = check.or_else(|| map.given_health_check_on_verify()).unwrap_or(false);
+    Ok((criteria, policy.or_else(|| map.given_policy().cloned()), check))
 }
 
 /// The title without its "(if applicable)" marker, and whether it had one.

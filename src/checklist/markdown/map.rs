@@ -40,6 +40,8 @@ pub struct MarkdownImport {
     criteria: Option<Vec<RollbackCriterion>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     policy: Option<Policy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    health_check_on_verify: Option<bool>,
 }
 
 /// What the map says of one section.
@@ -120,6 +122,7 @@ impl MarkdownImport {
         if let Some(policy) = built_in.policy() {
             map = map.policy(policy.clone());
         }
+        map = map.health_check_on_verify(built_in.checks_health_on_verify());
         built_in.items().iter().fold(map, |map, item| map.item_id(item.title(), item.id().as_str()))
     }
 
@@ -190,6 +193,19 @@ impl MarkdownImport {
     pub fn policy(mut self, policy: Policy) -> MarkdownImport {
         self.policy = Some(policy);
         self
+    }
+
+    /// Whether a roll-back verdict blocks the verify gate; see
+    /// [`Template::with_health_check_on_verify`](crate::Template::with_health_check_on_verify).
+    /// A Markdown settings block saying so too is refused.
+    #[must_use]
+    pub fn health_check_on_verify(mut self, check: bool) -> MarkdownImport {
+        self.health_check_on_verify = Some(check);
+        self
+    }
+
+    pub(crate) fn given_health_check_on_verify(&self) -> Option<bool> {
+        self.health_check_on_verify
     }
 
     pub(crate) fn template_name(&self) -> Option<&str> {
