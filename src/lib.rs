@@ -205,16 +205,26 @@
 //! evidence, or a [`Threshold`] on a named signal — absolute
 //! (`error_rate > 0.05`) or relative to a baseline
 //! (`latency_p95_ms > 1.5 × baseline`) — with how many breaching samples
-//! trip it and what missing data means. While a release is out, tools record
-//! [`Observation`]s ([`Release::observe`]) and flags
-//! ([`Release::raise_flag`]); [`Release::verdict`] judges them:
+//! trip it (in total, in a row, or whichever first), over which evaluation
+//! window, and what missing data means. While a release is out, tools record
+//! [`Observation`]s ([`Release::observe`]; measured earlier than recorded
+//! with [`Release::record_observation`]; a monitoring export at once with
+//! [`Release::record_observations`]) and flags ([`Release::raise_flag`]);
+//! [`Release::verdict`] judges them, each sample at the time it was measured:
 //!
 //! - [`Verdict::RollBack`] when a critical criterion tripped: the release
-//!   cannot be released, and [`Release::roll_back_on_criteria`] rolls it
+//!   cannot be released (nor verified, under a template that
+//!   [checks health on verify](Template::with_health_check_on_verify), as
+//!   OctoAcme's does), and [`Release::roll_back_on_criteria`] rolls it
 //!   back citing the findings;
 //! - [`Verdict::Inconclusive`] when a warning tripped or required data is
 //!   missing: a person decides with [`Release::accept_risk`], or rolls back;
 //! - [`Verdict::Healthy`] otherwise.
+//!
+//! A criterion in a [dry run](RollbackCriterion::with_dry_run) is judged
+//! and reported ([`Release::dry_run_findings`]) but never trips; a
+//! baseline can come from the service's previous release
+//! ([`Release::record_baselines_from`]) rather than be typed in.
 //!
 //! Production [`Incident`]s are recorded on the release that caused them,
 //! even after it is final, and a release can be planned as the remediation

@@ -5,7 +5,10 @@ mod common;
 use chrono::TimeDelta;
 use common::{ada, at_stage, complete_gate, t};
 use proptest::prelude::*;
-use release_workflow::{Gate, Observation, RaisedFlag, Release, Stage, Template, Verdict};
+use release_workflow::{
+    CriterionKind, Gate, Observation, RaisedFlag, Release, RollbackCriterion, Severity, Stage, Template,
+    Threshold, Verdict,
+};
 
 const SIGNALS: [&str; 3] = ["error_rate", "latency_p95_ms", "critical_flow_failures"];
 
@@ -54,8 +57,132 @@ fn breaching(signal: &str, observations: &[Observation]) -> Observation {
     Observation::sample(signal, value, "prometheus", t(700)).unwrap()
 }
 
+/// Criteria with every rule a canary tool judges by: runs, totals with
+/// runs, evaluation windows, baselines, a dry run.
+fn canary_criteria() -> Vec<RollbackCriterion> {
+    let criterion = |id: &str, threshold: Threshold, severity| {
+        RollbackCriterion::threshold(id, "canary", CriterionKind::Custom, threshold, severity).unwrap()
+    };
+    let minutes = TimeDelta::minutes;
+    vec![
+        criterion(
+            "errors-sustained",
+            Threshold::above("error_rate", 0.05)
+                .unwrap()
+                .with_consecutive_breaches_to_trip(3)
+                .unwrap()
+                .with_evaluation_window(minutes(30))
+                .unwrap(),
+            Severity::Critical,
+        ),
+        criterion(
+            "latency",
+            Threshold::above_baseline("latency_p95_ms", 1.5).unwrap().with_breach_limits(5, 2).unwrap(),
+            Severity::Critical,
+        ),
+        criterion(
+            "flows",
+            Threshold::above("critical_flow_failures", 0.0)
+                .unwrap()
+                .with_breaches_to_trip(2)
+                .unwrap()
+                .with_evaluation_window(minutes(60))
+                .unwrap(),
+            Severity::Warning,
+        ),
+        criterion("errors-trial", Threshold::above("error_rate", 0.01).unwrap(), Severity::Critical)
+            .with_dry_run(true),
+    ]
+}
+
+/// `items` in an order driven by `seed`.
+fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
+    let mut shuffled = items.to_vec();
+    let mut state = seed | 1;
+    for i in (1..shuffled.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    shuffled
+}
+
+/// A sample measured while the release of [`verifying_on`] is watched:
+/// after t(3), to the second.
+fn watched_sample() -> impl Strategy<Value = Observation> {
+    (0..SIGNALS.len(), prop_oneof![0.0..0.1f64, 0.0..500.0f64, Just(0.0), Just(0.06)], 180i64..7200).prop_map(
+        |(signal, value, second)| {
+            let at = t(0) + TimeDelta::seconds(second);
+            Observation::sample(SIGNALS[signal], value, "prometheus", at).unwrap()
+        },
+    )
+}
+
+/// A release on `template` in `Verifying` since t(3), with a latency baseline.
+fn verifying_on(template: Template) -> Release {
+    let mut release = common::planned_on(template);
+    let mut minute = 1;
+    while release.stage() != Stage::Verifying {
+        common::advance(&mut release, t(minute));
+        minute += 1;
+    }
+    release.record_baseline("latency_p95_ms", 200.0, "prometheus", &common::monitor(), t(3)).unwrap();
+    release
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn canary_rules_do_not_depend_on_arrival_order(
+        observations in prop::collection::vec(observation(), 0..80),
+        seed in any::<u64>(),
+    ) {
+        let criteria = canary_criteria();
+        let verdict = Verdict::evaluate(&criteria, &observations, &[]);
+        let dry_run = Verdict::dry_run(&criteria, &observations, &[]);
+        let shuffled = shuffled(&observations, seed);
+        prop_assert_eq!(Verdict::evaluate(&criteria, &shuffled, &[]), verdict);
+        prop_assert_eq!(Verdict::dry_run(&criteria, &shuffled, &[]), dry_run);
+    }
+
+    #[test]
+    fn late_and_batched_samples_give_the_verdict_of_samples_recorded_as_measured(
+        samples in prop::collection::vec(watched_sample(), 1..60),
+        cuts in prop::collection::vec(0usize..60, 0..6),
+        seed in any::<u64>(),
+    ) {
+        let template = Template::octoacme().with_criteria(canary_criteria()).unwrap();
+        let bot = common::monitor();
+        // Recorded the moment each was measured, in measurement order.
+        let mut live = verifying_on(template.clone());
+        let mut in_order = samples.clone();
+        in_order.sort_by_key(Observation::at);
+        for sample in &in_order {
+            live.record_observation(sample.clone(), &bot, sample.at()).unwrap();
+        }
+        // Delivered late, shuffled, in batches cut at random.
+        let mut late = verifying_on(template);
+        let delivered = shuffled(&samples, seed);
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut % delivered.len()).collect();
+        cuts.extend([0, delivered.len()]);
+        cuts.sort_unstable();
+        cuts.dedup();
+        let arrival = t(200);
+        for window in cuts.windows(2) {
+            let batch = delivered[window[0]..window[1]].to_vec();
+            if batch.len() == 1 {
+                late.record_observation(batch[0].clone(), &bot, arrival).unwrap();
+            } else {
+                late.record_observations(batch, &bot, arrival).unwrap();
+            }
+        }
+        prop_assert_eq!(late.verdict(), live.verdict());
+        prop_assert_eq!(late.dry_run_findings(), live.dry_run_findings());
+        let replayed = Release::replay(late.events().to_vec(), &common::trusting(&late)).unwrap();
+        prop_assert_eq!(&replayed, &late);
+    }
 
     #[test]
     fn observation_order_does_not_change_the_verdict(
@@ -65,15 +192,7 @@ proptest! {
     ) {
         let criteria = Template::octoacme().criteria().to_vec();
         let verdict = Verdict::evaluate(&criteria, &observations, &flags);
-        let mut shuffled = observations.clone();
-        // A deterministic shuffle driven by the seed.
-        let mut state = seed | 1;
-        for i in (1..shuffled.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
-        }
+        let shuffled = shuffled(&observations, seed);
         let mut reversed_flags = flags.clone();
         reversed_flags.reverse();
         prop_assert_eq!(Verdict::evaluate(&criteria, &shuffled, &reversed_flags), verdict);

@@ -47,7 +47,8 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// | `item-completed` | `item` |
 /// | `item-not-applicable`, `item-waived`, `item-reopened` | `item`, `reason` |
 /// | `advanced` | `from`, `to` (stages: `planned`, ..., `rolled-back`) |
-/// | `observed` | `signal`, `value`, `source`, `kind`? (`baseline`; absent for a sample) |
+/// | `observed` | `signal`, `value`, `source`, `kind`? (`baseline`; absent for a sample), `measured_at`? (when measured, if before the event's `at`) |
+/// | `observed-batch` | `observations`: each `signal`, `value`, `source`, `kind`?, `at` (when it was measured) |
 /// | `flag-raised` | `criterion`, `evidence` |
 /// | `flag-cleared` | `criterion`, `reason` |
 /// | `risk-accepted` | `criteria`, `why` |
