@@ -1,15 +1,15 @@
 //! A release rolled back by its own criteria.
 //!
 //! Release 3.1.0 of the payments service reaches verification; its error
-//! rate climbs; the verdict turns to roll back; the promotion is refused
-//! with the reason; the release is rolled back citing the criterion, the
-//! incident it caused is recorded, and the rollback checklist is worked
-//! through.
+//! rate climbs (the monitor delivers each scrape late, as a batch); the
+//! verdict turns to roll back; the promotion is refused with the reason;
+//! the release is rolled back citing the criterion, the incident it caused
+//! is recorded, and the rollback checklist is worked through.
 //!
 //! Run it with `cargo run --example rollback`.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use release_workflow::{Actor, Gate, Incident, IncidentSeverity, Release, Role, Stage};
+use release_workflow::{Actor, Gate, Incident, IncidentSeverity, Observation, Release, Role, Stage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
@@ -48,10 +48,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     settle_all(&mut release, Gate::Release, (&grace, &scanner), at(95))?;
 
     section("Verification: the error rate climbs");
+    // Each scrape reaches the library a minute after it was measured, as
+    // one batch: judged by when it was measured, recorded all or none.
     for (minute, error_rate) in [(96, 0.004), (98, 0.031), (100, 0.072), (102, 0.118)] {
-        release.observe("error_rate", error_rate, "prometheus", &monitor, at(minute))?;
-        release.observe("latency_p95_ms", 250.0, "prometheus", &monitor, at(minute))?;
-        release.observe("critical_flow_failures", 0.0, "synthetics", &monitor, at(minute))?;
+        let measured = at(minute);
+        let scrape = [
+            Observation::sample("error_rate", error_rate, "prometheus", measured)?,
+            Observation::sample("latency_p95_ms", 250.0, "prometheus", measured)?,
+            Observation::sample("critical_flow_failures", 0.0, "synthetics", measured)?,
+        ];
+        release.record_observations(scrape, &monitor, at(minute + 1))?;
         println!(
             "{}  error_rate = {error_rate:<6} verdict: {}",
             at(minute).format("%H:%M"),

@@ -300,3 +300,37 @@ fn a_flag_trips_the_criterion_it_was_raised_on_and_no_other() {
     let warning = Verdict::evaluate(&criteria, &[], &[raised("docs", "stale")]);
     assert!(!warning.is_healthy() && !warning.should_roll_back());
 }
+
+#[test]
+fn a_release_reports_its_dry_runs_and_goes_out_regardless() {
+    let mut criteria = release_workflow::Template::octoacme().criteria().to_vec();
+    criteria.push(
+        RollbackCriterion::threshold(
+            "errors-strict",
+            "Error rate above 0.5%",
+            CriterionKind::Custom,
+            Threshold::above("error_rate", 0.005).unwrap(),
+            Severity::Critical,
+        )
+        .unwrap()
+        .with_dry_run(true),
+    );
+    let template = release_workflow::Template::octoacme().with_criteria(criteria).unwrap();
+    let mut release = common::planned_on(template);
+    while release.stage() != release_workflow::Stage::Verifying {
+        common::advance(&mut release, t(1));
+    }
+    common::complete_gate(&mut release, release_workflow::Gate::Release, t(2));
+    common::record_healthy_signals(&mut release, t(2));
+    assert!(release.verdict().is_healthy());
+    let found = release.dry_run_findings();
+    assert_eq!(found.iter().map(|f| f.criterion.as_str()).collect::<Vec<_>>(), ["errors-strict"]);
+    let status = release.status();
+    assert_eq!(status.health.as_ref().map(|health| health.dry_run.clone()), Some(found));
+    let text = status.to_string();
+    assert!(
+        text.contains("  dry run    errors-strict \"Error rate above 0.5%\" (critical, roll back): 1 of 1"),
+        "{text}"
+    );
+    release.advance_to(release_workflow::Stage::Released, &ada(), t(3)).unwrap();
+}

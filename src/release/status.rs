@@ -10,7 +10,7 @@ use crate::action::NextAction;
 use crate::actor::Actor;
 use crate::checklist::Item;
 use crate::event::{Event, RollbackReason};
-use crate::health::{RiskDecision, Verdict};
+use crate::health::{Finding, RiskDecision, Verdict};
 use crate::incident::Incident;
 use crate::progress::Tally;
 use crate::release::access::{Approval, ApprovalsNeeded};
@@ -115,6 +115,9 @@ pub struct HealthStatus {
     pub decisions: Vec<RiskDecision>,
     /// How many observations were recorded.
     pub observations: usize,
+    /// What the dry-run criteria find: reported, never blocking.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dry_run: Vec<Finding>,
 }
 
 /// The next forward move and everything that blocks it.
@@ -187,6 +190,7 @@ impl Release {
             verdict: self.verdict(),
             decisions: self.risk_decisions().to_vec(),
             observations: self.observations().len(),
+            dry_run: self.dry_run_findings(),
         });
         let closing_group = match self.stage() {
             Stage::Released => Some(Gate::PostRelease),
@@ -315,6 +319,9 @@ impl ReleaseStatus {
             return Ok(());
         };
         let blocking = self.next_move.as_ref().and_then(|next| next.health.as_ref());
+        for finding in &health.dry_run {
+            writeln!(f, "  dry run    {finding}")?;
+        }
         match (&health.verdict, blocking) {
             (Verdict::Healthy, _) => {
                 writeln!(
