@@ -480,9 +480,11 @@ pub use roster::{Member, Roster};
 pub use stage::{Gate, Stage};
 #[cfg(feature = "store")]
 pub use store::{
-    DroppedLine, FileStore, MemoryStore, Recovery, ReleaseKey, ReleaseStore, StoreError, StoredRelease,
-    TornTail, UPDATE_ATTEMPTS,
+    DroppedLine, FileStore, MemoryStore, Recovery, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary,
+    StoreError, StoredRelease, TornTail, UPDATE_ATTEMPTS,
 };
+#[cfg(feature = "postgres")]
+pub use store::{PostgresStore, SCHEMA_VERSION};
 pub use text::{MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, ParseError, TextError};
 pub use version::{ReleaseKind, Version, VersionError, parse_version};
 

@@ -189,9 +189,14 @@ pub enum Verdict {
 impl Verdict {
     /// Judges `criteria` against `observations` and the flags raised.
     ///
-    /// The verdict does not depend on the order of the observations: a
-    /// threshold counts breaching samples, and takes the latest baseline
-    /// (the highest value, for baselines recorded at the same instant).
+    /// The verdict does not depend on the order the observations arrived
+    /// in: each is judged at the time it was measured. A threshold counts
+    /// breaching samples, finds runs of them in the order they were
+    /// measured (samples measured at the same instant in value order),
+    /// ends its evaluation window at the newest sample of its signal, and
+    /// takes the latest baseline (the highest value, for baselines measured
+    /// at the same instant). Dry-run criteria are left out: see
+    /// [`dry_run`](Verdict::dry_run).
     ///
     /// ```
     /// use release_workflow::{Observation, Template, Verdict};

@@ -110,6 +110,25 @@ pub enum StoreError {
     /// Events the release's rules refuse, or a log in a format this crate
     /// cannot read.
     Release(ReleaseError),
+
+    /// The database refused or failed an operation.
+    #[cfg(feature = "postgres")]
+    Database {
+        /// What the store was doing.
+        action: &'static str,
+        /// What the client or the server said.
+        source: Arc<postgres::Error>,
+    },
+
+    /// A database whose schema this store cannot use: written by a newer
+    /// version of the crate, or named unusably.
+    #[cfg(feature = "postgres")]
+    Schema {
+        /// The schema.
+        schema: String,
+        /// What is wrong, and what to do.
+        problem: String,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -150,6 +169,15 @@ impl fmt::Display for StoreError {
                 write!(f, "{} is not a release log: {problem}", path.display())
             }
             StoreError::Release(error) => fmt::Display::fmt(error, f),
+            #[cfg(feature = "postgres")]
+            StoreError::Database { action, source } => match source.as_db_error() {
+                Some(db) => {
+                    write!(f, "cannot {action} the database: {} ({})", db.message(), db.code().code())
+                }
+                None => write!(f, "cannot {action} the database: {source}"),
+            },
+            #[cfg(feature = "postgres")]
+            StoreError::Schema { schema, problem } => write!(f, "the database schema \"{schema}\" {problem}"),
         }
     }
 }
@@ -165,6 +193,8 @@ impl std::error::Error for StoreError {
             StoreError::Encode { source, .. } => Some(&**source),
             StoreError::Release(error) => error.source(),
             StoreError::Refused { source, .. } => Some(&**source),
+            #[cfg(feature = "postgres")]
+            StoreError::Database { source, .. } => Some(&**source),
             _ => None,
         }
     }

@@ -11,13 +11,19 @@ mod file;
 mod key;
 mod log;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod recover;
+mod summary;
 
 pub use error::StoreError;
 pub use file::FileStore;
 pub use key::ReleaseKey;
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresStore, SCHEMA_VERSION};
 pub use recover::{DroppedLine, Recovery};
+pub use summary::{ReleaseFilter, ReleaseSummary};
 
 use crate::event::Event;
 use crate::release::{Integrity, Release, ReleaseError};
@@ -106,6 +112,24 @@ pub trait ReleaseStore {
     ///
     /// [`StoreError::Io`] when the store cannot be read.
     fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError>;
+
+    /// The releases `filter` shows, sorted by key, as summaries. A store
+    /// that keeps summaries (the PostgreSQL store) answers without loading
+    /// a log; the others load every release.
+    ///
+    /// # Errors
+    ///
+    /// As [`keys`](ReleaseStore::keys) and [`load`](ReleaseStore::load).
+    fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+        let mut listed = Vec::new();
+        for key in self.keys()? {
+            let summary = ReleaseSummary::of(&self.load(&key)?.release);
+            if filter.matches(&summary) {
+                listed.push(summary);
+            }
+        }
+        Ok(listed)
+    }
 
     /// Appends the events of `release` from position `stored` on: the ones
     /// made since it was loaded with `stored` events (or created, with all

@@ -1,0 +1,611 @@
+//! Releases in PostgreSQL, for tools that run on more than one machine.
+//!
+//! One row per event, numbered from 0 within its release: the primary key
+//! `(key, seq)` is the optimistic lock, so two writers that read the same
+//! release cannot both append to it — the database refuses the second,
+//! and the store reports a [`StoreError::Conflict`]. Each event row holds
+//! the event's line exactly as the file store writes it (the event, its
+//! chain link and seal), so a release loads through the same checks: the
+//! chain, the trusted checklist, every rule replayed. A summary row per
+//! release, kept in the same transaction as its events, lists releases by
+//! stage or service without reading a log.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, Row, Transaction};
+
+use crate::digest::Digest;
+use crate::event::Event;
+use crate::release::{FORMAT_VERSION, Release, Trust};
+use crate::stage::Stage;
+use crate::store::error::StoreError;
+use crate::store::log::{Header, encode_error, parse_log};
+use crate::store::{ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, extend};
+
+/// The version of the database schema this crate writes and reads. A
+/// database at a newer version is refused; an older one is migrated when a
+/// store connects.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// The schema the tables live in unless another is named.
+const DEFAULT_SCHEMA: &str = "release_workflow";
+
+/// Each migration, from the version before it to its own (the first from
+/// an empty schema to version 1). `{schema}` is replaced by the schema's
+/// name, checked to be a plain identifier.
+const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE {schema}.releases (
+    key text PRIMARY KEY,
+    service text,
+    version text NOT NULL,
+    stage text NOT NULL,
+    format integer NOT NULL,
+    events bigint NOT NULL CHECK (events > 0),
+    head text,
+    last_event_at timestamptz NOT NULL
+);
+CREATE INDEX releases_by_stage ON {schema}.releases (stage, key COLLATE "C");
+CREATE INDEX releases_by_service ON {schema}.releases (service, key COLLATE "C");
+CREATE TABLE {schema}.events (
+    key text NOT NULL REFERENCES {schema}.releases (key),
+    seq bigint NOT NULL CHECK (seq >= 0),
+    line text NOT NULL,
+    PRIMARY KEY (key, seq)
+);
+"#];
+
+/// Releases kept in a PostgreSQL database, shared by every process that
+/// connects to it.
+///
+/// The store creates its tables in its schema (`release_workflow` unless
+/// [named](PostgresStore::connect_to_schema)) and migrates them when it
+/// connects, under an advisory lock so that replicas starting together
+/// migrate once; a database whose schema a newer version of the crate
+/// wrote is refused ([`StoreError::Schema`]). The schema, version
+/// [`SCHEMA_VERSION`]:
+///
+/// | table | columns |
+/// |---|---|
+/// | `schema_version` | `version integer` (one row per migration applied) |
+/// | `releases` | `key text` primary key, `service text`, `version text`, `stage text` (as `Display` writes it), `format integer`, `events bigint`, `head text` (the last link, 64 hex digits), `last_event_at timestamptz`; indexed by stage and by service |
+/// | `events` | `key text` references `releases`, `seq bigint` (from 0), `line text` (the event as the file store writes it: compact JSON with its `digest` and `seal`); primary key `(key, seq)` |
+///
+/// A store holds one connection, used by one operation at a time; threads
+/// that need more connect a store each. It connects without TLS; to use
+/// TLS (or any other connection setting), connect a `postgres::Client`
+/// yourself and give it to [`with_client`](PostgresStore::with_client).
+///
+/// Errors that name a log's `path` and `line` (as
+/// [`StoreError::CorruptLog`] and [`StoreError::Refused`] do) name
+/// `<schema>.events/<key>` and the line the event would have in the file
+/// store's log: event `seq` is line `seq + 2`.
+pub struct PostgresStore {
+    client: Mutex<Client>,
+    schema: String,
+    trust: Trust,
+    /// The release each append last wrote, with its head: the next append
+    /// to it checks its events against this instead of reading the log,
+    /// when the summary row shows nobody else wrote since.
+    recent: Mutex<HashMap<ReleaseKey, Written>>,
+}
+
+/// A release as this store last wrote it.
+struct Written {
+    release: Release,
+    head: Option<String>,
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore").field("schema", &self.schema).field("trust", &self.trust).finish()
+    }
+}
+
+/// The summary row's columns, as the statements below list them.
+const SUMMARY_COLUMNS: &str = "key, service, version, stage, events, last_event_at";
+
+impl PostgresStore {
+    /// Connects to the database at `url` (such as
+    /// `postgres://user:password@localhost/releases`, or the key-value form
+    /// `host=localhost user=ci dbname=releases`), creating or migrating the
+    /// store's tables in the `release_workflow` schema.
+    ///
+    /// ```no_run
+    /// use release_workflow::{PostgresStore, ReleaseFilter, ReleaseStore, Stage};
+    ///
+    /// let url = std::env::var("DATABASE_URL")?;
+    /// let store = PostgresStore::connect(&url)?;
+    /// for release in store.list(&ReleaseFilter::all().in_stage(Stage::Deploying))? {
+    ///     println!("{} is deploying since {}", release.key, release.last_event_at);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Database`] when the database cannot be reached or
+    /// refuses the login or the tables; [`StoreError::Schema`] when a newer
+    /// version of the crate wrote them.
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        PostgresStore::connect_to_schema(url, DEFAULT_SCHEMA)
+    }
+
+    /// As [`connect`](PostgresStore::connect), with the tables in
+    /// `schema`: several tools, or a test per schema, in one database.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](PostgresStore::connect), and [`StoreError::Schema`]
+    /// for a name that is not a lowercase identifier.
+    pub fn connect_to_schema(url: &str, schema: &str) -> Result<PostgresStore, StoreError> {
+        check_schema_name(schema)?;
+        let client = Client::connect(url, NoTls).map_err(database("connect to"))?;
+        PostgresStore::with_client(client, schema)
+    }
+
+    /// A store on a connection made by the caller (with TLS, a pool's
+    /// settings, ...), its tables in `schema`, created or migrated now.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect_to_schema`](PostgresStore::connect_to_schema).
+    pub fn with_client(mut client: Client, schema: &str) -> Result<PostgresStore, StoreError> {
+        check_schema_name(schema)?;
+        migrate(&mut client, schema)?;
+        Ok(PostgresStore {
+            client: Mutex::new(client),
+            schema: schema.to_owned(),
+            trust: Trust::default(),
+            recent: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The same store, loading logs against `trust`: the checklists it
+    /// trusts and the key that seals new events. See
+    /// [`FileStore::with_trust`](crate::FileStore::with_trust).
+    #[must_use]
+    pub fn with_trust(mut self, trust: Trust) -> PostgresStore {
+        self.trust = trust;
+        self.recent().clear();
+        self
+    }
+
+    /// What the store trusts.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// The schema its tables are in.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// The version of the schema in the database: [`SCHEMA_VERSION`] once
+    /// the store has connected.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Database`] when it cannot be read.
+    pub fn schema_version(&self) -> Result<i32, StoreError> {
+        let sql = format!("SELECT coalesce(max(version), 0) FROM {}.schema_version", self.schema);
+        let row = self.client().query_one(&sql, &[]).map_err(database("read the schema version of"))?;
+        Ok(row.get(0))
+    }
+
+    fn client(&self) -> MutexGuard<'_, Client> {
+        // A panic while a transaction was open rolled it back when the
+        // transaction was dropped: the connection is usable.
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn recent(&self) -> MutexGuard<'_, HashMap<ReleaseKey, Written>> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn sql(&self, statement: &str) -> String {
+        statement.replace("{schema}", &self.schema)
+    }
+
+    /// Where errors say a release's log is.
+    fn path_of(&self, key: &ReleaseKey) -> PathBuf {
+        PathBuf::from(format!("{}.events/{key}", self.schema))
+    }
+
+    fn not_found(&self, client: &mut Client, key: &ReleaseKey) -> StoreError {
+        match self.stored_keys(client) {
+            Ok(keys) => super::not_found(key, &keys),
+            Err(error) => error,
+        }
+    }
+
+    fn stored_keys(&self, client: &mut Client) -> Result<Vec<ReleaseKey>, StoreError> {
+        let sql = self.sql("SELECT key FROM {schema}.releases ORDER BY key COLLATE \"C\"");
+        let rows = client.query(&sql, &[]).map_err(database("list the releases in"))?;
+        Ok(rows.iter().filter_map(|row| ReleaseKey::parse(row.get(0)).ok()).collect())
+    }
+
+    /// The lines of `events`, chained from `previous`, and the new head.
+    fn lines(&self, mut previous: Option<Digest>, events: &[Event]) -> (Vec<String>, Option<Digest>) {
+        let lines = events
+            .iter()
+            .map(|event| {
+                let (line, digest) = crate::release::stored_line(previous.as_ref(), event, self.trust.key());
+                previous = Some(digest);
+                // serde_json writes UTF-8: the conversion never loses anything.
+                String::from_utf8_lossy(&line).into_owned()
+            })
+            .collect();
+        (lines, previous)
+    }
+
+    /// Reads a release's rows in one snapshot: its summary's format, event
+    /// count and head, and its event lines in order.
+    fn read_rows(
+        &self,
+        client: &mut Client,
+        key: &ReleaseKey,
+    ) -> Result<Option<(Summary, Vec<Row>)>, StoreError> {
+        let mut transaction = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(database("read"))?;
+        let Some(summary) = read_summary(&mut transaction, &self.sql(SELECT_SUMMARY), key)? else {
+            return Ok(None);
+        };
+        let sql = self.sql("SELECT seq, line FROM {schema}.events WHERE key = $1 ORDER BY seq");
+        let rows = transaction.query(&sql, &[&key.as_str()]).map_err(database("read the events of"))?;
+        transaction.commit().map_err(database("read"))?;
+        Ok(Some((summary, rows)))
+    }
+
+    /// Verifies and replays a release from its rows, as the file store
+    /// does its log: the rows are the log's lines.
+    fn parse(&self, key: &ReleaseKey, summary: &Summary, rows: &[Row]) -> Result<Parsed, StoreError> {
+        let path = self.path_of(key);
+        let header = Header { format: summary.format, release: key.to_string() };
+        let mut text = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
+        text.push(b'\n');
+        for (index, row) in rows.iter().enumerate() {
+            let seq: i64 = row.get(0);
+            if usize::try_from(seq).ok() != Some(index) {
+                return Err(StoreError::CorruptLog {
+                    path,
+                    line: index + 2,
+                    problem: format!("event {index} is missing: the next stored event is numbered {seq}"),
+                });
+            }
+            text.extend_from_slice(row.get::<_, &str>(1).as_bytes());
+            text.push(b'\n');
+        }
+        let parsed = parse_log(&path, key, &text, &self.trust)?;
+        let head = parsed.head.map(|digest| digest.to_string());
+        if parsed.release.events().len() != summary.events || head != summary.head {
+            return Err(StoreError::NotALog {
+                path,
+                problem: format!(
+                    "its summary row says {} events, but its event rows hold {} with another head: the rows were \
+                     changed outside the store; restore them from a backup",
+                    summary.events,
+                    parsed.release.events().len()
+                ),
+            });
+        }
+        Ok(Parsed { release: parsed.release, integrity: parsed.integrity })
+    }
+
+    /// The release as stored now with `expected` events, from memory when
+    /// the summary shows it is as this store last wrote it; a conflict when
+    /// another writer appended since `summary` was read.
+    fn current(
+        &self,
+        client: &mut Client,
+        key: &ReleaseKey,
+        summary: &Summary,
+        expected: usize,
+    ) -> Result<Release, StoreError> {
+        if let Some(written) = self.recent().remove(key)
+            && written.release.events().len() == summary.events
+            && written.head == summary.head
+        {
+            return Ok(written.release);
+        }
+        match self.read_rows(client, key)? {
+            Some((now, _)) if now.events != expected => {
+                Err(StoreError::Conflict { key: key.to_string(), expected, actual: now.events })
+            }
+            Some((now, rows)) => Ok(self.parse(key, &now, &rows)?.release),
+            None => Err(self.not_found(client, key)),
+        }
+    }
+
+    /// The conflict a refused write met: how many events the release has now.
+    fn conflict(&self, client: &mut Client, key: &ReleaseKey, expected: usize) -> StoreError {
+        match read_summary(client, &self.sql(SELECT_SUMMARY), key) {
+            Ok(Some(summary)) => {
+                StoreError::Conflict { key: key.to_string(), expected, actual: summary.events }
+            }
+            Ok(None) => self.not_found(client, key),
+            Err(error) => error,
+        }
+    }
+}
+
+const SELECT_SUMMARY: &str = "SELECT format, events, head FROM {schema}.releases WHERE key = $1";
+
+/// What a release's summary row says of its log.
+struct Summary {
+    format: u32,
+    events: usize,
+    head: Option<String>,
+}
+
+struct Parsed {
+    release: Release,
+    integrity: crate::release::Integrity,
+}
+
+fn read_summary(
+    client: &mut impl postgres::GenericClient,
+    sql: &str,
+    key: &ReleaseKey,
+) -> Result<Option<Summary>, StoreError> {
+    let row = client.query_opt(sql, &[&key.as_str()]).map_err(database("read the summary of"))?;
+    Ok(row.map(|row| Summary {
+        format: u32::try_from(row.get::<_, i32>(0)).unwrap_or(0),
+        events: usize::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+        head: row.get(2),
+    }))
+}
+
+/// A schema name used as an identifier in SQL: plain, so that it needs no
+/// quoting and cannot carry SQL.
+fn check_schema_name(schema: &str) -> Result<(), StoreError> {
+    let mut chars = schema.chars();
+    let plain = chars.next().is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && schema.len() <= 63;
+    if plain {
+        Ok(())
+    } else {
+        Err(StoreError::Schema {
+            schema: crate::text::shorten(schema),
+            problem:
+                "is not a plain identifier: use lowercase ASCII letters, digits and '_', starting with a \
+                      letter, at most 63 characters"
+                    .to_owned(),
+        })
+    }
+}
+
+/// Creates the store's tables or brings them to [`SCHEMA_VERSION`], in one
+/// transaction under an advisory lock: replicas starting together migrate
+/// once, and a migration that fails leaves the schema as it was.
+fn migrate(client: &mut Client, schema: &str) -> Result<(), StoreError> {
+    let failed = database("migrate the schema of");
+    let mut transaction = client.transaction().map_err(&failed)?;
+    transaction
+        .execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            &[&format!("release-workflow schema {schema}")],
+        )
+        .map_err(&failed)?;
+    transaction
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema};
+             CREATE TABLE IF NOT EXISTS {schema}.schema_version (version integer NOT NULL);"
+        ))
+        .map_err(&failed)?;
+    let found: i32 = transaction
+        .query_one(&format!("SELECT coalesce(max(version), 0) FROM {schema}.schema_version"), &[])
+        .map_err(&failed)?
+        .get(0);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::Schema {
+            schema: schema.to_owned(),
+            problem: format!(
+                "is at version {found}, written by a newer release-workflow; this one reads up to version \
+                 {SCHEMA_VERSION}: upgrade the crate in every tool that uses the database"
+            ),
+        });
+    }
+    for (version, migration) in (1..).zip(MIGRATIONS).skip(usize::try_from(found).unwrap_or(0)) {
+        transaction.batch_execute(&migration.replace("{schema}", schema)).map_err(&failed)?;
+        transaction
+            .execute(&format!("INSERT INTO {schema}.schema_version (version) VALUES ($1)"), &[&version])
+            .map_err(&failed)?;
+    }
+    transaction.commit().map_err(&failed)
+}
+
+fn database(action: &'static str) -> impl Fn(postgres::Error) -> StoreError {
+    move |source| StoreError::Database { action, source: Arc::new(source) }
+}
+
+fn is_unique_violation(error: &postgres::Error) -> bool {
+    error.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+fn as_count(count: usize) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// Inserts event lines numbered from `first`, in one statement.
+fn insert_events(
+    transaction: &mut Transaction<'_>,
+    sql: &str,
+    key: &ReleaseKey,
+    first: usize,
+    lines: &[String],
+) -> Result<(), postgres::Error> {
+    let seqs: Vec<i64> = (first..first + lines.len()).map(as_count).collect();
+    transaction.execute(sql, &[&key.as_str(), &seqs, &lines]).map(drop)
+}
+
+const INSERT_EVENTS: &str = "INSERT INTO {schema}.events (key, seq, line)
+    SELECT $1, seq, line FROM unnest($2::bigint[], $3::text[]) AS new (seq, line)";
+
+impl ReleaseStore for PostgresStore {
+    fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+        let key = ReleaseKey::of(release);
+        let (lines, head) = self.lines(None, release.events());
+        let head = head.map(|digest| digest.to_string());
+        let summary = ReleaseSummary::of(release);
+        let format = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
+        let mut client = self.client();
+        let failed = database("create a release in");
+        let mut transaction = client.transaction().map_err(&failed)?;
+        let inserted = transaction
+            .execute(
+                &self.sql(
+                    "INSERT INTO {schema}.releases (key, service, version, stage, format, events, head, last_event_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING",
+                ),
+                &[
+                    &key.as_str(),
+                    &summary.service,
+                    &summary.version,
+                    &summary.stage.to_string(),
+                    &format,
+                    &as_count(summary.events),
+                    &head,
+                    &summary.last_event_at,
+                ],
+            )
+            .map_err(&failed)?;
+        if inserted == 0 {
+            return Err(StoreError::ReleaseExists { key: key.to_string() });
+        }
+        insert_events(&mut transaction, &self.sql(INSERT_EVENTS), &key, 0, &lines).map_err(&failed)?;
+        transaction.commit().map_err(&failed)?;
+        drop(client);
+        self.recent().insert(key.clone(), Written { release: release.clone(), head });
+        Ok(key)
+    }
+
+    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
+        let mut client = self.client();
+        let Some((summary, rows)) = self.read_rows(&mut client, key)? else {
+            return Err(self.not_found(&mut client, key));
+        };
+        drop(client);
+        let parsed = self.parse(key, &summary, &rows)?;
+        Ok(StoredRelease { release: parsed.release, torn_tail: None, integrity: parsed.integrity })
+    }
+
+    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
+        let mut client = self.client();
+        let Some(summary) = read_summary(&mut *client, &self.sql(SELECT_SUMMARY), key)? else {
+            return Err(self.not_found(&mut client, key));
+        };
+        if summary.events != expected {
+            return Err(StoreError::Conflict { key: key.to_string(), expected, actual: summary.events });
+        }
+        if events.is_empty() {
+            return Ok(expected);
+        }
+        let current = self.current(&mut client, key, &summary, expected)?;
+        // A refused event leaves the store without a memory of this
+        // release: the next append reads it again.
+        let updated = extend(current, events, expected)?;
+        let previous = match &summary.head {
+            Some(head) => Some(head.parse::<Digest>().map_err(|_| StoreError::NotALog {
+                path: self.path_of(key),
+                problem: format!(
+                    "its summary row's head \"{head}\" is not a digest: restore it from a backup"
+                ),
+            })?),
+            None => None,
+        };
+        let (lines, head) = self.lines(previous, events);
+        let head = head.map(|digest| digest.to_string());
+        let new = ReleaseSummary::of(&updated);
+        let failed = database("append to a release in");
+        let mut transaction = client.transaction().map_err(&failed)?;
+        match insert_events(&mut transaction, &self.sql(INSERT_EVENTS), key, expected, &lines) {
+            Ok(()) => {}
+            Err(error) if is_unique_violation(&error) => {
+                drop(transaction);
+                return Err(self.conflict(&mut client, key, expected));
+            }
+            Err(error) => return Err(failed(error)),
+        }
+        let changed = transaction
+            .execute(
+                &self.sql(
+                    "UPDATE {schema}.releases SET stage = $2, events = $3, head = $4, last_event_at = $5
+                     WHERE key = $1 AND events = $6",
+                ),
+                &[
+                    &key.as_str(),
+                    &new.stage.to_string(),
+                    &as_count(new.events),
+                    &head,
+                    &new.last_event_at,
+                    &as_count(expected),
+                ],
+            )
+            .map_err(&failed)?;
+        if changed == 0 {
+            drop(transaction);
+            return Err(self.conflict(&mut client, key, expected));
+        }
+        match transaction.commit() {
+            Ok(()) => {}
+            Err(error) if is_unique_violation(&error) => {
+                return Err(self.conflict(&mut client, key, expected));
+            }
+            Err(error) => return Err(failed(error)),
+        }
+        drop(client);
+        let count = updated.events().len();
+        self.recent().insert(key.clone(), Written { release: updated, head });
+        Ok(count)
+    }
+
+    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
+        self.stored_keys(&mut self.client())
+    }
+
+    fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+        let sql = self.sql(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM {{schema}}.releases
+             WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
+             ORDER BY key COLLATE \"C\""
+        ));
+        let stage = filter.stage().map(|stage| stage.to_string());
+        let rows = self
+            .client()
+            .query(&sql, &[&stage, &filter.service()])
+            .map_err(database("list the releases in"))?;
+        rows.iter().map(|row| self.summary(row)).collect()
+    }
+}
+
+impl PostgresStore {
+    /// A listed summary row, checked.
+    fn summary(&self, row: &Row) -> Result<ReleaseSummary, StoreError> {
+        let key: &str = row.get(0);
+        let bad = |problem: String| StoreError::NotALog {
+            path: PathBuf::from(format!("{}.releases/{key}", self.schema)),
+            problem,
+        };
+        let stage: &str = row.get(3);
+        Ok(ReleaseSummary {
+            key: ReleaseKey::parse(key).map_err(|error| bad(error.to_string()))?,
+            service: row.get(1),
+            version: row.get(2),
+            stage: stage
+                .parse::<Stage>()
+                .map_err(|error| bad(format!("its summary row's stage: {error}")))?,
+            events: usize::try_from(row.get::<_, i64>(4)).unwrap_or(0),
+            last_event_at: row.get::<_, DateTime<Utc>>(5),
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! What a listing of stored releases shows, and how it is filtered.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::release::Release;
+use crate::stage::Stage;
+use crate::store::key::ReleaseKey;
+
+/// One stored release as a listing shows it, without its log.
+///
+/// ```
+/// use release_workflow::{MemoryStore, ReleaseFilter, ReleaseStore, Stage};
+/// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+/// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+/// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+/// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+/// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+/// let store = MemoryStore::new();
+/// store.create(&release)?;
+/// let planned = store.list(&ReleaseFilter::all().in_stage(Stage::Planned).of_service("checkout"))?;
+/// assert_eq!(planned.len(), 1);
+/// assert_eq!(planned[0].key.as_str(), "checkout@2.4.0");
+/// assert!(store.list(&ReleaseFilter::all().in_stage(Stage::Deploying))?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ReleaseSummary {
+    /// Its key in the store.
+    pub key: ReleaseKey,
+    /// The service released, if the plan names one.
+    pub service: Option<String>,
+    /// The version released.
+    pub version: String,
+    /// Its stage now.
+    pub stage: Stage,
+    /// How many events its log holds.
+    pub events: usize,
+    /// When its latest event happened.
+    pub last_event_at: DateTime<Utc>,
+}
+
+impl ReleaseSummary {
+    /// The summary of `release`.
+    pub fn of(release: &Release) -> ReleaseSummary {
+        ReleaseSummary {
+            key: ReleaseKey::of(release),
+            service: release.service().map(str::to_owned),
+            version: release.version().to_string(),
+            stage: release.stage(),
+            events: release.events().len(),
+            last_event_at: release.last_event_at(),
+        }
+    }
+}
+
+/// Which stored releases a listing shows: all of them, or those in a stage,
+/// of a service, or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ReleaseFilter {
+    stage: Option<Stage>,
+    service: Option<String>,
+}
+
+impl ReleaseFilter {
+    /// Every release.
+    pub fn all() -> ReleaseFilter {
+        ReleaseFilter::default()
+    }
+
+    /// Only releases in `stage`.
+    #[must_use]
+    pub fn in_stage(mut self, stage: Stage) -> ReleaseFilter {
+        self.stage = Some(stage);
+        self
+    }
+
+    /// Only releases of `service`.
+    #[must_use]
+    pub fn of_service(mut self, service: impl Into<String>) -> ReleaseFilter {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// The stage asked for, if any.
+    pub fn stage(&self) -> Option<Stage> {
+        self.stage
+    }
+
+    /// The service asked for, if any.
+    pub fn service(&self) -> Option<&str> {
+        self.service.as_deref()
+    }
+
+    /// Whether `summary` is one the filter shows.
+    pub fn matches(&self, summary: &ReleaseSummary) -> bool {
+        self.stage.is_none_or(|stage| stage == summary.stage)
+            && self.service.as_ref().is_none_or(|service| summary.service.as_ref() == Some(service))
+    }
+}

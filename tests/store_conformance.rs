@@ -1,0 +1,522 @@
+//! One suite over the `ReleaseStore` trait, run against every store: in
+//! memory, on disk, and in PostgreSQL.
+//!
+//! The PostgreSQL run needs a server: set
+//! `RELEASE_WORKFLOW_TEST_DATABASE_URL` (such as
+//! `postgres://release_workflow:release_workflow@localhost/release_workflow_test`)
+//! and build with `--features postgres`. Without one, those tests say
+//! loudly that they were skipped; with `RELEASE_WORKFLOW_REQUIRE_POSTGRES`
+//! set (as CI sets it), a skip is a failure.
+#![cfg(feature = "store")]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{TempDir, ada, at_stage, planned, t};
+use release_workflow::{
+    FileStore, MemoryStore, NextAction, Release, ReleaseError, ReleaseFilter, ReleaseKey, ReleaseStore,
+    ReleaseSummary, Stage, StoreError,
+};
+
+type Shared = Arc<dyn ReleaseStore + Send + Sync>;
+
+/// A store under test: `connect` opens another handle on the same stored
+/// releases (another connection, for a database).
+struct Backend {
+    name: &'static str,
+    connect: Box<dyn Fn() -> Shared>,
+}
+
+impl Backend {
+    fn memory() -> Backend {
+        let store: Shared = Arc::new(MemoryStore::new());
+        Backend { name: "memory", connect: Box::new(move || Arc::clone(&store)) }
+    }
+
+    fn file(dir: &TempDir) -> Backend {
+        let path = dir.path().to_path_buf();
+        Backend { name: "file", connect: Box::new(move || Arc::new(FileStore::open(&path).unwrap())) }
+    }
+}
+
+/// Runs `check` against the memory and file stores.
+fn on_local_stores(test: &str, check: Check) {
+    check(&Backend::memory());
+    let dir = TempDir::new(&format!("conformance-{test}"));
+    check(&Backend::file(&dir));
+}
+
+/// A release of `service` at `version`, planned at `t(0)`.
+fn planned_for(service: &str, version: &str) -> Release {
+    Release::builder()
+        .service(service)
+        .version(version)
+        .kind(release_workflow::ReleaseKind::Minor)
+        .target_date("2026-12-01".parse().unwrap())
+        .release_manager(ada())
+        .on_call(ada())
+        .plan(t(0))
+        .unwrap()
+}
+
+fn creates_loads_and_refuses_a_second_create(backend: &Backend) {
+    let name = backend.name;
+    let store = (backend.connect)();
+    let release = at_stage(Stage::Released);
+    let key = store.create(&release).unwrap();
+    assert_eq!(key.as_str(), "checkout@2.4.0");
+    let loaded = store.load(&key).unwrap();
+    assert_eq!(loaded.release, release, "{name}");
+    assert_eq!(loaded.torn_tail, None, "{name}");
+    assert_eq!(store.keys().unwrap(), std::slice::from_ref(&key), "{name}");
+    // Another handle sees it.
+    assert_eq!((backend.connect)().load(&key).unwrap().release, release, "{name}");
+    let exists = store.create(&release).unwrap_err();
+    assert!(matches!(exists, StoreError::ReleaseExists { .. }), "{name}: {exists:?}");
+    assert_eq!(exists.next_actions(), [NextAction::LoadAndAppend]);
+    assert_eq!(store.load(&key).unwrap().release, release, "{name}: a refused create changed nothing");
+}
+
+fn names_the_closest_keys_of_a_missing_release(backend: &Backend) {
+    let name = backend.name;
+    let store = (backend.connect)();
+    let key = store.create(&planned()).unwrap();
+    let missing = ReleaseKey::parse("nope@1.0.0").unwrap();
+    assert!(matches!(store.load(&missing), Err(StoreError::ReleaseNotFound { .. })), "{name}");
+    let typo = ReleaseKey::parse("checkuot@2.4.0").unwrap();
+    for error in [store.load(&typo).unwrap_err(), store.append(&typo, 1, &[]).unwrap_err()] {
+        match &error {
+            StoreError::ReleaseNotFound { suggestions, .. } => {
+                assert_eq!(suggestions, std::slice::from_ref(&key), "{name}")
+            }
+            other => panic!("{name}: expected not found, got {other:?}"),
+        }
+        assert!(error.to_string().ends_with("did you mean checkout@2.4.0?"), "{name}: {error}");
+        assert_eq!(error.next_actions(), [NextAction::ChooseStoredKey]);
+    }
+}
+
+fn appends_check_the_events_and_the_version_read(backend: &Backend) {
+    let name = backend.name;
+    let store = (backend.connect)();
+    let mut release = planned();
+    let key = store.create(&release).unwrap();
+    release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+    release.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
+    assert_eq!(store.save(&release, 1).unwrap(), 3, "{name}");
+    assert_eq!(store.load(&key).unwrap().release, release, "{name}");
+    // One event at a time, as a tool appends.
+    release.complete("planning.roles-assigned", &ada(), t(3)).unwrap();
+    assert_eq!(store.save(&release, 3).unwrap(), 4, "{name}");
+    assert_eq!((backend.connect)().load(&key).unwrap().release, release, "{name}");
+
+    // A writer that read fewer events is behind: refused, nothing written.
+    let stale = store.append(&key, 1, &release.events()[1..2]).unwrap_err();
+    assert!(
+        matches!(&stale, StoreError::Conflict { key: k, expected: 1, actual: 4 } if k == key.as_str()),
+        "{name}: {stale:?}"
+    );
+    assert!(stale.to_string().contains("load it again"), "{name}");
+    assert_eq!(stale.next_actions(), [NextAction::ReloadAndRedo]);
+    // So is one that read more than there are.
+    assert!(matches!(store.append(&key, 9, &[]), Err(StoreError::Conflict { expected: 9, actual: 4, .. })));
+
+    // An event that breaks a rule is refused with its position, nothing written.
+    let mut early = release.clone();
+    early.complete("planning.stakeholders-notified", &ada(), t(4)).unwrap();
+    let mut backwards = early.events()[4].clone();
+    backwards.at = t(-100);
+    let refused = store.append(&key, 4, &[early.events()[4].clone(), backwards]).unwrap_err();
+    assert!(
+        matches!(refused, StoreError::Release(ReleaseError::Replay { position: 5, .. })),
+        "{name}: {refused:?}"
+    );
+    let planned_again = release.events()[0].clone();
+    let refused = store.append(&key, 4, &[planned_again]).unwrap_err();
+    assert!(
+        matches!(refused, StoreError::Release(ReleaseError::Replay { position: 4, .. })),
+        "{name}: {refused:?}"
+    );
+    assert_eq!(store.load(&key).unwrap().release, release, "{name}: refused appends changed nothing");
+    assert_eq!(store.append(&key, 4, &[]).unwrap(), 4, "{name}");
+    // After a refusal the store appends on from what is stored.
+    assert_eq!(store.save(&early, 4).unwrap(), 5, "{name}");
+    assert_eq!(store.load(&key).unwrap().release, early, "{name}");
+}
+
+fn racing_writers_on_several_handles_cannot_both_win(backend: &Backend) {
+    let name = backend.name;
+    let release = planned();
+    let key = (backend.connect)().create(&release).unwrap();
+    let items = ["planning.scope-documented", "planning.version-confirmed", "planning.roles-assigned"];
+    let handles: Vec<Shared> = items.iter().map(|_| (backend.connect)()).collect();
+    for round in 0..8 {
+        let base = handles[0].load(&key).unwrap().release;
+        let count = base.events().len();
+        let outcomes: Vec<Result<usize, StoreError>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = items
+                .iter()
+                .zip(&handles)
+                .enumerate()
+                .map(|(writer, (item, store))| {
+                    let mut mine = base.clone();
+                    scope.spawn(move || {
+                        let at = t(10 * round + writer as i64);
+                        let settled = mine.item_status(item).is_some_and(|status| status.is_settled());
+                        let done = if settled {
+                            mine.reopen(item, "again", &ada(), at).map(drop)
+                        } else {
+                            mine.complete(item, &ada(), at).map(drop)
+                        };
+                        done.map_err(StoreError::from)?;
+                        store.save(&mine, count)
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|thread| thread.join().unwrap()).collect()
+        });
+        let winners = outcomes.iter().filter(|outcome| outcome.is_ok()).count();
+        let conflicts = outcomes.iter().filter(|o| matches!(o, Err(StoreError::Conflict { .. }))).count();
+        assert_eq!((winners, conflicts), (1, items.len() - 1), "{name}, round {round}: {outcomes:?}");
+        let stored = handles[1].load(&key).unwrap().release;
+        assert_eq!(stored.events().len(), count + 1, "{name}");
+    }
+}
+
+fn update_retries_until_every_concurrent_change_lands(backend: &Backend) {
+    let name = backend.name;
+    const ITEMS: [&str; 6] = [
+        "planning.version-confirmed",
+        "planning.type-identified",
+        "planning.scope-documented",
+        "planning.dependencies-identified",
+        "planning.roles-assigned",
+        "planning.stakeholders-notified",
+    ];
+    let key = (backend.connect)().create(&planned()).unwrap();
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = ITEMS
+            .into_iter()
+            .map(|item| {
+                let (store, key) = ((backend.connect)(), key.clone());
+                scope.spawn(move || {
+                    store.update(&key, &mut |release| {
+                        let at = release.last_event_at();
+                        release.complete(item, &ada(), at).map(drop)
+                    })
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap().map(drop).unwrap();
+        }
+    });
+    let store = (backend.connect)();
+    let release = store.load(&key).unwrap().release;
+    for item in ITEMS {
+        assert!(release.item_status(item).is_some_and(|status| status.is_settled()), "{name}: {item}");
+    }
+    let error = store
+        .update(&key, &mut |release| release.complete("planning.no-such-item", &ada(), t(5)).map(drop))
+        .map(drop)
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Release(ReleaseError::UnknownItem { .. })), "{name}: {error}");
+    assert_eq!(store.load(&key).unwrap().release.events().len(), 7, "{name}");
+}
+
+fn keys_and_listings_are_sorted_and_filtered(backend: &Backend) {
+    let name = backend.name;
+    let store = (backend.connect)();
+    assert!(store.keys().unwrap().is_empty() && store.list(&ReleaseFilter::all()).unwrap().is_empty());
+    let mut releases = vec![
+        planned_for("search", "1.0.0"),
+        planned_for("checkout", "2.0.0"),
+        planned_for("checkout", "10.0.0"),
+        planned_for("Zeta", "1.0.0"),
+    ];
+    let mut frozen = at_stage(Stage::Frozen);
+    frozen.complete("build.features-merged", &ada(), t(9)).ok();
+    releases.push(frozen);
+    releases.push(at_stage(Stage::Deploying).tap_version("2.4.1"));
+    for release in &releases {
+        store.create(release).unwrap();
+    }
+    let keys: Vec<String> = store.keys().unwrap().iter().map(ToString::to_string).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "{name}: keys in byte order");
+    assert_eq!(keys.len(), 6);
+    let listed = store.list(&ReleaseFilter::all()).unwrap();
+    let expected: Vec<ReleaseSummary> = {
+        let mut all: Vec<ReleaseSummary> = releases.iter().map(ReleaseSummary::of).collect();
+        all.sort_by(|a, b| a.key.cmp(&b.key));
+        all
+    };
+    assert_eq!(listed, expected, "{name}");
+    let keys_of = |filter: ReleaseFilter| -> Vec<String> {
+        store.list(&filter).unwrap().into_iter().map(|summary| summary.key.to_string()).collect()
+    };
+    assert_eq!(keys_of(ReleaseFilter::all().in_stage(Stage::Frozen)), ["checkout@2.4.0"], "{name}");
+    assert_eq!(keys_of(ReleaseFilter::all().in_stage(Stage::Deploying)), ["checkout@2.4.1"], "{name}");
+    assert_eq!(
+        keys_of(ReleaseFilter::all().of_service("checkout")),
+        ["checkout@10.0.0", "checkout@2.0.0", "checkout@2.4.0", "checkout@2.4.1"],
+        "{name}"
+    );
+    assert_eq!(
+        keys_of(ReleaseFilter::all().of_service("checkout").in_stage(Stage::Planned)),
+        ["checkout@10.0.0", "checkout@2.0.0"],
+        "{name}"
+    );
+    assert!(keys_of(ReleaseFilter::all().of_service("nobody")).is_empty());
+    assert!(keys_of(ReleaseFilter::all().in_stage(Stage::RolledBack)).is_empty());
+    // A listing follows appends.
+    let key = ReleaseKey::parse("checkout@2.4.1").unwrap();
+    let mut deploying = store.load(&key).unwrap().release;
+    let stored = deploying.events().len();
+    deploying.roll_back("bad build", &common::grace(), t(60)).unwrap();
+    store.save(&deploying, stored).unwrap();
+    let rolled_back = store.list(&ReleaseFilter::all().in_stage(Stage::RolledBack)).unwrap();
+    assert_eq!(rolled_back, [ReleaseSummary::of(&deploying)], "{name}");
+    assert_eq!(rolled_back[0].last_event_at, t(60));
+}
+
+/// Changes a release's version, for a second release of the same service.
+trait TapVersion {
+    fn tap_version(self, version: &str) -> Release;
+}
+
+impl TapVersion for Release {
+    fn tap_version(self, version: &str) -> Release {
+        let mut events = self.events().to_vec();
+        if let release_workflow::EventKind::Planned { plan } = &mut events[0].what {
+            let mut changed = serde_json::to_value(&**plan).unwrap();
+            changed["version"] = serde_json::Value::String(version.to_owned());
+            *plan = Arc::new(serde_json::from_value(changed).unwrap());
+        }
+        Release::replay(events, &common::trusting(&self)).unwrap()
+    }
+}
+
+/// A check of the suite, run against one store.
+type Check = fn(&Backend);
+
+const SUITE: [(&str, Check); 7] = [
+    ("create", creates_loads_and_refuses_a_second_create),
+    ("missing", names_the_closest_keys_of_a_missing_release),
+    ("append", appends_check_the_events_and_the_version_read),
+    ("race", racing_writers_on_several_handles_cannot_both_win),
+    ("update", update_retries_until_every_concurrent_change_lands),
+    ("listing", keys_and_listings_are_sorted_and_filtered),
+    ("bad-keys", keys_that_cannot_name_a_release_are_refused),
+];
+
+fn keys_that_cannot_name_a_release_are_refused(backend: &Backend) {
+    let store = (backend.connect)();
+    for bad in ["", ".hidden", "a/b@1", "x@1.0.0\n", "a b@1"] {
+        let error = ReleaseKey::parse(bad).unwrap_err();
+        assert!(matches!(error, StoreError::InvalidKey { .. }), "{bad:?}: {error:?}");
+    }
+    assert!(store.keys().unwrap().is_empty(), "{}", backend.name);
+}
+
+#[test]
+fn the_memory_and_file_stores_conform() {
+    for (test, check) in SUITE {
+        on_local_stores(test, check);
+    }
+}
+
+/// Says `message` on the terminal even while the test harness captures
+/// output: a skipped test must not pass silently.
+fn say_loudly(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {message} ***\n");
+}
+
+#[cfg(not(feature = "postgres"))]
+#[test]
+fn the_postgres_store_conforms() {
+    say_loudly(&format!(
+        "the PostgreSQL store's conformance suite: this build has no `postgres` feature. Run \
+         `cargo test --features postgres --test store_conformance` with RELEASE_WORKFLOW_TEST_DATABASE_URL set"
+    ));
+    assert!(
+        std::env::var_os("RELEASE_WORKFLOW_REQUIRE_POSTGRES").is_none(),
+        "RELEASE_WORKFLOW_REQUIRE_POSTGRES is set, but this build has no `postgres` feature"
+    );
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_store {
+    use super::*;
+    use release_workflow::{Integrity, PostgresStore, SCHEMA_VERSION, SealKey, Trust};
+
+    /// The server's URL, or `None` after saying loudly that the test is skipped.
+    fn database_url(test: &str) -> Option<String> {
+        match std::env::var("RELEASE_WORKFLOW_TEST_DATABASE_URL") {
+            Ok(url) => Some(url),
+            Err(_) => {
+                say_loudly(&format!(
+                    "PostgreSQL test `{test}`: set RELEASE_WORKFLOW_TEST_DATABASE_URL to a database this test \
+                     may create schemas in"
+                ));
+                assert!(
+                    std::env::var_os("RELEASE_WORKFLOW_REQUIRE_POSTGRES").is_none(),
+                    "RELEASE_WORKFLOW_REQUIRE_POSTGRES is set, but RELEASE_WORKFLOW_TEST_DATABASE_URL is not"
+                );
+                None
+            }
+        }
+    }
+
+    /// A raw connection, for what the store does not do: dropping a
+    /// schema, editing rows behind its back.
+    fn raw(url: &str) -> postgres::Client {
+        postgres::Client::connect(url, postgres::NoTls).unwrap()
+    }
+
+    /// Why loading `key` fails; a release that loads is a failure.
+    fn load_error(store: &PostgresStore, key: &ReleaseKey) -> StoreError {
+        match store.load(key) {
+            Ok(_) => panic!("{key} loaded, but its rows were changed"),
+            Err(error) => error,
+        }
+    }
+
+    /// A fresh, empty schema for `test`.
+    fn fresh_schema(url: &str, test: &str) -> String {
+        let schema = format!("conformance_{}_{}", test.replace('-', "_"), std::process::id());
+        raw(url).batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).unwrap();
+        schema
+    }
+
+    fn backend(url: &str, test: &str) -> Backend {
+        let schema = fresh_schema(url, test);
+        let url = url.to_owned();
+        Backend {
+            name: "postgres",
+            connect: Box::new(move || Arc::new(PostgresStore::connect_to_schema(&url, &schema).unwrap())),
+        }
+    }
+
+    #[test]
+    fn the_postgres_store_conforms() {
+        let Some(url) = database_url("the_postgres_store_conforms") else { return };
+        for (test, check) in SUITE {
+            check(&backend(&url, test));
+        }
+    }
+
+    #[test]
+    fn the_schema_is_created_once_and_a_newer_one_is_refused() {
+        let Some(url) = database_url("the_schema_is_created_once_and_a_newer_one_is_refused") else { return };
+        let schema = fresh_schema(&url, "schema");
+        let stores: Vec<PostgresStore> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| PostgresStore::connect_to_schema(&url, &schema).unwrap()))
+                .collect();
+            threads.into_iter().map(|thread| thread.join().unwrap()).collect()
+        });
+        assert_eq!(stores[0].schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(stores[0].schema(), schema);
+        let versions: i64 = raw(&url)
+            .query_one(&format!("SELECT count(*) FROM {schema}.schema_version"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(versions, 1, "four replicas starting together migrate once");
+        raw(&url).execute(&format!("INSERT INTO {schema}.schema_version VALUES (99)"), &[]).unwrap();
+        let error = PostgresStore::connect_to_schema(&url, &schema).unwrap_err();
+        assert!(matches!(error, StoreError::Schema { .. }), "{error:?}");
+        assert!(
+            error.to_string().contains("is at version 99, written by a newer release-workflow"),
+            "{error}"
+        );
+        for bad in ["Releases", "release-workflow", "x; DROP TABLE y", "", "1st"] {
+            let error = PostgresStore::connect_to_schema(&url, bad).unwrap_err();
+            assert!(error.to_string().contains("is not a plain identifier"), "{bad}: {error}");
+        }
+        let error = PostgresStore::connect("postgres://nobody:wrong@127.0.0.1:1/none").unwrap_err();
+        assert!(matches!(error, StoreError::Database { action: "connect to", .. }), "{error:?}");
+        assert!(std::error::Error::source(&error).is_some());
+    }
+
+    #[test]
+    fn rows_changed_behind_the_stores_back_are_refused_on_load() {
+        let Some(url) = database_url("rows_changed_behind_the_stores_back_are_refused_on_load") else {
+            return;
+        };
+        let schema = fresh_schema(&url, "tamper");
+        let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        let release = at_stage(Stage::Verifying);
+        let key = store.create(&release).unwrap();
+        let loaded = store.load(&key).unwrap();
+        assert_eq!(loaded.integrity, Integrity::Chained);
+        let mut client = raw(&url);
+        // Re-attributing an event: the chain no longer holds.
+        client
+            .execute(
+                &format!(
+                    "UPDATE {schema}.events SET line = replace(line, 'Ada Lovelace', 'Grace Hopper') \
+                     WHERE key = $1 AND seq = 3"
+                ),
+                &[&key.as_str()],
+            )
+            .unwrap();
+        let error = load_error(&store, &key);
+        assert!(
+            matches!(&error, StoreError::Refused { line: 5, .. } | StoreError::CorruptLog { line: 5, .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().starts_with(&format!("{schema}.events/checkout@2.4.0, line 5")), "{error}");
+        // A missing row is named.
+        let fresh = at_stage(Stage::Frozen).tap_version("2.5.0");
+        let key = store.create(&fresh).unwrap();
+        client
+            .execute(&format!("DELETE FROM {schema}.events WHERE key = $1 AND seq = 2"), &[&key.as_str()])
+            .unwrap();
+        let error = load_error(&store, &key);
+        assert!(error.to_string().contains("line 4: event 2 is missing"), "{error}");
+        // A summary that disagrees with the rows: the last row removed.
+        let other = planned().tap_version("2.6.0");
+        let key = store.create(&other).unwrap();
+        let mut more = other.clone();
+        more.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+        store.save(&more, 1).unwrap();
+        client
+            .execute(&format!("DELETE FROM {schema}.events WHERE key = $1 AND seq = 1"), &[&key.as_str()])
+            .unwrap();
+        let error = load_error(&store, &key);
+        assert!(
+            error.to_string().contains("its summary row says 2 events, but its event rows hold 1"),
+            "{error}"
+        );
+        // And an append on top of it is refused rather than built on it.
+        let fresh_store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        assert!(fresh_store.append(&key, 2, &[]).is_ok(), "an empty append writes nothing");
+        let mut next = more.clone();
+        next.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
+        assert!(fresh_store.save(&next, 2).is_err());
+    }
+
+    #[test]
+    fn a_sealed_store_seals_what_it_writes() {
+        let Some(url) = database_url("a_sealed_store_seals_what_it_writes") else { return };
+        let schema = fresh_schema(&url, "sealed");
+        let key = SealKey::new(vec![7; 32]).unwrap();
+        let sealed = PostgresStore::connect_to_schema(&url, &schema)
+            .unwrap()
+            .with_trust(Trust::default().with_key(key));
+        let mut release = planned();
+        let stored = sealed.create(&release).unwrap();
+        release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+        sealed.save(&release, 1).unwrap();
+        assert_eq!(sealed.load(&stored).unwrap().integrity, Integrity::Sealed);
+        let other_key = SealKey::new(vec![8; 32]).unwrap();
+        let stranger = PostgresStore::connect_to_schema(&url, &schema)
+            .unwrap()
+            .with_trust(Trust::default().with_key(other_key));
+        assert!(stranger.load(&stored).is_err(), "a log sealed with another key is refused");
+    }
+}
