@@ -338,10 +338,10 @@ fn say_loudly(message: &str) {
 #[cfg(not(feature = "postgres"))]
 #[test]
 fn the_postgres_store_conforms() {
-    say_loudly(&format!(
+    say_loudly(
         "the PostgreSQL store's conformance suite: this build has no `postgres` feature. Run \
-         `cargo test --features postgres --test store_conformance` with RELEASE_WORKFLOW_TEST_DATABASE_URL set"
-    ));
+         `cargo test --features postgres --test store_conformance` with RELEASE_WORKFLOW_TEST_DATABASE_URL set",
+    );
     assert!(
         std::env::var_os("RELEASE_WORKFLOW_REQUIRE_POSTGRES").is_none(),
         "RELEASE_WORKFLOW_REQUIRE_POSTGRES is set, but this build has no `postgres` feature"
