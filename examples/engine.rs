@@ -1,13 +1,16 @@
 //! A small workflow engine, as an internal tool would write it.
 //!
 //! Four services release at once, each driven by its own thread through the
-//! typed API and saved to a file store after every step. A monitoring
+//! typed API and saved to a store after every step: PostgreSQL when
+//! `DATABASE_URL` is set (build with `--features postgres`; the run gets a
+//! schema of its own), a file store in a temporary directory otherwise. A monitoring
 //! thread streams health signals to them while they are verified; the
 //! payments release's error rate climbs, its criteria trip, and it is rolled
 //! back. At the end every release is loaded back from the store and the
 //! DORA report of the result is printed.
 //!
-//! Run it with `cargo run --example engine`.
+//! Run it with `cargo run --example engine`, or
+//! `DATABASE_URL=postgres://user:password@localhost/releases cargo run --features postgres --example engine`.
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
@@ -15,11 +18,14 @@ use std::thread;
 use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::typed::{AnyStage, Planned, Verifying};
 use release_workflow::{
-    Actor, FileStore, Gate, History, Incident, IncidentSeverity, Release, ReleaseKey, ReleaseStore,
-    ReportOptions, Role, Window,
+    Actor, FileStore, Gate, History, Incident, IncidentSeverity, Release, ReleaseFilter, ReleaseKey,
+    ReleaseStore, ReportOptions, Role, Stage, Window,
 };
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+/// A store the drivers share between their threads.
+type Store = dyn ReleaseStore + Send + Sync;
 
 /// One health sample for one service, `minute` minutes into verification.
 struct Sample {
@@ -38,9 +44,8 @@ const SERVICES: [(&str, &str, &str, bool); 4] = [
 
 fn main() -> Result<(), Failure> {
     let start: DateTime<Utc> = "2026-12-07T08:00:00Z".parse()?;
-    let dir = std::env::temp_dir().join(format!("release-workflow-engine-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let store = FileStore::open(&dir)?;
+    let (store, dir) = open_store()?;
+    let store = &*store;
 
     let (senders, receivers): (Vec<Sender<Sample>>, Vec<Receiver<Sample>>) =
         SERVICES.iter().map(|_| mpsc::channel()).unzip();
@@ -51,7 +56,6 @@ fn main() -> Result<(), Failure> {
             .zip(receivers)
             .enumerate()
             .map(|(index, (service, signals))| {
-                let store = &store;
                 let begins = start + TimeDelta::minutes(17 * index as i64);
                 scope
                     .spawn(move || drive(store, *service, begins, signals).map_err(|error| error.to_string()))
@@ -84,11 +88,43 @@ fn main() -> Result<(), Failure> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    // A dashboard lists releases by stage without replaying them.
+    let rolled_back = store.list(&ReleaseFilter::all().in_stage(Stage::RolledBack))?;
+    let keys: Vec<String> = rolled_back.iter().map(|summary| summary.key.to_string()).collect();
+    println!("rolled back: {}", keys.join(", "));
     let history = History::from_releases(&releases);
     let window = Window::new(start - TimeDelta::hours(8), start + TimeDelta::days(1))?;
     println!("\n{}", history.report(&ReportOptions::new(window))?);
-    std::fs::remove_dir_all(&dir)?;
+    if let Some(dir) = dir {
+        std::fs::remove_dir_all(&dir)?;
+    }
     Ok(())
+}
+
+/// The store: PostgreSQL when `DATABASE_URL` is set, else a file store in a
+/// temporary directory (given back, to remove at the end).
+fn open_store() -> Result<(Box<Store>, Option<std::path::PathBuf>), Failure> {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        return Ok((open_database(&url)?, None));
+    }
+    let dir = std::env::temp_dir().join(format!("release-workflow-engine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok((Box::new(FileStore::open(&dir)?), Some(dir)))
+}
+
+/// Every run in a schema of its own: the releases' keys repeat from run to run.
+#[cfg(feature = "postgres")]
+fn open_database(url: &str) -> Result<Box<Store>, Failure> {
+    let schema = format!("engine_example_{}", std::process::id());
+    let store = release_workflow::PostgresStore::connect_to_schema(url, &schema)?;
+    println!("storing in PostgreSQL, schema {schema} (drop it with `DROP SCHEMA {schema} CASCADE`)\n");
+    Ok(Box::new(store))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_database(_url: &str) -> Result<Box<Store>, Failure> {
+    Err("DATABASE_URL is set, but this build has no PostgreSQL store: run it with `--features postgres`"
+        .into())
 }
 
 /// Streams health samples to each service's driver: healthy values, except
@@ -112,7 +148,7 @@ fn monitor(senders: Vec<Sender<Sample>>) {
 /// Drives one release from plan to released (or rolled back), saving each
 /// step to the store, and returns what happened.
 fn drive(
-    store: &FileStore,
+    store: &Store,
     (service, version, previous, _): (&str, &str, &str, bool),
     start: DateTime<Utc>,
     signals: Receiver<Sample>,

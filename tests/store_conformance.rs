@@ -392,20 +392,22 @@ mod postgres_store {
         schema
     }
 
-    fn backend(url: &str, test: &str) -> Backend {
-        let schema = fresh_schema(url, test);
-        let url = url.to_owned();
-        Backend {
-            name: "postgres",
-            connect: Box::new(move || Arc::new(PostgresStore::connect_to_schema(&url, &schema).unwrap())),
-        }
+    /// Drops a test's schema once it passed (a failed test leaves it to look at).
+    fn drop_schema(url: &str, schema: &str) {
+        raw(url).batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
     }
 
     #[test]
     fn the_postgres_store_conforms() {
         let Some(url) = database_url("the_postgres_store_conforms") else { return };
         for (test, check) in SUITE {
-            check(&backend(&url, test));
+            let schema = fresh_schema(&url, test);
+            let (at, named) = (url.clone(), schema.clone());
+            let connect = Box::new(move || -> Shared {
+                Arc::new(PostgresStore::connect_to_schema(&at, &named).unwrap())
+            });
+            check(&Backend { name: "postgres", connect });
+            drop_schema(&url, &schema);
         }
     }
 
@@ -440,6 +442,7 @@ mod postgres_store {
         let error = PostgresStore::connect("postgres://nobody:wrong@127.0.0.1:1/none").unwrap_err();
         assert!(matches!(error, StoreError::Database { action: "connect to", .. }), "{error:?}");
         assert!(std::error::Error::source(&error).is_some());
+        drop_schema(&url, &schema);
     }
 
     #[test]
@@ -498,6 +501,7 @@ mod postgres_store {
         let mut next = more.clone();
         next.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
         assert!(fresh_store.save(&next, 2).is_err());
+        drop_schema(&url, &schema);
     }
 
     #[test]
@@ -518,5 +522,6 @@ mod postgres_store {
             .unwrap()
             .with_trust(Trust::default().with_key(other_key));
         assert!(stranger.load(&stored).is_err(), "a log sealed with another key is refused");
+        drop_schema(&url, &schema);
     }
 }

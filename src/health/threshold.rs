@@ -304,8 +304,8 @@ impl Threshold {
     fn validate(&self) -> Result<(), HealthError> {
         let counts = 1..=MAX_BREACHES_TO_TRIP;
         let rule = [self.breaches_to_trip, self.consecutive_breaches_to_trip];
+        // Every way of making a threshold gives it a total, a run, or both.
         let problem = match (rule, rule.into_iter().flatten().find(|count| !counts.contains(count))) {
-            ([None, None], _) => Some("has no rule to trip on; give a number of breaches".to_owned()),
             (_, Some(count)) => {
                 Some(format!("asks for {count} breaching samples; give 1 to {MAX_BREACHES_TO_TRIP}"))
             }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
-use postgres::{Client, NoTls, Row, Transaction};
+use postgres::{Client, NoTls, Row, Statement};
 
 use crate::digest::Digest;
 use crate::event::Event;
@@ -85,13 +85,35 @@ CREATE TABLE {schema}.events (
 /// `<schema>.events/<key>` and the line the event would have in the file
 /// store's log: event `seq` is line `seq + 2`.
 pub struct PostgresStore {
-    client: Mutex<Client>,
+    connection: Mutex<Connection>,
     schema: String,
     trust: Trust,
     /// The release each append last wrote, with its head: the next append
     /// to it checks its events against this instead of reading the log,
     /// when the summary row shows nobody else wrote since.
     recent: Mutex<HashMap<ReleaseKey, Written>>,
+}
+
+/// The store's connection, and the statements prepared on it: each is
+/// parsed by the server once, and then sent as its parameters alone.
+struct Connection {
+    client: Client,
+    prepared: HashMap<&'static str, Statement>,
+}
+
+impl Connection {
+    /// `sql` with `{schema}` replaced, prepared on first use.
+    fn statement(&mut self, schema: &str, sql: &'static str) -> Result<Statement, StoreError> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self
+            .client
+            .prepare(&sql.replace("{schema}", schema))
+            .map_err(database("prepare a statement for"))?;
+        self.prepared.insert(sql, statement.clone());
+        Ok(statement)
+    }
 }
 
 /// A release as this store last wrote it.
@@ -106,8 +128,41 @@ impl fmt::Debug for PostgresStore {
     }
 }
 
-/// The summary row's columns, as the statements below list them.
-const SUMMARY_COLUMNS: &str = "key, service, version, stage, events, last_event_at";
+/// A release's summary as an append checks it.
+const SELECT_SUMMARY: &str = "SELECT format, events, head FROM {schema}.releases WHERE key = $1";
+
+/// A release's summary and its events, in one statement and so from one
+/// snapshot. A release row without events (rows deleted behind the
+/// store's back) comes as one row with no event.
+const SELECT_LOG: &str = "SELECT r.format, r.events, r.head, e.seq, e.line
+    FROM {schema}.releases r LEFT JOIN {schema}.events e ON e.key = r.key
+    WHERE r.key = $1 ORDER BY e.seq";
+
+const SELECT_KEYS: &str = "SELECT key FROM {schema}.releases ORDER BY key COLLATE \"C\"";
+
+const SELECT_LISTED: &str =
+    "SELECT key, service, version, stage, events, last_event_at FROM {schema}.releases
+    WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
+    ORDER BY key COLLATE \"C\"";
+
+/// A release and its events in one statement, so in one transaction with
+/// one round trip; nothing when the key is taken.
+const INSERT_RELEASE: &str = "WITH created AS (
+        INSERT INTO {schema}.releases (key, service, version, stage, format, events, head, last_event_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING RETURNING key)
+    INSERT INTO {schema}.events (key, seq, line)
+    SELECT created.key, new.seq, new.line FROM created, unnest($9::bigint[], $10::text[]) AS new (seq, line)";
+
+/// New events and the summary they lead to, in one statement; nothing when
+/// the release no longer has the events the writer read. A writer racing
+/// on the same release waits for the row lock, then finds the count moved
+/// and writes nothing; should two ever insert the same `seq`, the primary
+/// key refuses the second.
+const APPEND_EVENTS: &str = "WITH moved AS (
+        UPDATE {schema}.releases SET stage = $2, events = $3, head = $4, last_event_at = $5
+        WHERE key = $1 AND events = $6 RETURNING key)
+    INSERT INTO {schema}.events (key, seq, line)
+    SELECT moved.key, new.seq, new.line FROM moved, unnest($7::bigint[], $8::text[]) AS new (seq, line)";
 
 impl PostgresStore {
     /// Connects to the database at `url` (such as
@@ -158,7 +213,7 @@ impl PostgresStore {
         check_schema_name(schema)?;
         migrate(&mut client, schema)?;
         Ok(PostgresStore {
-            client: Mutex::new(client),
+            connection: Mutex::new(Connection { client, prepared: HashMap::new() }),
             schema: schema.to_owned(),
             trust: Trust::default(),
             recent: Mutex::new(HashMap::new()),
@@ -193,22 +248,23 @@ impl PostgresStore {
     /// [`StoreError::Database`] when it cannot be read.
     pub fn schema_version(&self) -> Result<i32, StoreError> {
         let sql = format!("SELECT coalesce(max(version), 0) FROM {}.schema_version", self.schema);
-        let row = self.client().query_one(&sql, &[]).map_err(database("read the schema version of"))?;
+        let row =
+            self.connection().client.query_one(&sql, &[]).map_err(database("read the schema version of"))?;
         Ok(row.get(0))
     }
 
-    fn client(&self) -> MutexGuard<'_, Client> {
-        // A panic while a transaction was open rolled it back when the
-        // transaction was dropped: the connection is usable.
-        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        // Every write is one statement, done or not: a panic in another
+        // thread leaves the connection usable.
+        self.connection.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn recent(&self) -> MutexGuard<'_, HashMap<ReleaseKey, Written>> {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn sql(&self, statement: &str) -> String {
-        statement.replace("{schema}", &self.schema)
+    fn statement(&self, connection: &mut Connection, sql: &'static str) -> Result<Statement, StoreError> {
+        connection.statement(&self.schema, sql)
     }
 
     /// Where errors say a release's log is.
@@ -216,16 +272,16 @@ impl PostgresStore {
         PathBuf::from(format!("{}.events/{key}", self.schema))
     }
 
-    fn not_found(&self, client: &mut Client, key: &ReleaseKey) -> StoreError {
-        match self.stored_keys(client) {
+    fn not_found(&self, connection: &mut Connection, key: &ReleaseKey) -> StoreError {
+        match self.stored_keys(connection) {
             Ok(keys) => super::not_found(key, &keys),
             Err(error) => error,
         }
     }
 
-    fn stored_keys(&self, client: &mut Client) -> Result<Vec<ReleaseKey>, StoreError> {
-        let sql = self.sql("SELECT key FROM {schema}.releases ORDER BY key COLLATE \"C\"");
-        let rows = client.query(&sql, &[]).map_err(database("list the releases in"))?;
+    fn stored_keys(&self, connection: &mut Connection) -> Result<Vec<ReleaseKey>, StoreError> {
+        let statement = self.statement(connection, SELECT_KEYS)?;
+        let rows = connection.client.query(&statement, &[]).map_err(database("list the releases in"))?;
         Ok(rows.iter().filter_map(|row| ReleaseKey::parse(row.get(0)).ok()).collect())
     }
 
@@ -243,25 +299,17 @@ impl PostgresStore {
         (lines, previous)
     }
 
-    /// Reads a release's rows in one snapshot: its summary's format, event
-    /// count and head, and its event lines in order.
-    fn read_rows(
+    /// Reads a release's summary (its format, event count and head) and
+    /// its event lines in order, from one snapshot.
+    fn read_log(
         &self,
-        client: &mut Client,
+        connection: &mut Connection,
         key: &ReleaseKey,
     ) -> Result<Option<(Summary, Vec<Row>)>, StoreError> {
-        let mut transaction = client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(database("read"))?;
-        let Some(summary) = read_summary(&mut transaction, &self.sql(SELECT_SUMMARY), key)? else {
-            return Ok(None);
-        };
-        let sql = self.sql("SELECT seq, line FROM {schema}.events WHERE key = $1 ORDER BY seq");
-        let rows = transaction.query(&sql, &[&key.as_str()]).map_err(database("read the events of"))?;
-        transaction.commit().map_err(database("read"))?;
+        let statement = self.statement(connection, SELECT_LOG)?;
+        let rows = connection.client.query(&statement, &[&key.as_str()]).map_err(database("read"))?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let summary = Summary::of(first);
         Ok(Some((summary, rows)))
     }
 
@@ -273,7 +321,10 @@ impl PostgresStore {
         let mut text = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
         text.push(b'\n');
         for (index, row) in rows.iter().enumerate() {
-            let seq: i64 = row.get(0);
+            let (Some(seq), Some(line)) = (row.get::<_, Option<i64>>(3), row.get::<_, Option<&str>>(4))
+            else {
+                break; // a release row without events: the count check below names it
+            };
             if usize::try_from(seq).ok() != Some(index) {
                 return Err(StoreError::CorruptLog {
                     path,
@@ -281,7 +332,7 @@ impl PostgresStore {
                     problem: format!("event {index} is missing: the next stored event is numbered {seq}"),
                 });
             }
-            text.extend_from_slice(row.get::<_, &str>(1).as_bytes());
+            text.extend_from_slice(line.as_bytes());
             text.push(b'\n');
         }
         let parsed = parse_log(&path, key, &text, &self.trust)?;
@@ -305,7 +356,7 @@ impl PostgresStore {
     /// another writer appended since `summary` was read.
     fn current(
         &self,
-        client: &mut Client,
+        connection: &mut Connection,
         key: &ReleaseKey,
         summary: &Summary,
         expected: usize,
@@ -316,28 +367,39 @@ impl PostgresStore {
         {
             return Ok(written.release);
         }
-        match self.read_rows(client, key)? {
+        match self.read_log(connection, key)? {
             Some((now, _)) if now.events != expected => {
                 Err(StoreError::Conflict { key: key.to_string(), expected, actual: now.events })
             }
             Some((now, rows)) => Ok(self.parse(key, &now, &rows)?.release),
-            None => Err(self.not_found(client, key)),
+            None => Err(self.not_found(connection, key)),
         }
     }
 
     /// The conflict a refused write met: how many events the release has now.
-    fn conflict(&self, client: &mut Client, key: &ReleaseKey, expected: usize) -> StoreError {
-        match read_summary(client, &self.sql(SELECT_SUMMARY), key) {
+    fn conflict(&self, connection: &mut Connection, key: &ReleaseKey, expected: usize) -> StoreError {
+        match self.read_summary(connection, key) {
             Ok(Some(summary)) => {
                 StoreError::Conflict { key: key.to_string(), expected, actual: summary.events }
             }
-            Ok(None) => self.not_found(client, key),
+            Ok(None) => self.not_found(connection, key),
             Err(error) => error,
         }
     }
-}
 
-const SELECT_SUMMARY: &str = "SELECT format, events, head FROM {schema}.releases WHERE key = $1";
+    fn read_summary(
+        &self,
+        connection: &mut Connection,
+        key: &ReleaseKey,
+    ) -> Result<Option<Summary>, StoreError> {
+        let statement = self.statement(connection, SELECT_SUMMARY)?;
+        let row = connection
+            .client
+            .query_opt(&statement, &[&key.as_str()])
+            .map_err(database("read the summary of"))?;
+        Ok(row.as_ref().map(Summary::of))
+    }
+}
 
 /// What a release's summary row says of its log.
 struct Summary {
@@ -351,17 +413,15 @@ struct Parsed {
     integrity: crate::release::Integrity,
 }
 
-fn read_summary(
-    client: &mut impl postgres::GenericClient,
-    sql: &str,
-    key: &ReleaseKey,
-) -> Result<Option<Summary>, StoreError> {
-    let row = client.query_opt(sql, &[&key.as_str()]).map_err(database("read the summary of"))?;
-    Ok(row.map(|row| Summary {
-        format: u32::try_from(row.get::<_, i32>(0)).unwrap_or(0),
-        events: usize::try_from(row.get::<_, i64>(1)).unwrap_or(0),
-        head: row.get(2),
-    }))
+impl Summary {
+    /// The summary in a row's first three columns.
+    fn of(row: &Row) -> Summary {
+        Summary {
+            format: u32::try_from(row.get::<_, i32>(0)).unwrap_or(0),
+            events: usize::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+            head: row.get(2),
+        }
+    }
 }
 
 /// A schema name used as an identifier in SQL: plain, so that it needs no
@@ -428,28 +488,13 @@ fn database(action: &'static str) -> impl Fn(postgres::Error) -> StoreError {
     move |source| StoreError::Database { action, source: Arc::new(source) }
 }
 
-fn is_unique_violation(error: &postgres::Error) -> bool {
-    error.code() == Some(&SqlState::UNIQUE_VIOLATION)
-}
-
 fn as_count(count: usize) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
 }
 
-/// Inserts event lines numbered from `first`, in one statement.
-fn insert_events(
-    transaction: &mut Transaction<'_>,
-    sql: &str,
-    key: &ReleaseKey,
-    first: usize,
-    lines: &[String],
-) -> Result<(), postgres::Error> {
-    let seqs: Vec<i64> = (first..first + lines.len()).map(as_count).collect();
-    transaction.execute(sql, &[&key.as_str(), &seqs, &lines]).map(drop)
+fn seqs(first: usize, count: usize) -> Vec<i64> {
+    (first..first + count).map(as_count).collect()
 }
-
-const INSERT_EVENTS: &str = "INSERT INTO {schema}.events (key, seq, line)
-    SELECT $1, seq, line FROM unnest($2::bigint[], $3::text[]) AS new (seq, line)";
 
 impl ReleaseStore for PostgresStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
@@ -458,15 +503,12 @@ impl ReleaseStore for PostgresStore {
         let head = head.map(|digest| digest.to_string());
         let summary = ReleaseSummary::of(release);
         let format = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
-        let mut client = self.client();
-        let failed = database("create a release in");
-        let mut transaction = client.transaction().map_err(&failed)?;
-        let inserted = transaction
+        let mut connection = self.connection();
+        let statement = self.statement(&mut connection, INSERT_RELEASE)?;
+        let inserted = connection
+            .client
             .execute(
-                &self.sql(
-                    "INSERT INTO {schema}.releases (key, service, version, stage, format, events, head, last_event_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING",
-                ),
+                &statement,
                 &[
                     &key.as_str(),
                     &summary.service,
@@ -476,33 +518,33 @@ impl ReleaseStore for PostgresStore {
                     &as_count(summary.events),
                     &head,
                     &summary.last_event_at,
+                    &seqs(0, lines.len()),
+                    &lines,
                 ],
             )
-            .map_err(&failed)?;
+            .map_err(database("create a release in"))?;
+        drop(connection);
         if inserted == 0 {
             return Err(StoreError::ReleaseExists { key: key.to_string() });
         }
-        insert_events(&mut transaction, &self.sql(INSERT_EVENTS), &key, 0, &lines).map_err(&failed)?;
-        transaction.commit().map_err(&failed)?;
-        drop(client);
         self.recent().insert(key.clone(), Written { release: release.clone(), head });
         Ok(key)
     }
 
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
-        let mut client = self.client();
-        let Some((summary, rows)) = self.read_rows(&mut client, key)? else {
-            return Err(self.not_found(&mut client, key));
+        let mut connection = self.connection();
+        let Some((summary, rows)) = self.read_log(&mut connection, key)? else {
+            return Err(self.not_found(&mut connection, key));
         };
-        drop(client);
+        drop(connection);
         let parsed = self.parse(key, &summary, &rows)?;
         Ok(StoredRelease { release: parsed.release, torn_tail: None, integrity: parsed.integrity })
     }
 
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
-        let mut client = self.client();
-        let Some(summary) = read_summary(&mut *client, &self.sql(SELECT_SUMMARY), key)? else {
-            return Err(self.not_found(&mut client, key));
+        let mut connection = self.connection();
+        let Some(summary) = self.read_summary(&mut connection, key)? else {
+            return Err(self.not_found(&mut connection, key));
         };
         if summary.events != expected {
             return Err(StoreError::Conflict { key: key.to_string(), expected, actual: summary.events });
@@ -510,7 +552,7 @@ impl ReleaseStore for PostgresStore {
         if events.is_empty() {
             return Ok(expected);
         }
-        let current = self.current(&mut client, key, &summary, expected)?;
+        let current = self.current(&mut connection, key, &summary, expected)?;
         // A refused event leaves the store without a memory of this
         // release: the next append reads it again.
         let updated = extend(current, events, expected)?;
@@ -526,64 +568,47 @@ impl ReleaseStore for PostgresStore {
         let (lines, head) = self.lines(previous, events);
         let head = head.map(|digest| digest.to_string());
         let new = ReleaseSummary::of(&updated);
-        let failed = database("append to a release in");
-        let mut transaction = client.transaction().map_err(&failed)?;
-        match insert_events(&mut transaction, &self.sql(INSERT_EVENTS), key, expected, &lines) {
-            Ok(()) => {}
-            Err(error) if is_unique_violation(&error) => {
-                drop(transaction);
-                return Err(self.conflict(&mut client, key, expected));
+        let statement = self.statement(&mut connection, APPEND_EVENTS)?;
+        let written = connection.client.execute(
+            &statement,
+            &[
+                &key.as_str(),
+                &new.stage.to_string(),
+                &as_count(new.events),
+                &head,
+                &new.last_event_at,
+                &as_count(expected),
+                &seqs(expected, lines.len()),
+                &lines,
+            ],
+        );
+        match written {
+            Ok(0) => return Err(self.conflict(&mut connection, key, expected)),
+            Ok(_) => {}
+            Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                return Err(self.conflict(&mut connection, key, expected));
             }
-            Err(error) => return Err(failed(error)),
+            Err(error) => return Err(database("append to a release in")(error)),
         }
-        let changed = transaction
-            .execute(
-                &self.sql(
-                    "UPDATE {schema}.releases SET stage = $2, events = $3, head = $4, last_event_at = $5
-                     WHERE key = $1 AND events = $6",
-                ),
-                &[
-                    &key.as_str(),
-                    &new.stage.to_string(),
-                    &as_count(new.events),
-                    &head,
-                    &new.last_event_at,
-                    &as_count(expected),
-                ],
-            )
-            .map_err(&failed)?;
-        if changed == 0 {
-            drop(transaction);
-            return Err(self.conflict(&mut client, key, expected));
-        }
-        match transaction.commit() {
-            Ok(()) => {}
-            Err(error) if is_unique_violation(&error) => {
-                return Err(self.conflict(&mut client, key, expected));
-            }
-            Err(error) => return Err(failed(error)),
-        }
-        drop(client);
+        drop(connection);
         let count = updated.events().len();
         self.recent().insert(key.clone(), Written { release: updated, head });
         Ok(count)
     }
 
     fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
-        self.stored_keys(&mut self.client())
+        self.stored_keys(&mut self.connection())
     }
 
     fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
-        let sql = self.sql(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM {{schema}}.releases
-             WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
-             ORDER BY key COLLATE \"C\""
-        ));
         let stage = filter.stage().map(|stage| stage.to_string());
-        let rows = self
-            .client()
-            .query(&sql, &[&stage, &filter.service()])
+        let mut connection = self.connection();
+        let statement = self.statement(&mut connection, SELECT_LISTED)?;
+        let rows = connection
+            .client
+            .query(&statement, &[&stage, &filter.service()])
             .map_err(database("list the releases in"))?;
+        drop(connection);
         rows.iter().map(|row| self.summary(row)).collect()
     }
 }
