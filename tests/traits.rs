@@ -61,6 +61,18 @@ fn public_types_are_send_and_sync() {
     error_type::<MetricsError>();
     #[cfg(feature = "store")]
     error_type::<StoreError>();
+    #[cfg(feature = "store")]
+    {
+        send_sync::<release_workflow::ReleaseSummary>();
+        send_sync::<release_workflow::ReleaseFilter>();
+        send_sync::<release_workflow::FileStore>();
+        send_sync::<release_workflow::MemoryStore>();
+    }
+    #[cfg(feature = "postgres")]
+    send_sync::<release_workflow::PostgresStore>();
+    send_sync::<release_workflow::Observation>();
+    send_sync::<release_workflow::Threshold>();
+    send_sync::<release_workflow::Verdict>();
     error_type::<release_workflow::typed::WrongStage>();
 }
 
