@@ -4,9 +4,11 @@ mod access;
 mod apply;
 mod chain;
 mod error;
+mod error_messages;
 mod govern;
 mod health;
 mod markdown;
+mod observe;
 mod status;
 mod stored;
 mod trust;
@@ -31,7 +33,7 @@ pub use chain::Integrity;
 #[cfg(feature = "store")]
 pub(crate) use chain::{StoredEvent, stored_line};
 pub use error::{ChainProblem, ReleaseError};
-pub use health::MAX_OBSERVATIONS_PER_EVENT;
+pub use observe::MAX_OBSERVATIONS_PER_EVENT;
 pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
 #[cfg(feature = "store")]
 pub(crate) use stored::{FIRST_CHAINED_FORMAT, is_readable as is_readable_format};

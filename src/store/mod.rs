@@ -13,6 +13,8 @@ mod log;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_sql;
 mod recover;
 mod summary;
 
