@@ -375,3 +375,26 @@ fn released_then_rolled_back() -> Release {
     release.roll_back("customer reports", &grace(), t(4)).unwrap();
     release
 }
+
+#[test]
+fn a_batch_says_what_it_holds() {
+    let release = verifying();
+    let described = |observations: Vec<Observation>| {
+        let mut copy = release.clone();
+        copy.record_observations(observations, &monitor(), t(5)).unwrap().what.to_string()
+    };
+    let baseline = |value: f64| Observation::baseline("latency_p95_ms", value, "grafana", t(3)).unwrap();
+    assert_eq!(
+        described(vec![sample("error_rate", 0.01, t(4))]),
+        "recorded 1 sample of error_rate from prometheus, measured 2026-11-30 09:04:00 UTC"
+    );
+    assert_eq!(
+        described(vec![baseline(200.0), baseline(210.0)]),
+        "recorded 2 baselines of latency_p95_ms from grafana, measured 2026-11-30 09:03:00 UTC"
+    );
+    assert_eq!(
+        described(vec![baseline(200.0), sample("error_rate", 0.01, t(4))]),
+        "recorded 2 observations of error_rate, latency_p95_ms from grafana, prometheus, measured \
+         2026-11-30 09:03:00 UTC to 2026-11-30 09:04:00 UTC"
+    );
+}
