@@ -351,7 +351,7 @@ fn the_postgres_store_conforms() {
 #[cfg(feature = "postgres")]
 mod postgres_store {
     use super::*;
-    use release_workflow::{Integrity, PostgresStore, SCHEMA_VERSION, SealKey, Trust};
+    use release_workflow::{Gate, Integrity, PostgresStore, SCHEMA_VERSION, SealKey, Template, Trust};
 
     /// The server's URL, or `None` after saying loudly that the test is skipped.
     fn database_url(test: &str) -> Option<String> {
@@ -501,6 +501,43 @@ mod postgres_store {
         let mut next = more.clone();
         next.complete("planning.version-confirmed", &ada(), t(2)).unwrap();
         assert!(fresh_store.save(&next, 2).is_err());
+        drop_schema(&url, &schema);
+    }
+
+    #[test]
+    fn a_store_given_another_trust_checks_again_what_it_remembers() {
+        let Some(url) = database_url("a_store_given_another_trust_checks_again_what_it_remembers") else {
+            return;
+        };
+        let schema = fresh_schema(&url, "retrust");
+        let ours = Template::builder("Ours")
+            .section("Ship")
+            .item("ship.done", "Done", Gate::Deploy)
+            .build()
+            .unwrap();
+        let trusting = PostgresStore::connect_to_schema(&url, &schema)
+            .unwrap()
+            .with_trust(Trust::default().trusting(ours.clone()));
+        let mut release = planned_for("ours", "1.0.0");
+        let mut events = release.events().to_vec();
+        if let release_workflow::EventKind::Planned { plan } = &mut events[0].what {
+            let mut changed = serde_json::to_value(&**plan).unwrap();
+            changed["template"] = serde_json::to_value(&ours).unwrap();
+            *plan = Arc::new(serde_json::from_value(changed).unwrap());
+        }
+        release = Release::replay(events, &Trust::default().trusting(ours)).unwrap();
+        let key = trusting.create(&release).unwrap();
+        // The same store, now trusting only the built-in checklist: what it
+        // wrote a moment ago is read and refused, not appended to from memory.
+        let strict = trusting.with_trust(Trust::default());
+        let stored = release.events().len();
+        release.complete("ship.done", &ada(), t(1)).unwrap();
+        let error = strict.save(&release, stored).unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Refused { source, .. }
+            if matches!(**source, ReleaseError::UntrustedTemplate { .. })),
+            "{error:?}"
+        );
         drop_schema(&url, &schema);
     }
 
