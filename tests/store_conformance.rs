@@ -529,7 +529,9 @@ mod postgres_store {
         let key = trusting.create(&release).unwrap();
         // The same store, now trusting only the built-in checklist: what it
         // wrote a moment ago is read and refused, not appended to from memory.
+        assert!(trusting.trust().templates().any(|template| template.name() == "Ours"));
         let strict = trusting.with_trust(Trust::default());
+        assert!(!strict.trust().templates().any(|template| template.name() == "Ours"));
         let stored = release.events().len();
         release.complete("ship.done", &ada(), t(1)).unwrap();
         let error = strict.save(&release, stored).unwrap_err();
@@ -549,6 +551,7 @@ mod postgres_store {
         let sealed = PostgresStore::connect_to_schema(&url, &schema)
             .unwrap()
             .with_trust(Trust::default().with_key(key));
+        assert!(sealed.trust().has_key());
         let mut release = planned();
         let stored = sealed.create(&release).unwrap();
         release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
