@@ -435,9 +435,16 @@ mod postgres_store {
             error.to_string().contains("is at version 99, written by a newer release-workflow"),
             "{error}"
         );
-        for bad in ["Releases", "release-workflow", "x; DROP TABLE y", "", "1st"] {
+        let too_long = "s".repeat(64);
+        for bad in ["Releases", "release-workflow", "x; DROP TABLE y", "", "1st", "é", &too_long] {
             let error = PostgresStore::connect_to_schema(&url, bad).unwrap_err();
             assert!(error.to_string().contains("is not a plain identifier"), "{bad}: {error}");
+        }
+        // The longest name PostgreSQL keeps whole, and a leading underscore.
+        for good in [format!("_{}", "s".repeat(62)), format!("_x{}", std::process::id())] {
+            let store = PostgresStore::connect_to_schema(&url, &good).unwrap();
+            assert_eq!(store.schema(), good);
+            drop_schema(&url, &good);
         }
         let error = PostgresStore::connect("postgres://nobody:wrong@127.0.0.1:1/none").unwrap_err();
         assert!(matches!(error, StoreError::Database { action: "connect to", .. }), "{error:?}");
@@ -492,7 +499,28 @@ mod postgres_store {
             .unwrap();
         let error = load_error(&store, &key);
         assert!(
-            error.to_string().contains("its summary row says 2 events, but its event rows hold 1"),
+            error.to_string().contains(
+                "its summary row says 2 events, but its event rows hold 1 event ending at another head"
+            ),
+            "{error}"
+        );
+        // A summary row whose head was rewritten is noticed by the next
+        // append of the store that wrote it, not trusted from its memory.
+        let edited = planned().tap_version("2.7.0");
+        let key_edited = store.create(&edited).unwrap();
+        client
+            .execute(
+                &format!("UPDATE {schema}.releases SET head = repeat('0', 64) WHERE key = $1"),
+                &[&key_edited.as_str()],
+            )
+            .unwrap();
+        let mut on_top = edited.clone();
+        on_top.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+        let error = store.save(&on_top, 1).unwrap_err();
+        assert!(
+            error.to_string().contains(
+                "its summary row says 1 event, but its event rows hold 1 event ending at another head"
+            ),
             "{error}"
         );
         // And an append on top of it is refused rather than built on it.

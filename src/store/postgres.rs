@@ -284,10 +284,10 @@ impl PostgresStore {
             return Err(StoreError::NotALog {
                 path,
                 problem: format!(
-                    "its summary row says {} events, but its event rows hold {} with another head: the rows were \
+                    "its summary row says {}, but its event rows hold {} ending at another head: the rows were \
                      changed outside the store; restore them from a backup",
-                    summary.events,
-                    parsed.release.events().len()
+                    events(summary.events),
+                    events(parsed.release.events().len())
                 ),
             });
         }
@@ -429,6 +429,11 @@ fn migrate(client: &mut Client, schema: &str) -> Result<(), StoreError> {
 
 fn database(action: &'static str) -> impl Fn(postgres::Error) -> StoreError {
     move |source| StoreError::Database { action, source: Arc::new(source) }
+}
+
+/// "1 event", "2 events".
+fn events(count: usize) -> String {
+    if count == 1 { "1 event".to_owned() } else { format!("{count} events") }
 }
 
 fn as_count(count: usize) -> i64 {
