@@ -554,7 +554,7 @@ mod postgres_store {
             *plan = Arc::new(serde_json::from_value(changed).unwrap());
         }
         release = Release::replay(events, &Trust::default().trusting(ours)).unwrap();
-        let key = trusting.create(&release).unwrap();
+        trusting.create(&release).unwrap();
         // The same store, now trusting only the built-in checklist: what it
         // wrote a moment ago is read and refused, not appended to from memory.
         assert!(trusting.trust().templates().any(|template| template.name() == "Ours"));
