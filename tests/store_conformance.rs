@@ -429,6 +429,11 @@ mod postgres_store {
             .get(0);
         assert_eq!(versions, 1, "four replicas starting together migrate once");
         raw(&url).execute(&format!("INSERT INTO {schema}.schema_version VALUES (99)"), &[]).unwrap();
+        assert_eq!(
+            stores[0].schema_version().unwrap(),
+            99,
+            "what the database says, not what the crate writes"
+        );
         let error = PostgresStore::connect_to_schema(&url, &schema).unwrap_err();
         assert!(matches!(error, StoreError::Schema { .. }), "{error:?}");
         assert!(
