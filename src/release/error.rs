@@ -480,7 +480,6 @@ impl ReleaseError {
                 unblocking_actions(open, health.as_ref(), approvals.as_deref())
             }
             ReleaseError::WindowClosed { .. } => vec![NextAction::WaitOrOverrideWindow],
-            ReleaseError::BatchRefused { source, .. } => source.next_actions(),
             ReleaseError::Access(error) if matches!(**error, AccessError::Approval { .. }) => {
                 vec![NextAction::GetApproval]
             }
