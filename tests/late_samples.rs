@@ -270,6 +270,24 @@ fn the_health_check_on_verify_is_part_of_the_checklist() {
     let read =
         Template::from_markdown(&octoacme.to_markdown(), &release_workflow::MarkdownImport::new()).unwrap();
     assert_eq!(read, octoacme);
+    // The settings block is written when there is something to say, and only then.
+    let small = || Template::builder("Small").section("S").item("s.done", "Done", Gate::Deploy);
+    let import = release_workflow::MarkdownImport::new();
+    let checked = small().health_check_on_verify().build().unwrap();
+    assert!(checked.to_markdown().contains(r#""health_check_on_verify": true"#), "{}", checked.to_markdown());
+    assert_eq!(Template::from_markdown(&checked.to_markdown(), &import).unwrap(), checked);
+    let plain = small().build().unwrap();
+    assert!(!plain.to_markdown().contains("## Settings"), "{}", plain.to_markdown());
+    assert_eq!(Template::from_markdown(&plain.to_markdown(), &import).unwrap(), plain);
+    let criterion = release_workflow::RollbackCriterion::flag(
+        "cve",
+        "CVE found",
+        CriterionKind::Custom,
+        Severity::Critical,
+    )
+    .unwrap();
+    let with_criteria = small().criterion(criterion).build().unwrap();
+    assert_eq!(Template::from_markdown(&with_criteria.to_markdown(), &import).unwrap(), with_criteria);
     let built = Template::builder("Small")
         .section("S")
         .item("s.done", "Done", Gate::Deploy)

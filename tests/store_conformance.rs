@@ -492,7 +492,10 @@ mod postgres_store {
             .execute(&format!("DELETE FROM {schema}.events WHERE key = $1 AND seq = 1"), &[&key.as_str()])
             .unwrap();
         let error = load_error(&store, &key);
-        assert!(error.to_string().contains("line 3: event 1 is missing: the next stored event is numbered 2"), "{error}");
+        assert!(
+            error.to_string().contains("line 3: event 1 is missing: the next stored event is numbered 2"),
+            "{error}"
+        );
         // A summary that disagrees with the rows: the last row removed.
         let other = planned().tap_version("2.6.0");
         let key = store.create(&other).unwrap();
@@ -528,6 +531,21 @@ mod postgres_store {
             ),
             "{error}"
         );
+        // A database error that is not a conflict is reported as what it is.
+        let limited = planned().tap_version("2.8.0");
+        let key_limited = store.create(&limited).unwrap();
+        client
+            .batch_execute(&format!(
+                "ALTER TABLE {schema}.events ADD CONSTRAINT short_logs CHECK (seq < 1) NOT VALID"
+            ))
+            .unwrap();
+        let mut longer = limited.clone();
+        longer.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+        let error = store.save(&longer, 1).unwrap_err();
+        assert!(matches!(error, StoreError::Database { action: "append to a release in", .. }), "{error:?}");
+        assert!(error.to_string().contains("short_logs"), "{error}");
+        client.batch_execute(&format!("ALTER TABLE {schema}.events DROP CONSTRAINT short_logs")).unwrap();
+        assert_eq!(store.save(&longer, 1).unwrap(), 2, "{key_limited} appends once the constraint is gone");
         // And an append on top of it is refused rather than built on it.
         let fresh_store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
         assert!(fresh_store.append(&key, 2, &[]).is_ok(), "an empty append writes nothing");
