@@ -531,6 +531,25 @@ mod postgres_store {
             ),
             "{error}"
         );
+        // A row added beyond the summary's count is found by the next append.
+        let stray = planned().tap_version("2.9.0");
+        let key_stray = store.create(&stray).unwrap();
+        client
+            .execute(
+                &format!("INSERT INTO {schema}.events (key, seq, line) VALUES ($1, 1, '{{}}')"),
+                &[&key_stray.as_str()],
+            )
+            .unwrap();
+        let mut after = stray.clone();
+        after.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+        let error = store.save(&after, 1).unwrap_err();
+        assert!(matches!(error, StoreError::NotALog { .. }), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .contains("holds an event row numbered 1, beyond the 1 event its summary row counts"),
+            "{error}"
+        );
         // A database error that is not a conflict is reported as what it is.
         let limited = planned().tap_version("2.8.0");
         let key_limited = store.create(&limited).unwrap();

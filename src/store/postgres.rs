@@ -286,8 +286,8 @@ impl PostgresStore {
                 problem: format!(
                     "its summary row says {}, but its event rows hold {} ending at another head: the rows were \
                      changed outside the store; restore them from a backup",
-                    events(summary.events),
-                    events(parsed.release.events().len())
+                    counted_events(summary.events),
+                    counted_events(parsed.release.events().len())
                 ),
             });
         }
@@ -432,7 +432,7 @@ fn database(action: &'static str) -> impl Fn(postgres::Error) -> StoreError {
 }
 
 /// "1 event", "2 events".
-fn events(count: usize) -> String {
+fn counted_events(count: usize) -> String {
     if count == 1 { "1 event".to_owned() } else { format!("{count} events") }
 }
 
@@ -534,7 +534,21 @@ impl ReleaseStore for PostgresStore {
             Ok(0) => return Err(self.conflict(&mut connection, key, expected)),
             Ok(_) => {}
             Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                return Err(self.conflict(&mut connection, key, expected));
+                // Writers through a store never collide here: the summary
+                // row's lock orders them, and the later one finds the count
+                // moved. A row already numbered where the summary says the
+                // log ends was added outside the store.
+                return Err(match self.conflict(&mut connection, key, expected) {
+                    StoreError::Conflict { actual, .. } if actual == expected => StoreError::NotALog {
+                        path: self.path_of(key),
+                        problem: format!(
+                            "it holds an event row numbered {expected}, beyond the {} its summary row counts: \
+                             rows were added outside the store; restore them from a backup",
+                            counted_events(expected)
+                        ),
+                    },
+                    other => other,
+                });
             }
             Err(error) => return Err(database("append to a release in")(error)),
         }
