@@ -3,8 +3,9 @@
 //!
 //! The model re-states the rules independently — the transition table,
 //! which gates are worked in which stage, the sets of settled items, the
-//! OctoAcme criteria's verdict, incidents, the monitoring window, and the
-//! OctoAcme policy: who may take which step, the deploy gate's approval,
+//! OctoAcme criteria's verdict (on the verify and release gates),
+//! incidents, the monitoring window, and the OctoAcme policy: who may take
+//! which step, the deploy gate's approval,
 //! its lapses and segregation of duties — and predicts whether each
 //! operation is accepted. Steps are taken by someone the policy permits, or
 //! by anyone: people on the roster in the wrong role, someone off it, a role
@@ -391,6 +392,8 @@ impl Model {
                     next == target
                         && self.gate_settled(gate)
                         && (target != Stage::Released || self.health_allows_release())
+                        // OctoAcme checks health on the verify gate: a roll-back verdict blocks it.
+                        && (target != Stage::Verifying || !self.verdict().0)
                         && (target != Stage::Deploying || self.approved)
                 });
                 if ok {
