@@ -272,7 +272,7 @@ pub enum ReleaseError {
         /// How many it held.
         count: usize,
         /// What to do instead.
-        problem: &'static str,
+        problem: String,
     },
 
     /// Baselines asked of a release that cannot give them.

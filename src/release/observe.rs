@@ -289,13 +289,15 @@ impl Release {
         if count == 0 {
             return Err(ReleaseError::InvalidBatch {
                 count,
-                problem: "it is empty; give at least one observation",
+                problem: "it is empty; give at least one observation".to_owned(),
             });
         }
         if count > MAX_OBSERVATIONS_PER_EVENT {
             return Err(ReleaseError::InvalidBatch {
                 count,
-                problem: "one event holds at most 10000; record the export in several batches",
+                problem: format!(
+                    "one event holds at most {MAX_OBSERVATIONS_PER_EVENT}; record the export in several batches"
+                ),
             });
         }
         for (index, observation) in observations.iter().enumerate() {
