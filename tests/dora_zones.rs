@@ -159,3 +159,16 @@ fn a_report_stores_its_time_zone() {
     let back: release_workflow::DoraReport = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn a_day_the_zone_skipped_whole_ends_the_day_before_it() {
+    // Samoa crossed the date line at the end of 29 December 2011: 23:59:59
+    // at -10:00 was followed by 00:00 on the 31st at +14:00, so the 30th
+    // never happened there. A deployment on the 29th gives a window ending
+    // where the 30th would have begun: the first instant of the 31st.
+    let history = History::from_records([deployed("1.0.0", "2011-12-29T20:00:00Z")]);
+    let options = ReportOptions::recorded_days().with_time_zone(chrono_tz::Pacific::Apia);
+    let report = history.report(&options).unwrap();
+    assert_eq!(report.window.start(), at("2011-12-29T10:00:00Z"));
+    assert_eq!(report.window.end(), at("2011-12-30T10:00:00Z"));
+}
