@@ -440,6 +440,41 @@ mod tests {
     }
 
     #[test]
+    fn appending_keeps_the_longer_list_where_it_is() {
+        // A large part merged into an empty one is moved, not copied.
+        let long: Vec<i64> = (0..100).collect();
+        let address = long.as_ptr();
+        let mut empty = Vec::new();
+        append(&mut empty, long);
+        assert_eq!((empty.as_ptr(), empty.len()), (address, 100));
+        // A short part merged into a long one is copied onto its end.
+        let mut long: Vec<i64> = Vec::with_capacity(200);
+        long.extend(0..100);
+        let address = long.as_ptr();
+        append(&mut long, vec![1, 2]);
+        assert_eq!((long.as_ptr(), long.len()), (address, 102));
+    }
+
+    #[test]
+    fn day_flags_grow_by_at_least_their_span_towards_the_day() {
+        // Doubling keeps inserting days one by one outside the span linear
+        // in time: each growth at least doubles the flags.
+        let layout = |set: &DaySet| match set {
+            DaySet::Dense { first, seen } => Some((*first, seen.len())),
+            DaySet::Sparse(_) => None,
+        };
+        let mut set = DaySet::default();
+        let mut layouts = Vec::new();
+        for day in [0, -1, -2, 1, 5, 30] {
+            set.insert(day);
+            layouts.push(layout(&set));
+        }
+        let expected = [(0, 1), (-1, 2), (-3, 4), (-3, 8), (-3, 16), (-3, 34)];
+        assert_eq!(layouts, expected.map(Some));
+        assert_eq!(set.sorted(), vec![-2, -1, 0, 1, 5, 30]);
+    }
+
+    #[test]
     fn sparse_deploy_days_agree_with_the_dense_computation() {
         // Every week the days touch counts, partial ones included.
         let mut state: u64 = 7;
