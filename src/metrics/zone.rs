@@ -286,4 +286,35 @@ mod tests {
             assert_eq!(first, date.with_day(1).unwrap().signed_duration_since(epoch).num_days());
         }
     }
+
+    #[test]
+    fn cached_local_days_agree_with_the_zone_rules() {
+        // Every half hour for years, in zones whose clocks change at or near
+        // local midnight (Santiago, Havana, Beirut, São Paulo), at 01:00 UTC
+        // (London, Berlin), by half an hour (Lord Howe), and across the date
+        // line (Apia): the day from the calendar's cache of offsets is the
+        // day the zone's own rules give, whatever the cache held before.
+        use chrono_tz::{America, Asia, Australia, Europe, Pacific};
+        let zones = [
+            America::Santiago,
+            America::Havana,
+            Asia::Beirut,
+            America::Sao_Paulo,
+            Europe::London,
+            Europe::Berlin,
+            Australia::Lord_Howe,
+            Pacific::Apia,
+        ];
+        let from = NaiveDate::from_ymd_opt(2010, 1, 1).and_then(|date| date.and_hms_opt(0, 0, 0));
+        let from = from.map(|start| start.and_utc().timestamp()).unwrap_or_default();
+        for zone in zones {
+            let mut calendar = Calendar::new(Zone::Named(zone));
+            for second in (from..from + 16 * 365 * DAY_SECONDS).step_by(1800) {
+                let at = DateTime::from_timestamp(second, 0).unwrap_or_default();
+                let expected =
+                    at.with_timezone(&zone).date_naive().signed_duration_since(NaiveDate::default());
+                assert_eq!(calendar.day_of_second(second), expected.num_days(), "{zone} at {at}");
+            }
+        }
+    }
 }
