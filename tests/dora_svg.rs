@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::{
-    Benchmark, DeploymentRecord, History, IncidentSpan, Period, ReportOptions, RollbackSpan, Window,
+    Benchmark, DeploymentRecord, History, IncidentSpan, Period, ReportOptions, RollbackSpan, Tier, Window,
 };
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -117,4 +117,91 @@ fn an_empty_trend_still_draws_its_panels() {
     let svg = roxmltree::Document::parse(&text).unwrap();
     assert_eq!(dots_of(&svg, "#7B3FB0"), 0);
     assert!(texts(&svg).iter().any(|text| text == "recovery time p50"));
+}
+
+/// A number attribute of an SVG element.
+fn number(node: &roxmltree::Node<'_, '_>, name: &str) -> f64 {
+    node.attribute(name).and_then(|value| value.parse().ok()).unwrap_or(f64::NAN)
+}
+
+#[test]
+fn each_point_sits_in_its_week_over_the_band_of_its_tier() {
+    let window = Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-30T00:00:00Z")).unwrap();
+    let trend = history().trend(&ReportOptions::new(window), Period::Week).unwrap();
+    let text = trend.to_svg().unwrap();
+    let svg = roxmltree::Document::parse(&text).unwrap();
+    let band_color = |tier: Tier| match tier {
+        Tier::Elite => "#2E9E4F",
+        Tier::High => "#8CC84B",
+        Tier::Medium => "#F2C13D",
+        Tier::Low => "#E06C5A",
+    };
+    // The tier of each week's value, per series, weeks without one skipped.
+    let rows = &trend.rows;
+    let tiers: [(&str, Vec<(usize, Tier)>); 4] = [
+        ("#1F5FBF", rows.iter().map(|row| row.metrics.deployment_frequency.tier).enumerate().collect()),
+        (
+            "#7B3FB0",
+            rows.iter()
+                .enumerate()
+                .filter_map(|(week, row)| Some((week, row.metrics.lead_time.tier?)))
+                .collect(),
+        ),
+        (
+            "#C03030",
+            rows.iter()
+                .enumerate()
+                .filter_map(|(week, row)| Some((week, row.metrics.change_failure_rate.tier?)))
+                .collect(),
+        ),
+        (
+            "#D08010",
+            rows.iter()
+                .enumerate()
+                .filter_map(|(week, row)| Some((week, row.metrics.recovery_time.tier?)))
+                .collect(),
+        ),
+    ];
+    for (color, mut expected) in tiers {
+        if color == "#1F5FBF" {
+            expected.retain(|(week, _)| *week != 2); // no deployment: a gap on a log scale
+        }
+        let dots: Vec<(f64, f64)> = svg
+            .descendants()
+            .filter(|node| node.has_tag_name("circle"))
+            .filter(|node| node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(color)))
+            .map(|node| (number(&node, "cx"), number(&node, "cy")))
+            .collect();
+        assert_eq!(dots.len(), expected.len(), "{color}");
+        for ((x, y), (week, tier)) in dots.iter().zip(&expected) {
+            // The band of its tier, in its panel, holds the point.
+            let band = svg
+                .descendants()
+                .filter(|node| node.has_tag_name("rect"))
+                .filter(|node| {
+                    node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(band_color(*tier)))
+                })
+                .map(|node| {
+                    (number(&node, "x"), number(&node, "y"), number(&node, "width"), number(&node, "height"))
+                })
+                .find(|(left, top, width, height)| {
+                    (*left..=left + width).contains(x) && (*top..=top + height).contains(y)
+                });
+            let Some((left, _, width, _)) = band else {
+                panic!("{color}: week {week}'s point ({x}, {y}) is not over a {tier} band:\n{text}");
+            };
+            // Bands span the four weeks; a week's point is at its middle.
+            let middle = left + width * (*week as f64 + 0.5) / 4.0;
+            assert!((x - middle).abs() < 1.5, "{color}: week {week} at {x}, not {middle}");
+            // The tier's name is written at the band's left edge.
+            let name = svg
+                .descendants()
+                .filter(|node| {
+                    node.has_tag_name("text")
+                        && node.text().is_some_and(|text| text.trim() == tier.to_string())
+                })
+                .any(|node| (number(&node, "x") - left).abs() < 0.05 * width + 1.0);
+            assert!(name, "{color}: no {tier} name at {left}");
+        }
+    }
 }
