@@ -11,11 +11,11 @@ fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-/// Four weeks from Monday 2026-11-02; the third has no deployment, and only
-/// the first has a failure.
+/// Four weeks from Monday 2026-11-02; the third has no deployment; the first
+/// has a failure in 3 deployments and the fourth one in 7.
 fn history() -> History {
     let mut records = Vec::new();
-    for (week, days) in [(0, 3), (1, 2), (3, 4)] {
+    for (week, days) in [(0, 3), (1, 2), (3, 7)] {
         for day in 0..days {
             let started = at("2026-11-02T10:00:00Z") + TimeDelta::days(7 * week + day);
             let mut record = DeploymentRecord::new("web", &format!("1.{week}.{day}"), started)
@@ -23,7 +23,7 @@ fn history() -> History {
                 .reached_production(started + TimeDelta::minutes(20))
                 .unwrap()
                 .with_commits([started - TimeDelta::hours(5 + day)]);
-            if week == 0 && day == 0 {
+            if (week == 0 && day == 0) || (week == 3 && day == 6) {
                 let decided_at = started + TimeDelta::minutes(40);
                 let restored_at = Some(decided_at + TimeDelta::minutes(30));
                 record = record.rolled_back(RollbackSpan { decided_at, restored_at }).unwrap();
@@ -72,7 +72,9 @@ fn each_series_is_drawn_where_its_weeks_have_data() {
         assert!(texts.iter().any(|text| text == title), "{title} in {texts:?}");
     }
     assert!(texts.iter().any(|text| text == "DORA trend per week (UTC, graded against dora2023)"));
-    assert!(texts.iter().any(|text| text == "2026-11-02"), "{texts:?}");
+    for week in ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"] {
+        assert!(texts.iter().any(|text| text == week), "{week} in {texts:?}");
+    }
     // Deployments per day is a measurement every week, zero included: but a
     // log scale has no zero, so the empty third week is a gap.
     assert_eq!(lines_of(&svg, "#1F5FBF"), [2]);
@@ -82,9 +84,10 @@ fn each_series_is_drawn_where_its_weeks_have_data() {
     assert_eq!(dots_of(&svg, "#7B3FB0"), 3);
     assert_eq!(lines_of(&svg, "#C03030"), [2]);
     assert_eq!(dots_of(&svg, "#C03030"), 3);
-    // Recovery: only the first week has a restored failure — one dot, no line.
+    // Recovery: the first and fourth weeks have a restored failure — two
+    // dots, and the weeks without one between them leave no line.
     assert_eq!(lines_of(&svg, "#D08010"), Vec::<usize>::new());
-    assert_eq!(dots_of(&svg, "#D08010"), 1);
+    assert_eq!(dots_of(&svg, "#D08010"), 2);
     // Every panel has its four tier bands, each named.
     let bands = |color: &str| {
         svg.descendants()
@@ -136,6 +139,11 @@ fn each_point_sits_in_its_week_over_the_band_of_its_tier() {
         Tier::Medium => "#F2C13D",
         Tier::Low => "#E06C5A",
     };
+    // Numbers on the axes are in the panels' units: deployments per day,
+    // hours and percent stay well below ten thousand.
+    let numbers: Vec<f64> = texts(&svg).iter().filter_map(|text| text.parse().ok()).collect();
+    assert!(!numbers.is_empty());
+    assert!(numbers.iter().all(|number| number.abs() < 10_000.0), "{numbers:?}");
     // The tier of each week's value, per series, weeks without one skipped.
     let rows = &trend.rows;
     let tiers: [(&str, Vec<(usize, Tier)>); 4] = [
