@@ -344,6 +344,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lines_are_counted_in_characters_on_both_paths() {
+        // Plain ASCII takes the one-pass check, anything else the full one:
+        // the limit is the same for both.
+        for letter in ["a", "é"] {
+            assert!(check_line("name", &letter.repeat(200), 200).is_ok(), "{letter}");
+            assert!(check_line("name", &letter.repeat(201), 200).is_err(), "{letter}");
+        }
+    }
+
+    #[test]
     fn near_misses_are_suggested_and_far_ones_are_not() {
         let candidates = ["abcdef", "planning.scope-documented", "zzzzzz"];
         // Two edits away from a six-letter name: within a third of it.
