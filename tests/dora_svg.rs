@@ -46,11 +46,19 @@ fn lines_of(svg: &roxmltree::Document<'_>, color: &str) -> Vec<usize> {
         .collect()
 }
 
-fn dots_of(svg: &roxmltree::Document<'_>, color: &str) -> usize {
+/// The `tag` elements filled with `color`, in document order.
+fn filled<'a, 'input>(
+    svg: &'a roxmltree::Document<'input>,
+    tag: &'a str,
+    color: &'a str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'input>> + 'a {
     svg.descendants()
-        .filter(|node| node.has_tag_name("circle"))
-        .filter(|node| node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(color)))
-        .count()
+        .filter(move |node| node.has_tag_name(tag))
+        .filter(move |node| node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(color)))
+}
+
+fn dots_of(svg: &roxmltree::Document<'_>, color: &str) -> usize {
+    filled(svg, "circle", color).count()
 }
 
 fn texts(svg: &roxmltree::Document<'_>) -> Vec<String> {
@@ -89,12 +97,7 @@ fn each_series_is_drawn_where_its_weeks_have_data() {
     assert_eq!(lines_of(&svg, "#D08010"), Vec::<usize>::new());
     assert_eq!(dots_of(&svg, "#D08010"), 2);
     // Every panel has its four tier bands, each named.
-    let bands = |color: &str| {
-        svg.descendants()
-            .filter(|node| node.has_tag_name("rect"))
-            .filter(|node| node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(color)))
-            .count()
-    };
+    let bands = |color: &str| filled(&svg, "rect", color).count();
     assert_eq!(bands("#2E9E4F"), 4, "elite");
     assert_eq!(bands("#E06C5A"), 4, "low");
     for tier in ["elite", "high", "medium", "low"] {
@@ -174,21 +177,12 @@ fn each_point_sits_in_its_week_over_the_band_of_its_tier() {
         if color == "#1F5FBF" {
             expected.retain(|(week, _)| *week != 2); // no deployment: a gap on a log scale
         }
-        let dots: Vec<(f64, f64)> = svg
-            .descendants()
-            .filter(|node| node.has_tag_name("circle"))
-            .filter(|node| node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(color)))
-            .map(|node| (number(&node, "cx"), number(&node, "cy")))
-            .collect();
+        let dots: Vec<(f64, f64)> =
+            filled(&svg, "circle", color).map(|node| (number(&node, "cx"), number(&node, "cy"))).collect();
         assert_eq!(dots.len(), expected.len(), "{color}");
         for ((x, y), (week, tier)) in dots.iter().zip(&expected) {
             // The band of its tier, in its panel, holds the point.
-            let band = svg
-                .descendants()
-                .filter(|node| node.has_tag_name("rect"))
-                .filter(|node| {
-                    node.attribute("fill").is_some_and(|fill| fill.eq_ignore_ascii_case(band_color(*tier)))
-                })
+            let band = filled(&svg, "rect", band_color(*tier))
                 .map(|node| {
                     (number(&node, "x"), number(&node, "y"), number(&node, "width"), number(&node, "height"))
                 })
