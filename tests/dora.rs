@@ -5,7 +5,7 @@ mod common;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use release_workflow::{
     Benchmark, DeploymentRecord, Elapsed, ExclusionReason, History, IncidentSpan, Period, ReportOptions,
-    RollbackSpan, Tier, Window,
+    RollbackSpan, Tier, Window, Zone,
 };
 
 /// 2026-11-02 (a Monday) 00:00 UTC plus `hours`.
@@ -300,6 +300,23 @@ fn tiers_follow_the_chosen_benchmark() {
     let old = history.report(&fortnight().with_benchmark(Benchmark::Dora2021)).unwrap();
     assert_eq!(old.metrics.lead_time.tier, Some(Tier::High));
     assert!(old.to_string().contains("graded against dora2021"), "{old}");
+}
+
+#[test]
+fn options_give_back_what_they_were_given() {
+    let everything = ReportOptions::recorded_days();
+    assert_eq!(everything.window(), None);
+    assert_eq!(everything.service(), None);
+    assert_eq!(everything.time_zone(), Zone::UTC);
+    assert_eq!(everything.benchmark(), Benchmark::Dora2023);
+    assert_eq!(everything.threads(), None, "every core unless limited");
+    let window = Window::new(h(0.0), h(24.0)).unwrap();
+    let three = std::num::NonZeroUsize::new(3).unwrap();
+    let paris = FixedOffset::east_opt(3600).unwrap();
+    let chosen = ReportOptions::new(window).with_utc_offset(paris).with_threads(three);
+    assert_eq!(chosen.window(), Some(window));
+    assert_eq!(chosen.time_zone(), Zone::from(paris));
+    assert_eq!(chosen.threads(), Some(three));
 }
 
 #[test]
