@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::{
-    Benchmark, DeploymentRecord, History, IncidentSpan, Period, ReportOptions, RollbackSpan, Tier, Window,
+    Benchmark, DeploymentRecord, History, IncidentSpan, Period, ReportOptions, RollbackSpan, Tier, Trend,
+    TrendRow, Window,
 };
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -35,6 +36,16 @@ fn history() -> History {
         }
     }
     History::from_records(records)
+}
+
+/// The four weeks of [`history`].
+fn november() -> Window {
+    Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-30T00:00:00Z")).unwrap()
+}
+
+/// The weekly trend of [`history`] over [`november`].
+fn weekly(options: &ReportOptions) -> Trend {
+    history().trend(options, Period::Week).unwrap()
 }
 
 /// The points of every polyline stroked in `color`, line by line.
@@ -71,8 +82,7 @@ fn texts(svg: &roxmltree::Document<'_>) -> Vec<String> {
 
 #[test]
 fn each_series_is_drawn_where_its_weeks_have_data() {
-    let window = Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-30T00:00:00Z")).unwrap();
-    let trend = history().trend(&ReportOptions::new(window), Period::Week).unwrap();
+    let trend = weekly(&ReportOptions::new(november()));
     let text = trend.to_svg().unwrap();
     let svg = roxmltree::Document::parse(&text).unwrap();
     let texts = texts(&svg);
@@ -107,9 +117,7 @@ fn each_series_is_drawn_where_its_weeks_have_data() {
 
 #[test]
 fn a_tier_no_value_reaches_has_no_band() {
-    let window = Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-30T00:00:00Z")).unwrap();
-    let options = ReportOptions::new(window).with_benchmark(Benchmark::Dora2024);
-    let text = history().trend(&options, Period::Week).unwrap().to_svg().unwrap();
+    let text = weekly(&ReportOptions::new(november()).with_benchmark(Benchmark::Dora2024)).to_svg().unwrap();
     let svg = roxmltree::Document::parse(&text).unwrap();
     // DORA 2024: no failure rate nor recovery time grades medium.
     let mediums = texts(&svg).iter().filter(|text| *text == "medium").count();
@@ -132,8 +140,7 @@ fn number(node: &roxmltree::Node<'_, '_>, name: &str) -> f64 {
 
 #[test]
 fn each_point_sits_in_its_week_over_the_band_of_its_tier() {
-    let window = Window::new(at("2026-11-02T00:00:00Z"), at("2026-11-30T00:00:00Z")).unwrap();
-    let trend = history().trend(&ReportOptions::new(window), Period::Week).unwrap();
+    let trend = weekly(&ReportOptions::new(november()));
     let text = trend.to_svg().unwrap();
     let svg = roxmltree::Document::parse(&text).unwrap();
     let band_color = |tier: Tier| match tier {
@@ -148,30 +155,14 @@ fn each_point_sits_in_its_week_over_the_band_of_its_tier() {
     assert!(!numbers.is_empty());
     assert!(numbers.iter().all(|number| number.abs() < 10_000.0), "{numbers:?}");
     // The tier of each week's value, per series, weeks without one skipped.
-    let rows = &trend.rows;
-    let tiers: [(&str, Vec<(usize, Tier)>); 4] = [
-        ("#1F5FBF", rows.iter().map(|row| row.metrics.deployment_frequency.tier).enumerate().collect()),
-        (
-            "#7B3FB0",
-            rows.iter()
-                .enumerate()
-                .filter_map(|(week, row)| Some((week, row.metrics.lead_time.tier?)))
-                .collect(),
-        ),
-        (
-            "#C03030",
-            rows.iter()
-                .enumerate()
-                .filter_map(|(week, row)| Some((week, row.metrics.change_failure_rate.tier?)))
-                .collect(),
-        ),
-        (
-            "#D08010",
-            rows.iter()
-                .enumerate()
-                .filter_map(|(week, row)| Some((week, row.metrics.recovery_time.tier?)))
-                .collect(),
-        ),
+    let graded = |tier_of: fn(&TrendRow) -> Option<Tier>| -> Vec<(usize, Tier)> {
+        trend.rows.iter().enumerate().filter_map(|(week, row)| Some((week, tier_of(row)?))).collect()
+    };
+    let tiers = [
+        ("#1F5FBF", graded(|row| Some(row.metrics.deployment_frequency.tier))),
+        ("#7B3FB0", graded(|row| row.metrics.lead_time.tier)),
+        ("#C03030", graded(|row| row.metrics.change_failure_rate.tier)),
+        ("#D08010", graded(|row| row.metrics.recovery_time.tier)),
     ];
     for (color, mut expected) in tiers {
         if color == "#1F5FBF" {
