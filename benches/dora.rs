@@ -14,7 +14,7 @@ use std::num::NonZeroUsize;
 use chrono::{DateTime, Utc};
 use common::history;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use release_workflow::{Period, ReportOptions, Window};
+use release_workflow::metrics::{Period, ReportOptions, Window};
 
 fn benches(c: &mut Criterion) {
     let year = Window::new(

@@ -10,7 +10,8 @@ use std::hint::black_box;
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use release_workflow::{
-    CriterionKind, Observation, RollbackCriterion, Severity, Template, Threshold, Verdict,
+    Template,
+    health::{CriterionKind, Observation, RollbackCriterion, Severity, Threshold, Verdict},
 };
 
 fn observations(count: usize) -> Vec<Observation> {

@@ -18,8 +18,11 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use release_workflow::{
-    Actor, Change, Event, FileStore, Gate, Item, Release, ReleaseStore, Role, Stage, Template, Trust,
-    UnverifiedRelease,
+    Actor, Event, Gate, Release, Role, Stage, Template,
+    checklist::Item,
+    plan::Change,
+    release::{Trust, UnverifiedRelease},
+    store::{FileStore, ReleaseStore},
 };
 
 mod common;

@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 use chrono::TimeDelta;
 use criterion::{Criterion, criterion_group, criterion_main};
-use release_workflow::{Actor, Gate, MarkdownImport, Role, Stage, Template};
+use release_workflow::{Actor, Gate, Role, Stage, Template, checklist::MarkdownImport};
 
 const SOURCE: &str = include_str!("../tests/fixtures/release-management-checklist.md");
 

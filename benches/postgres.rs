@@ -15,7 +15,8 @@ use std::hint::black_box;
 use chrono::TimeDelta;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use release_workflow::{
-    Actor, Gate, PostgresStore, Release, ReleaseFilter, ReleaseKind, ReleaseStore, Role, Stage, Template,
+    Actor, Gate, Release, ReleaseKind, Role, Stage, Template,
+    store::{PostgresStore, ReleaseFilter, ReleaseStore},
 };
 
 mod common;

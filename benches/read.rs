@@ -18,7 +18,7 @@ use std::num::NonZeroUsize;
 
 use common::history;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use release_workflow::{DeploymentRecord, JsonLines, Period, ReportOptions, Totals};
+use release_workflow::metrics::{DeploymentRecord, JsonLines, Period, ReportOptions, Totals};
 
 /// The dora bench's history as JSON Lines.
 fn lines(count: usize) -> String {
@@ -48,7 +48,7 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     let options = ReportOptions::recorded_days();
     for (name, threads) in [("one thread", Some(NonZeroUsize::MIN)), ("every core", None)] {
-        let reader = threads.map_or(JsonLines::new(), |threads| JsonLines::new().threads(threads));
+        let reader = threads.map_or(JsonLines::new(), |threads| JsonLines::new().with_threads(threads));
         group.bench_function(format!("100k lines into totals and report, {name}"), |b| {
             b.iter(|| {
                 let totals = Totals::new(&options).with_trend(Period::Week);

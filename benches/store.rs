@@ -9,7 +9,11 @@ use std::hint::black_box;
 
 use chrono::TimeDelta;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use release_workflow::{Actor, Event, FileStore, Gate, Release, ReleaseStore, Role, Stage, Trust};
+use release_workflow::{
+    Actor, Event, Gate, Release, Role, Stage,
+    release::Trust,
+    store::{FileStore, ReleaseStore},
+};
 
 mod common;
 

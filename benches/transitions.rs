@@ -11,7 +11,8 @@ use std::hint::black_box;
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use release_workflow::{
-    Actor, ChangeWindow, Gate, Policy, Release, ReleaseKind, Role, Stage, Template, WindowKind,
+    Actor, Gate, Release, ReleaseKind, Role, Stage, Template,
+    policy::{ChangeWindow, Policy, WindowKind},
 };
 
 use common::{approver, security, settle, start};
@@ -27,7 +28,7 @@ fn planned_on(ada: &Actor, template: Template) -> Release {
 
 /// Release 2.4.0 planned by `ada`, with the approvers and the security
 /// engineer on its roster.
-fn team(ada: &Actor) -> release_workflow::ReleaseBuilder {
+fn team(ada: &Actor) -> release_workflow::plan::ReleaseBuilder {
     Release::builder()
         .version("2.4.0")
         .kind(ReleaseKind::Minor)

@@ -10,7 +10,12 @@
 //! Run it with `cargo run --example audit`.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use release_workflow::{Actor, AuditTrail, EventType, FileStore, Gate, Release, ReleaseStore, Role, Stage};
+use release_workflow::{
+    Actor, Gate, Release, Role, Stage,
+    audit::AuditTrail,
+    event::EventType,
+    store::{FileStore, ReleaseStore},
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;

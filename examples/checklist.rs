@@ -13,7 +13,10 @@
 use std::process::ExitCode;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use release_workflow::{Actor, Gate, MarkdownImport, Release, Requirement, Role, Stage, Template};
+use release_workflow::{
+    Actor, Gate, Release, Role, Stage, Template,
+    checklist::{MarkdownImport, Requirement},
+};
 
 const USAGE: &str =
     "usage: checklist import FILE.md [--octoacme | --map MAP.json] | export | mermaid [FILE.md]";

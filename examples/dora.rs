@@ -21,7 +21,7 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone as _, Utc};
-use release_workflow::{
+use release_workflow::metrics::{
     Benchmark, DeploymentRecord, History, IncidentSpan, JsonLines, Period, ReportOptions, Reports,
     RollbackSpan, Totals, Window, Zone,
 };
@@ -93,11 +93,11 @@ fn run(args: Vec<String>) -> Result<(), Failure> {
     let options = report_options(&arguments)?;
     let mut totals = Totals::new(&options).with_trend(Period::Week);
     if arguments.by_service {
-        totals = totals.by_service();
+        totals = totals.with_service_reports();
     }
     let reports = match &arguments.path {
         Some(path) => {
-            let reading = JsonLines::new().keep_malformed(20).totals_from_path(path, totals)?;
+            let reading = JsonLines::new().with_kept_malformed(20).totals_from_path(path, totals)?;
             for malformed in &reading.malformed {
                 eprintln!("{path}: skipped {malformed}");
             }
@@ -155,13 +155,13 @@ fn write_reports(reports: &Reports, arguments: &Arguments) -> Result<(), Failure
 }
 
 #[cfg(feature = "svg")]
-fn write_svg(trend: &release_workflow::Trend, path: &str) -> Result<(), Failure> {
+fn write_svg(trend: &release_workflow::metrics::Trend, path: &str) -> Result<(), Failure> {
     std::fs::write(path, trend.to_svg()?)?;
     Ok(())
 }
 
 #[cfg(not(feature = "svg"))]
-fn write_svg(_: &release_workflow::Trend, _: &str) -> Result<(), Failure> {
+fn write_svg(_: &release_workflow::metrics::Trend, _: &str) -> Result<(), Failure> {
     Err("--svg draws with the `svg` feature: cargo run --release --example dora --features svg -- …".into())
 }
 
@@ -229,14 +229,14 @@ fn generate(count: usize, seed: u64) -> Result<Vec<DeploymentRecord>, release_wo
         });
         let production = started + TimeDelta::minutes(deploy_minutes);
         let mut record = DeploymentRecord::new(service, &version, started)?
-            .reached_production(production)?
+            .with_production_at(production)?
             .with_commits(commits.collect::<Vec<_>>());
         let roll = random.below(1000);
         if roll < 60 {
             let decided_at = production + TimeDelta::minutes(2 + random.below(40) as i64);
             let restored_at =
                 (roll >= 3).then(|| decided_at + TimeDelta::minutes(3 + random.below(50) as i64));
-            record = record.rolled_back(RollbackSpan { decided_at, restored_at })?;
+            record = record.with_rollback(RollbackSpan { decided_at, restored_at })?;
         }
         if (40..130).contains(&roll) {
             let opened_at = production + TimeDelta::minutes(5 + random.below(600) as i64);
@@ -246,7 +246,7 @@ fn generate(count: usize, seed: u64) -> Result<Vec<DeploymentRecord>, release_wo
             record = record.with_incident(incident)?;
         }
         if random.below(1000) < 25 {
-            record = record.as_remediation();
+            record = record.with_remediation();
         }
         records.push(record);
     }

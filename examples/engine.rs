@@ -18,8 +18,10 @@ use std::thread;
 use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::typed::{AnyStage, Planned, Verifying};
 use release_workflow::{
-    Actor, FileStore, Gate, History, Incident, IncidentSeverity, Release, ReleaseFilter, ReleaseKey,
-    ReleaseStore, ReportOptions, Role, Stage, Window,
+    Actor, Gate, Release, Role, Stage,
+    incident::{Incident, IncidentSeverity},
+    metrics::{History, ReportOptions, Window},
+    store::{FileStore, ReleaseFilter, ReleaseKey, ReleaseStore},
 };
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -116,7 +118,7 @@ fn open_store() -> Result<(Box<Store>, Option<std::path::PathBuf>), Failure> {
 #[cfg(feature = "postgres")]
 fn open_database(url: &str) -> Result<Box<Store>, Failure> {
     let schema = format!("engine_example_{}", std::process::id());
-    let store = release_workflow::PostgresStore::connect_to_schema(url, &schema)?;
+    let store = release_workflow::store::PostgresStore::connect_to_schema(url, &schema)?;
     println!("storing in PostgreSQL, schema {schema} (drop it with `DROP SCHEMA {schema} CASCADE`)\n");
     Ok(Box::new(store))
 }

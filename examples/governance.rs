@@ -6,7 +6,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::{
-    Actor, ChangeWindow, Event, EventKind, Gate, Policy, Release, Role, Stage, Template, Trust, WindowKind,
+    Actor, Event, Gate, Release, Role, Stage, Template,
+    event::EventKind,
+    policy::{ChangeWindow, Policy, WindowKind},
+    release::Trust,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let weekend = ChangeWindow::weekly(
         "Weekend freeze",
         WindowKind::Freeze,
-        chrono_tz::Europe::Berlin,
+        release_workflow::chrono_tz::Europe::Berlin,
         "fri 18:00".parse()?,
         "mon 07:00".parse()?,
     )?;

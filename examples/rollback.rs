@@ -9,7 +9,11 @@
 //! Run it with `cargo run --example rollback`.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use release_workflow::{Actor, Gate, Incident, IncidentSeverity, Observation, Release, Role, Stage};
+use release_workflow::{
+    Actor, Gate, Release, Role, Stage,
+    health::Observation,
+    incident::{Incident, IncidentSeverity},
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;

@@ -20,9 +20,9 @@ pub const MAX_ROLE_CHARS: usize = 60;
 /// The part someone plays in a release: a name a team defines, in kebab
 /// case (`"release-manager"`, `"cab-member"`, `"dba"`).
 ///
-/// Roles are data: a template's [`Policy`](crate::Policy) declares the
+/// Roles are data: a template's [`Policy`](crate::policy::Policy) declares the
 /// roles it knows and grants them actions, and a release's
-/// [`Roster`](crate::Roster) says who holds which. The constants name the
+/// [`Roster`](crate::roster::Roster) says who holds which. The constants name the
 /// roles the built-in OctoAcme policy uses; a team adds its own with
 /// [`Role::new`] or `parse`.
 ///
@@ -153,7 +153,7 @@ impl<'de> Deserialize<'de> for Role {
     }
 }
 
-/// A person's stable id: what a [`Roster`](crate::Roster) knows them by and
+/// A person's stable id: what a [`Roster`](crate::roster::Roster) knows them by and
 /// what segregation of duties compares, whatever name they display. An
 /// email address, a username, an employee number: 1 to
 /// [`MAX_PERSON_ID_CHARS`] characters with no whitespace or control
@@ -202,8 +202,8 @@ crate::id::text_newtype!(PersonId, TextError);
 /// Who did something, recorded with every event: a person's stable
 /// [`PersonId`], the name they display, and the role they act in.
 ///
-/// On a release whose checklist has a [`Policy`](crate::Policy), the
-/// release's [`Roster`](crate::Roster) decides: an actor off the roster, or
+/// On a release whose checklist has a [`Policy`](crate::policy::Policy), the
+/// release's [`Roster`](crate::roster::Roster) decides: an actor off the roster, or
 /// claiming a role or a name the roster does not give their id, is refused.
 /// Who the caller is stays the calling tool's business (authentication);
 /// what they may do is this crate's (authorization).

@@ -16,7 +16,7 @@ use crate::release::Release;
 ///
 /// ```
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
-/// use release_workflow::{AuditTrail, EventType};
+/// use release_workflow::{audit::AuditTrail, event::EventType};
 /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let grace = Actor::new("grace", "Grace", Role::ON_CALL_ENGINEER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;

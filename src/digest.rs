@@ -17,7 +17,7 @@ use sha2::{Digest as _, Sha256};
 /// A SHA-256 digest, written as 64 lowercase hexadecimal digits.
 ///
 /// ```
-/// use release_workflow::Digest;
+/// use release_workflow::digest::Digest;
 ///
 /// let digest = Digest::of(b"abc");
 /// assert_eq!(
@@ -145,7 +145,7 @@ impl From<Digest> for String {
 /// (its `Debug` shows nothing of it), and not serializable.
 ///
 /// ```
-/// use release_workflow::SealKey;
+/// use release_workflow::digest::SealKey;
 ///
 /// let key = SealKey::new(b"a secret of at least 32 bytes, from a vault".to_vec())?;
 /// assert_eq!(format!("{key:?}"), "SealKey(..)");

@@ -270,7 +270,7 @@ pub enum RollbackReason {
     },
     /// Critical criteria tripped; these are the findings that called for it.
     Criteria {
-        /// The findings with [`Outcome::RollBack`](crate::Outcome::RollBack).
+        /// The findings with [`Outcome::RollBack`](crate::health::Outcome::RollBack).
         findings: Vec<Finding>,
     },
 }

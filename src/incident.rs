@@ -35,7 +35,7 @@ named_enum!(IncidentSeverity, "incident severity", {
 /// them.
 ///
 /// ```
-/// use release_workflow::{Incident, IncidentSeverity};
+/// use release_workflow::incident::{Incident, IncidentSeverity};
 ///
 /// let opened: chrono::DateTime<chrono::Utc> = "2026-11-30T10:20:00Z".parse()?;
 /// let incident = Incident::new("INC-204", IncidentSeverity::Sev2, "Checkout 500s for EU users", opened)?;

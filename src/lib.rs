@@ -16,8 +16,8 @@
 //! A [`Release`] starts [`Planned`](Stage::Planned) from a [`Template`] and
 //! moves forward one [`Stage`] at a time. Each forward move is guarded by a
 //! [`Gate`]: every item of that gate must be *settled* — done, marked not
-//! applicable (an [`IfApplicable`](Requirement::IfApplicable) item, with a
-//! reason) or waived (a [`Required`](Requirement::Required) one, with a
+//! applicable (an [`IfApplicable`](crate::checklist::Requirement::IfApplicable) item, with a
+//! reason) or waived (a [`Required`](crate::checklist::Requirement::Required) one, with a
 //! reason and who takes responsibility).
 //!
 //! | from | to | allowed when |
@@ -81,77 +81,42 @@
 //! Every named value — a [`Stage`], [`Gate`], [`Role`], [`ReleaseKind`],
 //! ... — has one text form in kebab case (`rolled-back`, `post-release`):
 //! `Display` writes it, [`FromStr`](std::str::FromStr) reads it (ignoring
-//! ASCII case) with a [`ParseError`] that lists what is accepted, and serde
+//! ASCII case) with a [`ParseError`](text::ParseError) that lists what is accepted, and serde
 //! stores it. Each such type lists its values in `ALL`.
 //!
-//! # Checklists are data
+//! # A map of the crate
 //!
-//! [`Template::octoacme`] is the OctoAcme release management checklist,
-//! word for word: 66 items in 12 sections. A team writes its own with
-//! [`Template::builder`], or loads one with serde from JSON or TOML; every
-//! path validates it, and errors name the item at fault.
-//! `examples/templates/team.toml` is a complete, commented template file:
-//! a short team checklist with its rollback criteria, its policy and its
-//! restoration item.
+//! The root holds the names every tool needs: [`Release`] and its
+//! [`ReleaseError`], the [`Stage`]s and [`Gate`]s, [`Actor`]s, [`Role`]s and
+//! [`PersonId`]s, the [`Template`], the [`Event`]s of the log, the
+//! [`ReleaseKind`], [`NextAction`] and the umbrella [`Error`]. Everything
+//! else lives in a module of its own, each of which teaches its part; they
+//! are listed here bottom to top, as they build on each other (a module
+//! uses only those above it in this list):
 //!
-//! ```toml
-#![doc = include_str!("../examples/templates/team.toml")]
-//! ```
+//! | module | what it holds |
+//! |---|---|
+//! | [`text`] | the rules of free text (names, titles, reasons) and [`ParseError`](text::ParseError) for names that name nothing |
+//! | [`actor`] | who acts: people, their ids and roles, and the limits on each |
+//! | [`version`] | release versions and the [`ReleaseKind`] a bump makes |
+//! | [`digest`] | SHA-256 digests, and the [`SealKey`](digest::SealKey) that seals a log |
+//! | [`health`] | rollback criteria, observations, flags, and the [`Verdict`](health::Verdict) over them |
+//! | [`incident`] | production incidents, linked to the release that caused them |
+//! | [`checklist`] | templates of items, their gates, and checklists in Markdown |
+//! | [`policy`] | who may do what: roles, grants, approvals and change windows |
+//! | [`plan`] | what a release is meant to be, and the [`ReleaseBuilder`](plan::ReleaseBuilder) that plans it |
+//! | [`roster`] | the people of one release and the roles they hold for it |
+//! | [`event`] | the audit log's events |
+//! | [`release`] | the state machine, its status, approvals, and reading a stored release back ([`Trust`](release::Trust)) |
+//! | [`audit`] | a release's log filtered and rendered for people |
+//! | [`typed`] | the compile-time API: one handle per stage |
+//! | [`metrics`] | DORA metrics over a history of deployments, with tiers |
+//! | `store` | keeping releases: in memory, in files, in PostgreSQL (feature `store`) |
 //!
-//! `team.json` is its twin, for serde's JSON:
-//!
-//! ```
-//! use release_workflow::Template;
-//!
-//! let team: Template = serde_json::from_str(include_str!("../examples/templates/team.json"))?;
-//! assert_eq!(team.name(), "Payments API");
-//! let restoration = team.restoration().ok_or("declared in the file")?;
-//! assert_eq!(restoration.id().as_str(), "rollback.traffic-restored");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! A template also names its **restoration item**
-//! ([`Template::restoration`]): the rollback item whose settling marks
-//! service restored, where the recovery-time metric ends a failure.
-//!
-//! # Checklists in Markdown
-//!
-//! Teams keep checklists as Markdown task lists in issues and wikis, so a
-//! template reads from one ([`Template::from_markdown`]) and writes to one
-//! ([`Template::to_markdown`]), and a release's checklist exports as
-//! GitHub-flavored Markdown to paste into an issue
-//! ([`Release::to_markdown`]), whose ticked boxes come back as events
-//! ([`Release::apply_markdown`]). The conventions:
-//!
-//! - the first `# Heading` is the template's name;
-//! - every other heading with task items (`- [ ] ...`) under it is a
-//!   section; headings without task items, plain bullets and paragraphs
-//!   are prose;
-//! - a task item is an item; a title ending in "(if applicable)" or
-//!   "(if needed)" makes it [`IfApplicable`](Requirement::IfApplicable),
-//!   and the marker is not part of the title;
-//! - **annotations** are HTML comments, which GitHub does not show,
-//!   written `<!-- key: value; key: value -->`. On a heading (on its line,
-//!   or on a line of its own in the section): `gate` (of the section's
-//!   items) and `id` (the prefix of their derived ids). At the end of an
-//!   item's line: `id`, `gate`, `requirement` (`required` or
-//!   `if-applicable`; the title is then taken as written),
-//!   `settled-on-entering` (a stage) and `restoration: yes`. A comment that
-//!   does not start with a lowercase `key:` is prose (`<!-- TODO: ask QA -->`);
-//! - a fenced block whose info string has the word `release-workflow`
-//!   (```` ```json release-workflow ````) holds the template's `criteria`
-//!   and `policy` as JSON;
-//! - what the Markdown does not say, a [`MarkdownImport`] map says: gates
-//!   and id prefixes by section, ids and gates by item title, the name,
-//!   criteria and policy. An annotation wins over the map; an item with no
-//!   id gets `section-prefix.title-in-kebab-case`.
-//!
-//! A template's boxes are all open, lists are one level deep, and titles
-//! differ within a section (unless each carries an `id`): each is refused
-//! with the line at fault. [`MarkdownImport::octoacme`] reads the source
-//! OctoAcme document to [`Template::octoacme`], item for item.
-//!
-//! [`Template::mermaid`] draws the workflow as a Mermaid state diagram.
+//! The crate re-exports the crates whose types are in its API, so a tool
+//! names them without guessing a matching version: [`chrono`] (times and
+//! dates), [`chrono_tz`] (the IANA time zones of change windows and
+//! reports) and [`semver`] (versions).
 //!
 //! # Two APIs: dynamic and typed
 //!
@@ -198,192 +163,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # Health and rollback
-//!
-//! A template also holds [`RollbackCriterion`]s: the checklist's "When to
-//! Rollback" triggers as data. A criterion is a flag a person raises with
-//! evidence, or a [`Threshold`] on a named signal — absolute
-//! (`error_rate > 0.05`) or relative to a baseline
-//! (`latency_p95_ms > 1.5 × baseline`) — with how many breaching samples
-//! trip it (in total, in a row, or whichever first), over which evaluation
-//! window, and what missing data means. While a release is out, tools record
-//! [`Observation`]s ([`Release::observe`]; measured earlier than recorded
-//! with [`Release::record_observation`]; a monitoring export at once with
-//! [`Release::record_observations`]) and flags ([`Release::raise_flag`]);
-//! [`Release::verdict`] judges them, each sample at the time it was measured:
-//!
-//! - [`Verdict::RollBack`] when a critical criterion tripped: the release
-//!   cannot be released (nor verified, under a template that
-//!   [checks health on verify](Template::with_health_check_on_verify), as
-//!   OctoAcme's does), and [`Release::roll_back_on_criteria`] rolls it
-//!   back citing the findings;
-//! - [`Verdict::Inconclusive`] when a warning tripped or required data is
-//!   missing: a person decides with [`Release::accept_risk`], or rolls back;
-//! - [`Verdict::Healthy`] otherwise.
-//!
-//! A criterion in a [dry run](RollbackCriterion::with_dry_run) is judged
-//! and reported ([`Release::dry_run_findings`]) but never trips; a
-//! baseline can come from the service's previous release
-//! ([`Release::record_baselines_from`]) rather than be typed in.
-//!
-//! Production [`Incident`]s are recorded on the release that caused them,
-//! even after it is final, and a release can be planned as the remediation
-//! of an earlier one's incident: the DORA metrics need both.
-//!
-//! # Who may do what
-//!
-//! A template may carry a [`Policy`]: the roles a team uses (a [`Role`] is
-//! a name it defines), the [`Grant`]s of each [`Action`] to roles, the
-//! approvals each gate needs ([`ApprovalRule`]) and the change windows
-//! deployments keep to ([`ChangeWindow`]). A release's [`Roster`] — its
-//! release manager, on-call engineer and [members](ReleaseBuilder::member)
-//! — says who holds which role, under a stable [`PersonId`]. Under a
-//! policy every event is checked: the actor is on the roster under the name
-//! it gives their id, in a role it gives them, and the policy lets that role
-//! take the action; approvals come from distinct people other than the
-//! release's planner and its changes' authors; entering `Deploying` keeps to
-//! the windows unless one was overridden. Replay checks the same, so a
-//! forged approval or a deployment inside a freeze is refused on load.
-//!
-//! ```
-//! use release_workflow::{AccessError, Actor, ApprovalProblem, Gate, Release, ReleaseError, ReleaseKind, Role, Stage};
-//!
-//! let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
-//! let margaret = Actor::new("margaret", "Margaret Hamilton", Role::CHANGE_APPROVER)?;
-//! let sam = Actor::new("sam", "Sam Okafor", Role::SECURITY_ENGINEER)?;
-//! let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
-//! let mut release = Release::builder()
-//!     .version("2.4.0")
-//!     .kind(ReleaseKind::Minor)
-//!     .target_date("2026-12-01".parse()?)
-//!     .release_manager(ada.clone())
-//!     .on_call(ada.acting_as(Role::ON_CALL_ENGINEER))
-//!     .member(ada.acting_as(Role::CHANGE_APPROVER))
-//!     .member(margaret.clone())
-//!     .member(sam.clone())
-//!     .plan(t0)?;
-//! for gate in [Gate::Freeze, Gate::Deploy] {
-//!     let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
-//!     for id in &open {
-//!         // The OctoAcme policy leaves the security scan to the security engineer.
-//!         let by = if id == "testing.security-scans-clean" { &sam } else { &ada };
-//!         release.complete(id, by, t0)?;
-//!     }
-//!     if gate == Gate::Freeze {
-//!         release.advance_to(Stage::Frozen, &ada, t0)?;
-//!     }
-//! }
-//! // Ada holds the approver role, but planned the release.
-//! match release.approve(Gate::Deploy, &ada.acting_as(Role::CHANGE_APPROVER), t0) {
-//!     Err(ReleaseError::Access(refused)) => assert!(matches!(
-//!         *refused,
-//!         AccessError::Approval { problem: ApprovalProblem::PlannedIt, .. }
-//!     )),
-//!     other => panic!("expected a refusal, got {other:?}"),
-//! }
-//! release.approve(Gate::Deploy, &margaret, t0)?;
-//! release.advance_to(Stage::Deploying, &ada, t0)?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! Templates without a policy check nobody, as before policies existed.
-//!
-//! # Storing releases, and trusting what is read back
-//!
-//! Every data type implements serde's traits. A [`Release`] serializes as
-//! its event log with a [format version](FORMAT_VERSION), each event bound
-//! to the one before it by a SHA-256 link. Reading one back is a trust
-//! decision, so it is a type boundary: deserializing gives an
-//! [`UnverifiedRelease`], and only [`UnverifiedRelease::verify`] against a
-//! [`Trust`] gives a `Release`, once
-//!
-//! - the hash chain holds at every event (an event edited in place is
-//!   named), and with a [`SealKey`] every event's HMAC seal is the key's;
-//! - the log's checklist is one the caller trusts — by default the
-//!   OctoAcme checklist, plus any template the tool adds — so an edited
-//!   checklist is refused, naming what differs;
-//! - every event passes the live rules ([`Release::replay`]).
-//!
-//! What each level detects:
-//!
-//! | attack on a stored log | no key, no anchor | head anchored | with a key |
-//! |---|---|---|---|
-//! | an event edited in place | refused, naming the event | refused | refused, naming the event |
-//! | the checklist edited (items removed, gates moved) | refused, naming what differs | refused | refused |
-//! | every event rewritten, chain recomputed (re-attributed, re-timed, completions turned into waivers, incidents erased) | **not detected** if every rule holds | refused | refused, naming the first event |
-//! | the log truncated to a shorter prefix | **not detected** | refused | **not detected** without an anchor |
-//! | a log copied under another release's name | refused | refused | refused |
-//! | the whole store replaced by an older copy | not detected | refused | not detected |
-//!
-//! Anchoring means writing [`Release::head`] somewhere the log's writer
-//! cannot reach (a ticket, a commit, a second system) and checking it later
-//! with [`Release::verify_anchor`]. A key is held by the tools that write
-//! releases and never appears in a log. What no level detects: a person who
-//! holds the key, or can act through a tool that does, recording false
-//! events — the log proves what was recorded, not that it was true.
-//!
-//! With `serde_json`, enable its `float_roundtrip` feature so that signal
-//! values read back bit for bit.
-//!
-//! The `ReleaseStore` trait keeps releases: `MemoryStore` in memory,
-//! `FileStore` as one append-only, fsynced, chained JSON Lines log per
-//! release, with atomic creation, optimistic concurrency between writers
-//! (and `update`, which retries a change on a conflict), whole-or-nothing
-//! appends, recovery from a log torn by a crash, and an explicit `recover`
-//! for a damaged one. [`AuditTrail::of`] a release renders and filters
-//! the log: when, who, what.
-//!
-//! # DORA metrics
-//!
-//! A [`History`] of [`DeploymentRecord`]s — made from releases, or built
-//! from deployments recorded elsewhere — gives a [`DoraReport`] over a
-//! half-open [`Window`]: deployment frequency, lead time for changes, change
-//! failure rate, failed deployment recovery time, rollback frequency,
-//! deployment duration and rework rate, each defined in its type's docs,
-//! graded in [`Tier`]s under a [`Benchmark`], with an [`Explanation`] of
-//! which deployments failed and what was left out. A metric with no data is
-//! `None`, never zero. [`History::trend`] gives the same per week or month,
-//! each row with its own explanation. Days, weeks and months begin at
-//! midnight in a [`Zone`]: an IANA time zone (daylight-saving time
-//! included) or a fixed offset.
-//!
-//! A report does not need the records: [`Totals`] keep what the metrics
-//! need while records go past, and merge across threads. With the `store`
-//! feature, `JsonLines` reads a JSON Lines history (a file or any reader)
-//! on every core, streaming, into a `History` or into totals, reporting
-//! malformed lines by number without stopping; a million-line file is
-//! reported in about half a second and 130 MB (README, "DORA metrics").
-//!
-//! ```
-//! use release_workflow::{DeploymentRecord, History, ReportOptions, RollbackSpan, Tier, Window};
-//!
-//! let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>();
-//! let shipped = DeploymentRecord::new("checkout", "2.4.0", at("2026-11-02T10:00:00Z")?)?
-//!     .reached_production(at("2026-11-02T10:15:00Z")?)?
-//!     .with_commits([at("2026-11-01T15:00:00Z")?]);
-//! let rolled_back = DeploymentRecord::new("checkout", "2.4.1", at("2026-11-03T10:00:00Z")?)?
-//!     .reached_production(at("2026-11-03T10:15:00Z")?)?
-//!     .rolled_back(RollbackSpan {
-//!         decided_at: at("2026-11-03T10:40:00Z")?,
-//!         restored_at: Some(at("2026-11-03T10:55:00Z")?),
-//!     })?;
-//! let history = History::from_records([shipped, rolled_back]);
-//! let week = Window::new(at("2026-11-02T00:00:00Z")?, at("2026-11-09T00:00:00Z")?)?;
-//! let report = history.report(&ReportOptions::new(week))?;
-//! assert_eq!(report.metrics.change_failure_rate.rate, Some(0.5));
-//! assert_eq!(report.metrics.recovery_time.tier, Some(Tier::Elite));
-//! println!("{report}");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
 //! # Errors
 //!
 //! Each layer of the crate owns its errors, and a function returns its own
 //! layer's: [`ReleaseError`] from every operation on a release,
-//! [`PlanError`] from planning one, [`TemplateError`] from building a
-//! checklist, [`HealthError`] for criteria and observations,
-//! [`MetricsError`] for reports, `StoreError` from a store, and
-//! [`TextError`] and [`ParseError`] at the bottom, for text and names. An
+//! [`PlanError`](plan::PlanError) from planning one,
+//! [`TemplateError`](checklist::TemplateError) from building a checklist,
+//! [`HealthError`](health::HealthError) for criteria and observations,
+//! [`MetricsError`](metrics::MetricsError) for reports, `StoreError` from a
+//! store, and [`TextError`](text::TextError) and
+//! [`ParseError`](text::ParseError) at the bottom, for text and names. An
 //! error from a layer below travels up wrapped, message unchanged. Each
 //! case names the item, stage or field involved and says in words what to
 //! do next; where a tool wants that as data, `next_actions()` gives
@@ -415,78 +204,41 @@
 // - event and release;
 // - audit, typed, metrics, store; and error, the umbrella over all.
 mod action;
-mod actor;
-mod audit;
-mod checklist;
-mod digest;
+pub mod actor;
+pub mod audit;
+pub mod checklist;
+pub mod digest;
 mod error;
-mod event;
-mod health;
+pub mod event;
+pub mod health;
 mod id;
-mod incident;
+pub mod incident;
 mod memo;
-mod metrics;
-mod plan;
-mod policy;
+pub mod metrics;
+pub mod plan;
+pub mod policy;
 mod progress;
-mod release;
-mod roster;
+pub mod release;
+pub mod roster;
 mod stage;
 #[cfg(feature = "store")]
-mod store;
-mod text;
+pub mod store;
+pub mod text;
 pub mod typed;
-mod version;
+pub mod version;
 
 pub use action::NextAction;
-pub use actor::{Actor, MAX_ACTOR_NAME_CHARS, MAX_PERSON_ID_CHARS, MAX_ROLE_CHARS, PersonId, Role};
-pub use audit::AuditTrail;
-pub use checklist::{
-    Item, ItemField, ItemId, ItemStatus, MAX_ID_CHARS, MarkdownError, MarkdownImport, OCTOACME_NAME,
-    Requirement, Template, TemplateBuilder, TemplateDifference, TemplateError,
-};
-pub use digest::{Digest, DigestError, MIN_SEAL_KEY_BYTES, SealKey, SealKeyError};
+pub use actor::{Actor, PersonId, Role};
+pub use checklist::Template;
 pub use error::Error;
-pub use event::{Event, EventKind, EventType, RollbackReason};
-pub use health::{
-    Bound, Breach, Cause, Comparison, CriterionId, CriterionKind, Finding, FiniteF64, HealthError,
-    MAX_BREACHES_TO_TRIP, MAX_CRITERION_ID_CHARS, MAX_EVALUATION_WINDOW_SECONDS, MAX_SIGNAL_CHARS, Missing,
-    Observation, ObservationKind, Outcome, RaisedFlag, RiskDecision, RollbackCriterion, Severity, Signal,
-    Threshold, Trigger, Verdict, WhenMissing, octoacme_criteria,
-};
-pub use incident::{Incident, IncidentSeverity};
-pub use metrics::{
-    Benchmark, ChangeFailureRate, DeploymentFrequency, DeploymentRecord, DoraMetrics, DoraReport, Elapsed,
-    Exclusion, ExclusionReason, Explanation, Failure, History, IncidentSpan, LeadTime, MAX_TREND_PERIODS,
-    MetricsError, Period, RecoveryTime, ReportOptions, Reports, RollbackSpan, Share, Spread, Thresholds,
-    Tier, Totals, Trend, TrendRow, UNNAMED_SERVICE, Window, Zone,
-};
-#[cfg(feature = "store")]
-pub use metrics::{DEFAULT_KEPT_MALFORMED, JsonLines, MalformedLine, Reading};
-pub use plan::{
-    Change, DEFAULT_MONITORING_WINDOW, MAX_MONITORING_WINDOW, PlanError, ReleaseBuilder, ReleasePlan,
-};
-pub use policy::{
-    Action, ApprovalRule, ChangeWindow, Grant, MAX_APPROVALS, Policy, PolicyBuilder, PolicyError, Scope,
-    WeeklyTime, WindowKind, WindowSchedule,
-};
-pub use progress::Tally;
-pub use release::{
-    AccessError, Approval, ApprovalProblem, ApprovalsNeeded, ChainProblem, Closing, FORMAT_VERSION,
-    GateProgress, HealthStatus, Integrity, MAX_OBSERVATIONS_PER_EVENT, NextMove, Release, ReleaseError,
-    ReleaseStatus, RollbackStatus, Sealed, Trust, UnverifiedRelease,
-};
-pub use roster::{Member, Roster};
+pub use event::Event;
+pub use release::{Release, ReleaseError};
 pub use stage::{Gate, Stage};
-#[cfg(feature = "store")]
-pub use store::{
-    DroppedLine, FileStore, MemoryStore, Recovery, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary,
-    StoreError, StoredRelease, TornTail, UPDATE_ATTEMPTS,
-};
-#[cfg(feature = "postgres")]
-pub use store::{PostgresStore, SCHEMA_VERSION};
-pub use text::{MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, ParseError, TextError};
-pub use version::{ReleaseKind, Version, VersionError, parse_version};
+pub use version::ReleaseKind;
+
+pub use chrono;
+pub use chrono_tz;
+pub use semver;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -68,7 +68,7 @@ pub const MAX_MONITORING_WINDOW: TimeDelta = TimeDelta::days(90);
 /// was committed. DORA lead time is measured from the commit time.
 ///
 /// ```
-/// use release_workflow::Change;
+/// use release_workflow::plan::Change;
 ///
 /// let committed: chrono::DateTime<chrono::Utc> = "2026-11-20T10:00:00Z".parse()?;
 /// let change = Change::new("PR-1432", committed)?;

@@ -51,9 +51,9 @@ impl fmt::Display for Member {
 
 /// The people of one release and the roles each holds for it: the release
 /// manager, the on-call engineer, and everyone the plan adds with
-/// [`ReleaseBuilder::member`](crate::ReleaseBuilder::member).
+/// [`ReleaseBuilder::member`](crate::plan::ReleaseBuilder::member).
 ///
-/// On a release whose checklist has a [`Policy`](crate::Policy), the roster
+/// On a release whose checklist has a [`Policy`](crate::policy::Policy), the roster
 /// is what an actor's role is checked against: the role an event claims
 /// must be one the roster gives the actor's id, under the name the roster
 /// knows them by. A call by someone off the roster is refused. The roster is

@@ -50,9 +50,9 @@ pub enum VersionError {
 /// `semver` crate's strict rules (no leading zeros, no missing parts).
 ///
 /// ```
-/// let version = release_workflow::parse_version("2.4.0-rc.1")?;
+/// let version = release_workflow::version::parse_version("2.4.0-rc.1")?;
 /// assert_eq!((version.major, version.minor, version.patch), (2, 4, 0));
-/// assert!(release_workflow::parse_version("2.4").is_err());
+/// assert!(release_workflow::version::parse_version("2.4").is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -100,7 +100,7 @@ impl ReleaseKind {
     /// major, `X.Y.0` minor, anything else a patch.
     ///
     /// ```
-    /// use release_workflow::{parse_version, ReleaseKind};
+    /// use release_workflow::{ReleaseKind, version::parse_version};
     ///
     /// let kind = ReleaseKind::between(&parse_version("2.3.7")?, &parse_version("2.4.0")?)?;
     /// assert_eq!(kind, ReleaseKind::Minor);

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{ada, at_stage, grace, planned, t};
-use release_workflow::{AuditTrail, EventType, Stage};
+use release_workflow::{Stage, audit::AuditTrail, event::EventType};
 
 #[test]
 fn the_trail_renders_every_event_with_its_position() {

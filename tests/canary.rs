@@ -6,7 +6,7 @@ mod common;
 
 use chrono::TimeDelta;
 use common::{ada, t};
-use release_workflow::{
+use release_workflow::health::{
     Breach, Cause, CriterionKind, HealthError, MAX_EVALUATION_WINDOW_SECONDS, Observation, Outcome,
     RaisedFlag, RollbackCriterion, Severity, Threshold, Verdict,
 };

@@ -3,7 +3,12 @@
 mod common;
 
 use common::{ada, at_stage, grace, planned, refused, t};
-use release_workflow::{EventKind, Gate, ItemId, ItemStatus, NextAction, ReleaseError, Stage, TextError};
+use release_workflow::{
+    Gate, NextAction, ReleaseError, Stage,
+    checklist::{ItemId, ItemStatus},
+    event::EventKind,
+    text::TextError,
+};
 
 fn id(text: &str) -> ItemId {
     ItemId::parse(text).unwrap()
@@ -65,7 +70,7 @@ fn empty_reasons_are_refused() {
             refused(&release, |r| r.waive("planning.scope-documented", reason, &ada(), t(1)).map(drop));
         assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })), "{error}");
     }
-    let long = "x".repeat(release_workflow::MAX_REASON_CHARS + 1);
+    let long = "x".repeat(release_workflow::text::MAX_REASON_CHARS + 1);
     refused(&release, |r| r.waive("planning.scope-documented", long, &ada(), t(1)).map(drop));
 }
 

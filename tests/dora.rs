@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
-use release_workflow::{
+use release_workflow::metrics::{
     Benchmark, DeploymentRecord, Elapsed, ExclusionReason, History, IncidentSpan, Period, ReportOptions,
     RollbackSpan, Tier, Window, Zone,
 };
@@ -24,7 +24,7 @@ fn fortnight() -> ReportOptions {
 fn deployment(service: &str, version: &str, start: f64, minutes: i64, commits: &[f64]) -> DeploymentRecord {
     DeploymentRecord::new(service, version, h(start))
         .unwrap()
-        .reached_production(h(start) + TimeDelta::minutes(minutes))
+        .with_production_at(h(start) + TimeDelta::minutes(minutes))
         .unwrap()
         .with_commits(commits.iter().map(|hour| h(*hour)))
 }
@@ -185,12 +185,12 @@ fn two_incidents_on_one_deployment_count_it_once() {
 #[test]
 fn a_rollback_recovers_when_the_previous_version_is_back() {
     let rolled_back = deployment("web", "1.0.0", 10.0, 10, &[])
-        .rolled_back(RollbackSpan { decided_at: h(10.5), restored_at: Some(h(10.75)) })
+        .with_rollback(RollbackSpan { decided_at: h(10.5), restored_at: Some(h(10.75)) })
         .unwrap()
         .with_incident(incident("INC-3", 10.25, Some(10.6)))
         .unwrap();
     let in_progress = deployment("web", "1.0.1", 12.0, 10, &[])
-        .rolled_back(RollbackSpan { decided_at: h(12.5), restored_at: None })
+        .with_rollback(RollbackSpan { decided_at: h(12.5), restored_at: None })
         .unwrap();
     let history =
         History::from_records([rolled_back, in_progress, deployment("web", "1.0.2", 13.0, 10, &[])]);
@@ -246,7 +246,7 @@ fn services_are_reported_alone_or_side_by_side() {
         deployment("api", "2.0.0", 11.0, 10, &[1.0])
             .with_incident(incident("INC-9", 12.0, Some(13.0)))
             .unwrap(),
-        deployment("api", "2.0.1", 12.0, 10, &[]).as_remediation(),
+        deployment("api", "2.0.1", 12.0, 10, &[]).with_remediation(),
     ]);
     let api = history.report(&fortnight().with_service("api")).unwrap();
     assert_eq!((api.metrics.deployments, api.explanation.other_services), (2, 1));
@@ -323,10 +323,13 @@ fn options_give_back_what_they_were_given() {
 fn records_are_checked() {
     let start = h(10.0);
     let record = DeploymentRecord::new("web", "1.0.0", start).unwrap();
-    assert!(record.clone().reached_production(start - TimeDelta::seconds(1)).is_err());
-    assert!(record.clone().rolled_back(RollbackSpan { decided_at: h(9.0), restored_at: None }).is_err());
+    assert!(record.clone().with_production_at(start - TimeDelta::seconds(1)).is_err());
+    assert!(record.clone().with_rollback(RollbackSpan { decided_at: h(9.0), restored_at: None }).is_err());
     assert!(
-        record.clone().rolled_back(RollbackSpan { decided_at: h(11.0), restored_at: Some(h(10.5)) }).is_err()
+        record
+            .clone()
+            .with_rollback(RollbackSpan { decided_at: h(11.0), restored_at: Some(h(10.5)) })
+            .is_err()
     );
     assert!(record.clone().with_incident(incident("I", 9.0, None)).is_err());
     assert!(record.clone().with_incident(incident("I", 11.0, Some(10.5))).is_err());
@@ -347,16 +350,16 @@ fn records_are_checked() {
 #[test]
 fn records_round_trip_through_json() {
     let record = deployment("web", "1.0.0", 10.0, 10, &[9.0, 9.5])
-        .rolled_back(RollbackSpan { decided_at: h(10.5), restored_at: Some(h(10.75)) })
+        .with_rollback(RollbackSpan { decided_at: h(10.5), restored_at: Some(h(10.75)) })
         .unwrap()
         .with_incident(incident("INC-3", 10.25, Some(10.6)))
         .unwrap()
-        .as_remediation();
+        .with_remediation();
     let json = serde_json::to_string(&record).unwrap();
     assert_eq!(serde_json::from_str::<DeploymentRecord>(&json).unwrap(), record);
     assert!(json.contains(r#""started_at":"2026-11-02T10:00:00Z""#), "{json}");
     let report = History::from_records([record]).report(&fortnight()).unwrap();
-    let back: release_workflow::DoraReport =
+    let back: release_workflow::metrics::DoraReport =
         serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
     assert_eq!(back, report);
 }
@@ -379,7 +382,7 @@ fn a_release_becomes_a_deployment_record() {
     let planned = common::planned();
     assert!(matches!(
         DeploymentRecord::from_release(&planned),
-        Err(release_workflow::MetricsError::NotDeployed { .. })
+        Err(release_workflow::metrics::MetricsError::NotDeployed { .. })
     ));
     assert_eq!(History::from_releases([&planned, &release]).records().len(), 1);
 }

@@ -4,7 +4,7 @@ mod common;
 
 use common::{deployment_record as record, record_time as at};
 use proptest::prelude::*;
-use release_workflow::{DeploymentRecord, History, ReportOptions, RollbackSpan, Window};
+use release_workflow::metrics::{DeploymentRecord, History, ReportOptions, RollbackSpan, Window};
 
 fn options() -> ReportOptions {
     ReportOptions::new(Window::new(at(0), at(14 * 24 * 60)).unwrap())
@@ -44,7 +44,7 @@ proptest! {
         let before = History::from_records(records.clone()).report(&options()).unwrap().metrics.change_failure_rate.rate;
         let failed = DeploymentRecord::new("web", "9.9.9", at(minute))
             .unwrap()
-            .rolled_back(RollbackSpan { decided_at: at(minute + 5), restored_at: None })
+            .with_rollback(RollbackSpan { decided_at: at(minute + 5), restored_at: None })
             .unwrap();
         let mut more = records;
         more.push(failed);

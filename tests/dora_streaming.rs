@@ -12,7 +12,7 @@ use common::{TempDir, deployment_record};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
-use release_workflow::{
+use release_workflow::metrics::{
     DeploymentRecord, ExclusionReason, History, IncidentSpan, JsonLines, MetricsError, Period, ReportOptions,
     RollbackSpan, Totals, Window,
 };
@@ -51,7 +51,7 @@ fn a_file_reads_to_its_history_in_order_whatever_the_threads_and_blocks() {
     let path = dir.path().join("history.jsonl");
     std::fs::write(&path, &text).unwrap();
     for (threads, block) in [(1, 1 << 20), (2, 1 << 20), (3, 100), (4, 7), (2, 1)] {
-        let reader = JsonLines::new().threads(n(threads)).block_size(n(block));
+        let reader = JsonLines::new().with_threads(n(threads)).with_block_size(n(block));
         let reading = reader.history_from_path(&path).unwrap();
         assert_eq!(reading.value.records(), records.as_slice(), "{threads} threads, blocks of {block}");
         assert_eq!((reading.lines, reading.records, reading.malformed_count), (400, 400, 0));
@@ -70,8 +70,8 @@ fn totals_read_from_a_file_report_what_the_history_reports() {
         let trend = history.trend(&options, Period::Week).unwrap();
         let by_service = history.report_by_service(&options).unwrap();
         for (threads, block) in [(1, 1 << 20), (2, 300), (3, 1)] {
-            let reader = JsonLines::new().threads(n(threads)).block_size(n(block));
-            let totals = Totals::new(&options).with_trend(Period::Week).by_service();
+            let reader = JsonLines::new().with_threads(n(threads)).with_block_size(n(block));
+            let totals = Totals::new(&options).with_trend(Period::Week).with_service_reports();
             let reports = reader.totals(text.as_bytes(), totals).unwrap().value.finish().unwrap();
             assert_eq!(reports.report, expected, "{threads} threads, blocks of {block}");
             assert_eq!(reports.trend.as_ref(), Some(&trend));
@@ -98,7 +98,7 @@ fn malformed_lines_are_reported_by_number_and_the_rest_is_read() {
     ]
     .join("\n");
     for block in [1, 5, 64, 1 << 20] {
-        let reading = JsonLines::new().block_size(n(block)).history(text.as_bytes()).unwrap();
+        let reading = JsonLines::new().with_block_size(n(block)).history(text.as_bytes()).unwrap();
         let versions: Vec<&str> = reading.value.records().iter().map(DeploymentRecord::version).collect();
         assert_eq!(versions, ["1.0.0", "1.0.1", "1.0.2"], "blocks of {block}");
         assert_eq!((reading.lines, reading.records, reading.malformed_count), (7, 3, 2));
@@ -115,7 +115,7 @@ fn malformed_lines_are_reported_by_number_and_the_rest_is_read() {
             reading.malformed[1]
         );
     }
-    let one = JsonLines::new().keep_malformed(1).history(text.as_bytes()).unwrap();
+    let one = JsonLines::new().with_kept_malformed(1).history(text.as_bytes()).unwrap();
     assert_eq!((one.malformed.len(), one.malformed_count), (1, 2));
     assert_eq!(one.malformed[0].line, 2);
 }
@@ -166,7 +166,7 @@ fn any_reader_will_do_and_a_failing_one_is_named() {
     let records = records(50);
     let text = json_lines(&records).into_bytes();
     let trickle = Trickle { text: text.clone(), at: 0, calls: 0, fail_at_end: false };
-    let reading = JsonLines::new().block_size(n(64)).history(trickle).unwrap();
+    let reading = JsonLines::new().with_block_size(n(64)).history(trickle).unwrap();
     assert_eq!(reading.value.records(), records.as_slice());
 
     let failing = Trickle { text, at: 0, calls: 0, fail_at_end: true };
@@ -207,7 +207,7 @@ fn totals_merge_only_with_totals_made_alike() {
     for other in [
         Totals::new(&options),
         Totals::new(&options).with_trend(Period::Month),
-        Totals::new(&options).with_trend(Period::Week).by_service(),
+        Totals::new(&options).with_trend(Period::Week).with_service_reports(),
         Totals::new(&options.clone().with_service("web")).with_trend(Period::Week),
     ] {
         assert_eq!(totals.merge(other), Err(MetricsError::TotalsMismatch));
@@ -226,14 +226,14 @@ fn each_trend_row_explains_its_failures_and_exclusions() {
     let history = History::from_records([
         DeploymentRecord::new("web", "1.0.0", at("2026-11-03T10:00:00Z"))
             .unwrap()
-            .reached_production(at("2026-11-03T10:20:00Z"))
+            .with_production_at(at("2026-11-03T10:20:00Z"))
             .unwrap()
-            .rolled_back(RollbackSpan { decided_at: at("2026-11-03T11:00:00Z"), restored_at: restored(0) })
+            .with_rollback(RollbackSpan { decided_at: at("2026-11-03T11:00:00Z"), restored_at: restored(0) })
             .unwrap(),
         DeploymentRecord::new("web", "1.0.1", at("2026-11-10T10:00:00Z")).unwrap(),
         DeploymentRecord::new("web", "1.0.2", at("2026-11-11T10:00:00Z"))
             .unwrap()
-            .reached_production(at("2026-11-11T10:20:00Z"))
+            .with_production_at(at("2026-11-11T10:20:00Z"))
             .unwrap()
             .with_incident(IncidentSpan {
                 id: "INC-9".into(),
@@ -285,12 +285,12 @@ fn any_record() -> impl Strategy<Value = DeploymentRecord> {
             let ms = TimeDelta::milliseconds;
             let mut record = DeploymentRecord::new(&service, "1.0.0", start).unwrap().with_commits(commits);
             if let Some(delay) = production {
-                record = record.reached_production(start + ms(delay)).unwrap();
+                record = record.with_production_at(start + ms(delay)).unwrap();
             }
             if let Some((decided, restored)) = rollback {
                 let decided_at = start + ms(decided);
                 let restored_at = restored.map(|after| decided_at + ms(after));
-                record = record.rolled_back(RollbackSpan { decided_at, restored_at }).unwrap();
+                record = record.with_rollback(RollbackSpan { decided_at, restored_at }).unwrap();
             }
             for (index, (opened, resolved)) in incidents.into_iter().enumerate() {
                 let opened_at = start + ms(opened);
@@ -298,7 +298,7 @@ fn any_record() -> impl Strategy<Value = DeploymentRecord> {
                 let incident = IncidentSpan { id: format!("INC-{index}").into(), opened_at, resolved_at };
                 record = record.with_incident(incident).unwrap();
             }
-            if remediation { record.as_remediation() } else { record }
+            if remediation { record.with_remediation() } else { record }
         })
 }
 
@@ -390,7 +390,7 @@ fn each_service_report_counts_what_it_left_out() {
     };
     assert_eq!(counts("web"), (2, 1, 2));
     assert_eq!(counts("api"), (1, 1, 3));
-    let mut totals = Totals::new(&fortnight()).by_service();
+    let mut totals = Totals::new(&fortnight()).with_service_reports();
     for record in history.records() {
         totals.add(record);
     }

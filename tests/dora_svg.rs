@@ -3,7 +3,7 @@
 #![cfg(feature = "svg")]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use release_workflow::{
+use release_workflow::metrics::{
     Benchmark, DeploymentRecord, History, IncidentSpan, Period, ReportOptions, RollbackSpan, Tier, Trend,
     TrendRow, Window,
 };
@@ -21,13 +21,13 @@ fn history() -> History {
             let started = at("2026-11-02T10:00:00Z") + TimeDelta::days(7 * week + day);
             let mut record = DeploymentRecord::new("web", &format!("1.{week}.{day}"), started)
                 .unwrap()
-                .reached_production(started + TimeDelta::minutes(20))
+                .with_production_at(started + TimeDelta::minutes(20))
                 .unwrap()
                 .with_commits([started - TimeDelta::hours(5 + day)]);
             if (week == 0 && day == 0) || (week == 3 && day == 6) {
                 let decided_at = started + TimeDelta::minutes(40);
                 let restored_at = Some(decided_at + TimeDelta::minutes(30));
-                record = record.rolled_back(RollbackSpan { decided_at, restored_at }).unwrap();
+                record = record.with_rollback(RollbackSpan { decided_at, restored_at }).unwrap();
                 let opened_at = decided_at;
                 let incident = IncidentSpan { id: "INC-1".into(), opened_at, resolved_at: restored_at };
                 record = record.with_incident(incident).unwrap();

@@ -3,8 +3,10 @@
 //! only touches.
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
-use chrono_tz::{America, Europe};
-use release_workflow::{DeploymentRecord, History, MetricsError, Period, ReportOptions, Window, Zone};
+use release_workflow::chrono_tz::{America, Europe, Tz};
+use release_workflow::metrics::{
+    DeploymentRecord, History, MetricsError, Period, ReportOptions, Totals, Window, Zone,
+};
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
@@ -125,7 +127,7 @@ fn zones_read_and_write_as_names_and_offsets() {
     assert_eq!("Europe/Berlin".parse::<Zone>(), Ok(Zone::Named(Europe::Berlin)));
     assert_eq!("+05:30".parse::<Zone>(), Ok(Zone::Offset(FixedOffset::east_opt(19_800).unwrap())));
     assert_eq!("-03:00".parse::<Zone>(), Ok(Zone::Offset(FixedOffset::west_opt(10_800).unwrap())));
-    assert_eq!("Z".parse::<Zone>(), Ok(Zone::Offset(FixedOffset::east_opt(0).unwrap())));
+    assert_eq!("Z".parse::<Zone>(), Ok(Zone::UTC));
     assert_eq!(Zone::default(), Zone::UTC);
     for text in ["Europe/Berlin", "+05:30", "-03:00", "UTC"] {
         let zone: Zone = text.parse().unwrap();
@@ -150,13 +152,41 @@ fn zones_read_and_write_as_names_and_offsets() {
 }
 
 #[test]
+fn utc_is_one_zone_under_every_name() {
+    use std::collections::HashSet;
+    let zero = FixedOffset::east_opt(0).unwrap();
+    let spellings =
+        ["UTC", "Z", "+00:00", "-00:00", "Etc/UTC", "Zulu", "Universal", "GMT", "Etc/GMT", "Greenwich"];
+    let mut zones: Vec<Zone> = spellings.iter().map(|text| text.parse().unwrap()).collect();
+    zones.extend([Zone::UTC, Zone::Offset(zero), Zone::from(zero), Zone::Named(Tz::Etc__UCT)]);
+    for zone in &zones {
+        assert_eq!(*zone, Zone::UTC, "{zone:?}");
+        assert!(zone.is_utc(), "{zone:?}");
+        assert_eq!(zone.to_string(), "UTC", "{zone:?}");
+        assert_eq!(serde_json::to_string(zone).unwrap(), "\"UTC\"");
+    }
+    assert_eq!(zones.iter().collect::<HashSet<_>>().len(), 1, "one UTC in a set");
+    // Not UTC: a zone that is at zero only in winter, and any other offset.
+    for other in [Zone::Named(Europe::London), "+00:30".parse().unwrap(), Zone::Named(Europe::Berlin)] {
+        assert_ne!(other, Zone::UTC, "{other:?}");
+        assert!(!other.is_utc(), "{other:?}");
+    }
+    // Totals asked for in two spellings of UTC merge as one.
+    let week = window("2026-11-02T00:00:00Z", "2026-11-09T00:00:00Z");
+    let mut z = Totals::new(&ReportOptions::new(week).with_time_zone("Z".parse::<Zone>().unwrap()));
+    z.merge(Totals::new(&ReportOptions::new(week).with_time_zone(Zone::UTC))).unwrap();
+    let report = z.finish().unwrap().report;
+    assert!(report.to_string().contains("(UTC)"), "{report}");
+}
+
+#[test]
 fn a_report_stores_its_time_zone() {
     let history = History::from_records([deployed("1.0.0", "2026-03-24T12:00:00Z")]);
     let options = ReportOptions::recorded_days().with_time_zone(Europe::Berlin);
     let report = history.report(&options).unwrap();
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["time_zone"], "Europe/Berlin");
-    let back: release_workflow::DoraReport = serde_json::from_value(json).unwrap();
+    let back: release_workflow::metrics::DoraReport = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
 }
 

@@ -8,8 +8,12 @@ mod common;
 
 use common::{ada, grace, load_json, t, trusting};
 use release_workflow::{
-    Action, Actor, Change, ChangeWindow, EventType, Gate, Incident, IncidentSeverity, Observation, Policy,
-    Release, Role, Scope, Template, WindowKind,
+    Actor, Gate, Release, Role, Template,
+    event::EventType,
+    health::Observation,
+    incident::{Incident, IncidentSeverity},
+    plan::Change,
+    policy::{Action, ChangeWindow, Policy, Scope, WindowKind},
 };
 
 /// A small release that records every kind of event, by ids.
@@ -182,11 +186,11 @@ fn logs_stored_in_format_2_still_load_unchained() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-2.json");
     let old = std::fs::read_to_string(path).unwrap();
     assert!(old.contains(r#""format": 2"#) && !old.contains("digest"));
-    let log: release_workflow::UnverifiedRelease = serde_json::from_str(&old).unwrap();
-    assert_eq!(log.integrity(&trusting(&legacy_sample())), release_workflow::Integrity::Unchained);
+    let log: release_workflow::release::UnverifiedRelease = serde_json::from_str(&old).unwrap();
+    assert_eq!(log.integrity(&trusting(&legacy_sample())), release_workflow::release::Integrity::Unchained);
     assert_eq!(log.verify(&trusting(&legacy_sample())).unwrap(), legacy_sample());
     // A reader with a key refuses a log that cannot prove it was not rewritten.
-    let key = release_workflow::SealKey::new(vec![9; 32]).unwrap();
+    let key = release_workflow::digest::SealKey::new(vec![9; 32]).unwrap();
     let error = load_json(&old, &trusting(&legacy_sample()).with_key(key)).unwrap_err();
     assert!(error.contains("event 0 of the log is in a log written before logs were chained"), "{error}");
 }
@@ -197,8 +201,8 @@ fn logs_stored_in_format_3_still_load_chained() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-3.json");
     let old = std::fs::read_to_string(path).unwrap();
     assert!(old.contains(r#""format": 3"#) && old.contains("digest") && !old.contains(r#""id": "ada""#));
-    let log: release_workflow::UnverifiedRelease = serde_json::from_str(&old).unwrap();
-    assert_eq!(log.integrity(&trusting(&legacy_sample())), release_workflow::Integrity::Chained);
+    let log: release_workflow::release::UnverifiedRelease = serde_json::from_str(&old).unwrap();
+    assert_eq!(log.integrity(&trusting(&legacy_sample())), release_workflow::release::Integrity::Chained);
     let loaded = log.verify(&trusting(&legacy_sample())).unwrap();
     assert_eq!(loaded, legacy_sample());
     assert_eq!(loaded.events()[0].by.id().as_str(), "Ada Lovelace", "a format-3 actor's id is its name");

@@ -6,9 +6,12 @@ mod common;
 
 use common::{ada, at_stage, complete_gate, grace, linus, monitor, planned, refused, sam, t};
 use release_workflow::{
-    AccessError, Action, Actor, ApprovalProblem, Change, Event, EventKind, Gate, NextAction, Policy,
-    PolicyError, Release, ReleaseError, Role, Scope, Stage, Template, TemplateDifference, TemplateError,
-    Trust,
+    Actor, Event, Gate, NextAction, Release, ReleaseError, Role, Stage, Template,
+    checklist::{TemplateDifference, TemplateError},
+    event::EventKind,
+    plan::Change,
+    policy::{Action, Policy, PolicyError, Scope},
+    release::{AccessError, ApprovalProblem, Trust},
 };
 
 /// A release frozen with every deploy item settled: only the approval is
@@ -173,9 +176,13 @@ fn every_action_of_the_octoacme_policy_is_checked() {
     // The security engineer neither rolls back nor records incidents.
     let error = refused(&release, |r| r.roll_back("bad", &sam(), t(12)).map(drop));
     assert!(matches!(access(error), AccessError::NotPermitted { action: Action::RollBack, .. }));
-    let incident =
-        release_workflow::Incident::new("INC-1", release_workflow::IncidentSeverity::Sev3, "slow", t(11))
-            .unwrap();
+    let incident = release_workflow::incident::Incident::new(
+        "INC-1",
+        release_workflow::incident::IncidentSeverity::Sev3,
+        "slow",
+        t(11),
+    )
+    .unwrap();
     let error = refused(&release, |r| r.open_incident(incident.clone(), &sam(), t(12)).map(drop));
     assert!(matches!(access(error), AccessError::NotPermitted { action: Action::OpenIncident, .. }));
     release.open_incident(incident, &monitor(), t(12)).unwrap();
@@ -239,14 +246,14 @@ fn a_move_names_its_missing_approvals_beside_its_open_items() {
 
     release.approve(Gate::Deploy, &linus(), t(11)).unwrap();
     assert_eq!(release.approvals().len(), 1);
-    let approvals = release_workflow::AuditTrail::of(&release).in_role(&Role::CHANGE_APPROVER);
+    let approvals = release_workflow::audit::AuditTrail::of(&release).in_role(&Role::CHANGE_APPROVER);
     assert_eq!(approvals.len(), 1);
-    let by_linus = release_workflow::AuditTrail::of(&release).by_person(linus().id());
+    let by_linus = release_workflow::audit::AuditTrail::of(&release).by_person(linus().id());
     assert_eq!(
         by_linus.events().map(|event| &event.what).collect::<Vec<_>>(),
         [&EventKind::Approved { gate: Gate::Deploy }]
     );
-    let by_sam = release_workflow::AuditTrail::of(&release).by_person(sam().id());
+    let by_sam = release_workflow::audit::AuditTrail::of(&release).by_person(sam().id());
     assert_eq!(by_sam.len(), 1, "the security scan");
     let text = release.to_string();
     assert!(text.contains("approved   deploy gate by Linus Approver at 2026-11-30 09:11 UTC"), "{text}");
@@ -402,7 +409,9 @@ fn more_approvals_count_distinct_people_holding_any_accepted_role() {
 
 #[test]
 fn a_risk_accepted_for_missing_data_does_not_cover_the_criterion_tripping_later() {
-    use release_workflow::{CriterionKind, RollbackCriterion, Severity, Threshold, Verdict, WhenMissing};
+    use release_workflow::health::{
+        CriterionKind, RollbackCriterion, Severity, Threshold, Verdict, WhenMissing,
+    };
     // The case: a warning on the error rate, inconclusive without data.
     let warning = RollbackCriterion::threshold(
         "error-rate-warning",
@@ -420,7 +429,7 @@ fn a_risk_accepted_for_missing_data_does_not_cover_the_criterion_tripping_later(
     let Some(Verdict::Inconclusive { findings }) = release.undecided_health() else {
         panic!("{}", release.verdict())
     };
-    assert!(matches!(findings[0].cause, release_workflow::Cause::MissingData { .. }));
+    assert!(matches!(findings[0].cause, release_workflow::health::Cause::MissingData { .. }));
     release.accept_risk("the exporter lags; logs are clean", &ada(), t(11)).unwrap();
     assert_eq!(release.undecided_health(), None);
     assert_eq!(release.risk_decisions()[0].findings, findings);
@@ -430,7 +439,7 @@ fn a_risk_accepted_for_missing_data_does_not_cover_the_criterion_tripping_later(
         panic!("the tripped warning must need a decision of its own: {}", release.verdict())
     };
     assert_eq!(tripped[0].criterion.as_str(), "error-rate-warning");
-    assert!(matches!(tripped[0].cause, release_workflow::Cause::Breached { .. }));
+    assert!(matches!(tripped[0].cause, release_workflow::health::Cause::Breached { .. }));
     let error = refused(&release, |r| r.advance_to(Stage::Released, &ada(), t(13)).map(drop));
     assert!(matches!(error, ReleaseError::TransitionBlocked { health: Some(_), .. }), "{error}");
     // A decision of its own covers it; more breaching samples later are still that finding.
@@ -511,7 +520,7 @@ fn a_policy_edited_in_a_stored_log_is_an_untrusted_checklist() {
         1,
     );
     assert_ne!(edited, json);
-    let log: release_workflow::UnverifiedRelease = serde_json::from_str(&edited).unwrap();
+    let log: release_workflow::release::UnverifiedRelease = serde_json::from_str(&edited).unwrap();
     let error = log.verify(&Trust::default()).unwrap_err();
     let ReleaseError::UntrustedTemplate { differences, .. } = &error else { panic!("{error}") };
     assert_eq!(differences, &[TemplateDifference::PolicyChanged { what: "its grants differ".into() }]);
@@ -675,9 +684,9 @@ fn what_differs_between_two_policies_is_named_part_by_part() {
     assert_eq!(trusted.differences_from(&Template::octoacme().without_policy()), what("added"));
     let approvals = Policy::octoacme().with_approvals(Gate::Deploy, 2, [Role::CHANGE_APPROVER]).unwrap();
     assert_eq!(differs(Template::octoacme().with_policy(approvals).unwrap()), what("its approvals differ"));
-    let freeze = release_workflow::ChangeWindow::weekly(
+    let freeze = release_workflow::policy::ChangeWindow::weekly(
         "Weekend freeze",
-        release_workflow::WindowKind::Freeze,
+        release_workflow::policy::WindowKind::Freeze,
         chrono_tz::Europe::Berlin,
         "fri 18:00".parse().unwrap(),
         "mon 07:00".parse().unwrap(),
@@ -703,7 +712,7 @@ fn what_differs_between_two_policies_is_named_part_by_part() {
 
 #[test]
 fn a_finding_is_the_same_only_for_the_same_criterion_outcome_and_cause() {
-    use release_workflow::{
+    use release_workflow::health::{
         Breach, Cause, CriterionKind, Finding, FiniteF64, Missing, Outcome, Severity, Signal,
     };
     let value = |v: f64| FiniteF64::new(v).unwrap();

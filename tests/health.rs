@@ -5,9 +5,13 @@ mod common;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::{ada, at_stage, complete_gate, grace, record_healthy_signals, refused, t};
 use release_workflow::{
-    Actor, Bound, Cause, CriterionKind, EventKind, Gate, HealthError, Missing, NextAction, Observation,
-    Outcome, Release, ReleaseError, RollbackCriterion, RollbackReason, Severity, Stage, Template, TextError,
-    Threshold, Verdict, WhenMissing,
+    Actor, Gate, NextAction, Release, ReleaseError, Stage, Template,
+    event::{EventKind, RollbackReason},
+    health::{
+        Bound, Cause, CriterionKind, HealthError, Missing, Observation, Outcome, RollbackCriterion, Severity,
+        Threshold, Verdict, WhenMissing,
+    },
+    text::TextError,
 };
 
 fn bot() -> Actor {
@@ -450,6 +454,6 @@ fn a_forged_rollback_citation_does_not_replay() {
     // Remove the observation that tripped the criterion: the citation no longer holds.
     let observed = events.iter().position(|e| matches!(e.what, EventKind::Observed { .. })).unwrap();
     events.remove(observed);
-    let error = Release::replay(events, &release_workflow::Trust::default()).unwrap_err();
+    let error = Release::replay(events, &release_workflow::release::Trust::default()).unwrap_err();
     assert!(error.to_string().contains("no critical rollback criterion has tripped"), "{error}");
 }

@@ -6,8 +6,8 @@ use chrono::TimeDelta;
 use common::{ada, at_stage, complete_gate, t};
 use proptest::prelude::*;
 use release_workflow::{
-    CriterionKind, Gate, Observation, RaisedFlag, Release, RollbackCriterion, Severity, Stage, Template,
-    Threshold, Verdict,
+    Gate, Release, Stage, Template,
+    health::{CriterionKind, Observation, RaisedFlag, RollbackCriterion, Severity, Threshold, Verdict},
 };
 
 const SIGNALS: [&str; 3] = ["error_rate", "latency_p95_ms", "critical_flow_failures"];
@@ -47,7 +47,8 @@ fn breaching(signal: &str, observations: &[Observation]) -> Observation {
             let latest = observations
                 .iter()
                 .filter(|o| {
-                    o.signal().as_str() == signal && o.kind() == release_workflow::ObservationKind::Baseline
+                    o.signal().as_str() == signal
+                        && o.kind() == release_workflow::health::ObservationKind::Baseline
                 })
                 .map(|o| o.value().get())
                 .fold(0.0, f64::max);

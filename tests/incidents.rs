@@ -5,7 +5,11 @@ mod common;
 use chrono::TimeDelta;
 use common::{ada, at_stage, grace, refused, t};
 use release_workflow::{
-    EventKind, Incident, IncidentSeverity, PlanError, Release, ReleaseError, ReleaseKind, Stage, TextError,
+    Release, ReleaseError, ReleaseKind, Stage,
+    event::EventKind,
+    incident::{Incident, IncidentSeverity},
+    plan::PlanError,
+    text::TextError,
 };
 
 fn incident(id: &str, opened_minute: i64) -> Incident {

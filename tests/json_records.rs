@@ -5,7 +5,7 @@ mod common;
 
 use common::{deployment_record as record, record_time as at};
 use proptest::prelude::*;
-use release_workflow::DeploymentRecord;
+use release_workflow::metrics::DeploymentRecord;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]

@@ -7,8 +7,10 @@ mod common;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::{ada, at_stage, complete_gate, grace, linus, monitor, refused, t, team_builder};
 use release_workflow::{
-    CriterionKind, Event, EventKind, Gate, MAX_OBSERVATIONS_PER_EVENT, NextAction, Observation,
-    ObservationKind, Release, ReleaseError, RollbackCriterion, Severity, Stage, Template, Threshold,
+    Event, Gate, NextAction, Release, ReleaseError, Stage, Template,
+    event::EventKind,
+    health::{CriterionKind, Observation, ObservationKind, RollbackCriterion, Severity, Threshold},
+    release::MAX_OBSERVATIONS_PER_EVENT,
 };
 
 fn sample(signal: &str, value: f64, measured: DateTime<Utc>) -> Observation {
@@ -268,18 +270,19 @@ fn the_health_check_on_verify_is_part_of_the_checklist() {
     assert_eq!(differences, ["it does not check health on the verify gate"]);
     // Markdown carries it in the settings block.
     let read =
-        Template::from_markdown(&octoacme.to_markdown(), &release_workflow::MarkdownImport::new()).unwrap();
+        Template::from_markdown(&octoacme.to_markdown(), &release_workflow::checklist::MarkdownImport::new())
+            .unwrap();
     assert_eq!(read, octoacme);
     // The settings block is written when there is something to say, and only then.
     let small = || Template::builder("Small").section("S").item("s.done", "Done", Gate::Deploy);
-    let import = release_workflow::MarkdownImport::new();
+    let import = release_workflow::checklist::MarkdownImport::new();
     let checked = small().health_check_on_verify().build().unwrap();
     assert!(checked.to_markdown().contains(r#""health_check_on_verify": true"#), "{}", checked.to_markdown());
     assert_eq!(Template::from_markdown(&checked.to_markdown(), &import).unwrap(), checked);
     let plain = small().build().unwrap();
     assert!(!plain.to_markdown().contains("## Settings"), "{}", plain.to_markdown());
     assert_eq!(Template::from_markdown(&plain.to_markdown(), &import).unwrap(), plain);
-    let criterion = release_workflow::RollbackCriterion::flag(
+    let criterion = release_workflow::health::RollbackCriterion::flag(
         "cve",
         "CVE found",
         CriterionKind::Custom,

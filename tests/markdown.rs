@@ -1,7 +1,10 @@
 //! Checklists as Markdown: the source checklist imports to the built-in
 //! template, templates round-trip, and bad Markdown names its line.
 
-use release_workflow::{Gate, MarkdownError, MarkdownImport, Requirement, Stage, Template, TemplateError};
+use release_workflow::{
+    Gate, Stage, Template,
+    checklist::{MarkdownError, MarkdownImport, Requirement, TemplateError},
+};
 
 const SOURCE: &str = include_str!("fixtures/release-management-checklist.md");
 
@@ -232,7 +235,8 @@ fn a_bad_section_annotation_names_its_own_line() {
 #[test]
 fn a_map_gives_a_section_its_id_prefix() {
     let markdown = "# Mobile\n\n## Store\n\n- [ ] Review passed\n";
-    let map = MarkdownImport::new().section("Store", Gate::Deploy).section_prefix("Store", "app-store");
+    let map =
+        MarkdownImport::new().with_section("Store", Gate::Deploy).with_section_prefix("Store", "app-store");
     let template = Template::from_markdown(markdown, &map).unwrap();
     assert_eq!(template.items()[0].id().as_str(), "app-store.review-passed");
     // An annotation wins over the map.

@@ -4,7 +4,10 @@
 mod common;
 
 use proptest::prelude::*;
-use release_workflow::{Gate, ItemStatus, MarkdownImport, Stage, Template};
+use release_workflow::{
+    Gate, Stage, Template,
+    checklist::{ItemStatus, MarkdownImport},
+};
 
 /// Titles with the characters Markdown reads as markup.
 fn title() -> impl Strategy<Value = String> {

@@ -6,7 +6,10 @@ mod common;
 use common::{ada, at_stage, planned, sam, t};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use release_workflow::{
-    AccessError, EventKind, Gate, ItemStatus, MarkdownError, Release, ReleaseError, Stage,
+    Gate, Release, ReleaseError, Stage,
+    checklist::{ItemStatus, MarkdownError},
+    event::EventKind,
+    release::AccessError,
 };
 
 /// Every task item GitHub would render: its id comment and whether it is

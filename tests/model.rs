@@ -28,7 +28,10 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use release_workflow::{
-    Actor, Change, Gate, Incident, IncidentSeverity, Release, Requirement, Role, Stage, Template,
+    Actor, Gate, Release, Role, Stage, Template,
+    checklist::Requirement,
+    incident::{Incident, IncidentSeverity},
+    plan::Change,
 };
 
 const SIGNALS: [&str; 3] = ["error_rate", "latency_p95_ms", "critical_flow_failures"];
@@ -676,7 +679,8 @@ impl StateMachineTest for RealRelease {
         assert_eq!(release.incidents().len(), model.incidents.len());
         assert_eq!(release.raised_flags().len(), model.flags.len());
         assert_eq!(
-            &Release::replay(release.events().to_vec(), &release_workflow::Trust::default()).unwrap(),
+            &Release::replay(release.events().to_vec(), &release_workflow::release::Trust::default())
+                .unwrap(),
             release
         );
 

@@ -7,8 +7,12 @@ mod common;
 use common::{at_stage, record_healthy_signals, t};
 use proptest::prelude::*;
 use release_workflow::{
-    Actor, DeploymentRecord, Event, Incident, Observation, Release, ReleasePlan, RollbackCriterion, Stage,
-    Template, Trust, UnverifiedRelease,
+    Actor, Event, Release, Stage, Template,
+    health::{Observation, RollbackCriterion},
+    incident::Incident,
+    metrics::DeploymentRecord,
+    plan::ReleasePlan,
+    release::{Trust, UnverifiedRelease},
 };
 use serde::de::DeserializeOwned;
 
@@ -19,7 +23,8 @@ fn samples() -> Vec<(&'static str, String)> {
     release.observe("error_rate", 0.5, "p", &common::ada(), t(31)).unwrap();
     release.observe("error_rate", 0.6, "p", &common::ada(), t(32)).unwrap();
     release.roll_back_on_criteria(&common::ada(), t(33)).unwrap();
-    let incident = Incident::new("INC-1", release_workflow::IncidentSeverity::Sev2, "down", t(34)).unwrap();
+    let incident =
+        Incident::new("INC-1", release_workflow::incident::IncidentSeverity::Sev2, "down", t(34)).unwrap();
     release.open_incident(incident, &common::ada(), t(35)).unwrap();
     let record = DeploymentRecord::from_release(&release).unwrap();
     vec![
@@ -155,7 +160,7 @@ proptest! {
 #[cfg(feature = "store")]
 mod store {
     use super::*;
-    use release_workflow::{FileStore, ReleaseStore};
+    use release_workflow::store::{FileStore, ReleaseStore};
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
@@ -166,7 +171,7 @@ mod store {
             std::fs::create_dir_all(&dir).unwrap();
             let store = FileStore::open(&dir).unwrap();
             let release = at_stage(Stage::Frozen);
-            let key = release_workflow::ReleaseKey::of(&release);
+            let key = release_workflow::store::ReleaseKey::of(&release);
             let path = store.path_of(&key);
             let _ = std::fs::remove_file(&path);
             store.create(&release).unwrap();

@@ -5,8 +5,11 @@ mod common;
 use chrono::TimeDelta;
 use common::{ada, grace, t};
 use release_workflow::{
-    Actor, Change, EventKind, NextAction, PlanError, ReleaseBuilder, ReleaseError, ReleaseKind, Role, Stage,
-    Template, TextError, VersionError, parse_version,
+    Actor, NextAction, ReleaseError, ReleaseKind, Role, Stage, Template,
+    event::EventKind,
+    plan::{Change, PlanError, ReleaseBuilder},
+    text::TextError,
+    version::{VersionError, parse_version},
 };
 
 fn builder() -> ReleaseBuilder {

@@ -6,8 +6,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::{ada, grace, planned, t};
 use proptest::prelude::*;
 use release_workflow::{
-    Actor, Change, Gate, Incident, IncidentSeverity, Release, ReleaseError, ReleaseKind, Role, Stage,
-    Template, Verdict,
+    Actor, Gate, Release, ReleaseError, ReleaseKind, Role, Stage, Template,
+    health::Verdict,
+    incident::{Incident, IncidentSeverity},
+    plan::Change,
 };
 
 #[derive(Debug, Clone)]

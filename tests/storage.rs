@@ -4,8 +4,11 @@ mod common;
 
 use common::{ada, at_stage, complete_gate, grace, planned, t};
 use release_workflow::{
-    Change, Event, EventKind, Gate, ItemStatus, Release, ReleaseError, ReleaseKind, Requirement, Role,
-    RollbackReason, Stage, Tally, Template, Trust, UnverifiedRelease,
+    Event, Gate, Release, ReleaseError, ReleaseKind, Role, Stage, Template,
+    checklist::{ItemStatus, Requirement},
+    event::{EventKind, RollbackReason},
+    plan::Change,
+    release::{Tally, Trust, UnverifiedRelease},
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -57,13 +60,13 @@ fn every_public_data_type_round_trips() {
     for event in rich_release().events() {
         round_trip(event);
     }
-    round_trip(&release_workflow::ItemId::parse("a.b").unwrap());
+    round_trip(&release_workflow::checklist::ItemId::parse("a.b").unwrap());
 }
 
 #[test]
 fn the_stored_form_is_a_versioned_event_log() {
     let value = serde_json::to_value(at_stage(Stage::Frozen)).unwrap();
-    assert_eq!(value["format"], json!(release_workflow::FORMAT_VERSION));
+    assert_eq!(value["format"], json!(release_workflow::release::FORMAT_VERSION));
     let events = value["events"].as_array().unwrap();
     assert_eq!(events[0]["what"]["type"], "planned");
     assert_eq!(events[0]["what"]["plan"]["version"], "2.4.0");
@@ -139,7 +142,7 @@ fn logs_that_break_rules_do_not_load() {
     assert!(error.contains("the event says the release was deploying"), "{error}");
 
     let mut future = base.clone();
-    future["format"] = json!(release_workflow::FORMAT_VERSION + 1);
+    future["format"] = json!(release_workflow::release::FORMAT_VERSION + 1);
     let error = load(future).unwrap_err();
     assert!(error.contains("format 5") && error.contains("upgrade the crate"), "{error}");
 

@@ -8,8 +8,9 @@ use std::io::Write;
 
 use common::{TempDir, ada, at_stage, planned, t};
 use release_workflow::{
-    FORMAT_VERSION, FileStore, MemoryStore, NextAction, Release, ReleaseError, ReleaseKey, ReleaseStore,
-    Stage, StoreError, TornTail,
+    NextAction, Release, ReleaseError, Stage,
+    release::FORMAT_VERSION,
+    store::{FileStore, MemoryStore, ReleaseKey, ReleaseStore, StoreError, TornTail},
 };
 
 /// A directory under the system's temporary directory, removed on drop.
@@ -694,15 +695,19 @@ fn a_log_of_format_2_loads_unchained_and_stays_readable_after_appends() {
     }
     fs::write(store.path_of(&key), text).unwrap();
     let loaded = store.load(&key).unwrap();
-    assert_eq!(loaded.integrity, release_workflow::Integrity::Unchained);
+    assert_eq!(loaded.integrity, release_workflow::release::Integrity::Unchained);
     release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
     store.save(&release, 1).unwrap();
     let reloaded = store.load(&key).unwrap();
-    assert_eq!((reloaded.release, reloaded.integrity), (release, release_workflow::Integrity::Unchained));
+    assert_eq!(
+        (reloaded.release, reloaded.integrity),
+        (release, release_workflow::release::Integrity::Unchained)
+    );
     assert!(!fs::read_to_string(store.path_of(&key)).unwrap().contains("digest"), "a log mixes formats");
     // A store with a key cannot vouch for it.
     let key_store = FileStore::open(dir.path()).unwrap().with_trust(
-        release_workflow::Trust::default().with_key(release_workflow::SealKey::new(vec![3; 32]).unwrap()),
+        release_workflow::release::Trust::default()
+            .with_key(release_workflow::digest::SealKey::new(vec![3; 32]).unwrap()),
     );
     let error = key_store.load(&key).map(|_| ()).unwrap_err();
     assert!(error.to_string().contains("written before logs were chained"), "{error}");
@@ -711,20 +716,23 @@ fn a_log_of_format_2_loads_unchained_and_stays_readable_after_appends() {
 #[test]
 fn a_sealed_store_seals_what_it_writes_and_refuses_what_it_did_not_seal() {
     let dir = TempDir::new("sealed");
-    let sealed =
-        release_workflow::Trust::default().with_key(release_workflow::SealKey::new(vec![5; 32]).unwrap());
+    let sealed = release_workflow::release::Trust::default()
+        .with_key(release_workflow::digest::SealKey::new(vec![5; 32]).unwrap());
     let store = FileStore::open(dir.path()).unwrap().with_trust(sealed);
     let (mut release, key) = (planned(), ReleaseKey::of(&planned()));
     store.create(&release).unwrap();
     release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
     store.save(&release, 1).unwrap();
     let loaded = store.load(&key).unwrap();
-    assert_eq!((loaded.release, loaded.integrity), (release.clone(), release_workflow::Integrity::Sealed));
+    assert_eq!(
+        (loaded.release, loaded.integrity),
+        (release.clone(), release_workflow::release::Integrity::Sealed)
+    );
     let text = fs::read_to_string(store.path_of(&key)).unwrap();
     assert_eq!(text.matches(r#""seal":""#).count(), 2);
     // A reader without the key still checks the chain.
     let unkeyed = FileStore::open(dir.path()).unwrap().load(&key).unwrap();
-    assert_eq!(unkeyed.integrity, release_workflow::Integrity::Chained);
+    assert_eq!(unkeyed.integrity, release_workflow::release::Integrity::Chained);
     // A log written without the key, then put in its place, is refused.
     fs::remove_file(store.path_of(&key)).unwrap();
     FileStore::open(dir.path()).unwrap().create(&release).unwrap();
@@ -743,7 +751,7 @@ impl ReleaseStore for AlwaysStale {
         self.inner.create(release)
     }
 
-    fn load(&self, key: &ReleaseKey) -> Result<release_workflow::StoredRelease, StoreError> {
+    fn load(&self, key: &ReleaseKey) -> Result<release_workflow::store::StoredRelease, StoreError> {
         self.inner.load(key)
     }
 
@@ -776,6 +784,9 @@ fn update_gives_up_after_its_attempts_and_reports_the_conflict() {
         .unwrap_err();
     assert!(matches!(error, StoreError::Conflict { .. }), "{error}");
     assert_eq!(error.next_actions(), [NextAction::ReloadAndRedo]);
-    assert_eq!(changes, release_workflow::UPDATE_ATTEMPTS);
-    assert_eq!(store.appends.load(std::sync::atomic::Ordering::Relaxed), release_workflow::UPDATE_ATTEMPTS);
+    assert_eq!(changes, release_workflow::store::UPDATE_ATTEMPTS);
+    assert_eq!(
+        store.appends.load(std::sync::atomic::Ordering::Relaxed),
+        release_workflow::store::UPDATE_ATTEMPTS
+    );
 }

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use common::{TempDir, ada, at_stage, planned, t};
 use release_workflow::{
-    FileStore, MemoryStore, NextAction, Release, ReleaseError, ReleaseFilter, ReleaseKey, ReleaseStore,
-    ReleaseSummary, Stage, StoreError,
+    NextAction, Release, ReleaseError, Stage,
+    store::{FileStore, MemoryStore, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoreError},
 };
 
 type Shared = Arc<dyn ReleaseStore + Send + Sync>;
@@ -290,7 +290,7 @@ trait TapVersion {
 impl TapVersion for Release {
     fn tap_version(self, version: &str) -> Release {
         let mut events = self.events().to_vec();
-        if let release_workflow::EventKind::Planned { plan } = &mut events[0].what {
+        if let release_workflow::event::EventKind::Planned { plan } = &mut events[0].what {
             let mut changed = serde_json::to_value(&**plan).unwrap();
             changed["version"] = serde_json::Value::String(version.to_owned());
             *plan = Arc::new(serde_json::from_value(changed).unwrap());
@@ -351,7 +351,12 @@ fn the_postgres_store_conforms() {
 #[cfg(feature = "postgres")]
 mod postgres_store {
     use super::*;
-    use release_workflow::{Gate, Integrity, PostgresStore, SCHEMA_VERSION, SealKey, Template, Trust};
+    use release_workflow::{
+        Gate, Template,
+        digest::SealKey,
+        release::{Integrity, Trust},
+        store::{PostgresStore, SCHEMA_VERSION},
+    };
 
     /// The server's URL, or `None` after saying loudly that the test is skipped.
     fn database_url(test: &str) -> Option<String> {
@@ -590,7 +595,7 @@ mod postgres_store {
             .with_trust(Trust::default().trusting(ours.clone()));
         let mut release = planned_for("ours", "1.0.0");
         let mut events = release.events().to_vec();
-        if let release_workflow::EventKind::Planned { plan } = &mut events[0].what {
+        if let release_workflow::event::EventKind::Planned { plan } = &mut events[0].what {
             let mut changed = serde_json::to_value(&**plan).unwrap();
             changed["template"] = serde_json::to_value(&ours).unwrap();
             *plan = Arc::new(serde_json::from_value(changed).unwrap());

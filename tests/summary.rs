@@ -78,9 +78,9 @@ fn the_summary_shows_health_and_incidents_while_the_release_is_watched() {
     assert!(release.to_string().contains("health     healthy (4 observations)"), "{release}");
     let bot = common::monitor();
     release.observe("critical_flow_failures", 3.0, "synthetics", &bot, t(21)).unwrap();
-    let incident = release_workflow::Incident::new(
+    let incident = release_workflow::incident::Incident::new(
         "INC-1",
-        release_workflow::IncidentSeverity::Sev1,
+        release_workflow::incident::IncidentSeverity::Sev1,
         "checkout down",
         t(21),
     );
@@ -165,7 +165,7 @@ fn the_status_is_data_a_dashboard_can_render() {
     let json = serde_json::to_value(&status).unwrap();
     assert_eq!(json["stage"], "released");
     assert_eq!(json["progress"][0], serde_json::json!({"gate": "freeze", "settled": 8, "total": 8}));
-    let back: release_workflow::ReleaseStatus = serde_json::from_value(json).unwrap();
+    let back: release_workflow::release::ReleaseStatus = serde_json::from_value(json).unwrap();
     assert_eq!(back, status);
     assert_eq!(status.to_string(), release.to_string());
 }

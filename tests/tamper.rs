@@ -9,8 +9,11 @@ mod common;
 
 use common::{TempDir, ada, at_stage, grace, load_json, rechain, t};
 use release_workflow::{
-    ChainProblem, Event, FileStore, Incident, IncidentSeverity, Integrity, Release, ReleaseError, ReleaseKey,
-    ReleaseStore, SealKey, Stage, StoreError, Template, Trust, UnverifiedRelease,
+    Event, Release, ReleaseError, Stage, Template,
+    digest::SealKey,
+    incident::{Incident, IncidentSeverity},
+    release::{ChainProblem, Integrity, Trust, UnverifiedRelease},
+    store::{FileStore, ReleaseKey, ReleaseStore, StoreError},
 };
 use serde_json::{Value, json};
 
@@ -156,7 +159,7 @@ fn an_untrusted_checklist_is_a_structured_error_and_trusting_it_is_the_callers_c
         Err(ReleaseError::UntrustedTemplate { template, fingerprint, closest, differences }) => {
             assert_eq!(template, "Mobile app");
             assert_eq!(fingerprint, custom.fingerprint());
-            assert_eq!(closest.as_deref(), Some(release_workflow::OCTOACME_NAME));
+            assert_eq!(closest.as_deref(), Some(release_workflow::checklist::OCTOACME_NAME));
             assert!(differences.len() > 60, "every OctoAcme item is missing: {differences:?}");
         }
         other => panic!("unexpected {other:?}"),
@@ -194,12 +197,12 @@ fn an_event_edited_in_place_breaks_the_chain_at_that_event() {
     let completion = original
         .events()
         .iter()
-        .position(|event| matches!(event.what, release_workflow::EventKind::ItemCompleted { .. }))
+        .position(|event| matches!(event.what, release_workflow::event::EventKind::ItemCompleted { .. }))
         .unwrap();
     let incident = original
         .events()
         .iter()
-        .position(|event| matches!(event.what, release_workflow::EventKind::IncidentOpened { .. }))
+        .position(|event| matches!(event.what, release_workflow::event::EventKind::IncidentOpened { .. }))
         .unwrap();
     let edits: Vec<(&str, BoxedEdit, usize)> = vec![
         (
@@ -497,7 +500,7 @@ proptest::proptest! {
 fn a_digest_in_a_format_without_one_is_refused() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-2.json");
     let old: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let digest = json!(release_workflow::Digest::of(b"forged").to_string());
+    let digest = json!(release_workflow::digest::Digest::of(b"forged").to_string());
     for field in ["digest", "seal"] {
         let mut edited = old.clone();
         events(&mut edited)[2][field] = digest.clone();
@@ -513,7 +516,7 @@ fn a_digest_in_a_format_without_one_is_refused() {
 fn an_unverified_release_shows_what_was_read() {
     let release = released();
     let log: UnverifiedRelease = serde_json::from_value(stored(&release)).unwrap();
-    assert_eq!(log.format(), release_workflow::FORMAT_VERSION);
+    assert_eq!(log.format(), release_workflow::release::FORMAT_VERSION);
     assert_eq!(log.events(), release.events());
     assert_eq!(log.integrity(&Trust::default()), Integrity::Chained);
 }
@@ -524,7 +527,7 @@ fn a_trust_lists_what_it_trusts_once() {
     let trust =
         Trust::default().trusting(custom.clone()).trusting(custom.clone()).trusting(Template::octoacme());
     let names: Vec<&str> = trust.templates().map(Template::name).collect();
-    assert_eq!(names, [release_workflow::OCTOACME_NAME, "Mobile app"]);
+    assert_eq!(names, [release_workflow::checklist::OCTOACME_NAME, "Mobile app"]);
     assert!(trust.trusts(&custom) && trust.trusts(&Template::octoacme()));
     assert!(!Trust::default().trusts(&custom) && !Trust::nothing().trusts(&Template::octoacme()));
     assert!(!trust.has_key() && trust.clone().with_key(key()).has_key());
@@ -546,7 +549,9 @@ fn the_closest_trusted_checklist_is_the_one_of_the_same_name() {
             assert_eq!(closest.as_deref(), Some("Mobile app"));
             assert_eq!(
                 differences,
-                [release_workflow::TemplateDifference::ItemAdded { item: "store.screenshots".into() }]
+                [release_workflow::checklist::TemplateDifference::ItemAdded {
+                    item: "store.screenshots".into()
+                }]
             );
         }
         other => panic!("unexpected {:?}", other.map(|_| ())),

@@ -1,6 +1,10 @@
 //! The built-in OctoAcme checklist and custom templates.
 
-use release_workflow::{Gate, Item, Requirement, Stage, Template, TemplateError, TextError};
+use release_workflow::{
+    Gate, Stage, Template,
+    checklist::{Item, Requirement, TemplateError},
+    text::TextError,
+};
 
 const SOURCE: &str = include_str!("fixtures/release-management-checklist.md");
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use release_workflow::{Gate, Requirement, Stage, Template, Trust};
+use release_workflow::{Gate, Stage, Template, checklist::Requirement, release::Trust};
 
 const TOML: &str = include_str!("../examples/templates/team.toml");
 const JSON: &str = include_str!("../examples/templates/team.json");
@@ -34,7 +34,10 @@ fn the_team_file_says_everything_a_template_can() {
     assert_eq!(policy.windows().len(), 1);
     // It imports from its own Markdown too.
     let markdown = team.to_markdown();
-    assert_eq!(Template::from_markdown(&markdown, &release_workflow::MarkdownImport::new()).unwrap(), team);
+    assert_eq!(
+        Template::from_markdown(&markdown, &release_workflow::checklist::MarkdownImport::new()).unwrap(),
+        team
+    );
 }
 
 #[test]
@@ -66,7 +69,10 @@ fn the_toml_feature_reads_and_writes_template_files() {
     assert_eq!(Template::from_toml(&written).unwrap(), read);
     assert_eq!(Template::from_toml(&Template::octoacme().to_toml().unwrap()).unwrap(), Template::octoacme());
     let error = Template::from_toml(&TOML.replace("gate = \"deploy\"\n", "gate = \"deply\"\n")).unwrap_err();
-    assert!(matches!(error, release_workflow::TemplateError::Unreadable { format: "TOML", .. }), "{error:?}");
+    assert!(
+        matches!(error, release_workflow::checklist::TemplateError::Unreadable { format: "TOML", .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().starts_with("the TOML template cannot be read: "), "{error}");
     assert!(error.to_string().contains("deply"), "{error}");
 }

@@ -3,13 +3,21 @@
 use std::fmt::Display;
 use std::str::FromStr;
 
-use release_workflow::*;
+#[cfg(feature = "store")]
+use release_workflow::store::*;
+use release_workflow::{
+    actor::*, audit::*, checklist::*, digest::*, event::*, health::*, incident::*, metrics::*, plan::*,
+    policy::*, release::*, roster::*, text::*, version::*, *,
+};
 
 fn send_sync<T: Send + Sync>() {}
 fn error_type<T: std::error::Error + Send + Sync + 'static>() {}
 
 #[test]
 fn public_types_are_send_and_sync() {
+    send_sync::<Digest>();
+    send_sync::<SealKey>();
+    send_sync::<AuditTrail<'static>>();
     send_sync::<Release>();
     send_sync::<ReleasePlan>();
     send_sync::<ReleaseBuilder>();
@@ -63,16 +71,16 @@ fn public_types_are_send_and_sync() {
     error_type::<StoreError>();
     #[cfg(feature = "store")]
     {
-        send_sync::<release_workflow::ReleaseSummary>();
-        send_sync::<release_workflow::ReleaseFilter>();
-        send_sync::<release_workflow::FileStore>();
-        send_sync::<release_workflow::MemoryStore>();
+        send_sync::<release_workflow::store::ReleaseSummary>();
+        send_sync::<release_workflow::store::ReleaseFilter>();
+        send_sync::<release_workflow::store::FileStore>();
+        send_sync::<release_workflow::store::MemoryStore>();
     }
     #[cfg(feature = "postgres")]
-    send_sync::<release_workflow::PostgresStore>();
-    send_sync::<release_workflow::Observation>();
-    send_sync::<release_workflow::Threshold>();
-    send_sync::<release_workflow::Verdict>();
+    send_sync::<release_workflow::store::PostgresStore>();
+    send_sync::<release_workflow::health::Observation>();
+    send_sync::<release_workflow::health::Threshold>();
+    send_sync::<release_workflow::health::Verdict>();
     error_type::<release_workflow::typed::WrongStage>();
 }
 

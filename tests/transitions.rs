@@ -5,7 +5,10 @@ mod common;
 use chrono::TimeDelta;
 use common::{ada, at_stage, complete_gate, grace, planned, refused, t};
 use release_workflow::{
-    EventKind, Gate, ItemStatus, NextAction, Release, ReleaseError, RollbackReason, Stage, TextError,
+    Gate, NextAction, Release, ReleaseError, Stage,
+    checklist::ItemStatus,
+    event::{EventKind, RollbackReason},
+    text::TextError,
 };
 
 #[test]

@@ -5,12 +5,14 @@
 mod common;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use chrono_tz::Europe::Berlin;
 use common::{ada, complete_gate, grace, linus, refused, sam, t};
 use proptest::prelude::*;
+use release_workflow::chrono_tz::Europe::Berlin;
 use release_workflow::{
-    AccessError, ChangeWindow, Event, EventKind, Gate, NextAction, Policy, Release, ReleaseError,
-    ReleaseKind, Stage, Template, Trust, WeeklyTime, WindowKind,
+    Event, Gate, NextAction, Release, ReleaseError, ReleaseKind, Stage, Template,
+    event::EventKind,
+    policy::{ChangeWindow, Policy, WeeklyTime, WindowKind},
+    release::{AccessError, Trust},
 };
 
 fn utc(text: &str) -> DateTime<Utc> {

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use release_workflow::{
-    Actor, DeploymentRecord, Gate, History, IncidentSpan, Release, ReleaseKind, Role, RollbackSpan,
+    Actor, Gate, Release, ReleaseKind, Role,
+    metrics::{DeploymentRecord, History, IncidentSpan, RollbackSpan},
 };
 
 /// The security engineer, who alone completes the security scan.
@@ -68,7 +69,7 @@ pub fn history(count: usize) -> History {
             let service = format!("service-{:02}", i % 20);
             let mut record = DeploymentRecord::new(&service, &format!("1.{}.0", i / 20), started)
                 .unwrap()
-                .reached_production(started + TimeDelta::seconds(300 + (next() % 1800) as i64))
+                .with_production_at(started + TimeDelta::seconds(300 + (next() % 1800) as i64))
                 .unwrap()
                 .with_commits(
                     (0..1 + next() % 4).map(|_| started - TimeDelta::seconds((next() % 604_800) as i64)),
@@ -77,7 +78,7 @@ pub fn history(count: usize) -> History {
                 0..=5 => {
                     let decided_at = started + TimeDelta::seconds(900);
                     let restored_at = Some(decided_at + TimeDelta::seconds((next() % 3600) as i64));
-                    record = record.rolled_back(RollbackSpan { decided_at, restored_at }).unwrap();
+                    record = record.with_rollback(RollbackSpan { decided_at, restored_at }).unwrap();
                 }
                 6..=11 => {
                     let opened_at = started + TimeDelta::seconds(1200);

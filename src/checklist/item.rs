@@ -21,7 +21,7 @@ crate::id::slug_id!(
     /// change once a template is in use.
     ///
     /// ```
-    /// use release_workflow::ItemId;
+    /// use release_workflow::checklist::ItemId;
     ///
     /// let id = ItemId::parse("planning.version-confirmed")?;
     /// assert_eq!(id.as_str(), "planning.version-confirmed");
@@ -63,10 +63,10 @@ named_enum!(Requirement, "requirement", {
 /// by hand.
 ///
 /// ```
-/// use release_workflow::{Gate, Item, Requirement};
+/// use release_workflow::{Gate, checklist::{Item, Requirement}};
 ///
 /// let item = Item::new("qa.load-test", "Load test passed", "Testing", Gate::Deploy)?
-///     .if_applicable();
+///     .with_requirement(Requirement::IfApplicable);
 /// assert_eq!(item.id().as_str(), "qa.load-test");
 /// assert_eq!(item.requirement(), Requirement::IfApplicable);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -133,10 +133,12 @@ impl Item {
         Ok(item)
     }
 
-    /// The same item, marked [`IfApplicable`](Requirement::IfApplicable).
+    /// The same item with this requirement:
+    /// [`IfApplicable`](Requirement::IfApplicable) lets it be marked not
+    /// applicable; an item is [`Required`](Requirement::Required) otherwise.
     #[must_use]
-    pub fn if_applicable(mut self) -> Item {
-        self.requirement = Requirement::IfApplicable;
+    pub fn with_requirement(mut self, requirement: Requirement) -> Item {
+        self.requirement = requirement;
         self
     }
 
@@ -144,7 +146,7 @@ impl Item {
     /// `stage` instead of by hand. A template refuses the item unless its
     /// gate is worked in that stage.
     #[must_use]
-    pub fn settled_on_entering(mut self, stage: Stage) -> Item {
+    pub fn with_settled_on(mut self, stage: Stage) -> Item {
         self.settled_on_entering = Some(stage);
         self
     }

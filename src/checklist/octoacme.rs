@@ -13,7 +13,7 @@ impl Template {
     /// titles word for word.
     ///
     /// Items the source marks "(if applicable)" or "(if needed)" are
-    /// [`IfApplicable`](crate::Requirement::IfApplicable) and their titles
+    /// [`IfApplicable`](crate::checklist::Requirement::IfApplicable) and their titles
     /// drop the marker. Gates follow the phases of the source:
     ///
     /// | gate | sections |
@@ -30,7 +30,7 @@ impl Template {
     ///
     /// The template carries one rollback criterion per trigger of the
     /// checklist's "When to Rollback", described at
-    /// [`octoacme_criteria`](crate::octoacme_criteria).
+    /// [`octoacme_criteria`](crate::health::octoacme_criteria).
     ///
     /// ```
     /// use release_workflow::{Gate, Template};

@@ -10,9 +10,9 @@ use crate::actor::Actor;
 /// Where one item of a release's checklist stands, and who put it there.
 ///
 /// Every status but `Open` settles the item for its gate. The release keeps
-/// the rules: only an [`IfApplicable`](crate::Requirement::IfApplicable)
+/// the rules: only an [`IfApplicable`](crate::checklist::Requirement::IfApplicable)
 /// item can be `NotApplicable`, only a
-/// [`Required`](crate::Requirement::Required) one can be `Waived`, and both
+/// [`Required`](crate::checklist::Requirement::Required) one can be `Waived`, and both
 /// need a reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]

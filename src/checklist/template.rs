@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::checklist::error::TemplateError;
-use crate::checklist::item::{Item, ItemId};
+use crate::checklist::item::{Item, ItemId, Requirement};
 use crate::digest::Digest;
 use crate::health::{RollbackCriterion, Signal};
 use crate::memo::Memo;
@@ -134,7 +134,7 @@ impl Template {
     /// [`criteria`](Template::criteria):
     ///
     /// ```
-    /// use release_workflow::{CriterionKind, RollbackCriterion, Severity, Template, Threshold};
+    /// use release_workflow::{Template, health::{CriterionKind, RollbackCriterion, Severity, Threshold}};
     ///
     /// let mut criteria = Template::octoacme().criteria().to_vec();
     /// criteria.push(RollbackCriterion::threshold(
@@ -167,7 +167,7 @@ impl Template {
     /// change windows.
     ///
     /// ```
-    /// use release_workflow::{Action, Gate, Policy, Role, Scope, Template};
+    /// use release_workflow::{Gate, Role, Template, policy::{Action, Policy, Scope}};
     ///
     /// let policy = Policy::builder()
     ///     .role(Role::RELEASE_MANAGER, "Owns the release")
@@ -493,16 +493,16 @@ impl TemplateBuilder {
         self.push(id, title, gate, |item| item)
     }
 
-    /// Adds an [`IfApplicable`](crate::Requirement::IfApplicable) item to the
+    /// Adds an [`IfApplicable`](crate::checklist::Requirement::IfApplicable) item to the
     /// current section.
     pub fn item_if_applicable(self, id: &str, title: &str, gate: Gate) -> Self {
-        self.push(id, title, gate, Item::if_applicable)
+        self.push(id, title, gate, |item| item.with_requirement(Requirement::IfApplicable))
     }
 
     /// Adds a required item that the workflow settles when the release
     /// enters `stage`, such as a rollback decision settled by the rollback.
     pub fn item_settled_on_entering(self, id: &str, title: &str, gate: Gate, stage: Stage) -> Self {
-        self.push(id, title, gate, |item| item.settled_on_entering(stage))
+        self.push(id, title, gate, |item| item.with_settled_on(stage))
     }
 
     /// Adds a rollback criterion.

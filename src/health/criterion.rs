@@ -14,7 +14,7 @@ pub const MAX_CRITERION_ID_CHARS: usize = 100;
 crate::id::slug_id!(
     /// The stable id of a rollback criterion, such as `error-rate`.
     ///
-    /// Same rules as an [`ItemId`](crate::ItemId): dot-separated lowercase
+    /// Same rules as an [`ItemId`](crate::checklist::ItemId): dot-separated lowercase
     /// kebab-case slugs, at most [`MAX_CRITERION_ID_CHARS`] characters.
     CriterionId,
     what = "criterion id",
@@ -93,7 +93,7 @@ pub enum Trigger {
 /// held as data.
 ///
 /// ```
-/// use release_workflow::{CriterionKind, RollbackCriterion, Severity, Threshold};
+/// use release_workflow::health::{CriterionKind, RollbackCriterion, Severity, Threshold};
 ///
 /// let errors = RollbackCriterion::threshold(
 ///     "error-rate",
@@ -232,13 +232,13 @@ impl RollbackCriterion {
 
     /// The same criterion, judged in a dry run when `dry_run` is true
     /// (Argo Rollouts' `dryRun`): its findings are reported
-    /// ([`Verdict::dry_run`](crate::Verdict::dry_run),
+    /// ([`Verdict::dry_run`](crate::health::Verdict::dry_run),
     /// [`Release::dry_run_findings`](crate::Release::dry_run_findings)) but
     /// never trip it, so a team can try a new criterion on real releases
     /// before it can roll one back.
     ///
     /// ```
-    /// use release_workflow::{CriterionKind, Observation, RollbackCriterion, Severity, Threshold, Verdict};
+    /// use release_workflow::health::{CriterionKind, Observation, RollbackCriterion, Severity, Threshold, Verdict};
     ///
     /// let trial = RollbackCriterion::threshold(
     ///     "saturation",

@@ -30,7 +30,7 @@ named_enum!(ObservationKind, "observation kind", {
 /// A signal's value at a time, from a source.
 ///
 /// ```
-/// use release_workflow::Observation;
+/// use release_workflow::health::Observation;
 ///
 /// let at: chrono::DateTime<chrono::Utc> = "2026-11-30T10:00:00Z".parse()?;
 /// let sample = Observation::sample("error_rate", 0.012, "prometheus", at)?;

@@ -93,7 +93,7 @@ pub const MAX_EVALUATION_WINDOW_SECONDS: u32 = 31 * 24 * 60 * 60;
 ///
 /// ```
 /// use chrono::TimeDelta;
-/// use release_workflow::{Threshold, WhenMissing};
+/// use release_workflow::health::{Threshold, WhenMissing};
 ///
 /// let errors = Threshold::above("error_rate", 0.05)?.with_breaches_to_trip(2)?;
 /// let latency = Threshold::above_baseline("latency_p95_ms", 1.5)?.with_when_missing(WhenMissing::Ignore);

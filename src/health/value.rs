@@ -16,7 +16,7 @@ use crate::health::error::HealthError;
 /// holds them stays `Eq` and `Hash`.
 ///
 /// ```
-/// use release_workflow::FiniteF64;
+/// use release_workflow::health::FiniteF64;
 ///
 /// let rate = FiniteF64::new(0.05)?;
 /// assert_eq!(rate.get(), 0.05);
@@ -123,7 +123,7 @@ pub const MAX_SIGNAL_CHARS: usize = 64;
 /// or `.`; at most [`MAX_SIGNAL_CHARS`] characters.
 ///
 /// ```
-/// use release_workflow::Signal;
+/// use release_workflow::health::Signal;
 ///
 /// let signal = Signal::parse("latency_p95_ms")?;
 /// assert_eq!(signal.as_str(), "latency_p95_ms");

@@ -199,7 +199,7 @@ impl Verdict {
     /// [`dry_run`](Verdict::dry_run).
     ///
     /// ```
-    /// use release_workflow::{Observation, Template, Verdict};
+    /// use release_workflow::{Template, health::{Observation, Verdict}};
     ///
     /// let at: chrono::DateTime<chrono::Utc> = "2026-11-30T10:00:00Z".parse()?;
     /// let criteria = Template::octoacme().criteria().to_vec();

@@ -13,12 +13,12 @@ use crate::release::Release;
 /// Deployment records, in any order, to compute DORA metrics from.
 ///
 /// ```
-/// use release_workflow::{DeploymentRecord, History, ReportOptions, Window};
+/// use release_workflow::metrics::{DeploymentRecord, History, ReportOptions, Window};
 ///
 /// let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>();
 /// let history = History::from_records([
 ///     DeploymentRecord::new("checkout", "2.4.0", at("2026-11-02T10:00:00Z")?)?
-///         .reached_production(at("2026-11-02T10:20:00Z")?)?
+///         .with_production_at(at("2026-11-02T10:20:00Z")?)?
 ///         .with_commits([at("2026-11-01T16:00:00Z")?]),
 /// ]);
 /// let window = Window::new(at("2026-11-02T00:00:00Z")?, at("2026-11-09T00:00:00Z")?)?;
@@ -112,7 +112,7 @@ impl History {
         &self,
         options: &ReportOptions,
     ) -> Result<BTreeMap<String, DoraReport>, MetricsError> {
-        Ok(self.totals(Totals::new(options).by_service().without_report()).finish()?.by_service)
+        Ok(self.totals(Totals::new(options).with_service_reports().with_report(false)).finish()?.by_service)
     }
 
     /// The metrics per week or per month across `options`' window: every
@@ -123,9 +123,9 @@ impl History {
     /// # Errors
     ///
     /// [`MetricsError::TooManyPeriods`] when the window spans more than
-    /// [`MAX_TREND_PERIODS`](crate::MAX_TREND_PERIODS) periods; otherwise as [`report`](History::report).
+    /// [`MAX_TREND_PERIODS`](crate::metrics::MAX_TREND_PERIODS) periods; otherwise as [`report`](History::report).
     pub fn trend(&self, options: &ReportOptions, period: Period) -> Result<Trend, MetricsError> {
-        let reports = self.totals(Totals::new(options).with_trend(period).without_report()).finish()?;
+        let reports = self.totals(Totals::new(options).with_trend(period).with_report(false)).finish()?;
         Ok(reports.trend.unwrap_or(Trend {
             period,
             time_zone: options.time_zone(),

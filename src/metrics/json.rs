@@ -10,7 +10,7 @@ impl DeploymentRecord {
     /// [`DeploymentRecord::new`] and its setters check.
     ///
     /// ```
-    /// use release_workflow::DeploymentRecord;
+    /// use release_workflow::metrics::DeploymentRecord;
     ///
     /// let line = r#"{"release":"web@1.0.0","service":"web","version":"1.0.0","started_at":"2026-11-30T14:00:00Z","commits":[]}"#;
     /// let record = DeploymentRecord::from_json(line)?;

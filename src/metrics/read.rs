@@ -39,7 +39,7 @@ use crate::metrics::totals::Totals;
 /// order mark is allowed.
 ///
 /// ```
-/// use release_workflow::{JsonLines, ReportOptions, Totals};
+/// use release_workflow::metrics::{JsonLines, ReportOptions, Totals};
 ///
 /// let text = concat!(
 ///     r#"{"release":"web@1.0.0","service":"web","version":"1.0.0","started_at":"2026-11-30T14:00:00Z","commits":[]}"#, "\n",
@@ -88,7 +88,7 @@ pub struct Reading<T> {
     /// Records read.
     pub records: u64,
     /// The first malformed lines (up to
-    /// [`keep_malformed`](JsonLines::keep_malformed)), in order.
+    /// [`with_kept_malformed`](JsonLines::with_kept_malformed)), in order.
     pub malformed: Vec<MalformedLine>,
     /// How many lines were malformed, all told.
     pub malformed_count: u64,
@@ -118,7 +118,7 @@ impl JsonLines {
 
     /// Parses on this many threads (besides the one reading; at most 256).
     #[must_use]
-    pub fn threads(mut self, threads: NonZeroUsize) -> JsonLines {
+    pub fn with_threads(mut self, threads: NonZeroUsize) -> JsonLines {
         self.threads = Some(threads);
         self
     }
@@ -127,16 +127,32 @@ impl JsonLines {
     /// bytes (default 1 MiB, at most 1 GiB); a line longer than a block
     /// makes its block longer. The result never depends on it.
     #[must_use]
-    pub fn block_size(mut self, bytes: NonZeroUsize) -> JsonLines {
+    pub fn with_block_size(mut self, bytes: NonZeroUsize) -> JsonLines {
         self.block_bytes = bytes.get().min(MAX_BLOCK_BYTES);
         self
     }
 
     /// Describes at most this many malformed lines; the rest are counted.
     #[must_use]
-    pub fn keep_malformed(mut self, lines: usize) -> JsonLines {
+    pub fn with_kept_malformed(mut self, lines: usize) -> JsonLines {
         self.kept_malformed = lines;
         self
+    }
+
+    /// The threads parsing runs on, if limited (by
+    /// [`with_threads`](JsonLines::with_threads)); every core otherwise.
+    pub fn threads(&self) -> Option<NonZeroUsize> {
+        self.threads
+    }
+
+    /// The size of the blocks handed to the parsing threads, in bytes.
+    pub fn block_size(&self) -> usize {
+        self.block_bytes
+    }
+
+    /// How many malformed lines a reading describes; the rest are counted.
+    pub fn kept_malformed(&self) -> usize {
+        self.kept_malformed
     }
 
     /// Reads the records of `source` into a [`History`], in order.

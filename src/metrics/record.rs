@@ -53,7 +53,7 @@ pub struct IncidentSpan {
 /// deployment started), and names must be single lines.
 ///
 /// ```
-/// use release_workflow::DeploymentRecord;
+/// use release_workflow::metrics::DeploymentRecord;
 ///
 /// let record: DeploymentRecord = serde_json::from_str(r#"{
 ///     "release": "checkout@2.4.0", "service": "checkout", "version": "2.4.0",
@@ -132,11 +132,11 @@ impl DeploymentRecord {
     /// the release id defaults to `service@version`.
     ///
     /// ```
-    /// use release_workflow::DeploymentRecord;
+    /// use release_workflow::metrics::DeploymentRecord;
     ///
     /// let started: chrono::DateTime<chrono::Utc> = "2026-11-30T14:00:00Z".parse()?;
     /// let record = DeploymentRecord::new("checkout", "2.4.0", started)?
-    ///     .reached_production(started + chrono::TimeDelta::minutes(20))?
+    ///     .with_production_at(started + chrono::TimeDelta::minutes(20))?
     ///     .with_commits(["2026-11-28T10:00:00Z".parse()?]);
     /// assert_eq!(record.release(), "checkout@2.4.0");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -182,7 +182,7 @@ impl DeploymentRecord {
     /// # Errors
     ///
     /// [`MetricsError::InvalidRecord`] when `at` is before the deployment started.
-    pub fn reached_production(self, at: DateTime<Utc>) -> Result<DeploymentRecord, MetricsError> {
+    pub fn with_production_at(self, at: DateTime<Utc>) -> Result<DeploymentRecord, MetricsError> {
         self.checked(|record| record.production_at = Some(at))
     }
 
@@ -200,7 +200,7 @@ impl DeploymentRecord {
     ///
     /// [`MetricsError::InvalidRecord`] when the rollback is decided before the
     /// deployment started or restored before it was decided.
-    pub fn rolled_back(self, rollback: RollbackSpan) -> Result<DeploymentRecord, MetricsError> {
+    pub fn with_rollback(self, rollback: RollbackSpan) -> Result<DeploymentRecord, MetricsError> {
         self.checked(|record| record.rollback = Some(rollback))
     }
 
@@ -216,7 +216,7 @@ impl DeploymentRecord {
 
     /// The same record, marked as an unplanned remediation of an incident.
     #[must_use]
-    pub fn as_remediation(mut self) -> DeploymentRecord {
+    pub fn with_remediation(mut self) -> DeploymentRecord {
         self.remediation = true;
         self
     }

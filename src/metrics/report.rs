@@ -70,15 +70,15 @@ impl Window {
 /// begin days and weeks (weeks start on Monday), and the benchmark.
 ///
 /// ```
-/// use release_workflow::{Benchmark, ReportOptions, Window, Zone};
+/// use release_workflow::metrics::{Benchmark, ReportOptions, Window, Zone};
 ///
 /// let window = Window::new("2026-10-01T00:00:00Z".parse()?, "2027-01-01T00:00:00Z".parse()?)?;
 /// let options = ReportOptions::new(window)
 ///     .with_service("checkout")
-///     .with_time_zone(chrono_tz::Europe::Berlin)
+///     .with_time_zone(release_workflow::chrono_tz::Europe::Berlin)
 ///     .with_benchmark(Benchmark::Dora2021);
 /// assert_eq!(options.service(), Some("checkout"));
-/// assert_eq!(options.time_zone(), Zone::Named(chrono_tz::Europe::Berlin));
+/// assert_eq!(options.time_zone(), Zone::Named(release_workflow::chrono_tz::Europe::Berlin));
 /// assert_eq!(options.benchmark(), Benchmark::Dora2021);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -453,6 +453,7 @@ impl fmt::Display for DoraReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let zone = self.time_zone;
         let zone_name = match zone {
+            _ if zone.is_utc() => "UTC".to_owned(),
             Zone::Offset(offset) => format!("UTC{offset}"),
             Zone::Named(name) => name.name().to_owned(),
         };

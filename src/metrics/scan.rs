@@ -200,10 +200,10 @@ mod tests {
         let plain = DeploymentRecord::new("web", "1.0.0", started).unwrap();
         let full = DeploymentRecord::new("checkout", "2.4.0-rc.1", at("2026-11-02T10:00:00.123456789Z"))
             .unwrap()
-            .reached_production(at("2026-11-02T10:20:00.5Z"))
+            .with_production_at(at("2026-11-02T10:20:00.5Z"))
             .unwrap()
             .with_commits([at("2026-11-01T09:00:00Z"), at("2026-02-28T23:59:59.001Z")])
-            .rolled_back(RollbackSpan {
+            .with_rollback(RollbackSpan {
                 decided_at: at("2026-11-02T11:00:00Z"),
                 restored_at: Some(at("2026-11-02T11:30:00Z")),
             })
@@ -220,10 +220,10 @@ mod tests {
                 resolved_at: Some(at("2028-02-29T00:00:00Z")),
             })
             .unwrap()
-            .as_remediation();
+            .with_remediation();
         let open_rollback = plain
             .clone()
-            .rolled_back(RollbackSpan { decided_at: at("2026-11-02T11:00:00Z"), restored_at: None })
+            .with_rollback(RollbackSpan { decided_at: at("2026-11-02T11:00:00Z"), restored_at: None })
             .unwrap();
         vec![plain, full, open_rollback]
     }

@@ -51,12 +51,12 @@ impl Trend {
     /// Feature `svg`.
     ///
     /// ```
-    /// use release_workflow::{DeploymentRecord, History, Period, ReportOptions, Window};
+    /// use release_workflow::metrics::{DeploymentRecord, History, Period, ReportOptions, Window};
     ///
     /// let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>();
     /// let history = History::from_records([
     ///     DeploymentRecord::new("web", "1.0.0", at("2026-11-03T10:00:00Z")?)?
-    ///         .reached_production(at("2026-11-03T10:20:00Z")?)?
+    ///         .with_production_at(at("2026-11-03T10:20:00Z")?)?
     ///         .with_commits([at("2026-11-02T16:00:00Z")?]),
     /// ]);
     /// let window = Window::new(at("2026-11-02T00:00:00Z")?, at("2026-11-30T00:00:00Z")?)?;

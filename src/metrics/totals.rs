@@ -24,12 +24,12 @@ use crate::metrics::zone::Calendar;
 /// a million records holds a few tens of megabytes. Tallies of separate
 /// parts of a history [`merge`](Totals::merge), so parts can be tallied on
 /// separate threads; the result does not depend on the order of the
-/// records or of the merges. [`History`](crate::History) reports through
+/// records or of the merges. [`History`](crate::metrics::History) reports through
 /// totals; the JSON Lines reader (`JsonLines`, feature `store`) fills them
 /// on every core.
 ///
 /// ```
-/// use release_workflow::{DeploymentRecord, Period, ReportOptions, Totals};
+/// use release_workflow::metrics::{DeploymentRecord, Period, ReportOptions, Totals};
 ///
 /// let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>();
 /// let mut totals = Totals::new(&ReportOptions::recorded_days()).with_trend(Period::Week);
@@ -57,7 +57,7 @@ pub struct Totals {
     by_service: Option<HashMap<Arc<str>, Accumulator>>,
     /// The earliest and latest start of every record added.
     span: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    records: usize,
+    records: u64,
     /// Room for reading records without building them.
     #[cfg(feature = "store")]
     scratch: Scratch,
@@ -71,7 +71,7 @@ pub struct Reports {
     /// The trend, when [`with_trend`](Totals::with_trend) asked for one.
     pub trend: Option<Trend>,
     /// One report per service over the same window, when
-    /// [`by_service`](Totals::by_service) asked for them; empty otherwise.
+    /// [`with_service_reports`](Totals::with_service_reports) asked for them; empty otherwise.
     pub by_service: BTreeMap<String, DoraReport>,
 }
 
@@ -100,9 +100,9 @@ impl Totals {
     }
 
     /// Also tallies one report per service (each ignoring the options'
-    /// service filter, as [`History::report_by_service`](crate::History::report_by_service)).
+    /// service filter, as [`History::report_by_service`](crate::metrics::History::report_by_service)).
     #[must_use]
-    pub fn by_service(mut self) -> Totals {
+    pub fn with_service_reports(mut self) -> Totals {
         self.by_service = Some(HashMap::new());
         self
     }
@@ -110,8 +110,8 @@ impl Totals {
     /// The same totals without the overall report, for callers that want
     /// only the trend or the per-service reports: records are added to
     /// those alone, and the report finished is empty.
-    pub(crate) fn without_report(mut self) -> Totals {
-        self.report_wanted = false;
+    pub(crate) fn with_report(mut self, wanted: bool) -> Totals {
+        self.report_wanted = wanted;
         self
     }
 
@@ -127,8 +127,9 @@ impl Totals {
         &self.options
     }
 
-    /// How many records were added, counted or not.
-    pub fn records(&self) -> usize {
+    /// How many records were added, counted or not: a count of records, in
+    /// `u64` like [`Reading::records`](crate::metrics::Reading::records).
+    pub fn records(&self) -> u64 {
         self.records
     }
 
@@ -245,7 +246,7 @@ impl Totals {
     /// [`MetricsError::NothingRecorded`] when the options ask for the
     /// recorded days and no record was added; [`MetricsError::TooManyPeriods`]
     /// when the trend would have more than
-    /// [`MAX_TREND_PERIODS`](crate::MAX_TREND_PERIODS) periods.
+    /// [`MAX_TREND_PERIODS`](crate::metrics::MAX_TREND_PERIODS) periods.
     pub fn finish(mut self) -> Result<Reports, MetricsError> {
         let window = match self.options.window() {
             Some(window) => window,
@@ -308,7 +309,10 @@ impl Totals {
             .unwrap_or_default()
             .into_iter()
             .map(|(service, mut accumulator)| {
-                let others = records.saturating_sub(accumulator.records_seen());
+                // A count beyond usize::MAX cannot be held in memory's
+                // explanation anyway; the difference saturates.
+                let seen = u64::try_from(accumulator.records_seen()).unwrap_or(u64::MAX);
+                let others = usize::try_from(records.saturating_sub(seen)).unwrap_or(usize::MAX);
                 accumulator.explanation_mut().other_services = others;
                 let report =
                     report(&self.options, window, Some(service.to_string()), accumulator, first, last);

@@ -21,7 +21,7 @@ use crate::text::{closest, did_you_mean, shorten};
 /// zone its IANA name.
 ///
 /// ```
-/// use release_workflow::Zone;
+/// use release_workflow::metrics::Zone;
 ///
 /// let berlin: Zone = "Europe/Berlin".parse()?;
 /// assert_eq!(berlin, Zone::Named(chrono_tz::Europe::Berlin));
@@ -30,7 +30,26 @@ use crate::text::{closest, did_you_mean, shorten};
 /// assert!(error.to_string().contains("did you mean one of Europe/Berlin, "));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// There is one UTC: [`Zone::UTC`], the names `Z` and `+00:00`, an offset
+/// of zero and every IANA zone whose offset is zero at all times (`UTC`,
+/// `Etc/UTC`, `Zulu`, `GMT`, `Etc/GMT`, ...) are the same zone. They
+/// compare equal, hash alike, and are written `UTC`, so that options and
+/// totals asked for in any of them merge and compare as one.
+///
+/// ```
+/// use release_workflow::chrono::FixedOffset;
+/// use release_workflow::metrics::Zone;
+///
+/// let zero = FixedOffset::east_opt(0).ok_or("an offset")?;
+/// assert_eq!(Zone::from(zero), Zone::UTC);
+/// assert_eq!("Z".parse::<Zone>()?, Zone::UTC);
+/// assert_eq!("+00:00".parse::<Zone>()?, Zone::UTC);
+/// assert_eq!("Etc/UTC".parse::<Zone>()?, Zone::UTC);
+/// assert_eq!(Zone::Offset(zero).to_string(), "UTC");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
 pub enum Zone {
     /// A fixed offset from UTC.
     Offset(FixedOffset),
@@ -38,9 +57,53 @@ pub enum Zone {
     Named(Tz),
 }
 
+/// The IANA zones whose offset is zero at all times: UTC under its names.
+const ALWAYS_UTC: &[Tz] = &[
+    Tz::UTC,
+    Tz::Etc__UTC,
+    Tz::Etc__UCT,
+    Tz::Etc__Universal,
+    Tz::Etc__Zulu,
+    Tz::UCT,
+    Tz::Universal,
+    Tz::Zulu,
+    Tz::GMT,
+    Tz::GMT0,
+    Tz::GMTPlus0,
+    Tz::GMTMinus0,
+    Tz::Greenwich,
+    Tz::Etc__GMT,
+    Tz::Etc__GMT0,
+    Tz::Etc__GMTPlus0,
+    Tz::Etc__GMTMinus0,
+    Tz::Etc__Greenwich,
+];
+
+/// A zone as it compares: UTC once, whatever its spelling.
+#[derive(PartialEq, Eq, Hash)]
+enum Canonical {
+    Utc,
+    Offset(i32),
+    Named(Tz),
+}
+
 impl Zone {
     /// UTC.
     pub const UTC: Zone = Zone::Named(Tz::UTC);
+
+    /// Whether this is UTC, under any of its names or as an offset of zero.
+    pub fn is_utc(&self) -> bool {
+        self.canonical() == Canonical::Utc
+    }
+
+    fn canonical(&self) -> Canonical {
+        match *self {
+            Zone::Offset(offset) if offset.local_minus_utc() == 0 => Canonical::Utc,
+            Zone::Offset(offset) => Canonical::Offset(offset.local_minus_utc()),
+            Zone::Named(zone) if ALWAYS_UTC.contains(&zone) => Canonical::Utc,
+            Zone::Named(zone) => Canonical::Named(zone),
+        }
+    }
 
     /// The offset in force at `at`, in seconds east of UTC.
     pub fn offset_seconds_at(&self, at: DateTime<Utc>) -> i32 {
@@ -81,6 +144,20 @@ impl Zone {
     }
 }
 
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.canonical() == other.canonical()
+    }
+}
+
+impl Eq for Zone {}
+
+impl std::hash::Hash for Zone {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.canonical().hash(state);
+    }
+}
+
 impl Default for Zone {
     fn default() -> Zone {
         Zone::UTC
@@ -101,9 +178,12 @@ impl From<Tz> for Zone {
 
 impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Zone::Offset(offset) => write!(f, "{offset}"),
-            Zone::Named(zone) => f.write_str(zone.name()),
+        match self.canonical() {
+            Canonical::Utc => f.write_str("UTC"),
+            Canonical::Offset(_) | Canonical::Named(_) => match self {
+                Zone::Offset(offset) => write!(f, "{offset}"),
+                Zone::Named(zone) => f.write_str(zone.name()),
+            },
         }
     }
 }
@@ -115,7 +195,7 @@ impl FromStr for Zone {
     /// `UTC`).
     fn from_str(text: &str) -> Result<Zone, MetricsError> {
         if text == "Z" {
-            return Ok(Zone::Offset(Utc.fix()));
+            return Ok(Zone::UTC);
         }
         if text.starts_with(['+', '-']) {
             return format!("2000-01-01T00:00:00{text}")
@@ -182,7 +262,7 @@ impl Calendar {
     pub(crate) fn new(zone: Zone) -> Calendar {
         match zone {
             // UTC, by name or not, is the offset 0: no rules to look up.
-            Zone::Named(Tz::UTC | Tz::Etc__UTC) => Calendar { zone, fixed: Some(0), offsets: Vec::new() },
+            _ if zone.is_utc() => Calendar { zone, fixed: Some(0), offsets: Vec::new() },
             Zone::Offset(offset) => {
                 Calendar { zone, fixed: Some(i64::from(offset.local_minus_utc())), offsets: Vec::new() }
             }

@@ -8,7 +8,7 @@
 //! [change windows](ChangeWindow) deployments keep to.
 //!
 //! ```
-//! use release_workflow::{Action, Gate, Policy, Role, Scope};
+//! use release_workflow::{Gate, Role, policy::{Action, Policy, Scope}};
 //!
 //! let dba = Role::new("dba")?;
 //! let policy = Policy::builder()
@@ -23,6 +23,64 @@
 //! assert_eq!(policy.approvals_for(Gate::Deploy).map(|rule| rule.count()), Some(1));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Who may do what
+//!
+//! A template may carry a [`Policy`]: the roles a team uses (a [`Role`] is
+//! a name it defines), the [`Grant`]s of each [`Action`] to roles, the
+//! approvals each gate needs ([`ApprovalRule`]) and the change windows
+//! deployments keep to ([`ChangeWindow`]). A release's [`Roster`](crate::roster::Roster) — its
+//! release manager, on-call engineer and [members](crate::plan::ReleaseBuilder::member)
+//! — says who holds which role, under a stable [`PersonId`](crate::PersonId). Under a
+//! policy every event is checked: the actor is on the roster under the name
+//! it gives their id, in a role it gives them, and the policy lets that role
+//! take the action; approvals come from distinct people other than the
+//! release's planner and its changes' authors; entering `Deploying` keeps to
+//! the windows unless one was overridden. Replay checks the same, so a
+//! forged approval or a deployment inside a freeze is refused on load.
+//!
+//! ```
+//! use release_workflow::{Actor, Gate, Release, ReleaseError, ReleaseKind, Role, Stage, release::{AccessError, ApprovalProblem}};
+//!
+//! let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+//! let margaret = Actor::new("margaret", "Margaret Hamilton", Role::CHANGE_APPROVER)?;
+//! let sam = Actor::new("sam", "Sam Okafor", Role::SECURITY_ENGINEER)?;
+//! let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+//! let mut release = Release::builder()
+//!     .version("2.4.0")
+//!     .kind(ReleaseKind::Minor)
+//!     .target_date("2026-12-01".parse()?)
+//!     .release_manager(ada.clone())
+//!     .on_call(ada.acting_as(Role::ON_CALL_ENGINEER))
+//!     .member(ada.acting_as(Role::CHANGE_APPROVER))
+//!     .member(margaret.clone())
+//!     .member(sam.clone())
+//!     .plan(t0)?;
+//! for gate in [Gate::Freeze, Gate::Deploy] {
+//!     let open: Vec<String> = release.open_items(gate).map(|item| item.id().to_string()).collect();
+//!     for id in &open {
+//!         // The OctoAcme policy leaves the security scan to the security engineer.
+//!         let by = if id == "testing.security-scans-clean" { &sam } else { &ada };
+//!         release.complete(id, by, t0)?;
+//!     }
+//!     if gate == Gate::Freeze {
+//!         release.advance_to(Stage::Frozen, &ada, t0)?;
+//!     }
+//! }
+//! // Ada holds the approver role, but planned the release.
+//! match release.approve(Gate::Deploy, &ada.acting_as(Role::CHANGE_APPROVER), t0) {
+//!     Err(ReleaseError::Access(refused)) => assert!(matches!(
+//!         *refused,
+//!         AccessError::Approval { problem: ApprovalProblem::PlannedIt, .. }
+//!     )),
+//!     other => panic!("expected a refusal, got {other:?}"),
+//! }
+//! release.approve(Gate::Deploy, &margaret, t0)?;
+//! release.advance_to(Stage::Deploying, &ada, t0)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Templates without a policy check nobody, as before policies existed.
 
 mod error;
 mod octoacme;
@@ -105,12 +163,12 @@ impl Policy {
     /// The same policy with one more change window.
     ///
     /// ```
-    /// use release_workflow::{ChangeWindow, Policy, Template, WindowKind};
+    /// use release_workflow::{Template, policy::{ChangeWindow, Policy, WindowKind}};
     ///
     /// let weekend = ChangeWindow::weekly(
     ///     "Weekend freeze",
     ///     WindowKind::Freeze,
-    ///     chrono_tz::Europe::Berlin,
+    ///     release_workflow::chrono_tz::Europe::Berlin,
     ///     "fri 18:00".parse()?,
     ///     "mon 07:00".parse()?,
     /// )?;

@@ -34,7 +34,7 @@ named_enum!(WindowKind, "window kind", {
 /// `fri 18:00`.
 ///
 /// ```
-/// use release_workflow::WeeklyTime;
+/// use release_workflow::policy::WeeklyTime;
 ///
 /// let time: WeeklyTime = "Fri 18:00".parse()?;
 /// assert_eq!(time.to_string(), "fri 18:00");
@@ -149,14 +149,19 @@ impl fmt::Display for WindowSchedule {
 /// a freeze, or outside every deployment window that applies, is refused
 /// unless someone the policy permits overrode the window with a reason.
 ///
+/// A window's time zone is a [`chrono_tz::Tz`], which this crate
+/// re-exports as `release_workflow::chrono_tz` so that a tool names it
+/// without matching `chrono-tz`'s version by hand.
+///
 /// ```
-/// use chrono::{DateTime, Utc};
-/// use release_workflow::{ChangeWindow, WindowKind};
+/// use release_workflow::chrono::{DateTime, Utc};
+/// use release_workflow::chrono_tz::Europe::Berlin;
+/// use release_workflow::policy::{ChangeWindow, WindowKind};
 ///
 /// let weekend = ChangeWindow::weekly(
 ///     "Weekend freeze",
 ///     WindowKind::Freeze,
-///     chrono_tz::Europe::Berlin,
+///     Berlin,
 ///     "fri 18:00".parse()?,
 ///     "mon 07:00".parse()?,
 /// )?;

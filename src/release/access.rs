@@ -13,8 +13,8 @@ use crate::policy::Action;
 use crate::stage::{Gate, Stage};
 
 /// An event refused because of who acts, under a checklist with a
-/// [`Policy`](crate::Policy): the person is not on the release's
-/// [`Roster`](crate::Roster), claims a role or name it does not give them,
+/// [`Policy`](crate::policy::Policy): the person is not on the release's
+/// [`Roster`](crate::roster::Roster), claims a role or name it does not give them,
 /// or acts in a role the policy does not let do it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]

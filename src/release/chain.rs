@@ -107,7 +107,7 @@ pub enum Integrity {
     Chained,
     /// Chained, and every event's seal was made with the caller's key.
     Sealed,
-    /// Never written out: a release a [`MemoryStore`](crate::MemoryStore)
+    /// Never written out: a release a [`MemoryStore`](crate::store::MemoryStore)
     /// holds as it was given, with nothing to verify.
     InMemory,
 }
@@ -127,7 +127,7 @@ impl Release {
     /// for the first event) followed by the event's canonical encoding: the
     /// event serialized to compact JSON, as a stored log writes it, with the
     /// planning event's template written as its fingerprint (see
-    /// [`FORMAT_VERSION`](crate::FORMAT_VERSION)). Changing any event
+    /// [`FORMAT_VERSION`](crate::release::FORMAT_VERSION)). Changing any event
     /// changes its link and every link after it.
     pub fn chain(&self) -> Vec<Digest> {
         let mut previous: Option<Digest> = None;

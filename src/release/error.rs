@@ -465,7 +465,7 @@ impl ReleaseError {
     /// text to correct).
     ///
     /// ```
-    /// use release_workflow::{NextAction, Release, ReleaseKind, Actor, Role, Stage};
+    /// use release_workflow::{Actor, NextAction, Release, ReleaseKind, Role, Stage};
     /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)

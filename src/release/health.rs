@@ -138,7 +138,7 @@ impl Release {
     }
 
     /// What the template's dry-run criteria find: reported, never
-    /// tripping. See [`RollbackCriterion::with_dry_run`](crate::RollbackCriterion::with_dry_run).
+    /// tripping. See [`RollbackCriterion::with_dry_run`](crate::health::RollbackCriterion::with_dry_run).
     pub fn dry_run_findings(&self) -> Vec<Finding> {
         Verdict::dry_run(self.template().criteria(), &self.observations, &self.flags)
     }

@@ -1,4 +1,41 @@
 //! The release state machine.
+//!
+//! # Storing releases, and trusting what is read back
+//!
+//! Every data type implements serde's traits. A [`Release`] serializes as
+//! its event log with a [format version](FORMAT_VERSION), each event bound
+//! to the one before it by a SHA-256 link. Reading one back is a trust
+//! decision, so it is a type boundary: deserializing gives an
+//! [`UnverifiedRelease`], and only [`UnverifiedRelease::verify`] against a
+//! [`Trust`] gives a `Release`, once
+//!
+//! - the hash chain holds at every event (an event edited in place is
+//!   named), and with a [`SealKey`](crate::digest::SealKey) every event's HMAC seal is the key's;
+//! - the log's checklist is one the caller trusts — by default the
+//!   OctoAcme checklist, plus any template the tool adds — so an edited
+//!   checklist is refused, naming what differs;
+//! - every event passes the live rules ([`Release::replay`]).
+//!
+//! What each level detects:
+//!
+//! | attack on a stored log | no key, no anchor | head anchored | with a key |
+//! |---|---|---|---|
+//! | an event edited in place | refused, naming the event | refused | refused, naming the event |
+//! | the checklist edited (items removed, gates moved) | refused, naming what differs | refused | refused |
+//! | every event rewritten, chain recomputed (re-attributed, re-timed, completions turned into waivers, incidents erased) | **not detected** if every rule holds | refused | refused, naming the first event |
+//! | the log truncated to a shorter prefix | **not detected** | refused | **not detected** without an anchor |
+//! | a log copied under another release's name | refused | refused | refused |
+//! | the whole store replaced by an older copy | not detected | refused | not detected |
+//!
+//! Anchoring means writing [`Release::head`] somewhere the log's writer
+//! cannot reach (a ticket, a commit, a second system) and checking it later
+//! with [`Release::verify_anchor`]. A key is held by the tools that write
+//! releases and never appears in a log. What no level detects: a person who
+//! holds the key, or can act through a tool that does, recording false
+//! events — the log proves what was recorded, not that it was true.
+//!
+//! With `serde_json`, enable its `float_roundtrip` feature so that signal
+//! values read back bit for bit.
 
 mod access;
 mod apply;
@@ -24,7 +61,7 @@ use crate::event::{Event, EventKind, RollbackReason};
 use crate::health::{Observation, RaisedFlag, RiskDecision};
 use crate::incident::Incident;
 use crate::plan::{Change, PlanError, ReleaseBuilder, ReleasePlan};
-use crate::progress::Tally;
+pub use crate::progress::Tally;
 use crate::stage::{Gate, Stage};
 use crate::version::{ReleaseKind, Version};
 
@@ -147,7 +184,7 @@ impl Release {
         self.record_item(item, by, at, |item| EventKind::ItemCompleted { item })
     }
 
-    /// Rules out an [`IfApplicable`](crate::Requirement::IfApplicable) item
+    /// Rules out an [`IfApplicable`](crate::checklist::Requirement::IfApplicable) item
     /// for this release, saying why.
     ///
     /// # Errors
@@ -165,7 +202,7 @@ impl Release {
         self.record_item(item, by, at, |item| EventKind::ItemNotApplicable { item, reason })
     }
 
-    /// Waives a [`Required`](crate::Requirement::Required) item for this
+    /// Waives a [`Required`](crate::checklist::Requirement::Required) item for this
     /// release: `by` takes the responsibility, and says why.
     ///
     /// # Errors

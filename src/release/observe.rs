@@ -89,7 +89,7 @@ impl Release {
     ///
     /// ```
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role, Stage};
-    /// use release_workflow::Observation;
+    /// use release_workflow::health::Observation;
     /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// # let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)

@@ -34,9 +34,9 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// writes it, except that in the planning event the plan's `template` is
 /// written as its [fingerprint](crate::Template::fingerprint) (a string of
 /// 64 hexadecimal digits): the chain binds the checklist through its
-/// fingerprint. `seal`, in a log sealed with a [`SealKey`](crate::SealKey),
+/// fingerprint. `seal`, in a log sealed with a [`SealKey`](crate::digest::SealKey),
 /// is the HMAC-SHA-256 of the link under that key. See
-/// [`Release::chain`] and [`Trust`](crate::Trust). Field names are in snake case; every named
+/// [`Release::chain`] and [`Trust`](crate::release::Trust). Field names are in snake case; every named
 /// value (an event type, a stage, a role, a gate, ...) is written in kebab
 /// case, exactly as its `Display` writes it. The `type`s and their fields:
 ///
@@ -137,7 +137,7 @@ impl Release {
     /// not make. The key itself is not written.
     ///
     /// ```
-    /// use release_workflow::{SealKey, Trust, UnverifiedRelease};
+    /// use release_workflow::{digest::SealKey, release::{Trust, UnverifiedRelease}};
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
     /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
@@ -169,7 +169,7 @@ impl Release {
 /// a trusted one, and every event passes the rules.
 ///
 /// ```
-/// use release_workflow::{Trust, UnverifiedRelease};
+/// use release_workflow::release::{Trust, UnverifiedRelease};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
 /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;

@@ -28,7 +28,7 @@ use crate::release::ReleaseError;
 /// cannot forge it; logs written before logs were chained are then refused.
 ///
 /// ```
-/// use release_workflow::{Gate, Template, Trust};
+/// use release_workflow::{Gate, Template, release::Trust};
 ///
 /// let ours = Template::builder("Mobile app")
 ///     .section("Store")

@@ -20,7 +20,7 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 /// Each release is a file `<key>.jsonl` in the store's directory. Its first
 /// line is a header, `{"format":3,"release":"<key>"}`; every further line is
 /// one event, chained and (with a key) sealed exactly as
-/// [`FORMAT_VERSION`](crate::FORMAT_VERSION) describes. A log is read
+/// [`FORMAT_VERSION`](crate::release::FORMAT_VERSION) describes. A log is read
 /// against the store's [`Trust`]: its chain must hold, its checklist must
 /// be trusted, every event must pass the rules, and it must be the release
 /// its file name says.
@@ -42,7 +42,7 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 ///   memory; a file changed in any way is read and verified first.
 ///   [`load`](ReleaseStore::load) always reads and verifies the file.
 /// - **A crash cannot lose what was acknowledged**: a last line cut short
-///   by a crash mid-append is reported as a [`TornTail`](crate::TornTail)
+///   by a crash mid-append is reported as a [`TornTail`](crate::store::TornTail)
 ///   and left out on load (it was never acknowledged), and the next append
 ///   cuts it off; a last line complete but for its newline is an event, and
 ///   the next append completes it.
@@ -52,7 +52,7 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 ///   longest valid prefix, reporting what it dropped.
 ///
 /// ```
-/// use release_workflow::{FileStore, ReleaseStore, Trust};
+/// use release_workflow::{release::Trust, store::{FileStore, ReleaseStore}};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
 /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;

@@ -34,7 +34,7 @@ impl ReleaseKey {
     /// encoded so that no two releases share one.
     ///
     /// ```
-    /// # use release_workflow::{Actor, Release, ReleaseKey, Role};
+    /// # use release_workflow::{Actor, Release, Role, store::ReleaseKey};
     /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
     /// let plan = |service: &str| {

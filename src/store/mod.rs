@@ -5,6 +5,14 @@
 //! append events on top of the version they read: a writer whose view is
 //! stale gets [`StoreError::Conflict`] instead of overwriting what another
 //! writer recorded.
+//!
+//! The `ReleaseStore` trait keeps releases: `MemoryStore` in memory,
+//! `FileStore` as one append-only, fsynced, chained JSON Lines log per
+//! release, with atomic creation, optimistic concurrency between writers
+//! (and `update`, which retries a change on a conflict), whole-or-nothing
+//! appends, recovery from a log torn by a crash, and an explicit `recover`
+//! for a damaged one. [`AuditTrail::of`](crate::audit::AuditTrail::of) a release renders and filters
+//! the log: when, who, what.
 
 mod error;
 mod file;
@@ -58,7 +66,7 @@ pub struct TornTail {
 /// the new events, so a store never holds a log that does not load.
 ///
 /// ```
-/// use release_workflow::{MemoryStore, ReleaseStore};
+/// use release_workflow::store::{MemoryStore, ReleaseStore};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
 /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
@@ -155,7 +163,7 @@ pub trait ReleaseStore {
     /// outside the release). When it returns an error nothing is saved.
     ///
     /// ```
-    /// use release_workflow::{MemoryStore, ReleaseStore};
+    /// use release_workflow::store::{MemoryStore, ReleaseStore};
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
     /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
     /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;

@@ -114,7 +114,7 @@ impl PostgresStore {
     /// store's tables in the `release_workflow` schema.
     ///
     /// ```no_run
-    /// use release_workflow::{PostgresStore, ReleaseFilter, ReleaseStore, Stage};
+    /// use release_workflow::{Stage, store::{PostgresStore, ReleaseFilter, ReleaseStore}};
     ///
     /// let url = std::env::var("DATABASE_URL")?;
     /// let store = PostgresStore::connect(&url)?;
@@ -165,7 +165,7 @@ impl PostgresStore {
 
     /// The same store, loading logs against `trust`: the checklists it
     /// trusts and the key that seals new events. See
-    /// [`FileStore::with_trust`](crate::FileStore::with_trust).
+    /// [`FileStore::with_trust`](crate::store::FileStore::with_trust).
     #[must_use]
     pub fn with_trust(mut self, trust: Trust) -> PostgresStore {
         self.trust = trust;

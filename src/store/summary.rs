@@ -10,7 +10,7 @@ use crate::store::key::ReleaseKey;
 /// One stored release as a listing shows it, without its log.
 ///
 /// ```
-/// use release_workflow::{MemoryStore, ReleaseFilter, ReleaseStore, Stage};
+/// use release_workflow::{Stage, store::{MemoryStore, ReleaseFilter, ReleaseStore}};
 /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
 /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
 /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;

@@ -4,8 +4,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use release_workflow::{
-    Actor, DeploymentRecord, Gate, IncidentSpan, Release, ReleaseError, ReleaseKind, Role, RollbackSpan,
-    Stage, Template, Trust, UnverifiedRelease,
+    Actor, Gate, Release, ReleaseError, ReleaseKind, Role, Stage, Template,
+    metrics::{DeploymentRecord, IncidentSpan, RollbackSpan},
+    release::{Trust, UnverifiedRelease},
 };
 
 pub fn ada() -> Actor {
@@ -49,7 +50,7 @@ pub fn planned() -> Release {
 
 /// Release 2.4.0 of checkout, minor, for 2026-12-01, Ada its release
 /// manager and Grace on call: the rest is the test's to give.
-pub fn team_builder() -> release_workflow::ReleaseBuilder {
+pub fn team_builder() -> release_workflow::plan::ReleaseBuilder {
     Release::builder()
         .service("checkout")
         .version("2.4.0")
@@ -140,7 +141,7 @@ pub fn deployment_record() -> impl Strategy<Value = DeploymentRecord> {
             let mut record =
                 DeploymentRecord::new(service, &format!("1.0.{version}"), record_time(start)).unwrap();
             if let Some(delay) = production {
-                record = record.reached_production(record_time(start + delay)).unwrap();
+                record = record.with_production_at(record_time(start + delay)).unwrap();
             }
             record = record.with_commits(commits.into_iter().map(|offset| record_time(start + offset)));
             if let Some((decided, restored)) = rollback {
@@ -149,7 +150,7 @@ pub fn deployment_record() -> impl Strategy<Value = DeploymentRecord> {
                     decided_at,
                     restored_at: restored.map(|r| decided_at + TimeDelta::minutes(r)),
                 };
-                record = record.rolled_back(span).unwrap();
+                record = record.with_rollback(span).unwrap();
             }
             for (index, (opened, resolved)) in incidents.into_iter().enumerate() {
                 let opened_at = record_time(start + opened);
@@ -160,7 +161,7 @@ pub fn deployment_record() -> impl Strategy<Value = DeploymentRecord> {
                 };
                 record = record.with_incident(span).unwrap();
             }
-            if remediation { record.as_remediation() } else { record }
+            if remediation { record.with_remediation() } else { record }
         })
 }
 
@@ -214,7 +215,7 @@ pub fn rechain(stored: &mut serde_json::Value) {
         // The planning event's template is covered by its fingerprint: the
         // SHA-256 of its compact JSON.
         let mut canonical = serde_json::to_string(&parsed).unwrap();
-        if let release_workflow::EventKind::Planned { plan } = &parsed.what {
+        if let release_workflow::event::EventKind::Planned { plan } = &parsed.what {
             let template = serde_json::to_string(plan.template()).unwrap();
             let fingerprint: String =
                 Sha256::digest(template.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect();

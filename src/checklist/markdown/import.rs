@@ -246,10 +246,10 @@ fn read_items(sections: &[Section], map: &MarkdownImport) -> Result<ReadItems, M
             let mut item = Item::new(&id, title, &section.title, gate)
                 .map_err(|source| MarkdownError::Template { line: Some(task.line), source })?;
             if requirement == Requirement::IfApplicable {
-                item = item.if_applicable();
+                item = item.with_requirement(Requirement::IfApplicable);
             }
             if let Some(stage) = settled {
-                item = item.settled_on_entering(stage);
+                item = item.with_settled_on(stage);
             }
             if restores {
                 if let Some((first, _)) = &restoration {

@@ -18,10 +18,10 @@ use crate::stage::{Gate, Stage};
 /// matched as written, without the "(if applicable)" marker.
 ///
 /// ```
-/// use release_workflow::{Gate, MarkdownImport, Template};
+/// use release_workflow::{Gate, Template, checklist::MarkdownImport};
 ///
 /// let markdown = "# Mobile app\n\n## Store\n\n- [ ] App store review passed\n- [ ] Screenshots updated (if needed)\n";
-/// let map = MarkdownImport::new().section("Store", Gate::Deploy);
+/// let map = MarkdownImport::new().with_section("Store", Gate::Deploy);
 /// let template = Template::from_markdown(markdown, &map)?;
 /// assert_eq!(template.items()[0].id().as_str(), "store.app-store-review-passed");
 /// assert_eq!(template.items()[1].title(), "Screenshots updated");
@@ -111,31 +111,31 @@ impl MarkdownImport {
         let built_in = crate::checklist::Template::octoacme();
         let mut map = sections
             .into_iter()
-            .fold(MarkdownImport::new().name(crate::checklist::OCTOACME_NAME), |map, (section, gate)| {
-                map.section(section, gate)
+            .fold(MarkdownImport::new().with_name(crate::checklist::OCTOACME_NAME), |map, (section, gate)| {
+                map.with_section(section, gate)
             })
-            .item_gate("All planned features completed and merged", Freeze)
-            .item_gate("Code freeze initiated", Freeze)
-            .settled_on_entering("Rollback decision made and communicated", Stage::RolledBack)
-            .restoration("Previous version redeployed")
-            .criteria(built_in.criteria().to_vec());
+            .with_item_gate("All planned features completed and merged", Freeze)
+            .with_item_gate("Code freeze initiated", Freeze)
+            .with_settled_on_entering("Rollback decision made and communicated", Stage::RolledBack)
+            .with_restoration("Previous version redeployed")
+            .with_criteria(built_in.criteria().to_vec());
         if let Some(policy) = built_in.policy() {
-            map = map.policy(policy.clone());
+            map = map.with_policy(policy.clone());
         }
-        map = map.health_check_on_verify(built_in.checks_health_on_verify());
-        built_in.items().iter().fold(map, |map, item| map.item_id(item.title(), item.id().as_str()))
+        map = map.with_health_check_on_verify(built_in.checks_health_on_verify());
+        built_in.items().iter().fold(map, |map, item| map.with_item_id(item.title(), item.id().as_str()))
     }
 
     /// Names the template, instead of the Markdown's `# Title`.
     #[must_use]
-    pub fn name(mut self, name: impl Into<String>) -> MarkdownImport {
+    pub fn with_name(mut self, name: impl Into<String>) -> MarkdownImport {
         self.name = Some(name.into());
         self
     }
 
     /// The gate of the items of the section titled `section`.
     #[must_use]
-    pub fn section(mut self, section: impl Into<String>, gate: Gate) -> MarkdownImport {
+    pub fn with_section(mut self, section: impl Into<String>, gate: Gate) -> MarkdownImport {
         self.sections.entry(section.into()).or_default().gate = Some(gate);
         self
     }
@@ -144,21 +144,25 @@ impl MarkdownImport {
     /// is derived (`prefix.title-in-kebab-case`); the section title in
     /// kebab case otherwise.
     #[must_use]
-    pub fn section_prefix(mut self, section: impl Into<String>, prefix: impl Into<String>) -> MarkdownImport {
+    pub fn with_section_prefix(
+        mut self,
+        section: impl Into<String>,
+        prefix: impl Into<String>,
+    ) -> MarkdownImport {
         self.sections.entry(section.into()).or_default().prefix = Some(prefix.into());
         self
     }
 
     /// The id of the item titled `title`.
     #[must_use]
-    pub fn item_id(mut self, title: impl Into<String>, id: impl Into<String>) -> MarkdownImport {
+    pub fn with_item_id(mut self, title: impl Into<String>, id: impl Into<String>) -> MarkdownImport {
         self.items.entry(title.into()).or_default().id = Some(id.into());
         self
     }
 
     /// The gate of the item titled `title`, instead of its section's.
     #[must_use]
-    pub fn item_gate(mut self, title: impl Into<String>, gate: Gate) -> MarkdownImport {
+    pub fn with_item_gate(mut self, title: impl Into<String>, gate: Gate) -> MarkdownImport {
         self.items.entry(title.into()).or_default().gate = Some(gate);
         self
     }
@@ -166,7 +170,7 @@ impl MarkdownImport {
     /// The item titled `title` is settled by the workflow when a release
     /// enters `stage`.
     #[must_use]
-    pub fn settled_on_entering(mut self, title: impl Into<String>, stage: Stage) -> MarkdownImport {
+    pub fn with_settled_on_entering(mut self, title: impl Into<String>, stage: Stage) -> MarkdownImport {
         self.items.entry(title.into()).or_default().settled_on_entering = Some(stage);
         self
     }
@@ -174,7 +178,7 @@ impl MarkdownImport {
     /// The item titled `title` marks service restored after a rollback;
     /// see [`Template::with_restoration`](crate::Template::with_restoration).
     #[must_use]
-    pub fn restoration(mut self, title: impl Into<String>) -> MarkdownImport {
+    pub fn with_restoration(mut self, title: impl Into<String>) -> MarkdownImport {
         self.items.entry(title.into()).or_default().restoration = true;
         self
     }
@@ -182,7 +186,7 @@ impl MarkdownImport {
     /// The template's rollback criteria. A Markdown settings block giving
     /// criteria too is refused.
     #[must_use]
-    pub fn criteria(mut self, criteria: Vec<RollbackCriterion>) -> MarkdownImport {
+    pub fn with_criteria(mut self, criteria: Vec<RollbackCriterion>) -> MarkdownImport {
         self.criteria = Some(criteria);
         self
     }
@@ -190,7 +194,7 @@ impl MarkdownImport {
     /// The template's policy. A Markdown settings block giving a policy too
     /// is refused.
     #[must_use]
-    pub fn policy(mut self, policy: Policy) -> MarkdownImport {
+    pub fn with_policy(mut self, policy: Policy) -> MarkdownImport {
         self.policy = Some(policy);
         self
     }
@@ -199,7 +203,7 @@ impl MarkdownImport {
     /// [`Template::with_health_check_on_verify`](crate::Template::with_health_check_on_verify).
     /// A Markdown settings block saying so too is refused.
     #[must_use]
-    pub fn health_check_on_verify(mut self, check: bool) -> MarkdownImport {
+    pub fn with_health_check_on_verify(mut self, check: bool) -> MarkdownImport {
         self.health_check_on_verify = Some(check);
         self
     }

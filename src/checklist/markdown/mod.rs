@@ -23,7 +23,7 @@ impl Template {
     /// annotations do not; see the crate docs, [Checklists in Markdown](crate#checklists-in-markdown).
     ///
     /// ```
-    /// use release_workflow::{Gate, MarkdownImport, Requirement, Template};
+    /// use release_workflow::{Gate, Template, checklist::{MarkdownImport, Requirement}};
     ///
     /// let markdown = concat!(
     ///     "# Web app\n",
@@ -68,7 +68,7 @@ impl Template {
     /// checklist.
     ///
     /// ```
-    /// use release_workflow::{MarkdownImport, Template};
+    /// use release_workflow::{Template, checklist::MarkdownImport};
     ///
     /// let octoacme = Template::octoacme();
     /// let markdown = octoacme.to_markdown();
