@@ -85,6 +85,10 @@ use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
 
 /// A move that was refused, with the handle it consumed.
+///
+/// Its `Debug` is short: the handle shows as the release's service,
+/// version, stage and event count, not the whole release, so a refusal
+/// passed out of `main` with `?` prints a few lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused<H> {
     /// The handle, unchanged.
@@ -131,10 +135,34 @@ impl<H: fmt::Debug> std::error::Error for Refused<H> {
 /// let release = wrong.into_release();
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WrongStage {
     wanted: Stage,
     release: Box<Release>,
+}
+
+impl fmt::Debug for WrongStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WrongStage")
+            .field("wanted", &self.wanted)
+            .field("release", &Summary(&self.release))
+            .finish()
+    }
+}
+
+/// A release in a `Debug` of a few dozen bytes: which release it is and
+/// how far it got, never its whole log and checklist.
+struct Summary<'a>(&'a Release);
+
+impl fmt::Debug for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Release")
+            .field("service", &self.0.service())
+            .field("version", &self.0.version().to_string())
+            .field("stage", &self.0.stage())
+            .field("events", &self.0.events().len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl WrongStage {
@@ -179,8 +207,16 @@ impl std::error::Error for WrongStage {}
 macro_rules! handle {
     ($(#[$doc:meta])* $name:ident, $stage:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[derive(Clone, PartialEq, Eq)]
         pub struct $name(Box<Release>);
+
+        /// The release's service, version, stage and event count: see
+        /// [`inner`](Self::inner) for the rest.
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&Summary(&self.0)).finish()
+            }
+        }
 
         impl $name {
             /// The stage this handle stands for.

@@ -62,6 +62,25 @@ fn a_refused_move_gives_the_handle_back_unchanged() {
 }
 
 #[test]
+fn refusals_and_handles_debug_as_a_line_for_the_release_not_the_release() {
+    // What `main` prints when a refusal leaves it with `?`.
+    let release = planned();
+    assert!(format!("{release:?}").len() > 5_000, "the whole release is long");
+    let refused = Planned::try_from(release.clone()).unwrap().freeze(&ada(), t(1)).unwrap_err();
+    let printed = format!("{refused:?}");
+    // The error names the eight open items; the handle adds a line, not the release.
+    let error = format!("{:?}", refused.error);
+    assert!(printed.len() < error.len() + 150, "{} bytes: {printed}", printed.len());
+    assert!(printed.starts_with("Refused { handle: Planned(Release { service: Some(\"checkout\"), version: \"2.4.0\", stage: Planned, events: 1, .. }), error: TransitionBlocked"), "{printed}");
+    let wrong = Frozen::try_from(release).unwrap_err();
+    let printed = format!("{wrong:?}");
+    assert!(printed.starts_with("WrongStage { wanted: Frozen, release: Release { service: "), "{printed}");
+    assert!(printed.len() < 200, "{printed}");
+    let any = format!("{:?}", AnyStage::from(at_stage(Stage::Verifying)));
+    assert!(any.starts_with("Verifying(Verifying(Release {") && any.len() < 200, "{any}");
+}
+
+#[test]
 fn releases_enter_the_typed_world_by_stage() {
     for stage in [Stage::Planned, Stage::Frozen, Stage::Deploying, Stage::Verifying, Stage::Released] {
         let release = at_stage(stage);
