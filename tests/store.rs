@@ -583,9 +583,10 @@ fn update_retries_until_every_concurrent_change_lands() {
             .map(|item| {
                 let (store, key) = (std::sync::Arc::clone(&store), key.clone());
                 std::thread::spawn(move || {
-                    store.update(&key, &mut |release| {
+                    store.update(&key, |release| {
                         let at = release.last_event_at();
-                        release.complete(item, &ada(), at).map(|_| ())
+                        release.complete(item, &ada(), at)?;
+                        Ok::<_, StoreError>(())
                     })
                 })
             })
@@ -599,7 +600,9 @@ fn update_retries_until_every_concurrent_change_lands() {
         }
         // A change the rules refuse is reported, and nothing is saved.
         let error = store
-            .update(&key, &mut |release| release.complete("planning.no-such-item", &ada(), t(5)).map(|_| ()))
+            .update(&key, |release| {
+                release.complete("planning.no-such-item", &ada(), t(5)).map(drop).map_err(StoreError::from)
+            })
             .map(|_| ())
             .unwrap_err();
         assert!(matches!(error, StoreError::Release(ReleaseError::UnknownItem { .. })), "{error}");
@@ -776,9 +779,9 @@ fn update_gives_up_after_its_attempts_and_reports_the_conflict() {
     let key = store.create(&planned()).unwrap();
     let mut changes = 0;
     let error = store
-        .update(&key, &mut |release| {
+        .update(&key, |release| {
             changes += 1;
-            release.complete("planning.scope-documented", &ada(), t(1)).map(|_| ())
+            release.complete("planning.scope-documented", &ada(), t(1)).map(drop).map_err(StoreError::from)
         })
         .map(|_| ())
         .unwrap_err();

@@ -201,27 +201,55 @@ fn update_retries_until_every_concurrent_change_lands(backend: &Backend) {
             .map(|item| {
                 let (store, key) = ((backend.connect)(), key.clone());
                 scope.spawn(move || {
-                    store.update(&key, &mut |release| {
+                    store.update(&key, |release| {
                         let at = release.last_event_at();
-                        release.complete(item, &ada(), at).map(drop)
+                        release.complete(item, &ada(), at)?;
+                        Ok::<_, StoreError>(item)
                     })
                 })
             })
             .collect();
+        let mut attempts = 0;
         for thread in threads {
-            thread.join().unwrap().map(drop).unwrap();
+            let updated = thread.join().unwrap().unwrap();
+            // What the load found comes back with the release as saved.
+            assert_eq!(updated.stored.torn_tail, None, "{name}");
+            assert!(updated.stored.release.item_status(updated.value).is_some_and(|s| s.is_settled()));
+            attempts += updated.attempts;
         }
+        assert!(attempts >= ITEMS.len(), "{name}: every change ran at least once");
     });
     let store = (backend.connect)();
     let release = store.load(&key).unwrap().release;
     for item in ITEMS {
         assert!(release.item_status(item).is_some_and(|status| status.is_settled()), "{name}: {item}");
     }
+    // The change's error is the caller's own type, and comes back as it was.
+    #[derive(Debug)]
+    enum ToolError {
+        Store(StoreError),
+        Rule(ReleaseError),
+    }
+    impl From<StoreError> for ToolError {
+        fn from(error: StoreError) -> ToolError {
+            ToolError::Store(error)
+        }
+    }
+    impl From<ReleaseError> for ToolError {
+        fn from(error: ReleaseError) -> ToolError {
+            ToolError::Rule(error)
+        }
+    }
     let error = store
-        .update(&key, &mut |release| release.complete("planning.no-such-item", &ada(), t(5)).map(drop))
-        .map(drop)
+        .update(&key, |release| -> Result<(), ToolError> {
+            release.complete("planning.no-such-item", &ada(), t(5))?;
+            Ok(())
+        })
         .unwrap_err();
-    assert!(matches!(error, StoreError::Release(ReleaseError::UnknownItem { .. })), "{name}: {error}");
+    assert!(matches!(error, ToolError::Rule(ReleaseError::UnknownItem { .. })), "{name}: {error:?}");
+    let missing = ReleaseKey::parse("not-stored@1.0.0").unwrap();
+    let error = store.update(&missing, |_| Ok::<_, ToolError>(())).unwrap_err();
+    assert!(matches!(error, ToolError::Store(StoreError::ReleaseNotFound { .. })), "{name}: {error:?}");
     assert_eq!(store.load(&key).unwrap().release.events().len(), 7, "{name}");
 }
 

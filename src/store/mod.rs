@@ -155,14 +155,27 @@ pub trait ReleaseStore {
 
     /// Loads a release, lets `change` work on it, and saves what it
     /// recorded; when another writer got there first, does it all again on
-    /// the newer release, up to [`UPDATE_ATTEMPTS`] times. Returns the
-    /// release as saved.
+    /// the newer release, up to [`UPDATE_ATTEMPTS`] times.
+    ///
+    /// Returns what a tool would otherwise load again for: the release as
+    /// saved, with what loading it found (a [torn tail](StoredRelease::torn_tail),
+    /// which the append then removed, and the log's
+    /// [integrity](StoredRelease::integrity)), and what `change` returned.
     ///
     /// `change` may run more than once, each time on the release as then
     /// stored, so it should decide from what it is given (and do nothing
-    /// outside the release). When it returns an error nothing is saved.
+    /// outside the release). Its error is the caller's own: any type a
+    /// [`StoreError`] converts into, such as `StoreError` itself, the
+    /// crate's [`Error`](crate::Error) or `Box<dyn std::error::Error>`, so
+    /// `?` works inside it on a [`ReleaseError`] and on the caller's own
+    /// errors. When it returns an error nothing is saved and the error comes
+    /// back as it was.
+    ///
+    /// Callable on a store, a reference to one, and a `Box` or `Arc` of a
+    /// `dyn ReleaseStore`.
     ///
     /// ```
+    /// use release_workflow::release::Integrity;
     /// use release_workflow::store::{MemoryStore, ReleaseStore};
     /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
     /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
@@ -171,39 +184,91 @@ pub trait ReleaseStore {
     /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
     /// let store = MemoryStore::new();
     /// let key = store.create(&release)?;
-    /// let saved = store.update(&key, &mut |release| {
+    /// let updated = store.update(&key, |release| {
     ///     release.complete("planning.scope-documented", &ada, t0)?;
-    ///     Ok(())
+    ///     Ok::<_, release_workflow::Error>(release.open_items(release_workflow::Gate::Freeze).count())
     /// })?;
-    /// assert_eq!(saved.events().len(), 2);
+    /// assert_eq!(updated.value, 7, "open freeze items left");
+    /// assert_eq!(updated.stored.release.events().len(), 2);
+    /// assert_eq!((updated.stored.torn_tail, updated.stored.integrity), (None, Integrity::InMemory));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`StoreError::Release`] with what `change` returned;
-    /// [`StoreError::Conflict`] when every attempt met another writer's
-    /// change; as [`load`](ReleaseStore::load) and
-    /// [`append`](ReleaseStore::append) otherwise.
-    fn update(
+    /// What `change` returned; [`StoreError::Conflict`] when every attempt
+    /// met another writer's change; as [`load`](ReleaseStore::load) and
+    /// [`append`](ReleaseStore::append) otherwise (each converted into `E`).
+    fn update<T, E>(
         &self,
         key: &ReleaseKey,
-        change: &mut dyn FnMut(&mut Release) -> Result<(), ReleaseError>,
-    ) -> Result<Release, StoreError> {
+        mut change: impl FnMut(&mut Release) -> Result<T, E>,
+    ) -> Result<Updated<T>, E>
+    where
+        Self: Sized,
+        E: From<StoreError>,
+    {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let mut release = self.load(key)?.release;
-            let stored = release.events().len();
-            change(&mut release)?;
-            match self.save(&release, stored) {
+            let mut loaded = self.load(key)?;
+            let stored = loaded.release.events().len();
+            let value = change(&mut loaded.release)?;
+            match self.save(&loaded.release, stored) {
                 Err(StoreError::Conflict { .. }) if attempts < UPDATE_ATTEMPTS => {}
-                Err(error) => return Err(error),
-                Ok(_) => return Ok(release),
+                Err(error) => return Err(error.into()),
+                Ok(_) => return Ok(Updated { stored: loaded, value, attempts }),
             }
         }
     }
 }
+
+/// What [`ReleaseStore::update`] gives back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Updated<T> {
+    /// The release as saved, with what the load it was changed from found.
+    pub stored: StoredRelease,
+    /// What the change returned, on the attempt that was saved.
+    pub value: T,
+    /// How many times the change ran: 1, unless other writers got there
+    /// first.
+    pub attempts: usize,
+}
+
+/// A store behind a reference, a `Box` or an `Arc` is a store, so that
+/// `update` (generic, hence not on `dyn ReleaseStore` itself) works on
+/// `Arc<dyn ReleaseStore + Send + Sync>`. Every method is forwarded, so the
+/// store keeps its own `list` (PostgreSQL's answers from its summaries).
+macro_rules! forward_store {
+    ($pointer:ty) => {
+        impl<S: ReleaseStore + ?Sized> ReleaseStore for $pointer {
+            fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+                (**self).create(release)
+            }
+            fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
+                (**self).load(key)
+            }
+            fn append(
+                &self,
+                key: &ReleaseKey,
+                expected: usize,
+                events: &[Event],
+            ) -> Result<usize, StoreError> {
+                (**self).append(key, expected, events)
+            }
+            fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
+                (**self).keys()
+            }
+            fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+                (**self).list(filter)
+            }
+        }
+    };
+}
+
+forward_store!(&S);
+forward_store!(Box<S>);
+forward_store!(std::sync::Arc<S>);
 
 /// How many times [`ReleaseStore::update`] tries before it reports the
 /// conflict.
