@@ -57,6 +57,22 @@ pub enum NextAction {
     /// Act as someone on the release's roster, in a role it gives them and
     /// the policy permits.
     ActAsPermittedRole,
+    /// Complete the required item, or waive it with a reason.
+    CompleteOrWaive,
+    /// Mark the if-applicable item not applicable, with a reason.
+    MarkNotApplicable,
+    /// Use a name the checklist has (an item, a criterion's signal or id,
+    /// a change window): the message lists them or the closest ones.
+    UseKnownName,
+    /// Record observations of the criterion's signal instead of raising
+    /// a flag.
+    RecordObservations,
+    /// Clear the raised flag first.
+    ClearFlag,
+    /// Open the incident on the release first.
+    OpenIncident,
+    /// Upgrade this crate to a version that reads the stored format.
+    UpgradeCrate,
 }
 
 named_enum!(NextAction, "next action", {
@@ -75,6 +91,13 @@ named_enum!(NextAction, "next action", {
     GetApproval => "get-approval",
     WaitOrOverrideWindow => "wait-or-override-window",
     ActAsPermittedRole => "act-as-permitted-role",
+    CompleteOrWaive => "complete-or-waive",
+    MarkNotApplicable => "mark-not-applicable",
+    UseKnownName => "use-known-name",
+    RecordObservations => "record-observations",
+    ClearFlag => "clear-flag",
+    OpenIncident => "open-incident",
+    UpgradeCrate => "upgrade-crate",
 });
 
 impl NextAction {
@@ -90,7 +113,7 @@ impl NextAction {
             NextAction::RollBackOnCriteria => "roll the release back on the criteria that tripped",
             NextAction::RollBackWithReason => "roll the release back with a reason",
             NextAction::Advance => "move the release forward",
-            NextAction::ShipNewRelease => "ship it in a new release",
+            NextAction::ShipNewRelease => "ship a new release",
             NextAction::ReloadAndRedo => "load the release again and redo the change",
             NextAction::LoadAndAppend => "load the stored release and append to it instead",
             NextAction::ChooseStoredKey => "choose a key the store has",
@@ -112,6 +135,13 @@ impl NextAction {
             NextAction::ActAsPermittedRole => {
                 "act as someone on the release's roster, in a role the roster gives them and the policy permits"
             }
+            NextAction::CompleteOrWaive => "complete it, or waive it with a reason",
+            NextAction::MarkNotApplicable => "mark it not applicable with a reason",
+            NextAction::UseKnownName => "use a name the checklist has",
+            NextAction::RecordObservations => "record observations of its signal instead",
+            NextAction::ClearFlag => "clear the flag first",
+            NextAction::OpenIncident => "open the incident first",
+            NextAction::UpgradeCrate => "upgrade this crate",
         }
     }
 
@@ -134,6 +164,13 @@ impl NextAction {
             NextAction::GetApproval => &["approve"],
             NextAction::WaitOrOverrideWindow => &["override_window"],
             NextAction::ActAsPermittedRole => &[],
+            NextAction::CompleteOrWaive => &["complete", "waive"],
+            NextAction::MarkNotApplicable => &["mark_not_applicable"],
+            NextAction::UseKnownName => &["items", "criteria", "change_windows"],
+            NextAction::RecordObservations => &["observe", "record_observation", "record_observations"],
+            NextAction::ClearFlag => &["clear_flag"],
+            NextAction::OpenIncident => &["open_incident"],
+            NextAction::UpgradeCrate => &[],
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{TextError, check_line, shorten, slug_problem};
+use crate::text::{TextError, check_line, kebab_problem, shorten};
 
 /// The longest actor name accepted, in characters.
 pub const MAX_ACTOR_NAME_CHARS: usize = 120;
@@ -85,12 +85,7 @@ impl Role {
     /// characters of lowercase kebab case (`a-z`, `0-9`, single hyphens
     /// inside).
     pub fn new(name: &str) -> Result<Role, TextError> {
-        let problem = if name.contains('.') {
-            Some("may only use lowercase ASCII letters, digits and '-'")
-        } else {
-            slug_problem(name, MAX_ROLE_CHARS)
-        };
-        match problem {
+        match kebab_problem(name, MAX_ROLE_CHARS) {
             None => Ok(Role::BUILT_IN
                 .iter()
                 .find(|known| known.as_str() == name)
@@ -100,7 +95,7 @@ impl Role {
                 what: "role",
                 id: shorten(name),
                 problem,
-                example: "change-approver",
+                rule: "write lowercase kebab case (letters, digits, single hyphens inside) such as `change-approver`",
             }),
         }
     }
@@ -192,7 +187,7 @@ impl PersonId {
             what: "person id",
             id: shorten(text),
             problem,
-            example: "ada@octoacme.com",
+            rule: "write one word, such as a username (`ada`) or an email (`ada@octoacme.com`)",
         })
     }
 }

@@ -25,7 +25,7 @@ macro_rules! slug_id {
                         what: $what,
                         id: crate::text::shorten(text),
                         problem,
-                        example: $example,
+                        rule: concat!("write dot-separated lowercase slugs such as `", $example, "`"),
                     }),
                 }
             }

@@ -22,8 +22,8 @@ pub enum TextError {
         max_chars: usize,
     },
 
-    /// A malformed id (of an item or a criterion).
-    #[error("the {what} \"{id}\" {problem}: use dot-separated lowercase slugs such as `{example}`")]
+    /// A malformed id or name: of an item, a criterion, a role or a person.
+    #[error("the {what} \"{id}\" {problem}: {rule}")]
     InvalidId {
         /// What the id names.
         what: &'static str,
@@ -31,8 +31,9 @@ pub enum TextError {
         id: String,
         /// What is wrong with it.
         problem: &'static str,
-        /// A well-formed id of the same kind.
-        example: &'static str,
+        /// The rule ids of its kind keep, with a well-formed example: what
+        /// to write instead.
+        rule: &'static str,
     },
 }
 
@@ -171,6 +172,18 @@ pub(crate) fn shorten(value: &str) -> String {
         Some((cut, _)) => format!("{}…", value.get(..cut).unwrap_or(value)),
         None => value.to_owned(),
     }
+}
+
+/// What makes `text` not one lowercase kebab-case slug (a role's name) of
+/// at most `max_chars` characters, if anything: the rule of
+/// [`slug_problem`] without its dots.
+pub(crate) fn kebab_problem(text: &str, max_chars: usize) -> Option<&'static str> {
+    if text.contains(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        && !text.is_empty()
+    {
+        return Some("may only use lowercase ASCII letters, digits and '-'");
+    }
+    slug_problem(text, max_chars)
 }
 
 /// What makes `text` not an id of dot-separated lowercase kebab-case slugs of

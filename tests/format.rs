@@ -192,7 +192,7 @@ fn logs_stored_in_format_2_still_load_unchained() {
     // A reader with a key refuses a log that cannot prove it was not rewritten.
     let key = release_workflow::digest::SealKey::new(vec![9; 32]).unwrap();
     let error = load_json(&old, &trusting(&legacy_sample()).with_key(key)).unwrap_err();
-    assert!(error.contains("event 0 of the log is in a log written before logs were chained"), "{error}");
+    assert!(error.contains("event 1 of the log is in a log written before logs were chained"), "{error}");
 }
 
 #[test]

@@ -461,7 +461,7 @@ fn forged_approvals_are_refused_on_load_naming_the_event() {
     let outsider = Actor::new("eve", "Eve", Role::CHANGE_APPROVER).unwrap();
     let error = replay_with(&release, forge(outsider)).unwrap_err();
     let message = error.to_string();
-    assert!(message.starts_with(&format!("event {position} of the log is refused")), "{message}");
+    assert!(message.starts_with(&format!("event {} of the log is refused", position + 1)), "{message}");
     assert!(message.contains("Eve [eve] is not on this release's roster"), "{message}");
     // A role the approver does not hold.
     let error = replay_with(&release, forge(ada().acting_as(Role::CHANGE_APPROVER))).unwrap_err();

@@ -333,7 +333,7 @@ fn flags_are_raised_with_evidence_and_cleared_with_a_reason() {
     let error = refused(&release, |r| r.raise_flag("security-vulnerability", "", &security, t(11)).map(drop));
     assert!(matches!(error, ReleaseError::Text(TextError::InvalidText { .. })));
     let error = refused(&release, |r| r.raise_flag("error-rate", "high", &security, t(11)).map(drop));
-    assert!(error.to_string().contains("record observations of error_rate"), "{error}");
+    assert!(error.to_string().contains("record observations of its signal instead"), "{error}");
     let error = refused(&release, |r| r.raise_flag("security", "x", &security, t(11)).map(drop));
     assert!(error.to_string().contains("security-vulnerability"), "lists the known criteria: {error}");
     let error = refused(&release, |r| r.clear_flag("data-integrity", "fine", &grace(), t(11)).map(drop));

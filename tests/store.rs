@@ -43,7 +43,7 @@ fn a_stored_release_loads_back_equal() {
                 }
                 other => panic!("{name}: expected not found, got {other:?}"),
             }
-            assert!(error.to_string().ends_with("did you mean checkout@2.4.0?"), "{error}");
+            assert!(error.to_string().ends_with("did you mean checkout@2.4.0? choose a key the store has"), "{error}");
             assert!(!error.to_string().contains("keys()"), "{error}");
             assert_eq!(error.next_actions(), [NextAction::ChooseStoredKey]);
         }
@@ -70,7 +70,7 @@ fn appends_check_the_events_and_the_version_read() {
             other => panic!("{name}: expected a conflict, got {other:?}"),
         }
         let stale = stale.unwrap_err();
-        assert!(stale.to_string().contains("load it again"));
+        assert!(stale.to_string().contains("load the release again and redo the change"));
         assert_eq!(stale.next_actions(), [NextAction::ReloadAndRedo]);
 
         // An event that breaks a rule is refused, nothing written.
@@ -360,7 +360,7 @@ fn an_edit_that_keeps_the_length_is_still_noticed_by_the_next_append() {
     let stored = release.events().len();
     release.complete("testing.unit-tests-passing", &ada(), t(99)).unwrap();
     let error = store.save(&release, stored).map(|_| ()).unwrap_err();
-    assert!(error.to_string().contains("line 5: event 3 of the log was changed"), "{error}");
+    assert!(error.to_string().contains("line 5: event 4 of the log was changed"), "{error}");
 }
 
 #[test]
@@ -740,7 +740,7 @@ fn a_sealed_store_seals_what_it_writes_and_refuses_what_it_did_not_seal() {
     fs::remove_file(store.path_of(&key)).unwrap();
     FileStore::open(dir.path()).unwrap().create(&release).unwrap();
     let error = store.load(&key).map(|_| ()).unwrap_err();
-    assert!(error.to_string().contains("line 2: event 0 of the log is not sealed"), "{error}");
+    assert!(error.to_string().contains("line 2: event 1 of the log is not sealed"), "{error}");
 }
 
 /// A store where another writer always got there first.

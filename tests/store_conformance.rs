@@ -92,7 +92,7 @@ fn names_the_closest_keys_of_a_missing_release(backend: &Backend) {
             }
             other => panic!("{name}: expected not found, got {other:?}"),
         }
-        assert!(error.to_string().ends_with("did you mean checkout@2.4.0?"), "{name}: {error}");
+        assert!(error.to_string().ends_with("did you mean checkout@2.4.0? choose a key the store has"), "{name}: {error}");
         assert_eq!(error.next_actions(), [NextAction::ChooseStoredKey]);
     }
 }
@@ -117,7 +117,7 @@ fn appends_check_the_events_and_the_version_read(backend: &Backend) {
         matches!(&stale, StoreError::Conflict { key: k, expected: 1, actual: 4 } if k == key.as_str()),
         "{name}: {stale:?}"
     );
-    assert!(stale.to_string().contains("load it again"), "{name}");
+    assert!(stale.to_string().contains("load the release again and redo the change"), "{name}");
     assert_eq!(stale.next_actions(), [NextAction::ReloadAndRedo]);
     // So is one that read more than there are.
     assert!(matches!(store.append(&key, 9, &[]), Err(StoreError::Conflict { expected: 9, actual: 4, .. })));

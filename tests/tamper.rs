@@ -246,7 +246,7 @@ fn an_event_edited_in_place_breaks_the_chain_at_that_event() {
         let mut document = stored(&original);
         edit(&mut document);
         let loaded = load_everywhere(&document, &Trust::default(), &dir);
-        let expected = format!("event {position} of the log was changed after it was written");
+        let expected = format!("event {} of the log was changed after it was written", position + 1);
         let serde = loaded.serde.err().unwrap_or_else(|| panic!("{attack} loaded through serde"));
         assert!(serde.contains(&expected), "{attack}: {serde}");
         let file = loaded.file.err().unwrap_or_else(|| panic!("{attack} loaded from the store"));
@@ -285,7 +285,7 @@ fn a_chain_recomputed_without_the_key_is_refused_by_the_key_or_the_anchor() {
     // a stored log.
     let keyed = load_everywhere(&document, &Trust::default().with_key(key()), &dir);
     for error in [keyed.serde.unwrap_err(), keyed.file.unwrap_err()] {
-        assert!(error.contains("event 0 of the log is not sealed"), "{error}");
+        assert!(error.contains("event 1 of the log is not sealed"), "{error}");
     }
     let mut forged_seals = serde_json::to_value(original.sealed(&key())).unwrap();
     for event in events(&mut forged_seals) {
@@ -298,7 +298,7 @@ fn a_chain_recomputed_without_the_key_is_refused_by_the_key_or_the_anchor() {
     }
     let keyed = load_everywhere(&forged_seals, &Trust::default().with_key(key()), &dir);
     for error in [keyed.serde.unwrap_err(), keyed.file.unwrap_err()] {
-        assert!(error.contains("event 0 of the log has a seal the key did not make"), "{error}");
+        assert!(error.contains("event 1 of the log has a seal the key did not make"), "{error}");
     }
     // The original, sealed, loads with the key and is reported sealed.
     let sealed: UnverifiedRelease =
@@ -335,7 +335,8 @@ fn chain_problems_name_themselves() {
     let error = ReleaseError::BrokenChain { position: 3, problem: ChainProblem::MissingDigest };
     assert_eq!(
         error.to_string(),
-        "event 3 of the log has no digest, which a chained log (format 3) gives every event"
+        "event 4 of the log has no digest, which a chained log (format 3) gives every event: restore the log from a \
+         copy you trust, or recover its longest valid prefix and redo what was lost"
     );
     assert_eq!(error.next_actions(), [release_workflow::NextAction::RestoreLog]);
 }
@@ -506,7 +507,7 @@ fn a_digest_in_a_format_without_one_is_refused() {
         events(&mut edited)[2][field] = digest.clone();
         let error = serde_json::from_value::<UnverifiedRelease>(edited).map(|_| ()).unwrap_err().to_string();
         assert!(
-            error.contains("event 2 of the log has a digest, which logs of formats 1 and 2 do not have"),
+            error.contains("event 3 of the log has a digest, which logs of formats 1 and 2 do not have"),
             "{field}: {error}"
         );
     }

@@ -208,6 +208,39 @@ fn roles_are_names_a_team_defines_with_one_stored_spelling() {
 }
 
 #[test]
+fn an_id_refused_is_told_a_rule_its_own_example_keeps() {
+    // Roles: kebab case, no dots; the advice never mentions dots.
+    for bad in ["cab member", "cab.member"] {
+        let error = Role::new(bad).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            format!(
+                "the role \"{bad}\" may only use lowercase ASCII letters, digits and '-': write lowercase kebab case \
+                 (letters, digits, single hyphens inside) such as `change-approver`"
+            )
+        );
+    }
+    // Person ids: one word; both examples the advice gives are accepted.
+    let error = "Ada Lovelace".parse::<PersonId>().unwrap_err().to_string();
+    assert!(
+        error.ends_with("write one word, such as a username (`ada`) or an email (`ada@octoacme.com`)"),
+        "{error}"
+    );
+    for example in ["ada", "ada@octoacme.com"] {
+        assert!(example.parse::<PersonId>().is_ok(), "{example}");
+        assert!(Actor::new(example, "Ada", Role::RELEASE_MANAGER).is_ok(), "{example}");
+    }
+    // Item and criterion ids: dotted slugs, and the example is one.
+    let error = "QA smoke".parse::<ItemId>().unwrap_err().to_string();
+    assert!(error.contains("write dot-separated lowercase slugs such as `"), "{error}");
+    let example = error.split('`').nth(1).unwrap();
+    assert!(example.parse::<ItemId>().is_ok(), "{example}");
+    let error = "Error Rate".parse::<CriterionId>().unwrap_err().to_string();
+    let example = error.split('`').nth(1).unwrap();
+    assert!(example.parse::<CriterionId>().is_ok(), "{example}");
+}
+
+#[test]
 fn names_round_trip_through_display_and_from_str() {
     parses_what_it_displays(Stage::ALL.iter().copied());
     parses_what_it_displays(Gate::ALL.iter().copied());

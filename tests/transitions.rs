@@ -109,7 +109,7 @@ fn moves_off_the_table_are_refused() {
     assert!(error.to_string().contains("cannot move from planned to rolled-back"), "{error}");
     assert!(error.next_actions().is_empty());
     let error = at_stage(Stage::Verifying).advance_to(Stage::RolledBack, &ada(), t(9)).unwrap_err();
-    assert!(error.to_string().contains("roll it back with a reason instead"), "{error}");
+    assert!(error.to_string().contains("roll the release back with a reason instead"), "{error}");
     assert!(!error.to_string().contains('`'), "{error}");
     assert_eq!(error.next_actions(), [NextAction::RollBackWithReason]);
 }
@@ -182,7 +182,7 @@ fn released_releases_roll_back_only_inside_the_monitoring_window() {
         let error = refused(&release, |r| r.roll_back("too late", &ada(), at).map(drop));
         assert_eq!(error, ReleaseError::MonitoringWindowClosed { released_at, closed_at: closes });
         assert_eq!(error.next_actions(), [NextAction::ShipNewRelease]);
-        assert!(error.to_string().contains("ship a fix as a new release"), "{error}");
+        assert!(error.to_string().contains("ship a new release with the fix"), "{error}");
     }
 }
 

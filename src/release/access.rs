@@ -7,6 +7,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::action::NextAction;
 use crate::actor::{Actor, PersonId, Role};
 use crate::checklist::ItemId;
 use crate::policy::Action;
@@ -21,8 +22,8 @@ use crate::stage::{Gate, Stage};
 pub enum AccessError {
     /// Someone whose id is not on the roster.
     #[error(
-        "{name} [{person}] is not on this release's roster, so may not act on it: the roster lists {roster}; \
-         act as someone on it"
+        "{name} [{person}] is not on this release's roster, so may not act on it: the roster lists {roster}; {}",
+        NextAction::ActAsPermittedRole.describe()
     )]
     NotOnRoster {
         /// The id given.
@@ -49,7 +50,8 @@ pub enum AccessError {
 
     /// A role the roster does not give the person.
     #[error(
-        "{name} [{person}] does not hold the role {role} on this release (the roster gives them {held}): act in a role the roster gives"
+        "{name} [{person}] does not hold the role {role} on this release (the roster gives them {held}): {}",
+        NextAction::ActAsPermittedRole.describe()
     )]
     RoleNotHeld {
         /// The person.
@@ -77,7 +79,7 @@ pub enum AccessError {
 
     /// An approval refused: not asked for, not the approver's to give, or
     /// forbidden by segregation of duties.
-    #[error("{name} [{person}] may not approve the {gate} gate: {problem}")]
+    #[error("{}", approval_message(person, name, *gate, problem))]
     Approval {
         /// Who tried.
         person: PersonId,
@@ -97,7 +99,63 @@ fn not_permitted_message(actor: &Actor, action: Action, target: &str, allowed: &
         let roles: Vec<&str> = allowed.iter().map(Role::as_str).collect();
         format!("the policy lets {} do that", roles.join(" or "))
     };
-    format!("{actor} may not {} {target}: {who}", action.verb())
+    format!(
+        "{actor} may not {} {target}: {who}; {}",
+        action.verb(),
+        NextAction::ActAsPermittedRole.describe()
+    )
+}
+
+impl AccessError {
+    /// What clears the refusal, as data: the same as the message says.
+    pub fn next_actions(&self) -> Vec<NextAction> {
+        match self {
+            AccessError::NotOnRoster { .. }
+            | AccessError::RoleNotHeld { .. }
+            | AccessError::NotPermitted { .. } => {
+                vec![NextAction::ActAsPermittedRole]
+            }
+            // The call names the person wrongly: correct it.
+            AccessError::NameMismatch { .. } => Vec::new(),
+            AccessError::Approval { gate, problem, .. } => match problem {
+                ApprovalProblem::NotRequired => vec![NextAction::Advance],
+                ApprovalProblem::NotNext { stage } => match stage_passing(*gate) {
+                    Some(at) if *stage < at => vec![NextAction::Advance],
+                    _ => Vec::new(),
+                },
+                ApprovalProblem::WrongRole { .. }
+                | ApprovalProblem::PlannedIt
+                | ApprovalProblem::AuthoredChange { .. }
+                | ApprovalProblem::AlreadyApproved { .. } => vec![NextAction::GetApproval],
+                ApprovalProblem::ItemsOpen { .. } => vec![NextAction::SettleItems],
+            },
+        }
+    }
+}
+
+/// The stage a release is in when `gate` is the next one it passes.
+fn stage_passing(gate: Gate) -> Option<Stage> {
+    Stage::ALL.iter().copied().find(|stage| stage.next().and_then(Stage::entry_gate) == Some(gate))
+}
+
+fn approval_message(person: &PersonId, name: &str, gate: Gate, problem: &ApprovalProblem) -> String {
+    let advice = match problem {
+        ApprovalProblem::NotRequired => format!(": {} without one", NextAction::Advance.describe()),
+        ApprovalProblem::NotNext { stage } => match stage_passing(gate) {
+            Some(at) if *stage < at => {
+                format!(": it can be approved once the release is {at}; {}", NextAction::Advance.describe())
+            }
+            _ => ": the release is past it, and there is nothing left to approve".to_owned(),
+        },
+        ApprovalProblem::WrongRole { .. }
+        | ApprovalProblem::PlannedIt
+        | ApprovalProblem::AuthoredChange { .. }
+        | ApprovalProblem::AlreadyApproved { .. } => format!("; {}", NextAction::GetApproval.describe()),
+        ApprovalProblem::ItemsOpen { .. } => {
+            format!(": {}; then approve what is settled", NextAction::SettleItems.describe())
+        }
+    };
+    format!("{name} [{person}] may not approve the {gate} gate: {problem}{advice}")
 }
 
 /// Why an approval is refused.
@@ -162,11 +220,7 @@ impl fmt::Display for ApprovalProblem {
             }
             ApprovalProblem::ItemsOpen { items } => {
                 let items: Vec<&str> = items.iter().map(ItemId::as_str).collect();
-                write!(
-                    f,
-                    "its items {} are open: settle them first, then approve what is settled",
-                    items.join(", ")
-                )
+                write!(f, "its items {} are open", items.join(", "))
             }
         }
     }

@@ -12,8 +12,8 @@ use crate::plan::PlanError;
 use crate::policy::WindowKind;
 use crate::release::access::{AccessError, ApprovalsNeeded};
 use crate::release::error_messages::{
-    blocked_message, decision_message, not_allowed_message, not_workable_message, unknown_item_message,
-    untrusted_message, window_closed_message,
+    blocked_message, broken_chain_message, decision_message, not_allowed_message, not_workable_message,
+    unknown_item_message, untrusted_message, window_closed_message,
 };
 use crate::stage::{Gate, Stage};
 use crate::text::TextError;
@@ -155,7 +155,7 @@ pub enum ReleaseError {
         /// The window named.
         window: String,
         /// Why not.
-        problem: String,
+        problem: OverrideProblem,
     },
 
     /// Someone acting who is not on the roster, claims a role they do not
@@ -165,7 +165,8 @@ pub enum ReleaseError {
 
     /// An observation of a signal that no criterion watches.
     #[error(
-        "no rollback criterion watches the signal `{signal}`, so it is not recorded: the template's signals are {known}"
+        "no rollback criterion watches the signal `{signal}`, so it is not recorded: the template's signals are {known}; \
+         use a name the checklist has"
     )]
     UnknownSignal {
         /// The signal given.
@@ -175,7 +176,9 @@ pub enum ReleaseError {
     },
 
     /// A criterion id that the template does not have.
-    #[error("the template has no rollback criterion `{criterion}`: its criteria are {known}")]
+    #[error(
+        "the template has no rollback criterion `{criterion}`: its criteria are {known}; use a name the checklist has"
+    )]
     UnknownCriterion {
         /// The id given, shortened.
         criterion: String,
@@ -184,7 +187,9 @@ pub enum ReleaseError {
     },
 
     /// Raising or clearing a flag on a threshold criterion.
-    #[error("`{criterion}` is a threshold on {signal}, not a flag: record observations of {signal} instead")]
+    #[error(
+        "`{criterion}` is a threshold on {signal}, not a flag: record observations of its signal instead"
+    )]
     NotAFlag {
         /// The criterion.
         criterion: CriterionId,
@@ -194,7 +199,7 @@ pub enum ReleaseError {
 
     /// Raising a flag that is already raised.
     #[error(
-        "the flag on `{criterion}` is already raised (by {by} at {at}): clear it first to raise it again"
+        "the flag on `{criterion}` is already raised (by {by} at {at}): clear the flag first to raise it again"
     )]
     FlagAlreadyRaised {
         /// The criterion.
@@ -293,7 +298,8 @@ pub enum ReleaseError {
 
     /// A rollback on the criteria when none tripped.
     #[error(
-        "no critical rollback criterion has tripped (the verdict is {verdict}): roll back on a decision, with a reason"
+        "no critical rollback criterion has tripped (the verdict is {verdict}): roll the release back with a reason, \
+         on a decision"
     )]
     NoCriterionTripped {
         /// The verdict at the time: `Healthy` or `Inconclusive`.
@@ -303,7 +309,8 @@ pub enum ReleaseError {
     /// A logged rollback or risk decision that cites other criteria than the
     /// observations trip.
     #[error(
-        "the event cites findings that the recorded observations and flags do not produce: the log was edited"
+        "the event cites findings that the recorded observations and flags do not produce: the log was edited; \
+         restore the log from a copy you trust, or recover its longest valid prefix and redo what was lost"
     )]
     CitationMismatch,
 
@@ -317,7 +324,7 @@ pub enum ReleaseError {
     },
 
     /// An incident id that the release does not have.
-    #[error("the release has no incident `{incident}`: open it first")]
+    #[error("the release has no incident `{incident}`: open the incident first")]
     UnknownIncident {
         /// The id given, shortened.
         incident: String,
@@ -326,7 +333,7 @@ pub enum ReleaseError {
     /// A rollback of a released release after its monitoring window.
     #[error(
         "the monitoring window of this release closed at {closed_at} (released at {released_at}), so it \
-         can no longer be rolled back: ship a fix as a new release"
+         can no longer be rolled back: ship a new release with the fix"
     )]
     MonitoringWindowClosed {
         /// When the release entered `Released`.
@@ -337,7 +344,7 @@ pub enum ReleaseError {
 
     /// Adding a change once the release is frozen.
     #[error(
-        "the release is {stage}: changes can only be added while it is planned; ship the change in the next release"
+        "the release is {stage}: changes can only be added while it is planned; ship a new release with the change"
     )]
     ChangesFrozen {
         /// The release's stage.
@@ -346,7 +353,8 @@ pub enum ReleaseError {
 
     /// An event whose recorded stage differs from the release's.
     #[error(
-        "the event says the release was {recorded}, but it is {actual}: the log is out of order or was edited"
+        "the event says the release was {recorded}, but it is {actual}: the log is out of order or was edited; \
+         restore the log from a copy you trust, or recover its longest valid prefix and redo what was lost"
     )]
     StageMismatch {
         /// The stage the event records.
@@ -356,7 +364,9 @@ pub enum ReleaseError {
     },
 
     /// A log that does not start with the release's plan, or plans twice.
-    #[error("{problem}")]
+    #[error(
+        "{problem}: restore the log from a copy you trust, or recover its longest valid prefix and redo what was lost"
+    )]
     MalformedLog {
         /// What is wrong.
         problem: &'static str,
@@ -364,7 +374,7 @@ pub enum ReleaseError {
 
     /// A stored release in a format this version of the crate cannot read.
     #[error(
-        "the stored release uses format {found}, but this crate reads formats 1 to {supported}: upgrade the crate"
+        "the stored release uses format {found}, but this crate reads formats 1 to {supported}: upgrade this crate to one that reads it"
     )]
     UnsupportedFormat {
         /// The format found.
@@ -391,9 +401,10 @@ pub enum ReleaseError {
     /// A stored log whose hash chain does not hold at an event: the event
     /// was changed after it was written, or its seal was not made with the
     /// caller's key.
-    #[error("event {position} of the log {problem}")]
+    #[error("{}", broken_chain_message(*position, *problem))]
     BrokenChain {
-        /// The first event at fault, from 0.
+        /// The first event at fault, from 0 (the message counts from 1, as
+        /// a person does: event 1 is the first).
         position: usize,
         /// What is wrong with it.
         problem: ChainProblem,
@@ -404,7 +415,8 @@ pub enum ReleaseError {
     /// rewritten.
     #[error(
         "the log does not contain the anchored event {anchored}: it was truncated or rewritten \
-         (its {events} events end at {head})"
+         (its {events} events end at {head}); restore the log from a copy you trust, or recover its longest valid \
+         prefix and redo what was lost"
     )]
     AnchorNotFound {
         /// The digest anchored elsewhere.
@@ -416,9 +428,9 @@ pub enum ReleaseError {
     },
 
     /// A log event that breaks a rule, at its position in the log.
-    #[error("event {position} of the log is refused: {source}")]
+    #[error("event {} of the log is refused: {source}", position + 1)]
     Replay {
-        /// The event's position, from 0.
+        /// The event's position, from 0 (the message counts from 1).
         position: usize,
         /// The rule it breaks.
         source: Box<ReleaseError>,
@@ -480,14 +492,20 @@ impl ReleaseError {
                 unblocking_actions(open, health.as_ref(), approvals.as_deref())
             }
             ReleaseError::WindowClosed { .. } => vec![NextAction::WaitOrOverrideWindow],
-            ReleaseError::Access(error) if matches!(**error, AccessError::Approval { .. }) => {
-                vec![NextAction::GetApproval]
-            }
-            ReleaseError::Access(_) => vec![NextAction::ActAsPermittedRole],
+            ReleaseError::InvalidOverride { problem: OverrideProblem::UnknownWindow { .. }, .. }
+            | ReleaseError::UnknownItem { .. }
+            | ReleaseError::UnknownSignal { .. }
+            | ReleaseError::UnknownCriterion { .. } => vec![NextAction::UseKnownName],
+            ReleaseError::Access(error) => error.next_actions(),
             ReleaseError::TransitionNotAllowed { from, to: Stage::RolledBack } if from.can_roll_back() => {
                 vec![NextAction::RollBackWithReason]
             }
             ReleaseError::ItemAlreadySettled { .. } => vec![NextAction::ReopenItem],
+            ReleaseError::ItemIsRequired { .. } => vec![NextAction::CompleteOrWaive],
+            ReleaseError::ItemIsOptional { .. } => vec![NextAction::MarkNotApplicable],
+            ReleaseError::NotAFlag { .. } => vec![NextAction::RecordObservations],
+            ReleaseError::FlagAlreadyRaised { .. } => vec![NextAction::ClearFlag],
+            ReleaseError::UnknownIncident { .. } => vec![NextAction::OpenIncident],
             ReleaseError::NothingToDecide { verdict: Verdict::RollBack { .. } } => {
                 vec![NextAction::RollBackOnCriteria]
             }
@@ -495,14 +513,79 @@ impl ReleaseError {
             ReleaseError::MonitoringWindowClosed { .. } | ReleaseError::ChangesFrozen { .. } => {
                 vec![NextAction::ShipNewRelease]
             }
-            ReleaseError::Replay { source, .. } | ReleaseError::FromMarkdown { source, .. } => {
-                source.next_actions()
-            }
+            ReleaseError::Replay { source, .. }
+            | ReleaseError::FromMarkdown { source, .. }
+            | ReleaseError::BatchRefused { source, .. } => source.next_actions(),
             ReleaseError::UntrustedTemplate { .. } => vec![NextAction::TrustTemplate],
-            ReleaseError::BrokenChain { .. } | ReleaseError::AnchorNotFound { .. } => {
-                vec![NextAction::RestoreLog]
+            ReleaseError::UnsupportedFormat { .. } => vec![NextAction::UpgradeCrate],
+            // An unchained log is not damaged: its message says how to seal it.
+            ReleaseError::BrokenChain { problem: ChainProblem::Unchained, .. } => Vec::new(),
+            ReleaseError::BrokenChain { .. }
+            | ReleaseError::AnchorNotFound { .. }
+            | ReleaseError::CitationMismatch
+            | ReleaseError::StageMismatch { .. }
+            | ReleaseError::MalformedLog { .. } => vec![NextAction::RestoreLog],
+            // The rest are corrected in the call itself (a time, a text, a
+            // batch), or say there is nothing to do; their messages say so.
+            ReleaseError::ItemAlreadyOpen { .. }
+            | ReleaseError::SettledByWorkflow { .. }
+            | ReleaseError::ItemNotWorkable { .. }
+            | ReleaseError::TimeWentBackwards { .. }
+            | ReleaseError::TransitionNotAllowed { .. }
+            | ReleaseError::InvalidOverride { .. }
+            | ReleaseError::FlagNotRaised { .. }
+            | ReleaseError::NotMonitoring { .. }
+            | ReleaseError::MeasuredOutsideMonitoring { .. }
+            | ReleaseError::MeasuredAfterRecorded { .. }
+            | ReleaseError::InvalidBatch { .. }
+            | ReleaseError::NoPreviousBaseline { .. }
+            | ReleaseError::NothingToDecide { .. }
+            | ReleaseError::InvalidIncident { .. }
+            | ReleaseError::Markdown(_)
+            | ReleaseError::Text(_)
+            | ReleaseError::Health(_)
+            | ReleaseError::Plan(_) => Vec::new(),
+        }
+    }
+}
+
+/// Why a change window cannot be overridden.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OverrideProblem {
+    /// The release already deploys: windows are overridden before that.
+    TooLate {
+        /// The release's stage.
+        stage: Stage,
+    },
+    /// No window of the release's policy has the name.
+    UnknownWindow {
+        /// The names of the windows the policy has, quoted.
+        known: Vec<String>,
+    },
+    /// The window does not apply to the release's service and kind.
+    DoesNotApply,
+    /// The window is overridden for this release already.
+    AlreadyOverridden,
+}
+
+impl std::fmt::Display for OverrideProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OverrideProblem::TooLate { stage } => write!(
+                f,
+                "cannot be overridden now: the release is {stage}, and windows are overridden before it deploys"
+            ),
+            OverrideProblem::UnknownWindow { known } => write!(
+                f,
+                "is not a change window of this release's policy: its windows are {}; {}",
+                if known.is_empty() { "none".to_owned() } else { known.join(", ") },
+                NextAction::UseKnownName.describe()
+            ),
+            OverrideProblem::DoesNotApply => {
+                f.write_str("does not apply to this release's service and kind: nothing to override")
             }
-            _ => Vec::new(),
+            OverrideProblem::AlreadyOverridden => f.write_str("is already overridden for this release"),
         }
     }
 }
@@ -569,3 +652,7 @@ impl std::fmt::Display for ChainProblem {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+pub(crate) mod tests;

@@ -12,6 +12,7 @@ use crate::digest::Digest;
 use crate::health::Verdict;
 use crate::policy::WindowKind;
 use crate::release::access::ApprovalsNeeded;
+use crate::release::error::ChainProblem;
 use crate::stage::{Gate, Stage};
 use crate::text::did_you_mean;
 
@@ -34,12 +35,27 @@ pub(super) fn untrusted_message(
             }
         }
     }
+    // What to do comes last, where a person reads on to after the list.
+    let _ = write!(message, "\n{}", NextAction::TrustTemplate.describe());
     message
+}
+
+pub(super) fn broken_chain_message(position: usize, problem: ChainProblem) -> String {
+    // Events are counted from 1 in words, as a person counts them.
+    let event = position + 1;
+    match problem {
+        ChainProblem::Unchained => format!("event {event} of the log {problem}"),
+        _ => format!("event {event} of the log {problem}: {}", NextAction::RestoreLog.describe()),
+    }
 }
 
 pub(super) fn unknown_item_message(item: &str, suggestions: &[ItemId]) -> String {
     let quoted: Vec<String> = suggestions.iter().map(|id| format!("`{id}`")).collect();
-    let hint = did_you_mean(&quoted, "check the id against the template's items");
+    let use_known = NextAction::UseKnownName.describe();
+    let hint = match quoted.as_slice() {
+        [] => format!(": {use_known}"),
+        _ => format!("{} {use_known}", did_you_mean(&quoted, use_known)),
+    };
     format!("the template has no item `{item}`{hint}")
 }
 
@@ -59,7 +75,10 @@ pub(super) fn not_workable_message(item: &ItemId, gate: Gate, stage: Stage) -> S
 
 pub(super) fn not_allowed_message(from: Stage, to: Stage) -> String {
     if to == Stage::RolledBack && from.can_roll_back() {
-        return format!("a release does not move forward to {to}: roll it back with a reason instead");
+        return format!(
+            "a release does not move forward to {to}: {} instead",
+            NextAction::RollBackWithReason.describe()
+        );
     }
     let mut message = format!("a release cannot move from {from} to {to}");
     match (from.next(), from.can_roll_back()) {
@@ -160,8 +179,8 @@ pub(super) fn decision_message(verdict: &Verdict) -> String {
     match verdict {
         Verdict::Healthy => "the release is healthy: there is no risk to accept".to_owned(),
         Verdict::RollBack { .. } => format!(
-            "a roll-back verdict cannot be accepted; roll the release back, or clear what tripped it if it was \
-             wrong:\n{verdict}"
+            "a roll-back verdict cannot be accepted: {} (a flag raised in error can be cleared):\n{verdict}",
+            NextAction::RollBackOnCriteria.describe()
         ),
         Verdict::Inconclusive { .. } => format!("every finding is already decided:\n{verdict}"),
     }

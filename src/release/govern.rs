@@ -9,7 +9,7 @@ use crate::event::{Event, EventKind};
 use crate::policy::{Action, ChangeWindow, Policy, WindowKind};
 use crate::release::access::{AccessError, Approval, ApprovalProblem, ApprovalsNeeded};
 use crate::release::apply::Effect;
-use crate::release::{Release, ReleaseError};
+use crate::release::{OverrideProblem, Release, ReleaseError};
 use crate::roster::RosterMismatch;
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
@@ -265,29 +265,23 @@ impl Release {
     }
 
     pub(super) fn check_override(&self, window: &str, reason: &str) -> Result<Effect, ReleaseError> {
-        let refuse =
-            |problem: String| ReleaseError::InvalidOverride { window: crate::text::shorten(window), problem };
+        let refuse = |problem: OverrideProblem| ReleaseError::InvalidOverride {
+            window: crate::text::shorten(window),
+            problem,
+        };
         if self.stage() > Stage::Frozen {
-            return Err(refuse(format!(
-                "cannot be overridden now: the release is {}, and windows are overridden before it deploys",
-                self.stage()
-            )));
+            return Err(refuse(OverrideProblem::TooLate { stage: self.stage() }));
         }
         let Some(found) = self.template().policy().and_then(|policy| policy.window(window)) else {
             let known: Vec<String> =
                 self.change_windows().map(|window| format!("\"{}\"", window.name())).collect();
-            return Err(refuse(format!(
-                "is not a change window of this release's policy: its windows are {}",
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-            )));
+            return Err(refuse(OverrideProblem::UnknownWindow { known }));
         };
         if !found.applies_to(self.service(), self.kind()) {
-            return Err(refuse(
-                "does not apply to this release's service and kind: nothing to override".into(),
-            ));
+            return Err(refuse(OverrideProblem::DoesNotApply));
         }
         if self.overrides.iter().any(|name| name == window) {
-            return Err(refuse("is already overridden for this release".into()));
+            return Err(refuse(OverrideProblem::AlreadyOverridden));
         }
         check_reason("reason for overriding the window", reason)?;
         Ok(Effect::Override { window: window.to_owned() })

@@ -69,7 +69,9 @@ pub use access::{AccessError, Approval, ApprovalProblem, ApprovalsNeeded};
 pub use chain::Integrity;
 #[cfg(feature = "store")]
 pub(crate) use chain::{StoredEvent, stored_line};
-pub use error::{ChainProblem, ReleaseError};
+#[cfg(test)]
+pub(crate) use error::tests::assert_says_its_actions;
+pub use error::{ChainProblem, OverrideProblem, ReleaseError};
 pub use observe::MAX_OBSERVATIONS_PER_EVENT;
 pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
 #[cfg(feature = "store")]

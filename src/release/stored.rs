@@ -184,7 +184,7 @@ impl Release {
 /// let edited = json.replace("\"Ada\"", "\"Eve\"");
 /// let log: UnverifiedRelease = serde_json::from_str(&edited)?;
 /// let refused = log.verify(&Trust::default()).unwrap_err();
-/// assert!(refused.to_string().starts_with("event 0 of the log was changed"));
+/// assert!(refused.to_string().starts_with("event 1 of the log was changed"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -149,7 +149,7 @@ impl fmt::Display for StoreError {
             }
             StoreError::InvalidKey { key, problem } => write!(f, "the release key \"{key}\" {problem}"),
             StoreError::ReleaseExists { key } => {
-                write!(f, "the store already has release {key}: load it and append to it instead")
+                write!(f, "the store already has release {key}: {}", NextAction::LoadAndAppend.describe())
             }
             StoreError::ReleaseNotFound { key, suggestions } => {
                 f.write_str(&not_found_message(key, suggestions))
@@ -157,10 +157,11 @@ impl fmt::Display for StoreError {
             StoreError::Conflict { key, expected, actual } => write!(
                 f,
                 "release {key} has {actual} stored events, but this writer read {expected}: another writer \
-                 changed it; load it again and redo the change"
+                 changed it; {}",
+                NextAction::ReloadAndRedo.describe()
             ),
             StoreError::CorruptLog { path, line, problem } => {
-                write!(f, "{}, line {line}: {problem}", path.display())
+                write!(f, "{}, line {line}: {problem}: {}", path.display(), NextAction::RestoreLog.describe())
             }
             StoreError::Refused { path, line, source } => {
                 write!(f, "{}, line {line}: {source}", path.display())
@@ -228,5 +229,61 @@ impl StoreError {
 
 fn not_found_message(key: &str, suggestions: &[ReleaseKey]) -> String {
     let keys: Vec<String> = suggestions.iter().map(ToString::to_string).collect();
-    format!("the store has no release {key}{}", did_you_mean(&keys, "choose a key the store has"))
+    let choose = NextAction::ChooseStoredKey.describe();
+    match keys.as_slice() {
+        [] => format!("the store has no release {key}: {choose}"),
+        _ => format!("the store has no release {key}{} {choose}", did_you_mean(&keys, choose)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Digest;
+    use crate::release::ChainProblem;
+    use crate::release::assert_says_its_actions;
+
+    #[test]
+    fn every_store_error_says_what_its_next_actions_are() {
+        let key = || "checkout@2.4.0".to_owned();
+        let path = || PathBuf::from("releases/checkout@2.4.0.jsonl");
+        let untrusted = ReleaseError::UntrustedTemplate {
+            template: "Team".into(),
+            fingerprint: Digest::of(b"team"),
+            closest: Some("OctoAcme".into()),
+            differences: vec![],
+        };
+        let tampered = ReleaseError::BrokenChain { position: 52, problem: ChainProblem::DigestMismatch };
+        let samples = [
+            StoreError::io(path(), "read", io::Error::other("disk on fire")),
+            StoreError::NotADirectory { path: path() },
+            StoreError::Encode { key: key(), source: Arc::new(serde_json::from_str::<u8>("x").unwrap_err()) },
+            StoreError::InvalidKey { key: key(), problem: "is empty" },
+            StoreError::ReleaseExists { key: key() },
+            StoreError::ReleaseNotFound { key: key(), suggestions: vec![] },
+            StoreError::ReleaseNotFound {
+                key: key(),
+                suggestions: vec![ReleaseKey::parse("checkout@2.4.1").unwrap()],
+            },
+            StoreError::Conflict { key: key(), expected: 3, actual: 4 },
+            StoreError::CorruptLog {
+                path: path(),
+                line: 3,
+                problem: "expected value at line 1 column 1".into(),
+            },
+            StoreError::Refused { path: path(), line: 1, source: Box::new(untrusted.clone()) },
+            StoreError::Refused { path: path(), line: 54, source: Box::new(tampered) },
+            StoreError::NotALog { path: path(), problem: "its first line is not a header".into() },
+            StoreError::Release(untrusted),
+        ];
+        for error in &samples {
+            assert_says_its_actions(&error.to_string(), &error.next_actions(), &format!("{error:?}"));
+        }
+        // The two the issue found: trusting the checklist, and restoring a tampered log, are in the words.
+        let trust = samples.get(9).map(ToString::to_string).unwrap_or_default();
+        assert!(trust.contains("add it to the templates you trust"), "{trust}");
+        let restore = samples.get(10).map(ToString::to_string).unwrap_or_default();
+        assert!(restore.contains("line 54: event 53 of the log was changed"), "{restore}");
+        assert!(restore.ends_with("recover its longest valid prefix and redo what was lost"), "{restore}");
+    }
 }

@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(links_holding_on_their_bytes(&lines.events), 2);
         let error =
             parse_log(Path::new("log"), &key, edited.as_bytes(), &Trust::default()).map(|_| ()).unwrap_err();
-        assert!(error.to_string().contains("line 4: event 2 of the log was changed"), "{error}");
+        assert!(error.to_string().contains("line 4: event 3 of the log was changed"), "{error}");
     }
 
     #[test]

@@ -272,7 +272,11 @@ impl PostgresStore {
                 return Err(StoreError::CorruptLog {
                     path,
                     line: index + 2,
-                    problem: format!("event {index} is missing: the next stored event is numbered {seq}"),
+                    problem: format!(
+                        "event {} is missing: the next stored event is event {}",
+                        index + 1,
+                        seq.saturating_add(1)
+                    ),
                 });
             }
             text.extend_from_slice(line.as_bytes());
