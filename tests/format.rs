@@ -235,3 +235,29 @@ fn the_sample_covers_every_event_type() {
         .collect();
     assert!(missing.is_empty(), "not in the snapshot: {missing:?}");
 }
+
+#[test]
+fn the_docs_describe_the_format_the_crate_writes() {
+    use release_workflow::release::FORMAT_VERSION;
+    let source =
+        |path: &str| std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let stored = source("src/release/stored.rs");
+    assert!(
+        stored.contains(&format!("/// # Format {FORMAT_VERSION}\n")),
+        "the format's docs are headed by its number"
+    );
+    assert!(stored.contains(&format!("\"format\": {FORMAT_VERSION},")), "the format's example is of it");
+    assert!(stored.contains(&format!("tests/snapshots/release-format-{FORMAT_VERSION}.json")));
+    let file_store = source("src/store/file.rs");
+    let header = format!("{{\"format\":{FORMAT_VERSION},\"release\":\"<key>\"}}");
+    assert!(file_store.contains(&header), "FileStore's docs show the header it writes: {header}");
+    // And the header it writes is that one.
+    #[cfg(feature = "store")]
+    {
+        let dir = common::TempDir::new("format-docs");
+        let store = release_workflow::store::FileStore::open(dir.path()).unwrap();
+        let key = release_workflow::store::ReleaseStore::create(&store, &sample()).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(format!("{key}.jsonl"))).unwrap();
+        assert_eq!(text.lines().next().unwrap(), header.replace("<key>", key.as_str()));
+    }
+}

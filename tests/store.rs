@@ -43,7 +43,10 @@ fn a_stored_release_loads_back_equal() {
                 }
                 other => panic!("{name}: expected not found, got {other:?}"),
             }
-            assert!(error.to_string().ends_with("did you mean checkout@2.4.0? choose a key the store has"), "{error}");
+            assert!(
+                error.to_string().ends_with("did you mean checkout@2.4.0? choose a key the store has"),
+                "{error}"
+            );
             assert!(!error.to_string().contains("keys()"), "{error}");
             assert_eq!(error.next_actions(), [NextAction::ChooseStoredKey]);
         }

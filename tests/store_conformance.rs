@@ -92,7 +92,10 @@ fn names_the_closest_keys_of_a_missing_release(backend: &Backend) {
             }
             other => panic!("{name}: expected not found, got {other:?}"),
         }
-        assert!(error.to_string().ends_with("did you mean checkout@2.4.0? choose a key the store has"), "{name}: {error}");
+        assert!(
+            error.to_string().ends_with("did you mean checkout@2.4.0? choose a key the store has"),
+            "{name}: {error}"
+        );
         assert_eq!(error.next_actions(), [NextAction::ChooseStoredKey]);
     }
 }

@@ -69,7 +69,7 @@ pub use access::{AccessError, Approval, ApprovalProblem, ApprovalsNeeded};
 pub use chain::Integrity;
 #[cfg(feature = "store")]
 pub(crate) use chain::{StoredEvent, stored_line};
-#[cfg(test)]
+#[cfg(all(test, feature = "store"))]
 pub(crate) use error::tests::assert_says_its_actions;
 pub use error::{ChainProblem, OverrideProblem, ReleaseError};
 pub use observe::MAX_OBSERVATIONS_PER_EVENT;

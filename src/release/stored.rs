@@ -16,7 +16,7 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// The format version this crate writes; it reads this one and every
 /// earlier one.
 ///
-/// # Format 3
+/// # Format 4
 ///
 /// A stored release is an object with two fields, `format` first: `format`
 /// (this number) and `events`, the release's log, oldest first. Nothing
@@ -25,7 +25,7 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// Every object, at every level, is read strictly: a field this crate does
 /// not know, or a field given twice, is refused, never dropped.
 ///
-/// Each event is `{"at": RFC 3339 time, "by": {"name", "role"}, "what":
+/// Each event is `{"at": RFC 3339 time, "by": {"id"?, "name", "role"}, "what":
 /// {"type": ..., fields}, "digest": ..., "seal"?: ...}`. `digest` is the
 /// event's link in the log's hash chain (64 hexadecimal digits): the
 /// SHA-256 of the previous event's link (its 32 bytes; nothing before the
@@ -42,8 +42,10 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 ///
 /// | type | fields |
 /// |---|---|
-/// | `planned` | `plan`: `service`?, `version`, `kind`, `target_date`, `release_manager`, `on_call`, `changes` (`id`, `committed_at`), `monitoring_window_seconds`, `remediates`?, `template` (`name`, `sections`, `items`, `criteria`?) |
+/// | `planned` | `plan`: `service`?, `version`, `kind`, `target_date`, `release_manager`, `on_call`, `roster`? (actors), `changes` (`id`, `committed_at`, `author`?), `monitoring_window_seconds`, `remediates`?, `template` (`name`, `sections`, `items`, `criteria`?, `restoration`?, `policy`?) |
 /// | `change-added` | `change` |
+/// | `approved` | `gate` |
+/// | `window-overridden` | `window`, `reason` |
 /// | `item-completed` | `item` |
 /// | `item-not-applicable`, `item-waived`, `item-reopened` | `item`, `reason` |
 /// | `advanced` | `from`, `to` (stages: `planned`, ..., `rolled-back`) |
@@ -85,7 +87,8 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 ///
 /// # Formats 3, 2 and 1
 ///
-/// Format 3 (written by 0.3) is format 4 without what governance added:
+/// Format 3 (written while 0.3 was developed, before governance; no
+/// released version wrote it) is format 4 without what governance added:
 /// actor ids (a format-3 actor's id is its name), the plan's `roster`, a
 /// change's `author`, a template's `policy`, and the `approved` and
 /// `window-overridden` events. It is read as it is, chained; it encodes,

@@ -18,7 +18,9 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 /// Releases kept on disk, one append-only log per release.
 ///
 /// Each release is a file `<key>.jsonl` in the store's directory. Its first
-/// line is a header, `{"format":3,"release":"<key>"}`; every further line is
+/// line is a header, `{"format":4,"release":"<key>"}` (the format it was
+/// created in: a log keeps its header's format, and events appended to an
+/// older log are written as that format writes them); every further line is
 /// one event, chained and (with a key) sealed exactly as
 /// [`FORMAT_VERSION`](crate::release::FORMAT_VERSION) describes. A log is read
 /// against the store's [`Trust`]: its chain must hold, its checklist must

@@ -99,8 +99,10 @@ pub trait ReleaseStore {
     /// # Errors
     ///
     /// [`StoreError::ReleaseNotFound`] with the closest stored keys;
-    /// [`StoreError::CorruptLog`] naming the line that cannot be read or
-    /// breaks a rule; [`StoreError::NotALog`]; [`StoreError::Io`].
+    /// [`StoreError::CorruptLog`] naming the line that cannot be read;
+    /// [`StoreError::Refused`] naming the line whose event breaks a rule,
+    /// a broken chain or an untrusted checklist (its `source` says which);
+    /// [`StoreError::NotALog`]; [`StoreError::Io`].
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError>;
 
     /// Appends `events` to a release the caller read with `expected`
