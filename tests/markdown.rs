@@ -290,3 +290,37 @@ fn code_in_an_item_is_not_part_of_its_title() {
     let titles: Vec<&str> = template.items().iter().map(|item| item.title()).collect();
     assert_eq!(titles, ["Run the migration", "B"]);
 }
+
+#[test]
+fn the_diagram_counts_only_criteria_that_can_roll_back() {
+    use release_workflow::health::{CriterionKind, RollbackCriterion, Severity};
+    let flag =
+        |id: &str, severity| RollbackCriterion::flag(id, "A flag", CriterionKind::ALL[0], severity).unwrap();
+    let small = |criteria: Vec<RollbackCriterion>| {
+        Template::builder("Small")
+            .section("S")
+            .item("s.done", "Done", Gate::Release)
+            .criteria(criteria)
+            .build()
+            .unwrap()
+            .mermaid()
+    };
+    let live = || flag("live", Severity::Critical);
+    let dry = || flag("dry", Severity::Critical).with_dry_run(true);
+    let warning = || flag("warning", Severity::Warning);
+    let diagram = small(vec![live(), dry(), warning()]);
+    assert!(
+        diagram.contains("Deploying --> RolledBack : roll back on 1 critical criterion or a decision\n"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("Verifying --> Released : release gate, 1 item, healthy verdict\n"),
+        "{diagram}"
+    );
+    let diagram = small(vec![live(), flag("second", Severity::Critical), dry()]);
+    assert!(diagram.contains("roll back on any of 2 critical criteria or a decision\n"), "{diagram}");
+    // Nothing that can trip: a decision only, and no verdict to wait for.
+    let diagram = small(vec![dry()]);
+    assert!(diagram.contains("Deploying --> RolledBack : roll back on a decision\n"), "{diagram}");
+    assert!(diagram.contains("Verifying --> Released : release gate, 1 item\n"), "{diagram}");
+}

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::checklist::template::Template;
+use crate::health::Severity;
 use crate::stage::{Gate, Stage};
 use crate::text::counted;
 
@@ -15,8 +16,10 @@ impl Template {
     /// state diagram, which GitHub renders in a ```` ```mermaid ```` block:
     /// the stages; each forward move labelled with its gate, the number of
     /// items it waits for, the approvals the policy asks for and, into
-    /// released, the healthy verdict; the rollback edges with the number of
-    /// criteria that can trip; and the items that close each final stage.
+    /// released, the healthy verdict (unless every criterion is in a dry
+    /// run); the rollback edges with the number of critical criteria that
+    /// can trip (dry runs never do); and the items that close each final
+    /// stage.
     ///
     /// ```
     /// use release_workflow::Template;
@@ -38,11 +41,18 @@ impl Template {
             let _ = writeln!(out, "    {} --> {} : {}", node(stage), node(next), self.move_label(next));
             stage = next;
         }
-        let criteria = self.criteria().len();
-        let trips = match criteria {
+        // Only a critical criterion outside a dry run can give a roll-back
+        // verdict: a dry run is judged and reported but never trips, and a
+        // warning asks a person, whose rollback is a decision.
+        let can_roll_back = self
+            .criteria()
+            .iter()
+            .filter(|criterion| !criterion.is_dry_run() && criterion.severity() == Severity::Critical)
+            .count();
+        let trips = match can_roll_back {
             0 => "a decision".to_owned(),
-            1 => "1 criterion tripped or a decision".to_owned(),
-            n => format!("{n} criteria or a decision"),
+            1 => "1 critical criterion or a decision".to_owned(),
+            n => format!("any of {n} critical criteria or a decision"),
         };
         for from in STAGES.into_iter().filter(|stage| stage.can_roll_back()) {
             let within = if from == Stage::Released { ", within the monitoring window" } else { "" };
@@ -66,7 +76,7 @@ impl Template {
         if let Some(rule) = self.policy().and_then(|policy| policy.approvals_for(gate)) {
             parts.push(counted(rule.count() as usize, "approval", "approvals"));
         }
-        if to == Stage::Released && !self.criteria().is_empty() {
+        if to == Stage::Released && self.criteria().iter().any(|criterion| !criterion.is_dry_run()) {
             parts.push("healthy verdict".to_owned());
         }
         parts.join(", ")
