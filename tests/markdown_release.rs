@@ -243,3 +243,35 @@ fn ticks_follow_the_policy() {
     );
     assert_eq!(release.markdown_updates(&edited, &sam(), t(25)).unwrap().len(), 1);
 }
+
+#[test]
+fn an_unticked_waiver_needs_the_persons_reason_not_the_waivers_words() {
+    let mut release = planned();
+    // A waiver whose own reason says "reason:", as people write.
+    release.waive("planning.scope-documented", "reason: scope lives in the epic", &ada(), t(1)).unwrap();
+    let export = release.to_markdown();
+    let waived_line = export.lines().find(|line| line.contains("planning.scope-documented")).unwrap();
+    assert!(waived_line.contains("reason: scope lives in the epic"), "{waived_line}");
+
+    // Unticked, nothing added: refused, the waiver's words are not a reason.
+    let unticked = export.replacen(waived_line, &waived_line.replacen("- [x]", "- [ ]", 1), 1);
+    let error = release.markdown_updates(&unticked, &ada(), t(2)).unwrap_err();
+    assert!(
+        matches!(error, ReleaseError::Markdown(MarkdownError::UntickedWithoutReason { .. })),
+        "{error:?}"
+    );
+
+    // Unticked with the person's reason on the line: reopened with theirs.
+    let with_reason = unticked.replacen(
+        " <!-- id: planning.scope-documented",
+        " reason: the epic was closed <!-- id: planning.scope-documented",
+        1,
+    );
+    let events = release.markdown_updates(&with_reason, &ada(), t(2)).unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        matches!(&events[0].what, EventKind::ItemReopened { reason, .. } if reason == "the epic was closed"),
+        "{:?}",
+        events[0].what
+    );
+}

@@ -202,11 +202,15 @@ impl Release {
             if let Some(first_line) = seen.insert(id.to_string(), line) {
                 return Err(MarkdownError::DuplicateItem { line, first_line, item: id.to_string() }.into());
             }
-            let settled = self.item_status(id.as_str()).is_some_and(ItemStatus::is_settled);
-            let what = match (checked, settled) {
-                (true, false) => EventKind::ItemCompleted { item: id },
-                (false, true) => {
-                    let reason = reason_in(&text)
+            let status = self.item_status(id.as_str()).filter(|status| status.is_settled());
+            let what = match (checked, status) {
+                (true, None) => EventKind::ItemCompleted { item: id },
+                (false, Some(status)) => {
+                    // The reason is the person's: what they wrote on the
+                    // line, not the export's own words for the status
+                    // (a waiver's reason may say "reason:" itself).
+                    let own = own_words(&text, &task_line(item, status));
+                    let reason = reason_in(&own)
                         .ok_or_else(|| MarkdownError::UntickedWithoutReason { line, item: id.to_string() })?;
                     EventKind::ItemReopened { item: id, reason: reason.to_owned() }
                 }
@@ -245,6 +249,22 @@ fn unknown(line: usize, title: &str, suggestions: Vec<crate::checklist::ItemId>)
             &suggestions,
             "items are known by the id comment the export writes (`<!-- id: ... -->`) or by their exact title",
         ),
+    }
+}
+
+/// What a person wrote on a task line beyond what the export wrote there:
+/// the line's text without the text of `exported` (the export's line for
+/// the item's status, read back the same way).
+fn own_words(text: &str, exported: &str) -> String {
+    let exported_text = blocks(exported).ok().and_then(|blocks| {
+        blocks.into_iter().find_map(|block| match block {
+            Block::Task { text, .. } => Some(text),
+            _ => None,
+        })
+    });
+    match exported_text {
+        Some(exported) if !exported.is_empty() => text.replacen(exported.as_str(), " ", 1),
+        _ => text.to_owned(),
     }
 }
 

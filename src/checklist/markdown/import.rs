@@ -260,7 +260,16 @@ fn read_items(sections: &[Section], map: &MarkdownImport) -> Result<ReadItems, M
                 }
                 restoration = Some((task.line, item.id().clone()));
             }
-            lines.entry(item.id().to_string()).or_insert(task.line);
+            // A repeated id is reported at the repeat, the line to change.
+            if let Some(first) = lines.insert(item.id().to_string(), task.line) {
+                return Err(MarkdownError::Template {
+                    line: Some(task.line),
+                    source: TemplateError::InvalidItem {
+                        item: item.id().to_string(),
+                        problem: format!("appears twice (first at line {first}): item ids must be unique"),
+                    },
+                });
+            }
             items.push(item);
         }
     }
