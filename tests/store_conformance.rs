@@ -529,7 +529,7 @@ mod postgres_store {
             .unwrap();
         let error = load_error(&store, &key);
         assert!(
-            error.to_string().contains("line 3: event 1 is missing: the next stored event is numbered 2"),
+            error.to_string().contains("line 3: event 2 is missing: the next stored event is event 3"),
             "{error}"
         );
         // A summary that disagrees with the rows: the last row removed.
