@@ -301,6 +301,9 @@ fn keys_and_listings_are_sorted_and_filtered(backend: &Backend) {
         "{name}"
     );
     assert!(keys_of(ReleaseFilter::all().of_service("nobody")).is_empty());
+    // A filter no service can match (a NUL) matches nothing, on every store.
+    let nul = store.list(&ReleaseFilter::all().of_service("check\0out"));
+    assert!(nul.as_ref().is_ok_and(Vec::is_empty), "{name}: {nul:?}");
     assert!(keys_of(ReleaseFilter::all().in_stage(Stage::RolledBack)).is_empty());
     // A listing follows appends.
     let key = ReleaseKey::parse("checkout@2.4.1").unwrap();
@@ -430,7 +433,7 @@ mod postgres_store {
 
     /// Drops a test's schema once it passed (a failed test leaves it to look at).
     fn drop_schema(url: &str, schema: &str) {
-        raw(url).batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+        raw(url).batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE")).unwrap();
     }
 
     #[test]
@@ -481,11 +484,18 @@ mod postgres_store {
             let error = PostgresStore::connect_to_schema(&url, bad).unwrap_err();
             assert!(error.to_string().contains("is not a plain identifier"), "{bad}: {error}");
         }
-        // The longest name PostgreSQL keeps whole, and a leading underscore.
-        for good in [format!("_{}", "s".repeat(62)), format!("_x{}", std::process::id())] {
-            let store = PostgresStore::connect_to_schema(&url, &good).unwrap();
+        // The longest name PostgreSQL keeps whole, a leading underscore, and
+        // plain names that SQL also reads as keywords: each holds releases.
+        let good = [format!("_{}", "s".repeat(62)), format!("_x{}", std::process::id())];
+        for good in good.iter().map(String::as_str).chain(["user", "select", "order"]) {
+            raw(&url).batch_execute(&format!("DROP SCHEMA IF EXISTS \"{good}\" CASCADE")).unwrap();
+            let store = PostgresStore::connect_to_schema(&url, good)
+                .unwrap_or_else(|error| panic!("{good}: {error}"));
             assert_eq!(store.schema(), good);
-            drop_schema(&url, &good);
+            let key = store.create(&planned()).unwrap();
+            assert_eq!(store.load(&key).unwrap().release, planned(), "{good}");
+            assert_eq!(store.list(&ReleaseFilter::all()).unwrap().len(), 1, "{good}");
+            drop_schema(&url, good);
         }
         let error = PostgresStore::connect("postgres://nobody:wrong@127.0.0.1:1/none").unwrap_err();
         assert!(matches!(error, StoreError::Database { action: "connect to", .. }), "{error:?}");

@@ -88,7 +88,7 @@ impl Connection {
         }
         let statement = self
             .client
-            .prepare(&sql.replace("{schema}", schema))
+            .prepare(&sql.replace("{schema}", &quoted(schema)))
             .map_err(database("prepare a statement for"))?;
         self.prepared.insert(sql, statement.clone());
         Ok(statement)
@@ -190,7 +190,7 @@ impl PostgresStore {
     ///
     /// [`StoreError::Database`] when it cannot be read.
     pub fn schema_version(&self) -> Result<i32, StoreError> {
-        let sql = format!("SELECT coalesce(max(version), 0) FROM {}.schema_version", self.schema);
+        let sql = format!("SELECT coalesce(max(version), 0) FROM {}.schema_version", quoted(&self.schema));
         let row =
             self.connection().client.query_one(&sql, &[]).map_err(database("read the schema version of"))?;
         Ok(row.get(0))
@@ -371,8 +371,16 @@ impl Summary {
     }
 }
 
-/// A schema name used as an identifier in SQL: plain, so that it needs no
-/// quoting and cannot carry SQL.
+/// A schema name as SQL names it: quoted, so that a plain name that is
+/// also a keyword (`user`, `select`, `order`) is a name. The name is
+/// checked plain first, so it holds no quote to escape, and quoting keeps
+/// its lowercase spelling.
+fn quoted(schema: &str) -> String {
+    format!("\"{schema}\"")
+}
+
+/// A schema name used as an identifier in SQL: plain, so that it cannot
+/// carry SQL, and then [quoted](quoted) where it is used.
 fn check_schema_name(schema: &str) -> Result<(), StoreError> {
     let mut chars = schema.chars();
     let plain = chars.next().is_some_and(|first| first.is_ascii_lowercase() || first == '_')
@@ -396,6 +404,7 @@ fn check_schema_name(schema: &str) -> Result<(), StoreError> {
 /// once, and a migration that fails leaves the schema as it was.
 fn migrate(client: &mut Client, schema: &str) -> Result<(), StoreError> {
     let failed = database("migrate the schema of");
+    let ident = quoted(schema);
     let mut transaction = client.transaction().map_err(&failed)?;
     transaction
         .execute(
@@ -405,12 +414,12 @@ fn migrate(client: &mut Client, schema: &str) -> Result<(), StoreError> {
         .map_err(&failed)?;
     transaction
         .batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema};
-             CREATE TABLE IF NOT EXISTS {schema}.schema_version (version integer NOT NULL);"
+            "CREATE SCHEMA IF NOT EXISTS {ident};
+             CREATE TABLE IF NOT EXISTS {ident}.schema_version (version integer NOT NULL);"
         ))
         .map_err(&failed)?;
     let found: i32 = transaction
-        .query_one(&format!("SELECT coalesce(max(version), 0) FROM {schema}.schema_version"), &[])
+        .query_one(&format!("SELECT coalesce(max(version), 0) FROM {ident}.schema_version"), &[])
         .map_err(&failed)?
         .get(0);
     if found > SCHEMA_VERSION {
@@ -423,9 +432,9 @@ fn migrate(client: &mut Client, schema: &str) -> Result<(), StoreError> {
         });
     }
     for (version, migration) in (1..).zip(MIGRATIONS).skip(usize::try_from(found).unwrap_or(0)) {
-        transaction.batch_execute(&migration.replace("{schema}", schema)).map_err(&failed)?;
+        transaction.batch_execute(&migration.replace("{schema}", &ident)).map_err(&failed)?;
         transaction
-            .execute(&format!("INSERT INTO {schema}.schema_version (version) VALUES ($1)"), &[&version])
+            .execute(&format!("INSERT INTO {ident}.schema_version (version) VALUES ($1)"), &[&version])
             .map_err(&failed)?;
     }
     transaction.commit().map_err(&failed)
@@ -567,6 +576,11 @@ impl ReleaseStore for PostgresStore {
     }
 
     fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+        // No service holds a NUL (a service is one line of text), and the
+        // server refuses one in a parameter: nothing matches such a filter.
+        if filter.service().is_some_and(|service| service.contains('\0')) {
+            return Ok(Vec::new());
+        }
         let stage = filter.stage().map(|stage| stage.to_string());
         let mut connection = self.connection();
         let statement = self.statement(&mut connection, SELECT_LISTED)?;
