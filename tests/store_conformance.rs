@@ -466,7 +466,7 @@ mod postgres_store {
             .query_one(&format!("SELECT count(*) FROM {schema}.schema_version"), &[])
             .unwrap()
             .get(0);
-        assert_eq!(versions, 1, "four replicas starting together migrate once");
+        assert_eq!(versions, i64::from(SCHEMA_VERSION), "four replicas starting together migrate once");
         raw(&url).execute(&format!("INSERT INTO {schema}.schema_version VALUES (99)"), &[]).unwrap();
         assert_eq!(
             stores[0].schema_version().unwrap(),
@@ -500,6 +500,78 @@ mod postgres_store {
         let error = PostgresStore::connect("postgres://nobody:wrong@127.0.0.1:1/none").unwrap_err();
         assert!(matches!(error, StoreError::Database { action: "connect to", .. }), "{error:?}");
         assert!(std::error::Error::source(&error).is_some());
+        drop_schema(&url, &schema);
+    }
+
+    #[test]
+    fn a_summary_row_edited_by_sql_is_refused_on_load_and_in_listings() {
+        let Some(url) = database_url("a_summary_row_edited_by_sql_is_refused_on_load_and_in_listings") else {
+            return;
+        };
+        let schema = fresh_schema(&url, "summary");
+        let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        let mut client = raw(&url);
+        let key = store.create(&at_stage(Stage::Deploying)).unwrap();
+        let honest = store.list(&ReleaseFilter::all()).unwrap();
+        assert_eq!(honest.len(), 1);
+        // The stage, then the service, rewritten by SQL.
+        for (column, value, named) in [
+            ("stage", "released", "stage (the row says released, the log deploying)"),
+            ("service", "billing", "service (the row says billing, the log checkout)"),
+            ("last_event_at", "2030-01-01T00:00:00Z", "last event time (the row says 2030-01-01T00:00:00Z"),
+        ] {
+            let sql = format!(
+                "UPDATE {schema}.releases SET {column} = $2::text::{} WHERE key = $1",
+                match column {
+                    "last_event_at" => "timestamptz",
+                    _ => "text",
+                }
+            );
+            let before: String = client
+                .query_one(
+                    &format!("SELECT {column}::text FROM {schema}.releases WHERE key = $1"),
+                    &[&key.as_str()],
+                )
+                .unwrap()
+                .get(0);
+            client.execute(&sql, &[&key.as_str(), &value]).unwrap();
+            let error = PostgresStore::connect_to_schema(&url, &schema).unwrap().load(&key).unwrap_err();
+            assert!(matches!(error, StoreError::NotALog { .. }), "{column}: {error:?}");
+            assert!(error.to_string().contains(named), "{column}: {error}");
+            let listed = store.list(&ReleaseFilter::all()).unwrap_err();
+            assert!(
+                listed.to_string().contains("its summary row was changed outside the store"),
+                "{column}: {listed}"
+            );
+            client.execute(&sql, &[&key.as_str(), &before]).unwrap();
+            assert_eq!(store.list(&ReleaseFilter::all()).unwrap(), honest, "{column} restored");
+        }
+        // A database of schema version 1 (no checks) is migrated when a store
+        // connects; its rows are verified by loading their release once, and
+        // their check written.
+        client
+            .batch_execute(&format!(
+                "ALTER TABLE {schema}.releases DROP COLUMN summary_check;
+                 DELETE FROM {schema}.schema_version WHERE version > 1;"
+            ))
+            .unwrap();
+        let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.list(&ReleaseFilter::all()).unwrap(), honest);
+        let filled: Option<String> = client
+            .query_one(
+                &format!("SELECT summary_check FROM {schema}.releases WHERE key = $1"),
+                &[&key.as_str()],
+            )
+            .unwrap()
+            .get(0);
+        assert!(filled.is_some_and(|check| check.len() == 64));
+        // ... and such a row edited is refused by that load.
+        client
+            .execute(&format!("UPDATE {schema}.releases SET summary_check = NULL, stage = 'planned'"), &[])
+            .unwrap();
+        let error = store.list(&ReleaseFilter::all()).unwrap_err();
+        assert!(error.to_string().contains("stage (the row says planned, the log deploying)"), "{error}");
         drop_schema(&url, &schema);
     }
 
@@ -554,7 +626,7 @@ mod postgres_store {
         let error = load_error(&store, &key);
         assert!(
             error.to_string().contains(
-                "its summary row says 2 events, but its event rows hold 1 event ending at another head"
+                "its summary row disagrees with its event rows on event count (the row says 2, the log 1), head"
             ),
             "{error}"
         );
@@ -572,9 +644,10 @@ mod postgres_store {
         on_top.complete("planning.scope-documented", &ada(), t(1)).unwrap();
         let error = store.save(&on_top, 1).unwrap_err();
         assert!(
-            error.to_string().contains(
-                "its summary row says 1 event, but its event rows hold 1 event ending at another head"
-            ),
+            error.to_string().contains(&format!(
+                "disagrees with its event rows on head (the row says {}, the log",
+                "0".repeat(64)
+            )),
             "{error}"
         );
         // A row added beyond the summary's count is found by the next append.

@@ -23,6 +23,8 @@ mod memory;
 mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_sql;
+#[cfg(feature = "postgres")]
+mod postgres_summary;
 mod recover;
 mod summary;
 

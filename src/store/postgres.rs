@@ -26,14 +26,16 @@ use crate::stage::Stage;
 use crate::store::error::StoreError;
 use crate::store::log::{Header, encode_error, parse_log};
 use crate::store::postgres_sql::{
-    APPEND_EVENTS, INSERT_RELEASE, MIGRATIONS, SELECT_KEYS, SELECT_LISTED, SELECT_LOG, SELECT_SUMMARY,
+    APPEND_EVENTS, FILL_SUMMARY_CHECK, INSERT_RELEASE, SELECT_KEYS, SELECT_LISTED, SELECT_LOG,
+    SELECT_SUMMARY, check_schema_name, migrate, quoted,
 };
+use crate::store::postgres_summary::{Summary, summary_check};
 use crate::store::{ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, extend};
 
 /// The version of the database schema this crate writes and reads. A
 /// database at a newer version is refused; an older one is migrated when a
 /// store connects.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The schema the tables live in unless another is named.
 const DEFAULT_SCHEMA: &str = "release_workflow";
@@ -51,13 +53,20 @@ const DEFAULT_SCHEMA: &str = "release_workflow";
 /// | table | columns |
 /// |---|---|
 /// | `schema_version` | `version integer` (one row per migration applied) |
-/// | `releases` | `key text` primary key, `service text`, `version text`, `stage text` (as `Display` writes it), `format integer`, `events bigint`, `head text` (the last link, 64 hex digits), `last_event_at timestamptz`; indexed by stage and by service |
+/// | `releases` | `key text` primary key, `service text`, `version text`, `stage text` (as `Display` writes it), `format integer`, `events bigint`, `head text` (the last link, 64 hex digits), `last_event_at timestamptz`, `summary_check text` (the SHA-256 of the row's summary: see below); indexed by stage and by service |
 /// | `events` | `key text` references `releases`, `seq bigint` (from 0), `line text` (the event as the file store writes it: compact JSON with its `digest` and `seal`); primary key `(key, seq)` |
 ///
 /// A store holds one connection, used by one operation at a time; threads
 /// that need more connect a store each. It connects without TLS; to use
 /// TLS (or any other connection setting), connect a `postgres::Client`
 /// yourself and give it to [`with_client`](PostgresStore::with_client).
+///
+/// A summary row changed outside the store (its stage, say, by SQL) is
+/// refused when its release loads, naming what disagrees with the log,
+/// and when a listing reads it, by its `summary_check`: a listing never
+/// shows a stage the log does not have. A listing filtered by stage or
+/// service leaves out a row whose edited stage or service no longer
+/// matches the filter; an unfiltered one finds it.
 ///
 /// Errors that name a log's `path` and `line` (as
 /// [`StoreError::CorruptLog`] and [`StoreError::Refused`] do) name
@@ -264,7 +273,7 @@ impl PostgresStore {
         let mut text = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
         text.push(b'\n');
         for (index, row) in rows.iter().enumerate() {
-            let (Some(seq), Some(line)) = (row.get::<_, Option<i64>>(3), row.get::<_, Option<&str>>(4))
+            let (Some(seq), Some(line)) = (row.get::<_, Option<i64>>(7), row.get::<_, Option<&str>>(8))
             else {
                 break; // a release row without events: the count check below names it
             };
@@ -284,14 +293,14 @@ impl PostgresStore {
         }
         let parsed = parse_log(&path, key, &text, &self.trust)?;
         let head = parsed.head.map(|digest| digest.to_string());
-        if parsed.release.events().len() != summary.events || head != summary.head {
+        let differences = summary.differences_from(&ReleaseSummary::of(&parsed.release), head.as_deref());
+        if !differences.is_empty() {
             return Err(StoreError::NotALog {
                 path,
                 problem: format!(
-                    "its summary row says {}, but its event rows hold {} ending at another head: the rows were \
-                     changed outside the store; restore them from a backup",
-                    counted_events(summary.events),
-                    counted_events(parsed.release.events().len())
+                    "its summary row disagrees with its event rows on {}: the rows were changed outside the \
+                     store; restore them from a backup",
+                    differences.join(", ")
                 ),
             });
         }
@@ -349,98 +358,12 @@ impl PostgresStore {
 }
 
 /// What a release's summary row says of its log.
-struct Summary {
-    format: u32,
-    events: usize,
-    head: Option<String>,
-}
-
 struct Parsed {
     release: Release,
     integrity: crate::release::Integrity,
 }
 
-impl Summary {
-    /// The summary in a row's first three columns.
-    fn of(row: &Row) -> Summary {
-        Summary {
-            format: u32::try_from(row.get::<_, i32>(0)).unwrap_or(0),
-            events: usize::try_from(row.get::<_, i64>(1)).unwrap_or(0),
-            head: row.get(2),
-        }
-    }
-}
-
-/// A schema name as SQL names it: quoted, so that a plain name that is
-/// also a keyword (`user`, `select`, `order`) is a name. The name is
-/// checked plain first, so it holds no quote to escape, and quoting keeps
-/// its lowercase spelling.
-fn quoted(schema: &str) -> String {
-    format!("\"{schema}\"")
-}
-
-/// A schema name used as an identifier in SQL: plain, so that it cannot
-/// carry SQL, and then [quoted](quoted) where it is used.
-fn check_schema_name(schema: &str) -> Result<(), StoreError> {
-    let mut chars = schema.chars();
-    let plain = chars.next().is_some_and(|first| first.is_ascii_lowercase() || first == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && schema.len() <= 63;
-    if plain {
-        Ok(())
-    } else {
-        Err(StoreError::Schema {
-            schema: crate::text::shorten(schema),
-            problem:
-                "is not a plain identifier: use lowercase ASCII letters, digits and '_', starting with a \
-                      letter, at most 63 characters"
-                    .to_owned(),
-        })
-    }
-}
-
-/// Creates the store's tables or brings them to [`SCHEMA_VERSION`], in one
-/// transaction under an advisory lock: replicas starting together migrate
-/// once, and a migration that fails leaves the schema as it was.
-fn migrate(client: &mut Client, schema: &str) -> Result<(), StoreError> {
-    let failed = database("migrate the schema of");
-    let ident = quoted(schema);
-    let mut transaction = client.transaction().map_err(&failed)?;
-    transaction
-        .execute(
-            "SELECT pg_advisory_xact_lock(hashtext($1))",
-            &[&format!("release-workflow schema {schema}")],
-        )
-        .map_err(&failed)?;
-    transaction
-        .batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {ident};
-             CREATE TABLE IF NOT EXISTS {ident}.schema_version (version integer NOT NULL);"
-        ))
-        .map_err(&failed)?;
-    let found: i32 = transaction
-        .query_one(&format!("SELECT coalesce(max(version), 0) FROM {ident}.schema_version"), &[])
-        .map_err(&failed)?
-        .get(0);
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::Schema {
-            schema: schema.to_owned(),
-            problem: format!(
-                "is at version {found}, written by a newer release-workflow; this one reads up to version \
-                 {SCHEMA_VERSION}: upgrade the crate in every tool that uses the database"
-            ),
-        });
-    }
-    for (version, migration) in (1..).zip(MIGRATIONS).skip(usize::try_from(found).unwrap_or(0)) {
-        transaction.batch_execute(&migration.replace("{schema}", &ident)).map_err(&failed)?;
-        transaction
-            .execute(&format!("INSERT INTO {ident}.schema_version (version) VALUES ($1)"), &[&version])
-            .map_err(&failed)?;
-    }
-    transaction.commit().map_err(&failed)
-}
-
-fn database(action: &'static str) -> impl Fn(postgres::Error) -> StoreError {
+pub(super) fn database(action: &'static str) -> impl Fn(postgres::Error) -> StoreError {
     move |source| StoreError::Database { action, source: Arc::new(source) }
 }
 
@@ -481,6 +404,7 @@ impl ReleaseStore for PostgresStore {
                     &summary.last_event_at,
                     &seqs(0, lines.len()),
                     &lines,
+                    &summary_check(&summary, head.as_deref()),
                 ],
             )
             .map_err(database("create a release in"))?;
@@ -541,6 +465,7 @@ impl ReleaseStore for PostgresStore {
                 &as_count(expected),
                 &seqs(expected, lines.len()),
                 &lines,
+                &summary_check(&new, head.as_deref()),
             ],
         );
         match written {
@@ -594,7 +519,9 @@ impl ReleaseStore for PostgresStore {
 }
 
 impl PostgresStore {
-    /// A listed summary row, checked.
+    /// A listed summary row, checked: its fields must hash to its check. A
+    /// row without a check (written by schema version 1) is verified by
+    /// loading its release, and its check written.
     fn summary(&self, row: &Row) -> Result<ReleaseSummary, StoreError> {
         let key: &str = row.get(0);
         let bad = |problem: String| StoreError::NotALog {
@@ -602,7 +529,7 @@ impl PostgresStore {
             problem,
         };
         let stage: &str = row.get(3);
-        Ok(ReleaseSummary {
+        let summary = ReleaseSummary {
             key: ReleaseKey::parse(key).map_err(|error| bad(error.to_string()))?,
             service: row.get(1),
             version: row.get(2),
@@ -611,6 +538,27 @@ impl PostgresStore {
                 .map_err(|error| bad(format!("its summary row's stage: {error}")))?,
             events: usize::try_from(row.get::<_, i64>(4)).unwrap_or(0),
             last_event_at: row.get::<_, DateTime<Utc>>(5),
-        })
+        };
+        let head: Option<&str> = row.get(6);
+        let expected = summary_check(&summary, head);
+        match row.get::<_, Option<&str>>(7) {
+            Some(check) if check == expected => Ok(summary),
+            Some(_) => Err(bad(
+                "its summary row was changed outside the store (its fields no longer match their check): load \
+                 the release to see what its log says, and restore the row from a backup"
+                    .to_owned(),
+            )),
+            None => {
+                // Loading compares the row with the log, field by field.
+                self.load(&summary.key)?;
+                let mut connection = self.connection();
+                let statement = self.statement(&mut connection, FILL_SUMMARY_CHECK)?;
+                connection
+                    .client
+                    .execute(&statement, &[&key, &expected, &as_count(summary.events)])
+                    .map_err(database("write the summary check in"))?;
+                Ok(summary)
+            }
+        }
     }
 }

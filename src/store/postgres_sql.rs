@@ -1,11 +1,17 @@
 //! The PostgreSQL store's SQL: its schema's migrations and the statements
 //! it prepares. `{schema}` stands for the schema's name, checked to be a
-//! plain identifier before it is put in.
+//! plain identifier before it is put in, and quoted.
+
+use postgres::Client;
+
+use crate::store::error::StoreError;
+use crate::store::postgres::{SCHEMA_VERSION, database};
 
 /// Each migration, from the version before it to its own (the first from
 /// an empty schema to version 1). `{schema}` is replaced by the schema's
 /// name, checked to be a plain identifier.
-pub(super) const MIGRATIONS: [&str; 1] = [r#"
+pub(super) const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE {schema}.releases (
     key text PRIMARY KEY,
     service text,
@@ -24,30 +30,39 @@ CREATE TABLE {schema}.events (
     line text NOT NULL,
     PRIMARY KEY (key, seq)
 );
-"#];
+"#,
+    // Version 2: each summary row's check, so that a listing notices a row
+    // changed outside the store. Rows from version 1 have none until a
+    // listing verifies them against their logs.
+    r#"
+ALTER TABLE {schema}.releases ADD COLUMN summary_check text;
+"#,
+];
 
 /// A release's summary as an append checks it.
-pub(super) const SELECT_SUMMARY: &str = "SELECT format, events, head FROM {schema}.releases WHERE key = $1";
+pub(super) const SELECT_SUMMARY: &str = "SELECT format, events, head, service, version, stage, last_event_at FROM {schema}.releases WHERE key = $1";
 
 /// A release's summary and its events, in one statement and so from one
 /// snapshot. A release row without events (rows deleted behind the
 /// store's back) comes as one row with no event.
-pub(super) const SELECT_LOG: &str = "SELECT r.format, r.events, r.head, e.seq, e.line
+pub(super) const SELECT_LOG: &str = "SELECT r.format, r.events, r.head, r.service, r.version, r.stage,
+        r.last_event_at, e.seq, e.line
     FROM {schema}.releases r LEFT JOIN {schema}.events e ON e.key = r.key
     WHERE r.key = $1 ORDER BY e.seq";
 
 pub(super) const SELECT_KEYS: &str = "SELECT key FROM {schema}.releases ORDER BY key COLLATE \"C\"";
 
 pub(super) const SELECT_LISTED: &str =
-    "SELECT key, service, version, stage, events, last_event_at FROM {schema}.releases
+    "SELECT key, service, version, stage, events, last_event_at, head, summary_check FROM {schema}.releases
     WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
     ORDER BY key COLLATE \"C\"";
 
 /// A release and its events in one statement, so in one transaction with
 /// one round trip; nothing when the key is taken.
 pub(super) const INSERT_RELEASE: &str = "WITH created AS (
-        INSERT INTO {schema}.releases (key, service, version, stage, format, events, head, last_event_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING RETURNING key)
+        INSERT INTO {schema}.releases
+            (key, service, version, stage, format, events, head, last_event_at, summary_check)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11) ON CONFLICT (key) DO NOTHING RETURNING key)
     INSERT INTO {schema}.events (key, seq, line)
     SELECT created.key, new.seq, new.line FROM created, unnest($9::bigint[], $10::text[]) AS new (seq, line)";
 
@@ -57,7 +72,82 @@ pub(super) const INSERT_RELEASE: &str = "WITH created AS (
 /// and writes nothing; should two ever insert the same `seq`, the primary
 /// key refuses the second.
 pub(super) const APPEND_EVENTS: &str = "WITH moved AS (
-        UPDATE {schema}.releases SET stage = $2, events = $3, head = $4, last_event_at = $5
+        UPDATE {schema}.releases SET stage = $2, events = $3, head = $4, last_event_at = $5, summary_check = $9
         WHERE key = $1 AND events = $6 RETURNING key)
     INSERT INTO {schema}.events (key, seq, line)
     SELECT moved.key, new.seq, new.line FROM moved, unnest($7::bigint[], $8::text[]) AS new (seq, line)";
+
+/// The check of a summary row written before checks existed, once a
+/// listing has verified the row against its log; nothing if the row moved
+/// meanwhile.
+pub(super) const FILL_SUMMARY_CHECK: &str = "UPDATE {schema}.releases SET summary_check = $2
+    WHERE key = $1 AND events = $3 AND summary_check IS NULL";
+
+/// A schema name as SQL names it: quoted, so that a plain name that is
+/// also a keyword (`user`, `select`, `order`) is a name. The name is
+/// checked plain first, so it holds no quote to escape, and quoting keeps
+/// its lowercase spelling.
+pub(super) fn quoted(schema: &str) -> String {
+    format!("\"{schema}\"")
+}
+
+/// A schema name used as an identifier in SQL: plain, so that it cannot
+/// carry SQL, and then [quoted](quoted) where it is used.
+pub(super) fn check_schema_name(schema: &str) -> Result<(), StoreError> {
+    let mut chars = schema.chars();
+    let plain = chars.next().is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && schema.len() <= 63;
+    if plain {
+        Ok(())
+    } else {
+        Err(StoreError::Schema {
+            schema: crate::text::shorten(schema),
+            problem:
+                "is not a plain identifier: use lowercase ASCII letters, digits and '_', starting with a \
+                      letter, at most 63 characters"
+                    .to_owned(),
+        })
+    }
+}
+
+/// Creates the store's tables or brings them to [`SCHEMA_VERSION`], in one
+/// transaction under an advisory lock: replicas starting together migrate
+/// once, and a migration that fails leaves the schema as it was.
+pub(super) fn migrate(client: &mut Client, schema: &str) -> Result<(), StoreError> {
+    let failed = database("migrate the schema of");
+    let ident = quoted(schema);
+    let mut transaction = client.transaction().map_err(&failed)?;
+    transaction
+        .execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            &[&format!("release-workflow schema {schema}")],
+        )
+        .map_err(&failed)?;
+    transaction
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {ident};
+             CREATE TABLE IF NOT EXISTS {ident}.schema_version (version integer NOT NULL);"
+        ))
+        .map_err(&failed)?;
+    let found: i32 = transaction
+        .query_one(&format!("SELECT coalesce(max(version), 0) FROM {ident}.schema_version"), &[])
+        .map_err(&failed)?
+        .get(0);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::Schema {
+            schema: schema.to_owned(),
+            problem: format!(
+                "is at version {found}, written by a newer release-workflow; this one reads up to version \
+                 {SCHEMA_VERSION}: upgrade the crate in every tool that uses the database"
+            ),
+        });
+    }
+    for (version, migration) in (1..).zip(MIGRATIONS).skip(usize::try_from(found).unwrap_or(0)) {
+        transaction.batch_execute(&migration.replace("{schema}", &ident)).map_err(&failed)?;
+        transaction
+            .execute(&format!("INSERT INTO {ident}.schema_version (version) VALUES ($1)"), &[&version])
+            .map_err(&failed)?;
+    }
+    transaction.commit().map_err(&failed)
+}
