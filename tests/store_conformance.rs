@@ -451,6 +451,67 @@ mod postgres_store {
     }
 
     #[test]
+    fn a_store_connects_again_once_when_the_server_ends_its_session() {
+        let Some(url) = database_url("a_store_connects_again_once_when_the_server_ends_its_session") else {
+            return;
+        };
+        let schema = fresh_schema(&url, "reconnect");
+        // The store's sessions carry a name of their own, so that ending them
+        // ends no other test's.
+        let name = format!("reconnect_{}", std::process::id());
+        let tagged = format!("{url}{}application_name={name}", if url.contains('?') { '&' } else { '?' });
+        let end_sessions = || {
+            raw(&url)
+                .execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                    &[&name],
+                )
+                .unwrap()
+        };
+        let store = PostgresStore::connect_to_schema(&tagged, &schema).unwrap();
+        let key = store.create(&planned()).unwrap();
+        // As a server restart does to every session.
+        assert_eq!(end_sessions(), 1);
+        assert_eq!(store.load(&key).unwrap().release, planned(), "a read connects again and answers");
+        assert_eq!(end_sessions(), 1);
+        let mut more = planned();
+        more.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+        assert_eq!(
+            store.save(&more, 1).unwrap(),
+            2,
+            "an append had not written: it connects again and writes"
+        );
+        assert_eq!(store.keys().unwrap().len(), 1);
+        // A store made on a caller's client cannot connect again, and says so.
+        let on_client =
+            PostgresStore::with_client(postgres::Client::connect(&tagged, postgres::NoTls).unwrap(), &schema)
+                .unwrap();
+        end_sessions();
+        let error = on_client.load(&key).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(&error, StoreError::Database { reconnects: false, .. }), "{error:?}");
+        assert!(message.starts_with("cannot ") && !message.contains("prepare a statement"), "{message}");
+        assert!(message.contains(":5432: "), "names the server: {message}");
+        assert!(
+            message.ends_with("this store was made on a client (`with_client`) and cannot reconnect: connect a new client and make a new store"),
+            "{message}"
+        );
+        // A server that is not there is named, with the cause.
+        let error = PostgresStore::connect("postgres://nobody:wrong@127.0.0.1:1/none").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot connect to the database at 127.0.0.1:1: Connection refused"),
+            "{error}"
+        );
+        assert!(
+            error.to_string().ends_with("check that the server runs there and accepts this login"),
+            "{error}"
+        );
+        drop_schema(&url, &schema);
+    }
+
+    #[test]
     fn the_schema_is_created_once_and_a_newer_one_is_refused() {
         let Some(url) = database_url("the_schema_is_created_once_and_a_newer_one_is_refused") else { return };
         let schema = fresh_schema(&url, "schema");

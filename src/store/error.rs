@@ -111,11 +111,18 @@ pub enum StoreError {
     /// cannot read.
     Release(ReleaseError),
 
-    /// The database refused or failed an operation.
+    /// The database refused or failed an operation, or could not be
+    /// reached.
     #[cfg(feature = "postgres")]
     Database {
         /// What the store was doing.
         action: &'static str,
+        /// The server, as `host:port` (or the socket directory), when the
+        /// store knows it.
+        server: String,
+        /// Whether the store reconnects by itself (it was opened from a
+        /// URL) when it finds its connection lost.
+        reconnects: bool,
         /// What the client or the server said.
         source: Arc<postgres::Error>,
     },
@@ -171,12 +178,9 @@ impl fmt::Display for StoreError {
             }
             StoreError::Release(error) => fmt::Display::fmt(error, f),
             #[cfg(feature = "postgres")]
-            StoreError::Database { action, source } => match source.as_db_error() {
-                Some(db) => {
-                    write!(f, "cannot {action} the database: {} ({})", db.message(), db.code().code())
-                }
-                None => write!(f, "cannot {action} the database: {source}"),
-            },
+            StoreError::Database { action, server, reconnects, source } => f.write_str(
+                &crate::store::postgres_error::database_message(action, server, *reconnects, source),
+            ),
             #[cfg(feature = "postgres")]
             StoreError::Schema { schema, problem } => write!(f, "the database schema \"{schema}\" {problem}"),
         }
@@ -219,6 +223,12 @@ impl StoreError {
             StoreError::ReleaseExists { .. } => vec![NextAction::LoadAndAppend],
             StoreError::ReleaseNotFound { .. } => vec![NextAction::ChooseStoredKey],
             StoreError::Conflict { .. } => vec![NextAction::ReloadAndRedo],
+            #[cfg(feature = "postgres")]
+            StoreError::Database { action, source, .. }
+                if crate::store::postgres_error::lost_while_writing(action, source) =>
+            {
+                vec![NextAction::ReloadAndRedo]
+            }
             StoreError::Release(error) => error.next_actions(),
             StoreError::Refused { source, .. } => source.next_actions(),
             StoreError::CorruptLog { .. } => vec![NextAction::RestoreLog],

@@ -22,6 +22,8 @@ mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
+mod postgres_error;
+#[cfg(feature = "postgres")]
 mod postgres_sql;
 #[cfg(feature = "postgres")]
 mod postgres_summary;

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
@@ -31,6 +31,12 @@ use crate::store::postgres_sql::{
 };
 use crate::store::postgres_summary::{Summary, summary_check};
 use crate::store::{ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, extend};
+
+#[path = "postgres_connection.rs"]
+mod connection;
+
+pub(super) use connection::database;
+use connection::{Connection, server_of};
 
 /// The version of the database schema this crate writes and reads. A
 /// database at a newer version is refused; an older one is migrated when a
@@ -61,6 +67,18 @@ const DEFAULT_SCHEMA: &str = "release_workflow";
 /// TLS (or any other connection setting), connect a `postgres::Client`
 /// yourself and give it to [`with_client`](PostgresStore::with_client).
 ///
+/// **A lost connection** (the server restarted, ended the session, or the
+/// network dropped it) is found by the next call. A store opened from a URL
+/// ([`connect`](PostgresStore::connect)) then connects again, once, and
+/// runs the call again, when the call had not started writing: a
+/// long-running tool rides out a restart. A write whose connection was
+/// lost while it ran may or may not be stored: its error says to load the
+/// release again and redo the change, and the next call connects again. A
+/// store made on a caller's client ([`with_client`](PostgresStore::with_client))
+/// has no address to connect to: its error says to make a new client and a
+/// new store. Every database error names the server (`host:port`) and the
+/// cause underneath (`Connection refused`, the server's message and code).
+///
 /// A summary row changed outside the store (its stage, say, by SQL) is
 /// refused when its release loads, naming what disagrees with the log,
 /// and when a listing reads it, by its `summary_check`: a listing never
@@ -74,34 +92,17 @@ const DEFAULT_SCHEMA: &str = "release_workflow";
 /// store's log: event `seq` is line `seq + 2`.
 pub struct PostgresStore {
     connection: Mutex<Connection>,
+    /// Where to connect again after the connection is lost; `None` for a
+    /// store made on a caller's client.
+    url: Option<String>,
+    /// The server, for messages: `host:port`.
+    server: String,
     schema: String,
     trust: Trust,
     /// The release each append last wrote, with its head: the next append
     /// to it checks its events against this instead of reading the log,
     /// when the summary row shows nobody else wrote since.
     recent: Mutex<HashMap<ReleaseKey, Written>>,
-}
-
-/// The store's connection, and the statements prepared on it: each is
-/// parsed by the server once, and then sent as its parameters alone.
-struct Connection {
-    client: Client,
-    prepared: HashMap<&'static str, Statement>,
-}
-
-impl Connection {
-    /// `sql` with `{schema}` replaced, prepared on first use.
-    fn statement(&mut self, schema: &str, sql: &'static str) -> Result<Statement, StoreError> {
-        if let Some(statement) = self.prepared.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self
-            .client
-            .prepare(&sql.replace("{schema}", &quoted(schema)))
-            .map_err(database("prepare a statement for"))?;
-        self.prepared.insert(sql, statement.clone());
-        Ok(statement)
-    }
 }
 
 /// A release as this store last wrote it.
@@ -151,8 +152,18 @@ impl PostgresStore {
     /// for a name that is not a lowercase identifier.
     pub fn connect_to_schema(url: &str, schema: &str) -> Result<PostgresStore, StoreError> {
         check_schema_name(schema)?;
-        let client = Client::connect(url, NoTls).map_err(database("connect to"))?;
-        PostgresStore::with_client(client, schema)
+        let server = server_of(url);
+        let named = |error: StoreError| match error {
+            StoreError::Database { action, source, .. } => {
+                StoreError::Database { action, server: server.clone(), reconnects: true, source }
+            }
+            other => other,
+        };
+        let client = Client::connect(url, NoTls).map_err(database("connect to")).map_err(named)?;
+        let mut store = PostgresStore::with_client(client, schema).map_err(named)?;
+        store.url = Some(url.to_owned());
+        store.server = server;
+        Ok(store)
     }
 
     /// A store on a connection made by the caller (with TLS, a pool's
@@ -164,8 +175,17 @@ impl PostgresStore {
     pub fn with_client(mut client: Client, schema: &str) -> Result<PostgresStore, StoreError> {
         check_schema_name(schema)?;
         migrate(&mut client, schema)?;
+        let server = client
+            .query_one("SELECT host(inet_server_addr()), inet_server_port()", &[])
+            .ok()
+            .and_then(|row| {
+                Some(format!("{}:{}", row.get::<_, Option<String>>(0)?, row.get::<_, Option<i32>>(1)?))
+            })
+            .unwrap_or_else(|| "a local socket".to_owned());
         Ok(PostgresStore {
             connection: Mutex::new(Connection { client, prepared: HashMap::new() }),
+            url: None,
+            server,
             schema: schema.to_owned(),
             trust: Trust::default(),
             recent: Mutex::new(HashMap::new()),
@@ -200,9 +220,14 @@ impl PostgresStore {
     /// [`StoreError::Database`] when it cannot be read.
     pub fn schema_version(&self) -> Result<i32, StoreError> {
         let sql = format!("SELECT coalesce(max(version), 0) FROM {}.schema_version", quoted(&self.schema));
-        let row =
-            self.connection().client.query_one(&sql, &[]).map_err(database("read the schema version of"))?;
-        Ok(row.get(0))
+        self.retrying(|| {
+            let row = self
+                .connection()
+                .client
+                .query_one(&sql, &[])
+                .map_err(database("read the schema version of"))?;
+            Ok(row.get(0))
+        })
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {
@@ -363,25 +388,32 @@ struct Parsed {
     integrity: crate::release::Integrity,
 }
 
-pub(super) fn database(action: &'static str) -> impl Fn(postgres::Error) -> StoreError {
-    move |source| StoreError::Database { action, source: Arc::new(source) }
-}
-
-/// "1 event", "2 events".
-fn counted_events(count: usize) -> String {
-    if count == 1 { "1 event".to_owned() } else { format!("{count} events") }
-}
-
-fn as_count(count: usize) -> i64 {
-    i64::try_from(count).unwrap_or(i64::MAX)
-}
-
-fn seqs(first: usize, count: usize) -> Vec<i64> {
-    (first..first + count).map(as_count).collect()
-}
-
 impl ReleaseStore for PostgresStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+        self.retrying(|| self.create_once(release))
+    }
+
+    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
+        self.retrying(|| self.load_once(key))
+    }
+
+    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
+        self.retrying(|| self.append_once(key, expected, events))
+    }
+
+    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
+        self.retrying(|| self.keys_once())
+    }
+
+    fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+        self.retrying(|| self.list_once(filter))
+    }
+}
+
+/// Each operation once, on the connection as it is: the trait's methods
+/// run them through [`retrying`](PostgresStore::retrying).
+impl PostgresStore {
+    fn create_once(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
         let key = ReleaseKey::of(release);
         let (lines, head) = self.lines(None, release.events());
         let head = head.map(|digest| digest.to_string());
@@ -416,7 +448,7 @@ impl ReleaseStore for PostgresStore {
         Ok(key)
     }
 
-    fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
+    fn load_once(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
         let mut connection = self.connection();
         let Some((summary, rows)) = self.read_log(&mut connection, key)? else {
             return Err(self.not_found(&mut connection, key));
@@ -426,7 +458,7 @@ impl ReleaseStore for PostgresStore {
         Ok(StoredRelease { release: parsed.release, torn_tail: None, integrity: parsed.integrity })
     }
 
-    fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
+    fn append_once(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
         let mut connection = self.connection();
         let Some(summary) = self.read_summary(&mut connection, key)? else {
             return Err(self.not_found(&mut connection, key));
@@ -496,11 +528,11 @@ impl ReleaseStore for PostgresStore {
         Ok(count)
     }
 
-    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
+    fn keys_once(&self) -> Result<Vec<ReleaseKey>, StoreError> {
         self.stored_keys(&mut self.connection())
     }
 
-    fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+    fn list_once(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
         // No service holds a NUL (a service is one line of text), and the
         // server refuses one in a parameter: nothing matches such a filter.
         if filter.service().is_some_and(|service| service.contains('\0')) {
@@ -561,4 +593,17 @@ impl PostgresStore {
             }
         }
     }
+}
+
+/// "1 event", "2 events".
+fn counted_events(count: usize) -> String {
+    if count == 1 { "1 event".to_owned() } else { format!("{count} events") }
+}
+
+fn as_count(count: usize) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+fn seqs(first: usize, count: usize) -> Vec<i64> {
+    (first..first + count).map(as_count).collect()
 }
