@@ -367,6 +367,39 @@ fn an_edit_that_keeps_the_length_is_still_noticed_by_the_next_append() {
 }
 
 #[test]
+fn an_edit_that_restores_the_files_time_is_noticed_by_a_store_that_remembers_it() {
+    let dir = TempDir::new("same-length-same-time");
+    let store = FileStore::open(dir.path()).unwrap();
+    let mut release = at_stage(Stage::Frozen);
+    let key = store.create(&release).unwrap();
+    // An append: the store now remembers the file as it left it.
+    let stored = release.events().len();
+    release.complete("testing.unit-tests-passing", &ada(), t(99)).unwrap();
+    store.save(&release, stored).unwrap();
+    let path = store.path_of(&key);
+    let before = fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    // An earlier line edited in place, same length, and the time put back:
+    // what an editor that preserves timestamps does.
+    let text = fs::read_to_string(&path).unwrap();
+    let edited = text.replacen("\"at\":\"2026-11-30T09:01:00Z\"", "\"at\":\"2026-11-30T09:01:01Z\"", 1);
+    assert!(edited.len() == text.len() && edited != text);
+    assert_eq!(edited.lines().last(), text.lines().last(), "the last line is left alone");
+    let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    std::io::Write::write_all(&mut &file, edited.as_bytes()).unwrap();
+    file.set_modified(before).unwrap();
+    drop(file);
+    assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+    // The next append is refused: nothing is acknowledged into a log that
+    // does not load.
+    let stored = release.events().len();
+    release.complete("testing.integration-tests-passing", &ada(), t(100)).unwrap();
+    let error = store.save(&release, stored).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("of the log was changed after it was written"), "{error}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), edited, "nothing was appended");
+}
+
+#[test]
 fn a_path_that_cannot_be_opened_as_a_log_is_an_io_error_not_a_missing_release() {
     let dir = TempDir::new("log-is-a-directory");
     let store = FileStore::open(dir.path()).unwrap();

@@ -38,10 +38,14 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 ///   lock on the file, and is refused with [`StoreError::Conflict`] when
 ///   the log no longer has the number of events its writer read.
 /// - **Appends stay cheap on long logs**: a store remembers each release it
-///   last wrote, with the file's length, modification time and head digest
-///   then. An append to a file unchanged since — same length, same time,
-///   and its last line still carrying the remembered head — continues from
-///   memory; a file changed in any way is read and verified first.
+///   last wrote, with the file's length, modification time, inode and
+///   inode change time, and the head digest then. An append to a file
+///   unchanged since — same length and times (an editor can put the
+///   modification time back, not the change time), same inode, and its
+///   last line still carrying the remembered head — continues from memory;
+///   a file changed in any way is read and verified first, so an event is
+///   never acknowledged into a log that does not load. (Where the platform
+///   gives no change time, every append reads the file.)
 ///   [`load`](ReleaseStore::load) always reads and verifies the file.
 /// - **A crash cannot lose what was acknowledged**: a last line cut short
 ///   by a crash mid-append is reported as a [`TornTail`](crate::store::TornTail)
@@ -91,18 +95,41 @@ pub(super) struct Written {
     last_line: Vec<u8>,
 }
 
-/// What tells a file changed: its length and modification time.
+/// What tells a file changed: its length, its modification time, and its
+/// inode's number and change time. A program can put a file's
+/// modification time back; the change time, which the kernel sets on
+/// every write and on setting the times, it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct FileState {
     len: u64,
     modified: Option<SystemTime>,
+    /// `(inode, ctime seconds, ctime nanoseconds)`; `None` where the
+    /// platform does not say, and then the file is always read again.
+    inode: Option<(u64, i64, i64)>,
 }
 
 impl FileState {
     fn of(file: &File, path: &Path) -> Result<FileState, StoreError> {
         let metadata = file.metadata().map_err(|error| StoreError::io(path, "read", error))?;
-        Ok(FileState { len: metadata.len(), modified: metadata.modified().ok() })
+        Ok(FileState { len: metadata.len(), modified: metadata.modified().ok(), inode: inode_of(&metadata) })
     }
+
+    /// Whether the file can be trusted to be as it was: it says so on
+    /// every count, change time included.
+    fn unchanged_since(&self, then: &FileState) -> bool {
+        self == then && self.inode.is_some() && self.modified.is_some()
+    }
+}
+
+#[cfg(unix)]
+fn inode_of(metadata: &std::fs::Metadata) -> Option<(u64, i64, i64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    Some((metadata.ino(), metadata.ctime(), metadata.ctime_nsec()))
+}
+
+#[cfg(not(unix))]
+fn inode_of(_: &std::fs::Metadata) -> Option<(u64, i64, i64)> {
+    None
 }
 
 /// How many releases the cache of recent writes holds before it starts over.
@@ -190,7 +217,7 @@ impl FileStore {
         let (head, last_line_start) =
             push_event_lines(&mut text, key, FORMAT_VERSION, None, release.events(), &self.trust)?;
         let written = Written {
-            file: FileState { len: text.len() as u64, modified: None },
+            file: FileState { len: text.len() as u64, modified: None, inode: None },
             release: release.clone(),
             format: FORMAT_VERSION,
             head,
@@ -256,7 +283,7 @@ impl FileStore {
     /// its chain must rewrite that line, so a rewrite is noticed even when
     /// it keeps the file's length and restores its time.
     fn remembered(&self, key: &ReleaseKey, file: &mut File, state: FileState) -> Option<Written> {
-        let written = self.recent().remove(key).filter(|written| written.file == state)?;
+        let written = self.recent().remove(key).filter(|written| state.unchanged_since(&written.file))?;
         let mut last_line = Vec::new();
         file.seek(SeekFrom::Start(state.len.checked_sub(written.last_line.len() as u64)?)).ok()?;
         file.read_to_end(&mut last_line).ok()?;
