@@ -33,7 +33,10 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
 /// - **Appends are durable and whole**: the new lines are written and
 ///   synced (`fsync`) before [`append`](ReleaseStore::append) returns; an
 ///   append that fails part way (a full disk) cuts the log back to where it
-///   was before returning the error.
+///   was before returning the error. A batch is whole after a crash too:
+///   before writing several events, the store marks where they start and
+///   end (`.<key>.jsonl.batch`, synced), and a reader drops a batch the log
+///   does not hold whole, as a torn tail.
 /// - **Writers do not overwrite each other**: an append holds an exclusive
 ///   lock on the file, and is refused with [`StoreError::Conflict`] when
 ///   the log no longer has the number of events its writer read.
@@ -299,7 +302,9 @@ impl FileStore {
         file.seek(SeekFrom::Start(0))
             .and_then(|_| file.read_to_end(&mut bytes))
             .map_err(|error| StoreError::io(&path, "read", error))?;
-        let parsed = parse_log(&path, key, &bytes, &self.trust)?;
+        let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
+        let mut parsed = parse_log(&path, key, whole, &self.trust)?;
+        parsed.torn_tail = parsed.torn_tail.or(unfinished);
         Ok((parsed, bytes))
     }
 }
@@ -317,12 +322,20 @@ thread_local! {
     static DISK_ROOM: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
     /// In tests: how many times an append read and verified a whole log.
     static FULL_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// In tests: how many bytes a write stores before the process "dies"
+    /// (panics, so nothing after the write runs, as after a crash).
+    static CRASH_AFTER: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
 /// Writes `text` where the file stands and syncs it; in tests, the disk
 /// fills up after [`DISK_ROOM`] bytes.
 #[cfg(test)]
 fn write_synced(file: &mut File, text: &[u8]) -> io::Result<()> {
+    if let Some(written) = CRASH_AFTER.take() {
+        file.write_all(text.get(..written).unwrap_or_default())?;
+        file.sync_data()?;
+        panic!("a crash, {written} bytes into a write of {}", text.len());
+    }
     match DISK_ROOM.get() {
         Some(room) if room < text.len() => {
             file.write_all(text.get(..room).unwrap_or_default())?;
@@ -387,10 +400,11 @@ impl ReleaseStore for FileStore {
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
             Err(error) => return Err(StoreError::io(&path, "read", error)),
         };
-        let parsed = parse_log(&path, key, &bytes, &self.trust)?;
+        let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
+        let parsed = parse_log(&path, key, whole, &self.trust)?;
         Ok(StoredRelease {
             release: parsed.release,
-            torn_tail: parsed.torn_tail,
+            torn_tail: parsed.torn_tail.or(unfinished),
             integrity: parsed.integrity,
         })
     }
@@ -435,12 +449,19 @@ impl ReleaseStore for FileStore {
         if torn {
             file.set_len(end).map_err(|error| StoreError::io(&path, "cut the torn tail of", error))?;
         }
+        if events.len() > 1 {
+            crate::store::batch::begin(&path, end, end + text.len() as u64, || self.sync_dir())?;
+        }
         let appended = file.seek(SeekFrom::Start(end)).and_then(|_| write_synced(&mut file, &text));
         if let Err(error) = appended {
             // Leave the log as it was: a batch is stored whole or not at all.
             let _ = file.set_len(end).and_then(|()| file.sync_data());
+            let _ = crate::store::batch::end(&path);
             return Err(StoreError::io(&path, "append to", error));
         }
+        // The batch is durable: its marker, if any, has done its work (and
+        // one left by a crash before this append described what was cut).
+        crate::store::batch::end(&path)?;
         let count = updated.events().len();
         let last_line =
             if events.is_empty() { last_line } else { text.get(last_in_text..).unwrap_or_default().to_vec() };
@@ -521,6 +542,57 @@ mod tests {
         assert_eq!(store.load(&key).unwrap().release, next);
         assert!(fs::read_to_string(&path).unwrap().lines().all(|line| line.ends_with('}')));
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_batch_cut_by_a_crash_is_dropped_whole_as_a_torn_tail() {
+        let dir = scratch("crash-batch");
+        let mut release = crate::release::sample();
+        let ada = release.plan().release_manager().clone();
+        let at = release.last_event_at();
+        let store = FileStore::open(&dir).unwrap();
+        let key = store.create(&release).unwrap();
+        let path = store.path_of(&key);
+        let before = fs::read(&path).unwrap();
+        let acknowledged = release.clone();
+        for item in ["planning.scope-documented", "planning.version-confirmed", "planning.type-identified"] {
+            release.complete(item, &ada, at).unwrap();
+        }
+        // The process dies two lines and a bit into a batch of three.
+        let (whole, _) = store.encode_log(&key, &release).unwrap();
+        let batch = whole.get(before.len()..).unwrap();
+        let first_two = batch.split_inclusive(|&byte| byte == b'\n').take(2).map(<[u8]>::len).sum::<usize>();
+        CRASH_AFTER.set(Some(first_two + 10));
+        let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.save(&release, 1)));
+        assert!(crashed.is_err(), "the write was cut");
+        assert_eq!(fs::read(&path).unwrap().len(), before.len() + first_two + 10);
+        // Two whole lines of the batch are on disk, yet none of it loads.
+        let loaded = FileStore::open(&dir).unwrap().load(&key).unwrap();
+        assert_eq!(loaded.release, acknowledged, "a batch is all or nothing");
+        assert_eq!(loaded.torn_tail, Some(crate::store::TornTail { line: 3, bytes: first_two + 10 }));
+        // The next append, from another store, cuts it off and goes on.
+        let other = FileStore::open(&dir).unwrap();
+        let mut next = acknowledged.clone();
+        next.complete("planning.roles-assigned", &ada, at).unwrap();
+        assert_eq!(other.save(&next, 1).unwrap(), 2);
+        assert_eq!(other.load(&key).unwrap().release, next);
+        assert_eq!(other.load(&key).unwrap().torn_tail, None);
+        assert!(!marker_exists(&path), "the marker went with the batch");
+        // A batch that completes leaves no marker, and loads whole.
+        let mut three = next.clone();
+        for item in ["planning.scope-documented", "planning.version-confirmed", "planning.type-identified"] {
+            three.complete(item, &ada, at).unwrap();
+        }
+        assert_eq!(other.save(&three, 2).unwrap(), 5);
+        assert!(!marker_exists(&path));
+        assert_eq!(store.load(&key).unwrap().release, three);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Whether a batch marker lies beside the log at `path`.
+    fn marker_exists(path: &Path) -> bool {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        path.with_file_name(format!(".{name}.batch")).exists()
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! for a damaged one. [`AuditTrail::of`](crate::audit::AuditTrail::of) a release renders and filters
 //! the log: when, who, what.
 
+mod batch;
 mod error;
 mod file;
 mod key;
@@ -47,19 +48,22 @@ use crate::release::{Integrity, Release, ReleaseError};
 pub struct StoredRelease {
     /// The release, replayed from its log.
     pub release: Release,
-    /// A last line cut short by a crash, left out: it was never
+    /// What a crash left unfinished at the end of the log (a line cut
+    /// short, or a batch not all written), left out: it was never
     /// acknowledged. The next append removes it.
     pub torn_tail: Option<TornTail>,
     /// What loading proved about the log.
     pub integrity: Integrity,
 }
 
-/// An incomplete last line of a log file.
+/// An unfinished end of a log file, left by a crash: a last line cut
+/// short, or a batch of events not all written. It was never acknowledged:
+/// a load leaves it out, and the next append cuts it off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TornTail {
-    /// Its line number, from 1.
+    /// Its first line's number, from 1.
     pub line: usize,
-    /// How many bytes it has.
+    /// How many bytes it has, all lines together.
     pub bytes: usize,
 }
 

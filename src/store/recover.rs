@@ -56,7 +56,8 @@ impl FileStore {
         let mut file = self.open_locked(key)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(|error| StoreError::io(&path, "read", error))?;
-        let lines = split_lines(&path, key, &bytes)?;
+        let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
+        let lines = split_lines(&path, key, whole)?;
         let (kept, problem) = self.valid_prefix(&lines);
         if kept == 0 {
             return Err(StoreError::NotALog {
@@ -74,10 +75,11 @@ impl FileStore {
             .skip(kept)
             .map(|(line, _, text)| DroppedLine { line: *line, bytes: text.len() })
             .collect();
-        if let Some(tail) = lines.torn_tail {
+        if let Some(tail) = lines.torn_tail.or(unfinished) {
             dropped.push(DroppedLine { line: tail.line, bytes: tail.bytes });
         }
         if dropped.is_empty() {
+            crate::store::batch::end(&path)?;
             return Ok(Recovery { release, dropped, problem, moved_to: None });
         }
         let aside = self.keep_aside(key)?;
@@ -91,6 +93,7 @@ impl FileStore {
         // (a new file, written now, ending on another line): its next append
         // reads it.
         self.sync_dir()?;
+        crate::store::batch::end(&path)?;
         // Rewritten in the current format: chained, and sealed with a key.
         let integrity = if self.trust().has_key() { Integrity::Sealed } else { Integrity::Chained };
         let release = StoredRelease { release: release.release, torn_tail: None, integrity };

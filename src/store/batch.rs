@@ -1,0 +1,88 @@
+//! A batch of events is appended to a file store's log whole or not at all,
+//! after a crash too.
+//!
+//! One event is one line, and a line cut short by a crash is a torn tail
+//! the log's reader drops. A batch is several lines: a crash between two of
+//! them would leave complete lines of an unfinished batch, which read as
+//! events. So before it writes a batch, the store writes where the batch
+//! starts and ends in a marker beside the log (`.<key>.jsonl.batch`,
+//! synced with its directory) and removes it once the batch is synced. A
+//! reader that finds a marker whose batch the log does not hold whole reads
+//! the log up to the batch's start and reports the rest as a torn tail,
+//! which the next append cuts off.
+
+use std::fs::{self, File};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::TornTail;
+use crate::store::error::StoreError;
+
+/// Where a batch starts and ends in the log, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Marker {
+    from: u64,
+    to: u64,
+}
+
+/// The marker beside `log`.
+fn marker_path(log: &Path) -> PathBuf {
+    let name = log.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    log.with_file_name(format!(".{name}.batch"))
+}
+
+/// Marks a batch from `from` to `to` as begun, durably: the marker and the
+/// directory entry are synced before the batch is written.
+pub(super) fn begin(
+    log: &Path,
+    from: u64,
+    to: u64,
+    sync_dir: impl Fn() -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let path = marker_path(log);
+    let text = serde_json::to_vec(&Marker { from, to }).unwrap_or_default();
+    File::create(&path)
+        .and_then(|mut file| {
+            file.write_all(&text)?;
+            file.sync_all()
+        })
+        .map_err(|error| StoreError::io(&path, "write", error))?;
+    sync_dir()
+}
+
+/// Marks the log's batches as ended: no marker, or the one there gone.
+pub(super) fn end(log: &Path) -> Result<(), StoreError> {
+    let path = marker_path(log);
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(StoreError::io(&path, "remove", error)),
+    }
+}
+
+/// The part of `bytes` (the log as read) to parse, and the unfinished
+/// batch after it, if the marker beside the log names one the log does not
+/// hold whole. A marker that cannot be read is no batch: it is written and
+/// synced whole before its batch, so only a crash while writing it leaves
+/// one torn, and then no line of its batch was written.
+pub(super) fn unfinished<'a>(log: &Path, bytes: &'a [u8]) -> (&'a [u8], Option<TornTail>) {
+    let marker =
+        fs::read(marker_path(log)).ok().and_then(|text| serde_json::from_slice::<Marker>(&text).ok());
+    let len = bytes.len() as u64;
+    match marker {
+        Some(Marker { from, to }) if from < len && len < to => {
+            let cut = usize::try_from(from).unwrap_or(bytes.len()).min(bytes.len());
+            let (kept, dropped) = bytes.split_at(cut);
+            let complete_lines = memchr::memchr_iter(b'\n', kept).count();
+            // A kept part that ends without its newline ends with a line of
+            // its own: the batch starts on the line after it.
+            let open_line = usize::from(kept.last().is_some_and(|&byte| byte != b'\n'));
+            let line = complete_lines + open_line + 1;
+            (kept, Some(TornTail { line, bytes: dropped.len() }))
+        }
+        _ => (bytes, None),
+    }
+}
