@@ -134,7 +134,8 @@ fn chain_cost(c: &mut Criterion, ada: &Actor) {
             })
         });
     }
-    // From a file store, where each line's bytes are at hand.
+    // From a file store: each line is checked as a document's event is, on
+    // its canonical encoding, so one log gets one verdict on every path.
     let dir = std::env::temp_dir().join(format!("release-workflow-long-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let store = FileStore::open(&dir).unwrap();

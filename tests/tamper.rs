@@ -558,3 +558,45 @@ fn the_closest_trusted_checklist_is_the_one_of_the_same_name() {
         other => panic!("unexpected {:?}", other.map(|_| ())),
     }
 }
+
+#[test]
+fn a_line_in_another_field_order_gets_one_verdict_from_the_store_and_as_a_document() {
+    use sha2::{Digest as _, Sha256};
+    let dir = TempDir::new("tamper-field-order");
+    let release = released();
+    let store = FileStore::open(dir.path()).unwrap();
+    let key = store.create(&release).unwrap();
+    let path = store.path_of(&key);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let digest_of = |line: &str| line.rsplit_once(",\"digest\":\"").unwrap().1.get(..64).unwrap().to_owned();
+    let unhex = |hex: &str| {
+        (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect::<Vec<u8>>()
+    };
+    // Event 3 (line 4) rewritten with `by` before `at`, and every link from
+    // there on computed over the lines as they now read, as a tool that
+    // hashes lines would.
+    let (at, rest) = lines[3].strip_prefix("{\"at\":").unwrap().split_once(",\"by\":").unwrap();
+    let (by, what) = rest.split_once(",\"what\":").unwrap();
+    lines[3] = format!("{{\"by\":{by},\"at\":{at},\"what\":{what}");
+    for index in 3..lines.len() {
+        let previous = unhex(&digest_of(&lines[index - 1]));
+        let body = lines[index].rsplit_once(",\"digest\":\"").unwrap().0.to_owned();
+        let digest: String = Sha256::new()
+            .chain_update(&previous)
+            .chain_update(body.as_bytes())
+            .chain_update(b"}")
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        lines[index] = format!("{body},\"digest\":\"{digest}\"}}");
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let from_store = store.load(&key).map(|_| ()).unwrap_err().to_string();
+    let document = format!("{{\"format\":4,\"events\":[{}]}}", lines[1..].join(","));
+    let as_document = load_json(&document, &Trust::default()).map(|_| ()).unwrap_err();
+    for error in [&from_store, &as_document] {
+        assert!(error.contains("event 3 of the log was changed after it was written"), "{error}");
+    }
+}

@@ -195,10 +195,6 @@ pub struct UnverifiedRelease {
     format: u32,
     events: Vec<Event>,
     links: Vec<Option<Link>>,
-    /// Links 1 to `checked_links - 1` were checked by a store against the
-    /// bytes it read, each from the stored link before it: their digests
-    /// are not computed again. The first link always is.
-    checked_links: usize,
 }
 
 impl UnverifiedRelease {
@@ -217,15 +213,7 @@ impl UnverifiedRelease {
             events.push(event);
             links.push(link);
         }
-        Ok(UnverifiedRelease { format, events, links, checked_links: 0 })
-    }
-
-    /// Records that links 1 to `count - 1` were checked against the bytes
-    /// they were read from, each from the stored link before it.
-    #[cfg(feature = "store")]
-    pub(crate) fn links_checked(mut self, count: usize) -> UnverifiedRelease {
-        self.checked_links = count;
-        self
+        Ok(UnverifiedRelease { format, events, links })
     }
 
     /// The stored format it was read in.
@@ -278,7 +266,7 @@ impl UnverifiedRelease {
             if let Some(first) = self.events.first_mut() {
                 Release::pin_plan(first, trust)?;
             }
-            verify_links(&self.events, &self.links, self.checked_links, trust.key())?
+            verify_links(&self.events, &self.links, trust.key())?
         } else if trust.has_key() {
             return Err(ReleaseError::BrokenChain { position: 0, problem: ChainProblem::Unchained });
         } else {

@@ -163,34 +163,6 @@ fn cut_trusted_template(line: &[u8], trust: &Trust) -> Option<(Vec<u8>, Arc<Temp
     })
 }
 
-/// How many links, from the second, hold against the bytes of their lines:
-/// a line written by this crate is its event's canonical encoding with the
-/// link (and seal) spliced in before the closing brace, so hashing the line
-/// without them checks the link without serializing the event again. Each
-/// is checked from the stored link before it; the first link is checked
-/// in full, so they all hold once it does. Gives the position of the first
-/// link not checked.
-fn links_holding_on_their_bytes(events: &[(usize, usize, &[u8])]) -> usize {
-    const DIGEST: &[u8] = b",\"digest\":\"";
-    let stored_digest = |line: &[u8]| -> Option<(usize, Digest)> {
-        let at = memchr::memmem::rfind(line, DIGEST)?;
-        let hex = line.get(at + DIGEST.len()..at + DIGEST.len() + 64)?;
-        Some((at, std::str::from_utf8(hex).ok()?.parse().ok()?))
-    };
-    let Some((_, mut previous)) = events.first().and_then(|(_, _, line)| stored_digest(line)) else {
-        return 0;
-    };
-    for (position, (_, _, line)) in events.iter().enumerate().skip(1) {
-        let Some((at, digest)) = stored_digest(line) else { return position };
-        let canonical = line.get(..at).unwrap_or_default();
-        if Digest::link_parts(Some(&previous), &[canonical, b"}"]) != digest {
-            return position;
-        }
-        previous = digest;
-    }
-    events.len()
-}
-
 /// Reads, verifies and replays a log.
 pub(super) fn parse_log(
     path: &Path,
@@ -221,8 +193,6 @@ pub(super) fn parse_log(
     for (line, _, text) in texts {
         stored.push(serde_json::from_slice(text).map_err(|error| corrupt(*line, error))?);
     }
-    // Lines without digests (formats 1 and 2) check none.
-    let checked = links_holding_on_their_bytes(&lines.events);
     let line_of = |position: usize| lines.events.get(position).map_or(2, |(line, _, _)| *line);
     let refused = |error: ReleaseError| {
         let line = match &error {
@@ -233,8 +203,7 @@ pub(super) fn parse_log(
         };
         StoreError::Refused { path: path.to_path_buf(), line, source: Box::new(error) }
     };
-    let unverified =
-        UnverifiedRelease::from_stored(lines.format, stored).map_err(refused)?.links_checked(checked);
+    let unverified = UnverifiedRelease::from_stored(lines.format, stored).map_err(refused)?;
     let integrity = unverified.integrity(trust);
     let (release, head) = unverified.verify_with_head(trust).map_err(refused)?;
     let named = ReleaseKey::of(&release);
@@ -279,20 +248,15 @@ mod tests {
     }
 
     #[test]
-    fn lines_written_by_the_store_are_checked_on_their_bytes() {
+    fn an_edited_line_is_named_by_its_line_and_event() {
         let release = release();
         let text = log_of(&release);
         let key = ReleaseKey::of(&release);
-        let lines = split_lines(Path::new("log"), &key, &text).unwrap();
-        assert_eq!(links_holding_on_their_bytes(&lines.events), 4);
-        // An edited line stops the check there: the full check then names it.
         let edited = String::from_utf8(text.clone()).unwrap().replacen(
             "planning.version-confirmed\"}",
             "planning.roles-assigned\"}",
             1,
         );
-        let lines = split_lines(Path::new("log"), &key, edited.as_bytes()).unwrap();
-        assert_eq!(links_holding_on_their_bytes(&lines.events), 2);
         let error =
             parse_log(Path::new("log"), &key, edited.as_bytes(), &Trust::default()).map(|_| ()).unwrap_err();
         assert!(error.to_string().contains("line 4: event 3 of the log was changed"), "{error}");
