@@ -1,5 +1,22 @@
 //! Who did something: a person with a stable id and a display name, acting
 //! in one of the roles a team defines.
+//!
+//! An [`Actor`] is who an event records: a [`PersonId`] that stays the same
+//! (a username, an email), the name people see, and the [`Role`] the person
+//! acts in. Roles are names a team defines in its policy; the built-in ones
+//! are constants (`Role::RELEASE_MANAGER`, ...). Which roles a person holds
+//! on a release, its [`Roster`](crate::roster::Roster) says.
+//!
+//! ```
+//! use release_workflow::{Actor, Role};
+//!
+//! let ada = Actor::new("ada@octoacme.com", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+//! let dba = Role::new("dba")?;
+//! let as_dba = ada.acting_as(dba.clone());
+//! assert_eq!((as_dba.id(), as_dba.role()), (ada.id(), &dba));
+//! assert!(Role::new("database admin").is_err(), "a role is a kebab-case name");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,4 +1,25 @@
 //! The audit trail: a release's events, filtered and rendered for people.
+//!
+//! [`AuditTrail::of`] a release lists its events as a person reads them
+//! (when, who, in which role, what), numbered as the log numbers them;
+//! filters narrow it by person, role, event type or time, and `Display`
+//! writes it as a table.
+//!
+//! ```
+//! use release_workflow::{Gate, audit::AuditTrail, event::EventType};
+//! # use release_workflow::{Actor, Release, ReleaseKind, Role};
+//! # let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+//! # let at: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+//! # let mut release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+//! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(at)?;
+//! release.complete("planning.scope-documented", &ada, at)?;
+//! let trail = AuditTrail::of(&release);
+//! assert_eq!(trail.len(), 2);
+//! assert_eq!(trail.of_type(EventType::ItemCompleted).len(), 1);
+//! println!("{}", AuditTrail::of(&release).by_person(ada.id()));
+//! # let _ = Gate::Freeze;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 

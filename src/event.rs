@@ -1,4 +1,27 @@
 //! The audit log: every change to a release is an event.
+//!
+//! A release is the fold of its [`Event`]s: each records when it happened,
+//! who did it (an [`Actor`](crate::Actor)) and what happened (an
+//! [`EventKind`], whose fields say which item, gate or criterion).
+//! [`EventType`] names a kind without its fields, for filters. Replaying
+//! the events through the rules gives the release back, which is how a
+//! stored release is read.
+//!
+//! ```
+//! use release_workflow::{Release, event::{EventKind, EventType}, release::Trust};
+//! # use release_workflow::{Actor, ReleaseKind, Role};
+//! # let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+//! # let at: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+//! # let mut release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+//! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(at)?;
+//! release.complete("planning.scope-documented", &ada, at)?;
+//! let last = release.events().last().ok_or("an event")?;
+//! assert_eq!(last.what.event_type(), EventType::ItemCompleted);
+//! assert!(matches!(&last.what, EventKind::ItemCompleted { item } if item.as_str() == "planning.scope-documented"));
+//! let replayed = Release::replay(release.events().to_vec(), &Trust::default())?;
+//! assert_eq!(replayed, release);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,4 +1,24 @@
 //! The people of one release: who they are, and the roles they hold for it.
+//!
+//! A release's [`Roster`] gathers its release manager, its on-call engineer
+//! and the members its plan names, by [`PersonId`](crate::PersonId), each
+//! with every role given them. Under a policy, an event's actor must be on
+//! it, under its name, in a role it gives them.
+//!
+//! ```
+//! use release_workflow::{Actor, Role};
+//! # use release_workflow::{Release, ReleaseKind};
+//! # let ada = Actor::new("ada", "Ada Lovelace", Role::RELEASE_MANAGER)?;
+//! # let at: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+//! # let mut release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+//! #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(at)?;
+//! let roster = release.plan().roster();
+//! let ada_there = roster.member(ada.id()).ok_or("on the roster")?;
+//! assert!(ada_there.holds(&Role::RELEASE_MANAGER));
+//! assert_eq!(roster.members().len(), 1, "one person, however many slots");
+//! # let _: Option<Actor> = None;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 

@@ -1,4 +1,18 @@
 //! Release versions and the kind of release a version bump makes.
+//!
+//! Versions are semantic versions ([`Version`], the `semver` crate's,
+//! re-exported), read strictly by [`parse_version`]. A release's
+//! [`ReleaseKind`] follows from the bump from the previous version, or is
+//! declared, and a declared kind that contradicts the bump is refused.
+//!
+//! ```
+//! use release_workflow::{ReleaseKind, version::parse_version};
+//!
+//! let (previous, next) = (parse_version("2.3.7")?, parse_version("2.4.0")?);
+//! assert_eq!(ReleaseKind::between(&previous, &next)?, ReleaseKind::Minor);
+//! assert!(ReleaseKind::between(&next, &previous).is_err(), "a release goes forward");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub use semver::Version;
 
