@@ -86,3 +86,51 @@ pub(super) fn unfinished<'a>(log: &Path, bytes: &'a [u8]) -> (&'a [u8], Option<T
         _ => (bytes, None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A log path in a fresh directory, with a marker for a batch from
+    /// `from` to `to`.
+    fn marked(name: &str, from: u64, to: u64) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("release-workflow-batch-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("web@1.0.0.jsonl");
+        begin(&log, from, to, || Ok(())).unwrap();
+        log
+    }
+
+    #[test]
+    fn only_a_batch_partly_written_is_cut() {
+        // A header and one line (7 bytes), then a batch of three (6 bytes).
+        let log = marked("partly", 7, 13);
+        let whole = b"head\na\nb\nc\nd\n".as_slice();
+        assert_eq!(whole.len(), 13);
+        let first = |len: usize| whole.get(..len).unwrap();
+        // Partly written: cut at its start, reported from its first line.
+        assert_eq!(unfinished(&log, first(10)), (first(7), Some(TornTail { line: 3, bytes: 3 })));
+        // Nothing of it written yet: nothing to cut.
+        assert_eq!(unfinished(&log, first(7)), (first(7), None));
+        // Written whole, the marker still there (a crash before removing
+        // it): the log is read as it is.
+        assert_eq!(unfinished(&log, whole), (whole, None));
+        // Shorter than the batch's start: not this batch's doing.
+        assert_eq!(unfinished(&log, first(4)), (first(4), None));
+        // No marker, no batch.
+        end(&log).unwrap();
+        assert_eq!(unfinished(&log, first(10)), (first(10), None));
+        end(&log).unwrap();
+    }
+
+    #[test]
+    fn a_batch_after_a_line_without_its_newline_starts_on_the_next_line() {
+        // "head\na" lacks its newline: the batch writes it first.
+        let log = marked("newline", 6, 12);
+        let (kept, torn) = unfinished(&log, b"head\na\nb\n".as_slice());
+        assert_eq!(kept, b"head\na");
+        assert_eq!(torn, Some(TornTail { line: 3, bytes: 3 }), "line 2 is `a`; the batch starts on line 3");
+        end(&log).unwrap();
+    }
+}

@@ -461,7 +461,11 @@ impl ReleaseStore for FileStore {
         }
         // The batch is durable: its marker, if any, has done its work (and
         // one left by a crash before this append described what was cut).
-        crate::store::batch::end(&path)?;
+        // The events are stored, so a marker that cannot be removed is no
+        // reason to report them lost: it names a batch the log holds whole,
+        // which a reader ignores, until the next batch replaces it or a
+        // recovery (which does report the failure) removes it.
+        let _ = crate::store::batch::end(&path);
         let count = updated.events().len();
         let last_line =
             if events.is_empty() { last_line } else { text.get(last_in_text..).unwrap_or_default().to_vec() };
@@ -586,6 +590,20 @@ mod tests {
         assert_eq!(other.save(&three, 2).unwrap(), 5);
         assert!(!marker_exists(&path));
         assert_eq!(store.load(&key).unwrap().release, three);
+        // A crash after the whole batch is written, before its marker is
+        // removed: the batch is whole, and loads.
+        let mut two_more = three.clone();
+        for item in ["planning.dependencies-identified", "planning.stakeholders-notified"] {
+            two_more.complete(item, &ada, at).unwrap();
+        }
+        let (whole, _) = store.encode_log(&key, &two_more).unwrap();
+        let (before_batch, _) = store.encode_log(&key, &three).unwrap();
+        CRASH_AFTER.set(Some(whole.len() - before_batch.len()));
+        let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| other.save(&two_more, 5)));
+        assert!(crashed.is_err());
+        assert!(marker_exists(&path), "the crash left the marker");
+        let loaded = FileStore::open(&dir).unwrap().load(&key).unwrap();
+        assert_eq!((loaded.release, loaded.torn_tail), (two_more, None));
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -593,6 +611,21 @@ mod tests {
     fn marker_exists(path: &Path) -> bool {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         path.with_file_name(format!(".{name}.batch")).exists()
+    }
+
+    #[test]
+    fn a_recovery_that_cannot_remove_a_batch_marker_says_so() {
+        let dir = scratch("stuck-marker");
+        let release = crate::release::sample();
+        let store = FileStore::open(&dir).unwrap();
+        let key = store.create(&release).unwrap();
+        let path = store.path_of(&key);
+        // A marker that cannot be removed: a directory in its place.
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        fs::create_dir(path.with_file_name(format!(".{name}.batch"))).unwrap();
+        let error = store.recover(&key).map(|_| ()).unwrap_err();
+        assert!(matches!(error, StoreError::Io { action: "remove", .. }), "{error:?}");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
