@@ -90,9 +90,11 @@
 //! [`ReleaseError`], the [`Stage`]s and [`Gate`]s, [`Actor`]s, [`Role`]s and
 //! [`PersonId`]s, the [`Template`], the [`Event`]s of the log, the
 //! [`ReleaseKind`], [`NextAction`] and the umbrella [`Error`]. Everything
-//! else lives in a module of its own, each of which teaches its part; they
-//! are listed here bottom to top, as they build on each other (a module
-//! uses only those above it in this list):
+//! else lives in a module of its own, each of which teaches its part. They
+//! are listed bottom layer first, as they build on each other: a module
+//! uses only the modules listed before it, and those of its own layer
+//! (`health` and `incident`; `checklist` and `policy`; `plan` and `roster`;
+//! `event` and `release`; `audit`, `typed`, `metrics` and `store`):
 //!
 //! | module | what it holds |
 //! |---|---|
