@@ -93,7 +93,8 @@
 //! else lives in a module of its own, each of which teaches its part. They
 //! are listed bottom layer first, as they build on each other: a module
 //! uses only the modules listed before it, and those of its own layer
-//! (`health` and `incident`; `checklist` and `policy`; `plan` and `roster`;
+//! (`text`, `actor`, `version` and `digest`; `health` and `incident`;
+//! `checklist` and `policy`; `plan` and `roster`;
 //! `event` and `release`; `audit`, `typed`, `metrics` and `store`):
 //!
 //! | module | what it holds |
