@@ -358,6 +358,18 @@ fn every_refusal_says_what_its_next_actions_are() {
             vec![NextAction::SettleItems], // items open
         ]
     );
+    // An unknown item, with and without names close to it.
+    let unknown: Vec<String> = find(&|error| matches!(error, ReleaseError::UnknownItem { .. }))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "the template has no item `qa.smok`: did you mean `qa.smoke`? use a name the checklist has",
+            "the template has no item `nothing-like-it`: use a name the checklist has",
+        ]
+    );
     let not_yet = approvals.get(1).map(ToString::to_string).unwrap_or_default();
     assert!(not_yet.contains("it can be approved once the release is frozen"), "{not_yet}");
     let unknown_window = find(&|error| {

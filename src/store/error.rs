@@ -289,6 +289,15 @@ mod tests {
         for error in &samples {
             assert_says_its_actions(&error.to_string(), &error.next_actions(), &format!("{error:?}"));
         }
+        // A missing key, with and without keys close to it.
+        assert_eq!(
+            samples.get(5).map(ToString::to_string).unwrap_or_default(),
+            "the store has no release checkout@2.4.0: choose a key the store has"
+        );
+        assert_eq!(
+            samples.get(6).map(ToString::to_string).unwrap_or_default(),
+            "the store has no release checkout@2.4.0: did you mean checkout@2.4.1? choose a key the store has"
+        );
         // The two the issue found: trusting the checklist, and restoring a tampered log, are in the words.
         let trust = samples.get(9).map(ToString::to_string).unwrap_or_default();
         assert!(trust.contains("add it to the templates you trust"), "{trust}");
