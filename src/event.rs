@@ -1,7 +1,7 @@
 //! The audit log: every change to a release is an event.
 //!
 //! A release is the fold of its [`Event`]s: each records when it happened,
-//! who did it (an [`Actor`](crate::Actor)) and what happened (an
+//! who did it (an [`Actor`]) and what happened (an
 //! [`EventKind`], whose fields say which item, gate or criterion).
 //! [`EventType`] names a kind without its fields, for filters. Replaying
 //! the events through the rules gives the release back, which is how a

@@ -1,7 +1,7 @@
 //! The people of one release: who they are, and the roles they hold for it.
 //!
 //! A release's [`Roster`] gathers its release manager, its on-call engineer
-//! and the members its plan names, by [`PersonId`](crate::PersonId), each
+//! and the members its plan names, by [`PersonId`], each
 //! with every role given them. Under a policy, an event's actor must be on
 //! it, under its name, in a role it gives them.
 //!

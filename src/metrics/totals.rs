@@ -128,7 +128,7 @@ impl Totals {
     }
 
     /// How many records were added, counted or not: a count of records, in
-    /// `u64` like [`Reading::records`](crate::metrics::Reading::records).
+    /// `u64` like `Reading::records` (feature `store`).
     pub fn records(&self) -> u64 {
         self.records
     }
