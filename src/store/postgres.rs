@@ -36,7 +36,7 @@ use crate::store::{ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, Stor
 mod connection;
 
 pub(super) use connection::database;
-use connection::{Connection, server_of};
+use connection::{Connection, at_server, server_of};
 
 /// The version of the database schema this crate writes and reads. A
 /// database at a newer version is refused; an older one is migrated when a
@@ -153,12 +153,7 @@ impl PostgresStore {
     pub fn connect_to_schema(url: &str, schema: &str) -> Result<PostgresStore, StoreError> {
         check_schema_name(schema)?;
         let server = server_of(url);
-        let named = |error: StoreError| match error {
-            StoreError::Database { action, source, .. } => {
-                StoreError::Database { action, server: server.clone(), reconnects: true, source }
-            }
-            other => other,
-        };
+        let named = |error: StoreError| at_server(error, &server, true);
         let client = Client::connect(url, NoTls).map_err(database("connect to")).map_err(named)?;
         let mut store = PostgresStore::with_client(client, schema).map_err(named)?;
         store.url = Some(url.to_owned());

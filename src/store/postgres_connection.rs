@@ -73,15 +73,18 @@ impl PostgresStore {
 
     /// `error`, naming the store's server and whether it reconnects.
     fn named(&self, error: StoreError) -> StoreError {
-        match error {
-            StoreError::Database { action, source, .. } => StoreError::Database {
-                action,
-                server: self.server.clone(),
-                reconnects: self.url.is_some(),
-                source,
-            },
-            other => other,
+        at_server(error, &self.server, self.url.is_some())
+    }
+}
+
+/// `error`, naming `server` and whether the store reconnects, if it is a
+/// database error.
+pub(super) fn at_server(error: StoreError, server: &str, reconnects: bool) -> StoreError {
+    match error {
+        StoreError::Database { action, source, .. } => {
+            StoreError::Database { action, server: server.to_owned(), reconnects, source }
         }
+        other => other,
     }
 }
 
