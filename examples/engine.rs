@@ -92,8 +92,11 @@ fn main() -> Result<(), Failure> {
     );
     // A dashboard lists releases by stage without replaying them.
     let rolled_back = store.list(&ReleaseFilter::all().in_stage(Stage::RolledBack))?;
-    let keys: Vec<String> = rolled_back.iter().map(|summary| summary.key.to_string()).collect();
+    let keys: Vec<String> = rolled_back.releases.iter().map(|summary| summary.key.to_string()).collect();
     println!("rolled back: {}", keys.join(", "));
+    for unreadable in &rolled_back.unreadable {
+        println!("cannot read {unreadable}");
+    }
     let history = History::from_releases(&releases);
     let window = Window::new(start - TimeDelta::hours(8), start + TimeDelta::days(1))?;
     println!("\n{}", history.report(&ReportOptions::new(window))?);

@@ -42,7 +42,7 @@ pub enum NextAction {
     LoadAndAppend,
     /// Pick a key the store has.
     ChooseStoredKey,
-    /// Trust the log's checklist, if it was changed on purpose; otherwise
+    /// Trust the release's checklist, if it was changed on purpose; otherwise
     /// restore the log from a copy you trust.
     TrustTemplate,
     /// Restore the log from a copy you trust, or recover its longest valid

@@ -400,3 +400,15 @@ fn each_service_report_counts_what_it_left_out() {
     // Without asking for per-service reports there are none.
     assert!(Totals::new(&fortnight()).finish().unwrap().by_service.is_empty());
 }
+
+#[test]
+fn a_reader_tells_what_it_was_set_to() {
+    let default = JsonLines::new();
+    assert_eq!(default.threads(), None, "every core by default");
+    assert_eq!(default.block_size(), 1 << 20, "1 MiB by default");
+    assert_eq!(default.kept_malformed(), release_workflow::metrics::DEFAULT_KEPT_MALFORMED);
+    let set = JsonLines::new().with_threads(n(3)).with_block_size(n(4096)).with_kept_malformed(7);
+    assert_eq!((set.threads(), set.block_size(), set.kept_malformed()), (Some(n(3)), 4096, 7));
+    let huge = JsonLines::new().with_block_size(n(usize::MAX));
+    assert_eq!(huge.block_size(), 1 << 30, "cut to 1 GiB");
+}

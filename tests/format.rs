@@ -255,7 +255,9 @@ fn the_docs_describe_the_format_the_crate_writes() {
     #[cfg(feature = "store")]
     {
         let dir = common::TempDir::new("format-docs");
-        let store = release_workflow::store::FileStore::open(dir.path()).unwrap();
+        let store = release_workflow::store::FileStore::open(dir.path())
+            .unwrap()
+            .with_trust(common::trusting(&sample()));
         let key = release_workflow::store::ReleaseStore::create(&store, &sample()).unwrap();
         let text = std::fs::read_to_string(dir.path().join(format!("{key}.jsonl"))).unwrap();
         assert_eq!(text.lines().next().unwrap(), header.replace("<key>", key.as_str()));

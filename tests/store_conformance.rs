@@ -15,28 +15,37 @@ use std::sync::Arc;
 
 use common::{TempDir, ada, at_stage, planned, t};
 use release_workflow::{
-    NextAction, Release, ReleaseError, Stage,
+    Gate, NextAction, Release, ReleaseError, Stage, Template,
+    release::Trust,
     store::{FileStore, MemoryStore, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoreError},
 };
 
 type Shared = Arc<dyn ReleaseStore + Send + Sync>;
 
-/// A store under test: `connect` opens another handle on the same stored
-/// releases (another connection, for a database).
+/// A store under test: `trusting` opens another handle on the same stored
+/// releases (another connection, for a database) with a trust of its own.
 struct Backend {
     name: &'static str,
-    connect: Box<dyn Fn() -> Shared>,
+    trusting: Box<dyn Fn(Trust) -> Shared>,
 }
 
 impl Backend {
     fn memory() -> Backend {
-        let store: Shared = Arc::new(MemoryStore::new());
-        Backend { name: "memory", connect: Box::new(move || Arc::clone(&store)) }
+        let store = MemoryStore::new();
+        Backend { name: "memory", trusting: Box::new(move |trust| Arc::new(store.clone().with_trust(trust))) }
     }
 
     fn file(dir: &TempDir) -> Backend {
         let path = dir.path().to_path_buf();
-        Backend { name: "file", connect: Box::new(move || Arc::new(FileStore::open(&path).unwrap())) }
+        Backend {
+            name: "file",
+            trusting: Box::new(move |trust| Arc::new(FileStore::open(&path).unwrap().with_trust(trust))),
+        }
+    }
+
+    /// Another handle, trusting the default checklist.
+    fn connect(&self) -> Shared {
+        (self.trusting)(Trust::default())
     }
 }
 
@@ -62,7 +71,7 @@ fn planned_for(service: &str, version: &str) -> Release {
 
 fn creates_loads_and_refuses_a_second_create(backend: &Backend) {
     let name = backend.name;
-    let store = (backend.connect)();
+    let store = backend.connect();
     let release = at_stage(Stage::Released);
     let key = store.create(&release).unwrap();
     assert_eq!(key.as_str(), "checkout@2.4.0");
@@ -71,7 +80,7 @@ fn creates_loads_and_refuses_a_second_create(backend: &Backend) {
     assert_eq!(loaded.torn_tail, None, "{name}");
     assert_eq!(store.keys().unwrap(), std::slice::from_ref(&key), "{name}");
     // Another handle sees it.
-    assert_eq!((backend.connect)().load(&key).unwrap().release, release, "{name}");
+    assert_eq!(backend.connect().load(&key).unwrap().release, release, "{name}");
     let exists = store.create(&release).unwrap_err();
     assert!(matches!(exists, StoreError::ReleaseExists { .. }), "{name}: {exists:?}");
     assert_eq!(exists.next_actions(), [NextAction::LoadAndAppend]);
@@ -80,7 +89,7 @@ fn creates_loads_and_refuses_a_second_create(backend: &Backend) {
 
 fn names_the_closest_keys_of_a_missing_release(backend: &Backend) {
     let name = backend.name;
-    let store = (backend.connect)();
+    let store = backend.connect();
     let key = store.create(&planned()).unwrap();
     let missing = ReleaseKey::parse("nope@1.0.0").unwrap();
     assert!(matches!(store.load(&missing), Err(StoreError::ReleaseNotFound { .. })), "{name}");
@@ -102,7 +111,7 @@ fn names_the_closest_keys_of_a_missing_release(backend: &Backend) {
 
 fn appends_check_the_events_and_the_version_read(backend: &Backend) {
     let name = backend.name;
-    let store = (backend.connect)();
+    let store = backend.connect();
     let mut release = planned();
     let key = store.create(&release).unwrap();
     release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
@@ -112,7 +121,7 @@ fn appends_check_the_events_and_the_version_read(backend: &Backend) {
     // One event at a time, as a tool appends.
     release.complete("planning.roles-assigned", &ada(), t(3)).unwrap();
     assert_eq!(store.save(&release, 3).unwrap(), 4, "{name}");
-    assert_eq!((backend.connect)().load(&key).unwrap().release, release, "{name}");
+    assert_eq!(backend.connect().load(&key).unwrap().release, release, "{name}");
 
     // A writer that read fewer events is behind: refused, nothing written.
     let stale = store.append(&key, 1, &release.events()[1..2]).unwrap_err();
@@ -151,9 +160,9 @@ fn appends_check_the_events_and_the_version_read(backend: &Backend) {
 fn racing_writers_on_several_handles_cannot_both_win(backend: &Backend) {
     let name = backend.name;
     let release = planned();
-    let key = (backend.connect)().create(&release).unwrap();
+    let key = backend.connect().create(&release).unwrap();
     let items = ["planning.scope-documented", "planning.version-confirmed", "planning.roles-assigned"];
-    let handles: Vec<Shared> = items.iter().map(|_| (backend.connect)()).collect();
+    let handles: Vec<Shared> = items.iter().map(|_| backend.connect()).collect();
     for round in 0..8 {
         let base = handles[0].load(&key).unwrap().release;
         let count = base.events().len();
@@ -197,12 +206,12 @@ fn update_retries_until_every_concurrent_change_lands(backend: &Backend) {
         "planning.roles-assigned",
         "planning.stakeholders-notified",
     ];
-    let key = (backend.connect)().create(&planned()).unwrap();
+    let key = backend.connect().create(&planned()).unwrap();
     std::thread::scope(|scope| {
         let threads: Vec<_> = ITEMS
             .into_iter()
             .map(|item| {
-                let (store, key) = ((backend.connect)(), key.clone());
+                let (store, key) = (backend.connect(), key.clone());
                 scope.spawn(move || {
                     store.update(&key, |release| {
                         let at = release.last_event_at();
@@ -222,7 +231,7 @@ fn update_retries_until_every_concurrent_change_lands(backend: &Backend) {
         }
         assert!(attempts >= ITEMS.len(), "{name}: every change ran at least once");
     });
-    let store = (backend.connect)();
+    let store = backend.connect();
     let release = store.load(&key).unwrap().release;
     for item in ITEMS {
         assert!(release.item_status(item).is_some_and(|status| status.is_settled()), "{name}: {item}");
@@ -258,8 +267,10 @@ fn update_retries_until_every_concurrent_change_lands(backend: &Backend) {
 
 fn keys_and_listings_are_sorted_and_filtered(backend: &Backend) {
     let name = backend.name;
-    let store = (backend.connect)();
-    assert!(store.keys().unwrap().is_empty() && store.list(&ReleaseFilter::all()).unwrap().is_empty());
+    let store = backend.connect();
+    assert!(
+        store.keys().unwrap().is_empty() && store.list(&ReleaseFilter::all()).unwrap().releases.is_empty()
+    );
     let mut releases = vec![
         planned_for("search", "1.0.0"),
         planned_for("checkout", "2.0.0"),
@@ -279,6 +290,8 @@ fn keys_and_listings_are_sorted_and_filtered(backend: &Backend) {
     assert_eq!(keys, sorted, "{name}: keys in byte order");
     assert_eq!(keys.len(), 6);
     let listed = store.list(&ReleaseFilter::all()).unwrap();
+    assert!(listed.unreadable.is_empty(), "{name}");
+    let listed = listed.releases;
     let expected: Vec<ReleaseSummary> = {
         let mut all: Vec<ReleaseSummary> = releases.iter().map(ReleaseSummary::of).collect();
         all.sort_by(|a, b| a.key.cmp(&b.key));
@@ -286,7 +299,7 @@ fn keys_and_listings_are_sorted_and_filtered(backend: &Backend) {
     };
     assert_eq!(listed, expected, "{name}");
     let keys_of = |filter: ReleaseFilter| -> Vec<String> {
-        store.list(&filter).unwrap().into_iter().map(|summary| summary.key.to_string()).collect()
+        store.list(&filter).unwrap().releases.into_iter().map(|summary| summary.key.to_string()).collect()
     };
     assert_eq!(keys_of(ReleaseFilter::all().in_stage(Stage::Frozen)), ["checkout@2.4.0"], "{name}");
     assert_eq!(keys_of(ReleaseFilter::all().in_stage(Stage::Deploying)), ["checkout@2.4.1"], "{name}");
@@ -303,7 +316,7 @@ fn keys_and_listings_are_sorted_and_filtered(backend: &Backend) {
     assert!(keys_of(ReleaseFilter::all().of_service("nobody")).is_empty());
     // A filter no service can match (a NUL) matches nothing, on every store.
     let nul = store.list(&ReleaseFilter::all().of_service("check\0out"));
-    assert!(nul.as_ref().is_ok_and(Vec::is_empty), "{name}: {nul:?}");
+    assert!(nul.as_ref().is_ok_and(|nul| nul.releases.is_empty()), "{name}: {nul:?}");
     assert!(keys_of(ReleaseFilter::all().in_stage(Stage::RolledBack)).is_empty());
     // A listing follows appends.
     let key = ReleaseKey::parse("checkout@2.4.1").unwrap();
@@ -311,7 +324,7 @@ fn keys_and_listings_are_sorted_and_filtered(backend: &Backend) {
     let stored = deploying.events().len();
     deploying.roll_back("bad build", &common::grace(), t(60)).unwrap();
     store.save(&deploying, stored).unwrap();
-    let rolled_back = store.list(&ReleaseFilter::all().in_stage(Stage::RolledBack)).unwrap();
+    let rolled_back = store.list(&ReleaseFilter::all().in_stage(Stage::RolledBack)).unwrap().releases;
     assert_eq!(rolled_back, [ReleaseSummary::of(&deploying)], "{name}");
     assert_eq!(rolled_back[0].last_event_at, t(60));
 }
@@ -336,7 +349,7 @@ impl TapVersion for Release {
 /// A check of the suite, run against one store.
 type Check = fn(&Backend);
 
-const SUITE: [(&str, Check); 7] = [
+const SUITE: [(&str, Check); 9] = [
     ("create", creates_loads_and_refuses_a_second_create),
     ("missing", names_the_closest_keys_of_a_missing_release),
     ("append", appends_check_the_events_and_the_version_read),
@@ -344,10 +357,80 @@ const SUITE: [(&str, Check); 7] = [
     ("update", update_retries_until_every_concurrent_change_lands),
     ("listing", keys_and_listings_are_sorted_and_filtered),
     ("bad-keys", keys_that_cannot_name_a_release_are_refused),
+    ("untrusted", a_release_on_an_untrusted_checklist_is_not_created),
+    ("unreadable", listings_and_reports_go_on_past_what_they_cannot_read),
 ];
 
+/// A team checklist of one deploy item.
+fn team_checklist() -> Template {
+    Template::builder("Team").section("Ship").item("ship.tested", "Tested", Gate::Deploy).build().unwrap()
+}
+
+fn a_release_on_an_untrusted_checklist_is_not_created(backend: &Backend) {
+    let name = backend.name;
+    let store = backend.connect();
+    let release = common::planned_on(team_checklist());
+    let error = store.create(&release).unwrap_err();
+    assert!(
+        matches!(&error, StoreError::NotCreated { key, .. } if key == "checkout@2.4.0"),
+        "{name}: {error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with("release checkout@2.4.0 was not stored, and nothing was written: "),
+        "{message}"
+    );
+    assert!(message.contains("checklist \"Team\""), "{name}: {message}");
+    assert_eq!(error.next_actions(), [NextAction::TrustTemplate], "{name}");
+    assert!(message.ends_with(NextAction::TrustTemplate.describe()), "{name}: {message}");
+    assert!(store.keys().unwrap().is_empty(), "{name}: nothing written");
+    // Trusted, the same release is created and loads.
+    let trusted = (backend.trusting)(Trust::default().trusting(team_checklist()));
+    let key = trusted.create(&release).unwrap();
+    assert_eq!(trusted.load(&key).unwrap().release, release, "{name}");
+}
+
+fn listings_and_reports_go_on_past_what_they_cannot_read(backend: &Backend) {
+    let name = backend.name;
+    let both = (backend.trusting)(Trust::default().trusting(team_checklist()));
+    let team = both.create(&common::planned_on(team_checklist())).unwrap();
+    let deployed = both.create(&at_stage(Stage::Released).tap_version("2.5.0")).unwrap();
+    assert_eq!(both.list(&ReleaseFilter::all()).unwrap().releases.len(), 2, "{name}");
+    // A handle that trusts only OctoAcme's checklist cannot read the team's
+    // release: it says which and why, and lists and counts the other.
+    let store = backend.connect();
+    let listing = store.list(&ReleaseFilter::all()).unwrap();
+    let keys: Vec<&ReleaseKey> = listing.releases.iter().map(|summary| &summary.key).collect();
+    assert_eq!(keys, [&deployed], "{name}");
+    let [unreadable] = &listing.unreadable[..] else { panic!("{name}: {listing:?}") };
+    assert_eq!(unreadable.key, team, "{name}");
+    assert_eq!(unreadable.error.next_actions(), [NextAction::TrustTemplate], "{name}");
+    assert!(unreadable.to_string().starts_with("checkout@2.4.0: "), "{name}: {unreadable}");
+    assert!(unreadable.to_string().contains("checklist \"Team\""), "{name}: {unreadable}");
+    let json = serde_json::to_value(&listing).unwrap();
+    assert_eq!(json["unreadable"][0]["key"], "checkout@2.4.0", "{name}");
+    assert_eq!(json["unreadable"][0]["reason"], unreadable.error.to_string(), "{name}");
+    // A release that cannot be read is reported unless the store can tell
+    // the filter leaves it out: PostgreSQL from its checked summary row.
+    let filtered = store.list(&ReleaseFilter::all().in_stage(Stage::Released)).unwrap();
+    let reported = usize::from(name != "postgres");
+    assert_eq!((filtered.releases.len(), filtered.unreadable.len()), (1, reported), "{name}");
+    let planned = store.list(&ReleaseFilter::all().in_stage(Stage::Planned)).unwrap();
+    assert_eq!((planned.releases.len(), planned.unreadable.len()), (0, 1), "{name}");
+    let deployments = store.deployments(&ReleaseFilter::all()).unwrap();
+    assert_eq!(deployments.history.records().len(), 1, "{name}: the released one is counted");
+    assert_eq!(deployments.history.records()[0].version(), "2.5.0", "{name}");
+    let [unreadable] = &deployments.unreadable[..] else { panic!("{name}: {deployments:?}") };
+    assert_eq!(unreadable.key, team, "{name}");
+    // The handle that trusts both reads both, and counts the deployed one.
+    let all = both.deployments(&ReleaseFilter::all()).unwrap();
+    assert_eq!((all.history.records().len(), all.unreadable.len()), (1, 0), "{name}");
+    let none = both.deployments(&ReleaseFilter::all().of_service("billing")).unwrap();
+    assert!(none.history.records().is_empty() && none.unreadable.is_empty(), "{name}");
+}
+
 fn keys_that_cannot_name_a_release_are_refused(backend: &Backend) {
-    let store = (backend.connect)();
+    let store = backend.connect();
     for bad in ["", ".hidden", "a/b@1", "x@1.0.0\n", "a b@1"] {
         let error = ReleaseKey::parse(bad).unwrap_err();
         assert!(matches!(error, StoreError::InvalidKey { .. }), "{bad:?}: {error:?}");
@@ -442,10 +525,10 @@ mod postgres_store {
         for (test, check) in SUITE {
             let schema = fresh_schema(&url, test);
             let (at, named) = (url.clone(), schema.clone());
-            let connect = Box::new(move || -> Shared {
-                Arc::new(PostgresStore::connect_to_schema(&at, &named).unwrap())
+            let trusting = Box::new(move |trust| -> Shared {
+                Arc::new(PostgresStore::connect_to_schema(&at, &named).unwrap().with_trust(trust))
             });
-            check(&Backend { name: "postgres", connect });
+            check(&Backend { name: "postgres", trusting });
             drop_schema(&url, &schema);
         }
     }
@@ -555,7 +638,7 @@ mod postgres_store {
             assert_eq!(store.schema(), good);
             let key = store.create(&planned()).unwrap();
             assert_eq!(store.load(&key).unwrap().release, planned(), "{good}");
-            assert_eq!(store.list(&ReleaseFilter::all()).unwrap().len(), 1, "{good}");
+            assert_eq!(store.list(&ReleaseFilter::all()).unwrap().releases.len(), 1, "{good}");
             drop_schema(&url, good);
         }
         let error = PostgresStore::connect("postgres://nobody:wrong@127.0.0.1:1/none").unwrap_err();
@@ -573,7 +656,7 @@ mod postgres_store {
         let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
         let mut client = raw(&url);
         let key = store.create(&at_stage(Stage::Deploying)).unwrap();
-        let honest = store.list(&ReleaseFilter::all()).unwrap();
+        let honest = store.list(&ReleaseFilter::all()).unwrap().releases;
         assert_eq!(honest.len(), 1);
         // The stage, then the service, rewritten by SQL.
         for (column, value, named) in [
@@ -599,26 +682,31 @@ mod postgres_store {
             let error = PostgresStore::connect_to_schema(&url, &schema).unwrap().load(&key).unwrap_err();
             assert!(matches!(error, StoreError::NotALog { .. }), "{column}: {error:?}");
             assert!(error.to_string().contains(named), "{column}: {error}");
-            let listed = store.list(&ReleaseFilter::all()).unwrap_err();
+            // The listing reports the row it cannot vouch for, by key, and
+            // goes on.
+            let listed = store.list(&ReleaseFilter::all()).unwrap();
+            assert!(listed.releases.is_empty(), "{column}");
+            let [unreadable] = &listed.unreadable[..] else { panic!("{column}: {listed:?}") };
+            assert_eq!(unreadable.key, key);
             assert!(
-                listed.to_string().contains("its summary row was changed outside the store"),
-                "{column}: {listed}"
+                unreadable.error.to_string().contains("its summary row was changed outside the store"),
+                "{column}: {unreadable}"
             );
             client.execute(&sql, &[&key.as_str(), &before]).unwrap();
-            assert_eq!(store.list(&ReleaseFilter::all()).unwrap(), honest, "{column} restored");
+            assert_eq!(store.list(&ReleaseFilter::all()).unwrap().releases, honest, "{column} restored");
         }
         // A database of schema version 1 (no checks) is migrated when a store
         // connects; its rows are verified by loading their release once, and
         // their check written.
         client
             .batch_execute(&format!(
-                "ALTER TABLE {schema}.releases DROP COLUMN summary_check;
+                "ALTER TABLE {schema}.releases DROP COLUMN summary_check, DROP COLUMN checklist;
                  DELETE FROM {schema}.schema_version WHERE version > 1;"
             ))
             .unwrap();
         let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(store.list(&ReleaseFilter::all()).unwrap(), honest);
+        assert_eq!(store.list(&ReleaseFilter::all()).unwrap().releases, honest);
         let filled: Option<String> = client
             .query_one(
                 &format!("SELECT summary_check FROM {schema}.releases WHERE key = $1"),
@@ -627,12 +715,19 @@ mod postgres_store {
             .unwrap()
             .get(0);
         assert!(filled.is_some_and(|check| check.len() == 64));
+        let checklist: Option<String> = client
+            .query_one(&format!("SELECT checklist FROM {schema}.releases WHERE key = $1"), &[&key.as_str()])
+            .unwrap()
+            .get(0);
+        assert_eq!(checklist, Some(Template::octoacme().fingerprint().to_string()), "filled by the listing");
         // ... and such a row edited is refused by that load.
         client
             .execute(&format!("UPDATE {schema}.releases SET summary_check = NULL, stage = 'planned'"), &[])
             .unwrap();
-        let error = store.list(&ReleaseFilter::all()).unwrap_err();
-        assert!(error.to_string().contains("stage (the row says planned, the log deploying)"), "{error}");
+        let listed = store.list(&ReleaseFilter::all()).unwrap();
+        let [unreadable] = &listed.unreadable[..] else { panic!("{listed:?}") };
+        let error = unreadable.error.to_string();
+        assert!(error.contains("stage (the row says planned, the log deploying)"), "{error}");
         drop_schema(&url, &schema);
     }
 

@@ -24,7 +24,7 @@ pub(super) fn untrusted_message(
 ) -> String {
     const SHOWN: usize = 8;
     let mut message =
-        format!("the log's checklist \"{template}\" (fingerprint {fingerprint}) is not a trusted one");
+        format!("the release's checklist \"{template}\" (fingerprint {fingerprint}) is not a trusted one");
     match closest {
         None => message.push_str(": no template is trusted"),
         Some(closest) => {

@@ -90,6 +90,13 @@ impl Trust {
         self.trusted(template).is_some()
     }
 
+    /// Whether a trusted template has this fingerprint (64 hexadecimal
+    /// digits, as a [`Digest`](crate::digest::Digest) displays).
+    #[cfg(feature = "postgres")]
+    pub(crate) fn trusts_fingerprint(&self, fingerprint: &str) -> bool {
+        self.templates.iter().any(|template| template.fingerprint().to_string() == fingerprint)
+    }
+
     /// Whether seals are verified.
     pub fn has_key(&self) -> bool {
         self.key.is_some()

@@ -99,6 +99,17 @@ pub enum StoreError {
         source: Box<ReleaseError>,
     },
 
+    /// A release a store refused to create, writing nothing: the store
+    /// could not load it back, because it does not trust the release's
+    /// checklist.
+    NotCreated {
+        /// The release.
+        key: String,
+        /// Why: [`ReleaseError::UntrustedTemplate`] naming what differs from
+        /// the closest trusted checklist.
+        source: Box<ReleaseError>,
+    },
+
     /// A file where a release log should be that is not one.
     NotALog {
         /// The file.
@@ -173,6 +184,9 @@ impl fmt::Display for StoreError {
             StoreError::Refused { path, line, source } => {
                 write!(f, "{}, line {line}: {source}", path.display())
             }
+            StoreError::NotCreated { key, source } => {
+                write!(f, "release {key} was not stored, and nothing was written: {source}")
+            }
             StoreError::NotALog { path, problem } => {
                 write!(f, "{} is not a release log: {problem}", path.display())
             }
@@ -197,7 +211,7 @@ impl std::error::Error for StoreError {
             StoreError::Io { source, .. } => Some(&**source),
             StoreError::Encode { source, .. } => Some(&**source),
             StoreError::Release(error) => error.source(),
-            StoreError::Refused { source, .. } => Some(&**source),
+            StoreError::Refused { source, .. } | StoreError::NotCreated { source, .. } => Some(&**source),
             #[cfg(feature = "postgres")]
             StoreError::Database { source, .. } => Some(&**source),
             _ => None,
@@ -216,6 +230,25 @@ impl StoreError {
         StoreError::Io { path: path.into(), action, source: Arc::new(source) }
     }
 
+    /// Whether the error is about one stored release (its log cannot be
+    /// read, is damaged, breaks a rule or follows an untrusted checklist)
+    /// rather than the store as a whole (its folder or its database): a
+    /// [listing](crate::store::ReleaseStore::list) reports such a release as
+    /// [unreadable](crate::store::Unreadable) and goes on with the rest.
+    pub fn is_about_one_release(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Io { .. }
+                | StoreError::Encode { .. }
+                | StoreError::InvalidKey { .. }
+                | StoreError::ReleaseNotFound { .. }
+                | StoreError::CorruptLog { .. }
+                | StoreError::Refused { .. }
+                | StoreError::NotALog { .. }
+                | StoreError::Release(_)
+        )
+    }
+
     /// What can be done next, as data: the same as the message says in
     /// words.
     pub fn next_actions(&self) -> Vec<NextAction> {
@@ -230,7 +263,9 @@ impl StoreError {
                 vec![NextAction::ReloadAndRedo]
             }
             StoreError::Release(error) => error.next_actions(),
-            StoreError::Refused { source, .. } => source.next_actions(),
+            StoreError::Refused { source, .. } | StoreError::NotCreated { source, .. } => {
+                source.next_actions()
+            }
             StoreError::CorruptLog { .. } => vec![NextAction::RestoreLog],
             _ => Vec::new(),
         }

@@ -13,7 +13,7 @@ use crate::event::Event;
 use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::store::error::StoreError;
 use crate::store::log::{Parsed, header_line, parse_log, push_event_lines};
-use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
+use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, not_found};
 
 /// Releases kept on disk, one append-only log per release.
 ///
@@ -367,6 +367,7 @@ fn still_named(_file: &File, _path: &Path) -> bool {
 
 impl ReleaseStore for FileStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+        check_creatable(release, &self.trust)?;
         let key = ReleaseKey::of(release);
         let path = self.path_of(&key);
         let (text, mut written) = self.encode_log(&key, release)?;

@@ -1,25 +1,42 @@
 //! A store in memory, for tests and short-lived tools.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::event::Event;
-use crate::release::Integrity;
-use crate::release::Release;
+use crate::release::{Integrity, Release, Trust};
 use crate::store::error::StoreError;
-use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, extend, not_found};
+use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, not_found};
 
 /// Releases kept in memory, behind a mutex: shared between threads, gone
 /// with the process.
-#[derive(Debug, Default)]
+///
+/// Like every store, it holds only what it can load: it trusts the
+/// checklists its [`Trust`] does (by default the built-in OctoAcme one),
+/// refuses to create a release of another, and refuses to load a release
+/// whose checklist a handle with another trust does not trust. A clone is
+/// another handle on the same releases, as a [`FileStore`](crate::store::FileStore)'s is.
+#[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    releases: Mutex<BTreeMap<ReleaseKey, Release>>,
+    releases: Arc<Mutex<BTreeMap<ReleaseKey, Release>>>,
+    trust: Arc<Trust>,
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// An empty store trusting [`Trust::default`].
     pub fn new() -> MemoryStore {
         MemoryStore::default()
+    }
+
+    /// The same releases, created and loaded against `trust`.
+    #[must_use]
+    pub fn with_trust(self, trust: Trust) -> MemoryStore {
+        MemoryStore { releases: self.releases, trust: Arc::new(trust) }
+    }
+
+    /// What the store trusts.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
     }
 
     fn releases(&self) -> MutexGuard<'_, BTreeMap<ReleaseKey, Release>> {
@@ -27,10 +44,22 @@ impl MemoryStore {
         // every change replaces a whole entry.
         self.releases.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// The stored release under `key`, if this handle trusts its checklist.
+    fn trusted(
+        &self,
+        releases: &BTreeMap<ReleaseKey, Release>,
+        key: &ReleaseKey,
+    ) -> Result<Release, StoreError> {
+        let release = releases.get(key).ok_or_else(|| not_found(key, releases.keys()))?;
+        self.trust.pin(release.template()).map_err(StoreError::Release)?;
+        Ok(release.clone())
+    }
 }
 
 impl ReleaseStore for MemoryStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+        check_creatable(release, &self.trust)?;
         let key = ReleaseKey::of(release);
         let mut releases = self.releases();
         if releases.contains_key(&key) {
@@ -41,19 +70,18 @@ impl ReleaseStore for MemoryStore {
     }
 
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
-        let releases = self.releases();
-        let release = releases.get(key).cloned().ok_or_else(|| not_found(key, releases.keys()))?;
+        let release = self.trusted(&self.releases(), key)?;
         Ok(StoredRelease { release, torn_tail: None, integrity: Integrity::InMemory })
     }
 
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
         let mut releases = self.releases();
-        let current = releases.get(key).ok_or_else(|| not_found(key, releases.keys()))?;
+        let current = self.trusted(&releases, key)?;
         let actual = current.events().len();
         if actual != expected {
             return Err(StoreError::Conflict { key: key.to_string(), expected, actual });
         }
-        let updated = extend(current.clone(), events, actual)?;
+        let updated = extend(current, events, actual)?;
         let count = updated.events().len();
         releases.insert(key.clone(), updated);
         Ok(count)

@@ -38,10 +38,10 @@ pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, SCHEMA_VERSION};
 pub use recover::{DroppedLine, Recovery};
-pub use summary::{ReleaseFilter, ReleaseSummary};
+pub use summary::{Deployments, Listing, ReleaseFilter, ReleaseSummary, Unreadable};
 
 use crate::event::Event;
-use crate::release::{Integrity, Release, ReleaseError};
+use crate::release::{Integrity, Release, ReleaseError, Trust};
 
 /// A release read back from a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,22 +133,81 @@ pub trait ReleaseStore {
     /// [`StoreError::Io`] when the store cannot be read.
     fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError>;
 
-    /// The releases `filter` shows, sorted by key, as summaries. A store
-    /// that keeps summaries (the PostgreSQL store) answers without loading
-    /// a log; the others load every release.
+    /// The releases `filter` shows, sorted by key, as summaries, and every
+    /// release that could not be read (with its key and why): one damaged
+    /// log does not hide the others. A store that keeps summaries (the
+    /// PostgreSQL store) answers without loading a log; the others load
+    /// every release.
     ///
     /// # Errors
     ///
-    /// As [`keys`](ReleaseStore::keys) and [`load`](ReleaseStore::load).
-    fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
-        let mut listed = Vec::new();
+    /// [`StoreError::Io`] or [`StoreError::Database`](StoreError) when the
+    /// store itself cannot be read; a release that cannot be read is in
+    /// [`Listing::unreadable`] instead.
+    fn list(&self, filter: &ReleaseFilter) -> Result<Listing, StoreError> {
+        let mut listing = Listing::default();
         for key in self.keys()? {
-            let summary = ReleaseSummary::of(&self.load(&key)?.release);
-            if filter.matches(&summary) {
-                listed.push(summary);
+            match self.load(&key) {
+                Ok(stored) => {
+                    let summary = ReleaseSummary::of(&stored.release);
+                    if filter.matches(&summary) {
+                        listing.releases.push(summary);
+                    }
+                }
+                Err(error) if error.is_about_one_release() => {
+                    listing.unreadable.push(Unreadable { key, error })
+                }
+                Err(error) => return Err(error),
             }
         }
-        Ok(listed)
+        Ok(listing)
+    }
+
+    /// The deployment records of the releases `filter` shows, for a DORA
+    /// report over the store, and every release that could not be read:
+    /// one damaged log does not stop the report.
+    ///
+    /// ```
+    /// use release_workflow::metrics::{ReportOptions, Window};
+    /// use release_workflow::store::{MemoryStore, ReleaseFilter, ReleaseStore};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let store = MemoryStore::new();
+    /// store.create(&release)?;
+    /// let deployments = store.deployments(&ReleaseFilter::all().of_service("checkout"))?;
+    /// assert!(deployments.unreadable.is_empty());
+    /// // Planned, not deployed: nothing to count yet.
+    /// assert!(deployments.history.records().is_empty());
+    /// let window = Window::new(t0, t0 + chrono::TimeDelta::days(28))?;
+    /// let report = deployments.history.report(&ReportOptions::new(window))?;
+    /// assert_eq!(report.metrics.deployments, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`list`](ReleaseStore::list).
+    fn deployments(&self, filter: &ReleaseFilter) -> Result<Deployments, StoreError> {
+        let mut deployments = Deployments::default();
+        for key in self.keys()? {
+            match self.load(&key) {
+                Ok(stored) => {
+                    if filter.matches(&ReleaseSummary::of(&stored.release)) {
+                        // A release that never entered `Deploying` is not a
+                        // deployment: it has no record, and is not counted.
+                        let _ = deployments.history.push_release(&stored.release);
+                    }
+                }
+                Err(error) if error.is_about_one_release() => {
+                    deployments.unreadable.push(Unreadable { key, error });
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(deployments)
     }
 
     /// Appends the events of `release` from position `stored` on: the ones
@@ -269,8 +328,11 @@ macro_rules! forward_store {
             fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
                 (**self).keys()
             }
-            fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+            fn list(&self, filter: &ReleaseFilter) -> Result<Listing, StoreError> {
                 (**self).list(filter)
+            }
+            fn deployments(&self, filter: &ReleaseFilter) -> Result<Deployments, StoreError> {
+                (**self).deployments(filter)
             }
         }
     };
@@ -292,6 +354,17 @@ fn extend(mut current: Release, events: &[Event], first: usize) -> Result<Releas
             .map_err(|source| ReleaseError::Replay { position, source: Box::new(source) })?;
     }
     Ok(current)
+}
+
+/// Refuses to create a release whose checklist `trust` does not trust: the
+/// store could not load it back.
+fn check_creatable(release: &Release, trust: &Trust) -> Result<(), StoreError> {
+    match trust.pin(release.template()) {
+        Ok(_) => Ok(()),
+        Err(source) => {
+            Err(StoreError::NotCreated { key: ReleaseKey::of(release).to_string(), source: Box::new(source) })
+        }
+    }
 }
 
 /// A key the store does not have, with the stored keys closest to it.

@@ -30,7 +30,10 @@ use crate::store::postgres_sql::{
     SELECT_SUMMARY, check_schema_name, migrate, quoted,
 };
 use crate::store::postgres_summary::{Summary, summary_check};
-use crate::store::{ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, extend};
+use crate::store::{
+    Listing, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, Unreadable,
+    check_creatable, extend,
+};
 
 #[path = "postgres_connection.rs"]
 mod connection;
@@ -41,7 +44,7 @@ use connection::{Connection, at_server, server_of};
 /// The version of the database schema this crate writes and reads. A
 /// database at a newer version is refused; an older one is migrated when a
 /// store connects.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// The schema the tables live in unless another is named.
 const DEFAULT_SCHEMA: &str = "release_workflow";
@@ -59,7 +62,7 @@ const DEFAULT_SCHEMA: &str = "release_workflow";
 /// | table | columns |
 /// |---|---|
 /// | `schema_version` | `version integer` (one row per migration applied) |
-/// | `releases` | `key text` primary key, `service text`, `version text`, `stage text` (as `Display` writes it), `format integer`, `events bigint`, `head text` (the last link, 64 hex digits), `last_event_at timestamptz`, `summary_check text` (the SHA-256 of the row's summary: see below); indexed by stage and by service |
+/// | `releases` | `key text` primary key, `service text`, `version text`, `stage text` (as `Display` writes it), `format integer`, `events bigint`, `head text` (the last link, 64 hex digits), `last_event_at timestamptz`, `summary_check text` (the SHA-256 of the row's summary: see below), `checklist text` (the [fingerprint](crate::Template::fingerprint) of the release's checklist); indexed by stage and by service |
 /// | `events` | `key text` references `releases`, `seq bigint` (from 0), `line text` (the event as the file store writes it: compact JSON with its `digest` and `seal`); primary key `(key, seq)` |
 ///
 /// A store holds one connection, used by one operation at a time; threads
@@ -128,8 +131,12 @@ impl PostgresStore {
     ///
     /// let url = std::env::var("DATABASE_URL")?;
     /// let store = PostgresStore::connect(&url)?;
-    /// for release in store.list(&ReleaseFilter::all().in_stage(Stage::Deploying))? {
+    /// let listing = store.list(&ReleaseFilter::all().in_stage(Stage::Deploying))?;
+    /// for release in &listing.releases {
     ///     println!("{} is deploying since {}", release.key, release.last_event_at);
+    /// }
+    /// for unreadable in &listing.unreadable {
+    ///     eprintln!("cannot read {unreadable}");
     /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -400,7 +407,7 @@ impl ReleaseStore for PostgresStore {
         self.retrying(|| self.keys_once())
     }
 
-    fn list(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+    fn list(&self, filter: &ReleaseFilter) -> Result<Listing, StoreError> {
         self.retrying(|| self.list_once(filter))
     }
 }
@@ -409,10 +416,12 @@ impl ReleaseStore for PostgresStore {
 /// run them through [`retrying`](PostgresStore::retrying).
 impl PostgresStore {
     fn create_once(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+        check_creatable(release, &self.trust)?;
         let key = ReleaseKey::of(release);
         let (lines, head) = self.lines(None, release.events());
         let head = head.map(|digest| digest.to_string());
         let summary = ReleaseSummary::of(release);
+        let checklist = release.template().fingerprint().to_string();
         let format = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
         let mut connection = self.connection();
         let statement = self.statement(&mut connection, INSERT_RELEASE)?;
@@ -431,7 +440,8 @@ impl PostgresStore {
                     &summary.last_event_at,
                     &seqs(0, lines.len()),
                     &lines,
-                    &summary_check(&summary, head.as_deref()),
+                    &summary_check(&summary, head.as_deref(), Some(&checklist)),
+                    &checklist,
                 ],
             )
             .map_err(database("create a release in"))?;
@@ -480,6 +490,7 @@ impl PostgresStore {
         let (lines, head) = self.lines(previous, events);
         let head = head.map(|digest| digest.to_string());
         let new = ReleaseSummary::of(&updated);
+        let checklist = updated.template().fingerprint().to_string();
         let statement = self.statement(&mut connection, APPEND_EVENTS)?;
         let written = connection.client.execute(
             &statement,
@@ -492,7 +503,8 @@ impl PostgresStore {
                 &as_count(expected),
                 &seqs(expected, lines.len()),
                 &lines,
-                &summary_check(&new, head.as_deref()),
+                &summary_check(&new, head.as_deref(), Some(&checklist)),
+                &checklist,
             ],
         );
         match written {
@@ -527,11 +539,11 @@ impl PostgresStore {
         self.stored_keys(&mut self.connection())
     }
 
-    fn list_once(&self, filter: &ReleaseFilter) -> Result<Vec<ReleaseSummary>, StoreError> {
+    fn list_once(&self, filter: &ReleaseFilter) -> Result<Listing, StoreError> {
         // No service holds a NUL (a service is one line of text), and the
         // server refuses one in a parameter: nothing matches such a filter.
         if filter.service().is_some_and(|service| service.contains('\0')) {
-            return Ok(Vec::new());
+            return Ok(Listing::default());
         }
         let stage = filter.stage().map(|stage| stage.to_string());
         let mut connection = self.connection();
@@ -541,7 +553,18 @@ impl PostgresStore {
             .query(&statement, &[&stage, &filter.service()])
             .map_err(database("list the releases in"))?;
         drop(connection);
-        rows.iter().map(|row| self.summary(row)).collect()
+        let mut listing = Listing::default();
+        for row in &rows {
+            let key = self.listed_key(row)?;
+            match self.summary(&key, row) {
+                Ok(summary) => listing.releases.push(summary),
+                Err(error) if error.is_about_one_release() => {
+                    listing.unreadable.push(Unreadable { key, error })
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(listing)
     }
 }
 
@@ -549,15 +572,24 @@ impl PostgresStore {
     /// A listed summary row, checked: its fields must hash to its check. A
     /// row without a check (written by schema version 1) is verified by
     /// loading its release, and its check written.
-    fn summary(&self, row: &Row) -> Result<ReleaseSummary, StoreError> {
+    /// A listed row's key. A key SQL made unreadable cannot be reported as
+    /// an [`Unreadable`] release (it names none), so it fails the listing.
+    fn listed_key(&self, row: &Row) -> Result<ReleaseKey, StoreError> {
         let key: &str = row.get(0);
+        ReleaseKey::parse(key).map_err(|error| StoreError::NotALog {
+            path: PathBuf::from(format!("{}.releases/{key}", self.schema)),
+            problem: format!("its key was changed outside the store: {error}"),
+        })
+    }
+
+    fn summary(&self, key: &ReleaseKey, row: &Row) -> Result<ReleaseSummary, StoreError> {
         let bad = |problem: String| StoreError::NotALog {
             path: PathBuf::from(format!("{}.releases/{key}", self.schema)),
             problem,
         };
         let stage: &str = row.get(3);
         let summary = ReleaseSummary {
-            key: ReleaseKey::parse(key).map_err(|error| bad(error.to_string()))?,
+            key: key.clone(),
             service: row.get(1),
             version: row.get(2),
             stage: stage
@@ -567,22 +599,36 @@ impl PostgresStore {
             last_event_at: row.get::<_, DateTime<Utc>>(5),
         };
         let head: Option<&str> = row.get(6);
-        let expected = summary_check(&summary, head);
-        match row.get::<_, Option<&str>>(7) {
-            Some(check) if check == expected => Ok(summary),
-            Some(_) => Err(bad(
+        let checklist: Option<&str> = row.get(8);
+        let expected = summary_check(&summary, head, checklist);
+        match (row.get::<_, Option<&str>>(7), checklist) {
+            (Some(check), Some(checklist)) if check == expected => {
+                if self.trust.trusts_fingerprint(checklist) {
+                    Ok(summary)
+                } else {
+                    // Loading refuses it, naming what differs from the
+                    // closest trusted checklist; a release that loads after
+                    // all (its row was wrong) is listed as its log says.
+                    self.load(key).map(|stored| ReleaseSummary::of(&stored.release))
+                }
+            }
+            (Some(check), _) if check != expected => Err(bad(
                 "its summary row was changed outside the store (its fields no longer match their check): load \
                  the release to see what its log says, and restore the row from a backup"
                     .to_owned(),
             )),
-            None => {
-                // Loading compares the row with the log, field by field.
-                self.load(&summary.key)?;
+            _ => {
+                // Written before the check or the checklist column: loading
+                // compares the row with the log, field by field, and checks
+                // the checklist; then both are written.
+                let stored = self.load(key)?;
+                let checklist = stored.release.template().fingerprint().to_string();
+                let check = summary_check(&summary, head, Some(&checklist));
                 let mut connection = self.connection();
                 let statement = self.statement(&mut connection, FILL_SUMMARY_CHECK)?;
                 connection
                     .client
-                    .execute(&statement, &[&key, &expected, &as_count(summary.events)])
+                    .execute(&statement, &[&key.as_str(), &check, &as_count(summary.events), &checklist])
                     .map_err(database("write the summary check in"))?;
                 Ok(summary)
             }

@@ -10,7 +10,7 @@ use crate::store::postgres::{SCHEMA_VERSION, database};
 /// Each migration, from the version before it to its own (the first from
 /// an empty schema to version 1). `{schema}` is replaced by the schema's
 /// name, checked to be a plain identifier.
-pub(super) const MIGRATIONS: [&str; 2] = [
+pub(super) const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE {schema}.releases (
     key text PRIMARY KEY,
@@ -37,6 +37,13 @@ CREATE TABLE {schema}.events (
     r#"
 ALTER TABLE {schema}.releases ADD COLUMN summary_check text;
 "#,
+    // Version 3: each release's checklist fingerprint, so that a listing
+    // reports a release whose checklist the reader does not trust without
+    // loading every log. Rows from before have none until a listing
+    // verifies them against their logs.
+    r#"
+ALTER TABLE {schema}.releases ADD COLUMN checklist text;
+"#,
 ];
 
 /// A release's summary as an append checks it.
@@ -53,7 +60,8 @@ pub(super) const SELECT_LOG: &str = "SELECT r.format, r.events, r.head, r.servic
 pub(super) const SELECT_KEYS: &str = "SELECT key FROM {schema}.releases ORDER BY key COLLATE \"C\"";
 
 pub(super) const SELECT_LISTED: &str =
-    "SELECT key, service, version, stage, events, last_event_at, head, summary_check FROM {schema}.releases
+    "SELECT key, service, version, stage, events, last_event_at, head, summary_check, checklist
+    FROM {schema}.releases
     WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
     ORDER BY key COLLATE \"C\"";
 
@@ -61,8 +69,8 @@ pub(super) const SELECT_LISTED: &str =
 /// one round trip; nothing when the key is taken.
 pub(super) const INSERT_RELEASE: &str = "WITH created AS (
         INSERT INTO {schema}.releases
-            (key, service, version, stage, format, events, head, last_event_at, summary_check)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11) ON CONFLICT (key) DO NOTHING RETURNING key)
+            (key, service, version, stage, format, events, head, last_event_at, summary_check, checklist)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $12) ON CONFLICT (key) DO NOTHING RETURNING key)
     INSERT INTO {schema}.events (key, seq, line)
     SELECT created.key, new.seq, new.line FROM created, unnest($9::bigint[], $10::text[]) AS new (seq, line)";
 
@@ -72,16 +80,17 @@ pub(super) const INSERT_RELEASE: &str = "WITH created AS (
 /// and writes nothing; should two ever insert the same `seq`, the primary
 /// key refuses the second.
 pub(super) const APPEND_EVENTS: &str = "WITH moved AS (
-        UPDATE {schema}.releases SET stage = $2, events = $3, head = $4, last_event_at = $5, summary_check = $9
+        UPDATE {schema}.releases
+        SET stage = $2, events = $3, head = $4, last_event_at = $5, summary_check = $9, checklist = $10
         WHERE key = $1 AND events = $6 RETURNING key)
     INSERT INTO {schema}.events (key, seq, line)
     SELECT moved.key, new.seq, new.line FROM moved, unnest($7::bigint[], $8::text[]) AS new (seq, line)";
 
-/// The check of a summary row written before checks existed, once a
-/// listing has verified the row against its log; nothing if the row moved
-/// meanwhile.
-pub(super) const FILL_SUMMARY_CHECK: &str = "UPDATE {schema}.releases SET summary_check = $2
-    WHERE key = $1 AND events = $3 AND summary_check IS NULL";
+/// The check and checklist of a summary row written before they existed,
+/// once a listing has verified the row against its log; nothing if the
+/// row moved meanwhile.
+pub(super) const FILL_SUMMARY_CHECK: &str = "UPDATE {schema}.releases SET summary_check = $2, checklist = $4
+    WHERE key = $1 AND events = $3 AND (summary_check IS NULL OR checklist IS NULL)";
 
 /// A schema name as SQL names it: quoted, so that a plain name that is
 /// also a keyword (`user`, `select`, `order`) is a name. The name is

@@ -14,7 +14,13 @@
 //!   a stage the log does not have. Like a log's unkeyed chain, the check
 //!   catches an edit, not someone who recomputes it. A row written before
 //!   the check existed (schema version 1) is verified by loading its
-//!   release once, and its check written then.
+//!   release once, and its check written then;
+//! - **a listing** also reads each row's `checklist` (the fingerprint of
+//!   the release's checklist, covered by the check) and reports a release
+//!   whose checklist the reader does not trust as unreadable, as a load
+//!   would refuse it. A row written before the column existed (schema
+//!   version 2) is verified by loading its release once, and its checklist
+//!   and check written then.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::Row;
@@ -69,9 +75,11 @@ impl Summary {
 }
 
 /// The check a summary row is written with: the SHA-256 of its fields, one
-/// per line (a field never holds a line break), in hexadecimal.
-pub(super) fn summary_check(summary: &ReleaseSummary, head: Option<&str>) -> String {
-    let text = format!(
+/// per line (a field never holds a line break), in hexadecimal. A row of
+/// schema version 3 or later also covers its checklist's fingerprint, on a
+/// last line; one written before has none.
+pub(super) fn summary_check(summary: &ReleaseSummary, head: Option<&str>, checklist: Option<&str>) -> String {
+    let mut text = format!(
         "{}\n{}\n{}\n{}\n{}\n{}\n{}",
         summary.key,
         summary.service.as_deref().unwrap_or(""),
@@ -81,6 +89,10 @@ pub(super) fn summary_check(summary: &ReleaseSummary, head: Option<&str>) -> Str
         rfc3339(summary.last_event_at),
         head.unwrap_or(""),
     );
+    if let Some(checklist) = checklist {
+        text.push('\n');
+        text.push_str(checklist);
+    }
     Digest::of(text.as_bytes()).to_string()
 }
 

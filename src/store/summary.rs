@@ -1,10 +1,14 @@
 //! What a listing of stored releases shows, and how it is filtered.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use std::fmt;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::metrics::History;
 use crate::release::Release;
 use crate::stage::Stage;
+use crate::store::error::StoreError;
 use crate::store::key::ReleaseKey;
 
 /// One stored release as a listing shows it, without its log.
@@ -19,9 +23,10 @@ use crate::store::key::ReleaseKey;
 /// let store = MemoryStore::new();
 /// store.create(&release)?;
 /// let planned = store.list(&ReleaseFilter::all().in_stage(Stage::Planned).of_service("checkout"))?;
-/// assert_eq!(planned.len(), 1);
-/// assert_eq!(planned[0].key.as_str(), "checkout@2.4.0");
-/// assert!(store.list(&ReleaseFilter::all().in_stage(Stage::Deploying))?.is_empty());
+/// assert_eq!(planned.releases.len(), 1);
+/// assert_eq!(planned.releases[0].key.as_str(), "checkout@2.4.0");
+/// assert!(planned.unreadable.is_empty());
+/// assert!(store.list(&ReleaseFilter::all().in_stage(Stage::Deploying))?.releases.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,4 +102,63 @@ impl ReleaseFilter {
         self.stage.is_none_or(|stage| stage == summary.stage)
             && self.service.as_ref().is_none_or(|service| summary.service.as_ref() == Some(service))
     }
+}
+
+/// A stored release a listing or a report could not read, and why: one
+/// damaged or untrusted log is reported, and the rest are still listed.
+///
+/// It serializes as `{"key": ..., "reason": ...}`, the reason being the
+/// error's message, for a tool that shows a listing as JSON; it does not
+/// deserialize, because an error read back would have lost its source.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// The release's key.
+    pub key: ReleaseKey,
+    /// Why it could not be read; its message and
+    /// [`next_actions`](StoreError::next_actions) say what to do.
+    pub error: StoreError,
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.error)
+    }
+}
+
+impl Serialize for Unreadable {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            key: &'a ReleaseKey,
+            reason: String,
+        }
+        Shown { key: &self.key, reason: self.error.to_string() }.serialize(serializer)
+    }
+}
+
+/// What [`ReleaseStore::list`](crate::store::ReleaseStore::list) found: the
+/// releases the filter shows, and every release that could not be read.
+///
+/// A release that cannot be read is reported whatever the filter, unless
+/// the store can tell from what it keeps beside the log that the filter
+/// leaves it out (the PostgreSQL store filters by its checked summary
+/// rows).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Listing {
+    /// The releases the filter shows, sorted by key.
+    pub releases: Vec<ReleaseSummary>,
+    /// The releases that could not be read, sorted by key.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// What [`ReleaseStore::deployments`](crate::store::ReleaseStore::deployments)
+/// found: the deployment records of the releases the filter shows, for a
+/// DORA report, and every release that could not be read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Deployments {
+    /// One record per release the filter shows that entered `Deploying`,
+    /// in key order.
+    pub history: History,
+    /// The releases that could not be read, sorted by key.
+    pub unreadable: Vec<Unreadable>,
 }
