@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, PersonId, Role};
 use crate::checklist::Template;
+use crate::digest::Digest;
 use crate::policy::Policy;
 use crate::roster::Roster;
 use crate::text::{MAX_NAME_CHARS, TextError, check_line};
@@ -165,7 +166,7 @@ pub struct ReleasePlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     remediates: Option<String>,
     /// Shared: every release of one trusted template holds the same one.
-    template: Arc<Template>,
+    template: PlanChecklist,
     /// The release manager, the on-call engineer and the members, gathered
     /// by id.
     #[serde(skip)]
@@ -189,7 +190,7 @@ struct PlanFields {
     monitoring_window: TimeDelta,
     #[serde(default)]
     remediates: Option<String>,
-    template: Template,
+    template: PlanChecklist,
 }
 
 impl TryFrom<PlanFields> for ReleasePlan {
@@ -207,7 +208,7 @@ impl TryFrom<PlanFields> for ReleasePlan {
             changes: fields.changes,
             monitoring_window: fields.monitoring_window,
             remediates: fields.remediates,
-            template: Arc::new(fields.template),
+            template: fields.template,
             roster: Roster::default(),
         };
         plan.validate()?;
@@ -234,7 +235,7 @@ pub(crate) struct PinnedPlan<'a> {
     monitoring_window: TimeDelta,
     #[serde(skip_serializing_if = "Option::is_none")]
     remediates: Option<&'a String>,
-    template: crate::digest::Digest,
+    template: Digest,
 }
 
 impl ReleasePlan {
@@ -251,7 +252,7 @@ impl ReleasePlan {
             changes: &self.changes,
             monitoring_window: self.monitoring_window,
             remediates: self.remediates.as_ref(),
-            template: self.template.fingerprint(),
+            template: self.checklist_fingerprint(),
         }
     }
 
@@ -272,7 +273,9 @@ impl ReleasePlan {
                 "under two names, \"{first}\" and \"{second}\": one person has one name on a roster"
             ),
         })?;
-        if let Some(policy) = self.template.policy() {
+        if let PlanChecklist::Held(template) = &self.template
+            && let Some(policy) = template.policy()
+        {
             self.check_roster_against(policy)?;
         }
         Ok(())
@@ -347,15 +350,94 @@ impl ReleasePlan {
         self.remediates.as_deref()
     }
 
-    /// The checklist the release follows.
+    /// The checklist the release follows. A plan read from a log or a
+    /// document that names its checklist by fingerprint shows an empty
+    /// "unresolved checklist" until it is verified: a
+    /// [`Release`](crate::Release)'s plan always holds its checklist.
     pub fn template(&self) -> &Template {
-        &self.template
+        match &self.template {
+            PlanChecklist::Held(template) => template,
+            PlanChecklist::Named(_) => Template::unresolved(),
+        }
+    }
+
+    /// The [fingerprint](Template::fingerprint) of the checklist the
+    /// release follows, whether the plan holds it or names it.
+    pub fn checklist_fingerprint(&self) -> Digest {
+        match &self.template {
+            PlanChecklist::Held(template) => template.fingerprint(),
+            PlanChecklist::Named(fingerprint) => *fingerprint,
+        }
+    }
+
+    /// The fingerprint the plan names its checklist by, when it was read
+    /// without the checklist itself.
+    pub(crate) fn named_checklist(&self) -> Option<&Digest> {
+        match &self.template {
+            PlanChecklist::Held(_) => None,
+            PlanChecklist::Named(fingerprint) => Some(fingerprint),
+        }
     }
 
     /// The same plan holding `template`, an equal template shared with
     /// other releases.
     pub(crate) fn sharing(&self, template: Arc<Template>) -> ReleasePlan {
-        ReleasePlan { template, ..self.clone() }
+        ReleasePlan { template: PlanChecklist::Held(template), ..self.clone() }
+    }
+
+    /// The same plan holding `template`, the checklist it names, found by
+    /// its fingerprint; its roster is checked against the checklist's
+    /// policy, as a plan holding it is when it is read.
+    pub(crate) fn resolved(&self, template: Arc<Template>) -> Result<ReleasePlan, PlanError> {
+        let plan = self.sharing(template);
+        if let Some(policy) = plan.template().policy() {
+            plan.check_roster_against(policy)?;
+        }
+        Ok(plan)
+    }
+}
+
+/// A plan's checklist: held, or named by its fingerprint in a log or a
+/// document that refers to a checklist version a store keeps. Written as
+/// the template itself, or as its fingerprint (a string of 64 hexadecimal
+/// digits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PlanChecklist {
+    Held(Arc<Template>),
+    Named(Digest),
+}
+
+impl Serialize for PlanChecklist {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PlanChecklist::Held(template) => template.serialize(serializer),
+            PlanChecklist::Named(fingerprint) => fingerprint.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlanChecklist {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<PlanChecklist, D::Error> {
+        struct ChecklistVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for ChecklistVisitor {
+            type Value = PlanChecklist;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a checklist, or the fingerprint of a stored one (64 hexadecimal digits)")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<PlanChecklist, E> {
+                text.parse().map(PlanChecklist::Named).map_err(E::custom)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PlanChecklist, A::Error> {
+                let template = Template::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PlanChecklist::Held(Arc::new(template)))
+            }
+        }
+
+        deserializer.deserialize_any(ChecklistVisitor)
     }
 }
 
@@ -548,7 +630,7 @@ impl ReleaseBuilder {
             changes,
             monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
             remediates: self.remediates,
-            template: self.template.map_or_else(Template::octoacme_shared, Arc::new),
+            template: PlanChecklist::Held(self.template.map_or_else(Template::octoacme_shared, Arc::new)),
             roster: Roster::default(),
         };
         plan.validate()?;

@@ -7,6 +7,7 @@
 mod common;
 
 use common::{ada, grace, load_json, t, trusting};
+use release_workflow::release::FORMAT_VERSION;
 use release_workflow::{
     Actor, Gate, Release, Role, Template,
     event::EventType,
@@ -147,7 +148,7 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool) -> Release {
 
 #[test]
 fn the_stored_format_matches_its_snapshot() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-4.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-5.json");
     let actual = serde_json::to_string_pretty(&sample()).unwrap() + "\n";
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(path, &actual).unwrap();
@@ -163,6 +164,47 @@ fn the_stored_format_matches_its_snapshot() {
 }
 
 #[test]
+fn logs_stored_in_format_4_still_load_with_the_same_head() {
+    // Written while 0.3 was developed: format 5 with the checklist always held.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-4.json");
+    let old = std::fs::read_to_string(path).unwrap();
+    assert!(old.contains(r#""format": 4"#));
+    let loaded = load_json(&old, &trusting(&sample())).unwrap();
+    assert_eq!(loaded, sample());
+    // Brought to format 5 its chain is the same: an anchor taken before still proves it.
+    assert_eq!(loaded.head(), sample().head());
+    // A format-4 log never names its checklist: one that does was edited.
+    let named = serde_json::to_string(&sample().referring()).unwrap();
+    let edited = named.replacen(&format!(r#""format":{FORMAT_VERSION}"#), r#""format":4"#, 1);
+    assert_ne!(edited, named);
+    let error = load_json(&edited, &trusting(&sample())).unwrap_err();
+    assert!(
+        error.contains("names its checklist by fingerprint, which logs before format 5 never do"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_document_that_names_its_checklist_loads_where_that_checklist_is_trusted() {
+    let whole = serde_json::to_string(&sample()).unwrap();
+    let named = serde_json::to_string(&sample().referring()).unwrap();
+    let fingerprint = sample().template().fingerprint().to_string();
+    assert!(named.contains(&format!(r#""template":"{fingerprint}""#)), "{named}");
+    assert!(whole.contains(r#""sections":"#) && !named.contains(r#""sections":"#), "{named}");
+    let loaded = load_json(&named, &trusting(&sample())).unwrap();
+    assert_eq!(loaded, sample());
+    assert_eq!(loaded.head(), sample().head(), "one chain, whichever way the checklist is written");
+    // A reader that does not hold the version is told which one and how to trust it.
+    let error = load_json(&named, &release_workflow::release::Trust::nothing()).unwrap_err();
+    assert!(error.contains(&fingerprint) && error.contains("trust"), "{error}");
+    // Sealed documents can name it too.
+    let key = release_workflow::digest::SealKey::new(vec![7; 32]).unwrap();
+    let sealed = serde_json::to_string(&sample().sealed(&key).referring()).unwrap();
+    assert!(sealed.contains(&format!(r#""template":"{fingerprint}""#)));
+    assert_eq!(load_json(&sealed, &trusting(&sample()).with_key(key)).unwrap(), sample());
+}
+
+#[test]
 fn logs_stored_in_format_1_still_load() {
     // Written by 0.1: snake-case event types and stages.
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-1.json");
@@ -173,7 +215,7 @@ fn logs_stored_in_format_1_still_load() {
     // Saved again, it is written in the current format.
     let saved = serde_json::to_string(&loaded).unwrap();
     assert!(
-        saved.contains(r#""format":4"#)
+        saved.contains(&format!(r#""format":{FORMAT_VERSION}"#))
             && saved.contains("item-completed")
             && !saved.contains("item_completed")
             && saved.contains(r#""digest":""#)
@@ -209,7 +251,7 @@ fn logs_stored_in_format_3_still_load_chained() {
     // Its chain is what 0.3 wrote: an actor without an id encodes as it did.
     assert_eq!(loaded.head(), legacy_sample().head());
     let saved = serde_json::to_string(&loaded).unwrap();
-    assert!(saved.contains(r#""format":4"#) && !saved.contains(r#""id":"ada""#));
+    assert!(saved.contains(&format!(r#""format":{FORMAT_VERSION}"#)) && !saved.contains(r#""id":"ada""#));
 }
 
 #[test]

@@ -298,13 +298,18 @@ fn a_stored_log_is_a_header_then_one_event_per_line() {
     let key = store.create(&release).unwrap();
     let text = fs::read_to_string(store.path_of(&key)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], r#"{"format":4,"release":"checkout@2.4.0"}"#);
+    assert_eq!(lines[0], r#"{"format":5,"release":"checkout@2.4.0"}"#);
     assert_eq!(lines.len(), release.events().len() + 1);
     let chain = release.chain();
     for ((line, event), link) in lines[1..].iter().zip(release.events()).zip(&chain) {
         let mut stored: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(stored["digest"], serde_json::json!(link.to_string()));
         stored.as_object_mut().unwrap().remove("digest");
+        if let Some(template) = stored["what"].get_mut("plan").map(|plan| &mut plan["template"]) {
+            // The planning event names its checklist; the store holds the version.
+            assert_eq!(*template, serde_json::json!(release.template().fingerprint().to_string()));
+            *template = serde_json::to_value(release.template()).unwrap();
+        }
         assert_eq!(&serde_json::from_value::<release_workflow::Event>(stored).unwrap(), event);
     }
     assert_eq!(chain.last(), Some(&release.head()));
@@ -580,13 +585,15 @@ fn recover_keeps_the_longest_valid_prefix_and_the_damaged_log() {
     let recovery = store.recover(&key).unwrap();
     assert_eq!(recovery.release.release.events().len(), 1);
     assert!(recovery.problem.unwrap().contains("was changed after it was written"));
-    // A log whose plan itself is damaged has no prefix to keep.
+    // A log whose plan itself is damaged has no prefix to keep: its
+    // checklist named by a fingerprint no one trusts, or its text changed.
     let text = fs::read_to_string(&path).unwrap();
-    fs::write(
-        &path,
-        text.replacen("Release version and date confirmed", "Release version and date confirmeX", 1),
-    )
-    .unwrap();
+    let fingerprint = web.template().fingerprint().to_string();
+    let other = format!("{}{}", if fingerprint.starts_with('0') { '1' } else { '0' }, &fingerprint[1..]);
+    fs::write(&path, text.replacen(&fingerprint, &other, 1)).unwrap();
+    let error = store.recover(&key).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("nothing to keep") && error.to_string().contains(&other), "{error}");
+    fs::write(&path, text.replacen(r#""target_date":"2026-"#, r#""target_date":"2027-"#, 1)).unwrap();
     let error = store.recover(&key).map(|_| ()).unwrap_err();
     assert!(error.to_string().contains("nothing to keep"), "{error}");
 }
@@ -827,5 +834,37 @@ fn update_gives_up_after_its_attempts_and_reports_the_conflict() {
     assert_eq!(
         store.appends.load(std::sync::atomic::Ordering::Relaxed),
         release_workflow::store::UPDATE_ATTEMPTS
+    );
+}
+
+#[test]
+fn the_store_keeps_each_checklist_version_once_beside_the_logs() {
+    let dir = TempDir::new("kept-checklists");
+    let store = FileStore::open(dir.path()).unwrap();
+    store.create(&at_stage(Stage::Frozen)).unwrap();
+    store.create(&planned_for("web")).unwrap();
+    let fingerprint = release_workflow::Template::octoacme().fingerprint();
+    let kept: Vec<_> =
+        fs::read_dir(store.checklists_dir()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert_eq!(kept, [std::ffi::OsString::from(format!("{fingerprint}.json"))], "one file for two releases");
+    let path = store.checklists_dir().join(format!("{fingerprint}.json"));
+    assert_eq!(fs::read(&path).unwrap(), release_workflow::Template::octoacme().canonical_encoding());
+    // A log is a few KB: it names the version instead of holding it.
+    let log = fs::metadata(store.path_of(&ReleaseKey::parse("checkout@2.4.0").unwrap())).unwrap().len();
+    assert!(log < 4_000, "{log} bytes");
+    // A kept copy edited by hand is reported to a reader that needs it,
+    // naming the file; a reader that trusts the version does not need it.
+    fs::write(&path, fs::read_to_string(&path).unwrap().replacen("Release", "Relaese", 1)).unwrap();
+    let fresh = FileStore::open(dir.path()).unwrap().with_trust(release_workflow::release::Trust::nothing());
+    let error = fresh.load(&ReleaseKey::parse("web@1.0.0").unwrap()).map(|_| ()).unwrap_err();
+    assert!(matches!(error, StoreError::CorruptChecklist { .. }), "{error:?}");
+    assert!(error.to_string().contains(&format!("{fingerprint}.json")), "{error}");
+    assert!(error.to_string().contains("which it is kept under"), "{error}");
+    FileStore::open(dir.path()).unwrap().load(&ReleaseKey::parse("web@1.0.0").unwrap()).unwrap();
+    // And creating a release on that version refuses to name a copy that is not it.
+    let refused = FileStore::open(dir.path()).unwrap().create(&planned_for("api")).map(|_| ()).unwrap_err();
+    assert!(matches!(refused, StoreError::CorruptChecklist { .. }), "{refused:?}");
+    assert!(
+        !FileStore::open(dir.path()).unwrap().keys().unwrap().iter().any(|key| key.as_str() == "api@1.0.0")
     );
 }

@@ -384,10 +384,20 @@ fn a_release_on_an_untrusted_checklist_is_not_created(backend: &Backend) {
     assert_eq!(error.next_actions(), [NextAction::TrustTemplate], "{name}");
     assert!(message.ends_with(NextAction::TrustTemplate.describe()), "{name}: {message}");
     assert!(store.keys().unwrap().is_empty(), "{name}: nothing written");
+    let fingerprint = team_checklist().fingerprint();
+    assert_eq!(store.checklist(&fingerprint).unwrap(), None, "{name}: no checklist version kept");
     // Trusted, the same release is created and loads.
     let trusted = (backend.trusting)(Trust::default().trusting(team_checklist()));
     let key = trusted.create(&release).unwrap();
     assert_eq!(trusted.load(&key).unwrap().release, release, "{name}");
+    // Its checklist version is kept, once, for every handle: one that does
+    // not trust it can still show it to a reviewer.
+    trusted.create(&common::planned_on(team_checklist()).tap_version("2.5.0")).unwrap();
+    assert_eq!(store.checklist(&fingerprint).unwrap(), Some(team_checklist()), "{name}");
+    assert_eq!(backend.connect().checklist(&fingerprint).unwrap(), Some(team_checklist()), "{name}");
+    let unknown = Template::octoacme().without_policy().fingerprint();
+    assert_eq!(store.checklist(&unknown).unwrap(), None, "{name}");
+    assert_eq!(store.keys().unwrap().len(), 2, "{name}: kept versions are not releases");
 }
 
 fn listings_and_reports_go_on_past_what_they_cannot_read(backend: &Backend) {
@@ -701,6 +711,7 @@ mod postgres_store {
         client
             .batch_execute(&format!(
                 "ALTER TABLE {schema}.releases DROP COLUMN summary_check, DROP COLUMN checklist;
+                 DROP TABLE {schema}.checklists;
                  DELETE FROM {schema}.schema_version WHERE version > 1;"
             ))
             .unwrap();

@@ -8,6 +8,7 @@
 mod common;
 
 use common::{TempDir, ada, at_stage, grace, load_json, rechain, t};
+use release_workflow::release::FORMAT_VERSION;
 use release_workflow::{
     Event, Release, ReleaseError, Stage, Template,
     digest::SealKey,
@@ -355,7 +356,7 @@ fn repeated_and_unknown_fields_are_refused_at_every_level() {
         ("two events arrays", second_events, "duplicate field `events`", false),
         (
             "two formats",
-            text.replacen(r#""format":4"#, r#""format":4,"format":2"#, 1),
+            text.replacen(r#""format":5"#, r#""format":5,"format":2"#, 1),
             "duplicate field `format`",
             false,
         ),
@@ -373,7 +374,7 @@ fn repeated_and_unknown_fields_are_refused_at_every_level() {
         ),
         (
             "an unknown top-level field",
-            text.replacen(r#""format":4"#, r#""format":4,"stage":"released""#, 1),
+            text.replacen(r#""format":5"#, r#""format":5,"stage":"released""#, 1),
             "unknown field `stage`",
             false,
         ),
@@ -594,7 +595,7 @@ fn a_line_in_another_field_order_gets_one_verdict_from_the_store_and_as_a_docume
     }
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     let from_store = store.load(&key).map(|_| ()).unwrap_err().to_string();
-    let document = format!("{{\"format\":4,\"events\":[{}]}}", lines[1..].join(","));
+    let document = format!("{{\"format\":{FORMAT_VERSION},\"events\":[{}]}}", lines[1..].join(","));
     let as_document = load_json(&document, &Trust::default()).map(|_| ()).unwrap_err();
     for error in [&from_store, &as_document] {
         assert!(error.contains("event 3 of the log was changed after it was written"), "{error}");

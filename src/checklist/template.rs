@@ -373,6 +373,25 @@ impl Template {
         Ok(())
     }
 
+    /// What a plan that names its checklist by fingerprint shows as its
+    /// checklist until a reader resolves it: no sections, no items. No
+    /// release is ever replayed against it: replay resolves the name first
+    /// or refuses the log.
+    pub(crate) fn unresolved() -> &'static Template {
+        static UNRESOLVED: std::sync::LazyLock<Template> = std::sync::LazyLock::new(|| Template {
+            name: "unresolved checklist".to_owned(),
+            sections: Vec::new(),
+            items: Vec::new(),
+            criteria: Vec::new(),
+            policy: None,
+            restoration: None,
+            health_check_on_verify: false,
+            fingerprint: Memo::default(),
+            positions: Memo::default(),
+        });
+        &UNRESOLVED
+    }
+
     /// The fingerprint, computed once per template.
     pub(crate) fn cached_fingerprint(&self, compute: impl FnOnce() -> Digest) -> Digest {
         *self.fingerprint.get_or(compute)

@@ -106,6 +106,16 @@ impl Release {
                 }),
             });
         };
+        if let Some(fingerprint) = plan.named_checklist() {
+            // Named, not held: the trusted checklist of that fingerprint is
+            // the one the chain's link covers, and the roster is checked
+            // against its policy as it would be had the plan held it.
+            let trusted = trust
+                .by_fingerprint(fingerprint)
+                .ok_or(ReleaseError::UnknownChecklist { fingerprint: *fingerprint })?;
+            *plan = Arc::new(plan.resolved(trusted)?);
+            return Ok(Arc::clone(plan));
+        }
         let trusted = trust.pin(plan.template())?;
         if !std::ptr::eq(&*trusted, plan.template()) {
             *plan = Arc::new(plan.sharing(trusted));

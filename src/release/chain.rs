@@ -206,13 +206,10 @@ impl StoredEvent {
         (Event { at: self.at, by: self.by, what: self.what }, link)
     }
 
-    /// Makes a planning event hold `template`, the trusted checklist its
-    /// line held byte for byte.
-    #[cfg(feature = "store")]
-    pub(crate) fn share_template(&mut self, template: std::sync::Arc<crate::checklist::Template>) {
-        if let EventKind::Planned { plan } = &mut self.what {
-            *plan = std::sync::Arc::new(plan.sharing(template));
-        }
+    /// Whether it is a planning event that names its checklist by
+    /// fingerprint.
+    pub(crate) fn names_checklist(&self) -> bool {
+        matches!(&self.what, EventKind::Planned { plan } if plan.named_checklist().is_some())
     }
 
     /// Whether it carries any part of a link.
@@ -221,30 +218,52 @@ impl StoredEvent {
     }
 }
 
-/// An event as format 3 stores it: the event's fields, then its link and
-/// seal.
+/// An event as formats 3 and later store it: the event's fields, then its
+/// link and seal.
 #[derive(Serialize)]
 pub(crate) struct StoredEventRef<'a> {
     at: &'a chrono::DateTime<chrono::Utc>,
     by: &'a crate::actor::Actor,
-    what: &'a EventKind,
+    what: WhatRef<'a>,
     digest: Digest,
     #[serde(skip_serializing_if = "Option::is_none")]
     seal: Option<Digest>,
 }
 
-/// The events with their links (and seals, with a key), ready to store.
-pub(crate) fn linked<'a>(events: &'a [Event], key: Option<&SealKey>) -> Vec<StoredEventRef<'a>> {
+/// What an event records, as stored: as it is, or for the planning event
+/// of a log that names its checklist, with the template's fingerprint in
+/// place of the template.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum WhatRef<'a> {
+    Held(&'a EventKind),
+    Named(PlannedWhat<'a>),
+}
+
+/// The events with their links (and seals, with a key), ready to store;
+/// with `name_checklist`, the planning event names its checklist by
+/// fingerprint instead of holding it.
+pub(crate) fn linked<'a>(
+    events: &'a [Event],
+    key: Option<&SealKey>,
+    name_checklist: bool,
+) -> Vec<StoredEventRef<'a>> {
     let mut previous: Option<Digest> = None;
     events
         .iter()
         .map(|event| {
             let digest = link(previous.as_ref(), event);
             previous = Some(digest);
+            let what = match &event.what {
+                EventKind::Planned { plan } if name_checklist => {
+                    WhatRef::Named(PlannedWhat { kind: "planned", plan: plan.pinned() })
+                }
+                what => WhatRef::Held(what),
+            };
             StoredEventRef {
                 at: &event.at,
                 by: &event.by,
-                what: &event.what,
+                what,
                 digest,
                 seal: key.map(|key| key.seal(&digest)),
             }
@@ -252,18 +271,22 @@ pub(crate) fn linked<'a>(events: &'a [Event], key: Option<&SealKey>) -> Vec<Stor
         .collect()
 }
 
-/// An event's line in a format-3 log, and its link: the same bytes
+/// An event's line in a chained log, and its link: the same bytes
 /// [`StoredEventRef`] serializes to, made with one serialization of the
-/// event (but for the planning event, whose canonical encoding differs) and
-/// the link spliced in before the closing brace.
+/// event and the link spliced in before the closing brace. With
+/// `name_checklist` (format 5 on), the planning event's line is its
+/// canonical encoding too: it names the checklist by fingerprint.
 #[cfg(feature = "store")]
 pub(crate) fn stored_line(
     previous: Option<&Digest>,
     event: &Event,
     key: Option<&SealKey>,
+    name_checklist: bool,
 ) -> (Vec<u8>, Digest) {
     let (mut line, digest) = match &event.what {
-        EventKind::Planned { .. } => (serde_json::to_vec(event).unwrap_or_default(), link(previous, event)),
+        EventKind::Planned { .. } if !name_checklist => {
+            (serde_json::to_vec(event).unwrap_or_default(), link(previous, event))
+        }
         _ => {
             let line = canonical(event);
             let digest = Digest::link(previous, &line);
@@ -299,12 +322,17 @@ mod tests {
     fn a_stored_line_is_the_serialized_stored_event() {
         let key = SealKey::new(vec![1; 32]).unwrap();
         let events = [crate::release::sample().events()[0].clone(), event("a.c")];
-        for key in [None, Some(&key)] {
-            let refs = linked(&events, key);
+        for (key, named) in [(None, false), (Some(&key), false), (None, true), (Some(&key), true)] {
+            let refs = linked(&events, key, named);
             let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
-            let (first, digest) = stored_line(None, &events[0], key);
-            assert!(text(first) == serde_json::to_string(&refs[0]).unwrap());
-            let (second, _) = stored_line(Some(&digest), &events[1], key);
+            let (first, digest) = stored_line(None, &events[0], key, named);
+            let first = text(first);
+            assert!(first == serde_json::to_string(&refs[0]).unwrap());
+            // Named, the checklist is its fingerprint; held, it is written out.
+            let EventKind::Planned { plan } = &events[0].what else { panic!("the sample starts planned") };
+            let fingerprint = format!("\"template\":\"{}\"", plan.checklist_fingerprint());
+            assert_eq!(first.contains(&fingerprint), named, "{first}");
+            let (second, _) = stored_line(Some(&digest), &events[1], key, named);
             assert!(text(second) == serde_json::to_string(&refs[1]).unwrap());
         }
     }
@@ -323,8 +351,10 @@ mod tests {
     #[test]
     fn links_name_the_first_event_that_does_not_match() {
         let events = vec![event("a.b"), event("a.c"), event("a.d")];
-        let mut links: Vec<Option<Link>> =
-            linked(&events, None).iter().map(|r| Some(Link { digest: r.digest, seal: None })).collect();
+        let mut links: Vec<Option<Link>> = linked(&events, None, false)
+            .iter()
+            .map(|r| Some(Link { digest: r.digest, seal: None }))
+            .collect();
         assert!(verify_links(&events, &links, None).is_ok());
         let mut edited = events.clone();
         edited[1] = event("a.x");

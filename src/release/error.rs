@@ -398,6 +398,19 @@ pub enum ReleaseError {
         differences: Vec<TemplateDifference>,
     },
 
+    /// A log or document that names its checklist by fingerprint, read by
+    /// a reader that holds no checklist of that fingerprint: it was written
+    /// beside a store's checklist versions.
+    #[error(
+        "the release names its checklist by fingerprint {fingerprint}, and this reader holds no checklist of that \
+         fingerprint: read it through the store that keeps that checklist version, or {}",
+        NextAction::TrustTemplate.describe()
+    )]
+    UnknownChecklist {
+        /// The fingerprint the release names.
+        fingerprint: Digest,
+    },
+
     /// A stored log whose hash chain does not hold at an event: the event
     /// was changed after it was written, or its seal was not made with the
     /// caller's key.
@@ -516,7 +529,9 @@ impl ReleaseError {
             ReleaseError::Replay { source, .. }
             | ReleaseError::FromMarkdown { source, .. }
             | ReleaseError::BatchRefused { source, .. } => source.next_actions(),
-            ReleaseError::UntrustedTemplate { .. } => vec![NextAction::TrustTemplate],
+            ReleaseError::UntrustedTemplate { .. } | ReleaseError::UnknownChecklist { .. } => {
+                vec![NextAction::TrustTemplate]
+            }
             ReleaseError::UnsupportedFormat { .. } => vec![NextAction::UpgradeCrate],
             // An unchained log is not damaged: its message says how to seal it.
             ReleaseError::BrokenChain { problem: ChainProblem::Unchained, .. } => Vec::new(),

@@ -272,6 +272,7 @@ fn samples() -> Vec<ReleaseError> {
             closest: None,
             differences: vec![],
         },
+        ReleaseError::UnknownChecklist { fingerprint: digest },
         ReleaseError::BrokenChain { position: 3, problem: ChainProblem::DigestMismatch },
         ReleaseError::BrokenChain { position: 0, problem: ChainProblem::Unchained },
         ReleaseError::AnchorNotFound { anchored: digest, head: Digest::of(b"head"), events: 4 },
@@ -325,6 +326,7 @@ fn every_refusal_says_what_its_next_actions_are() {
             | ReleaseError::MalformedLog { .. }
             | ReleaseError::UnsupportedFormat { .. }
             | ReleaseError::UntrustedTemplate { .. }
+            | ReleaseError::UnknownChecklist { .. }
             | ReleaseError::BrokenChain { .. }
             | ReleaseError::AnchorNotFound { .. }
             | ReleaseError::Replay { .. }

@@ -75,8 +75,8 @@ pub use error::{ChainProblem, OverrideProblem, ReleaseError};
 pub use observe::MAX_OBSERVATIONS_PER_EVENT;
 pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
 #[cfg(feature = "store")]
-pub(crate) use stored::{FIRST_CHAINED_FORMAT, is_readable as is_readable_format};
-pub use stored::{FORMAT_VERSION, Sealed, UnverifiedRelease};
+pub(crate) use stored::{FIRST_CHAINED_FORMAT, FIRST_NAMING_FORMAT, is_readable as is_readable_format};
+pub use stored::{FORMAT_VERSION, Referring, Sealed, UnverifiedRelease};
 pub use trust::Trust;
 
 /// One release, moving through its [`Stage`]s as its checklist allows.

@@ -9,14 +9,14 @@ use serde::de::{Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::digest::{Digest, SealKey};
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::release::chain::{Link, StoredEvent, StoredEventRef, linked, verify_links};
 use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 
 /// The format version this crate writes; it reads this one and every
 /// earlier one.
 ///
-/// # Format 4
+/// # Format 5
 ///
 /// A stored release is an object with two fields, `format` first: `format`
 /// (this number) and `events`, the release's log, oldest first. Nothing
@@ -34,7 +34,17 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// writes it, except that in the planning event the plan's `template` is
 /// written as its [fingerprint](crate::Template::fingerprint) (a string of
 /// 64 hexadecimal digits): the chain binds the checklist through its
-/// fingerprint. `seal`, in a log sealed with a [`SealKey`](crate::digest::SealKey),
+/// fingerprint.
+///
+/// The plan's `template` is the checklist itself (an object), or its
+/// fingerprint (a string), which **names** a checklist version the reader
+/// holds: a store keeps each version once, beside the logs, and writes its
+/// logs naming them, so a planning event's line is its canonical encoding
+/// and its link. A document meant to travel holds its checklist
+/// (`serde_json::to_string(&release)`); one written with
+/// [`Release::referring`] names it, for a reader whose [`Trust`] trusts
+/// that version. A checklist named but not held by the reader is refused
+/// with [`ReleaseError::UnknownChecklist`]. `seal`, in a log sealed with a [`SealKey`](crate::digest::SealKey),
 /// is the HMAC-SHA-256 of the link under that key. See
 /// [`Release::chain`] and [`Trust`](crate::release::Trust). Field names are in snake case; every named
 /// value (an event type, a stage, a role, a gate, ...) is written in kebab
@@ -42,7 +52,7 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 ///
 /// | type | fields |
 /// |---|---|
-/// | `planned` | `plan`: `service`?, `version`, `kind`, `target_date`, `release_manager`, `on_call`, `roster`? (actors), `changes` (`id`, `committed_at`, `author`?), `monitoring_window_seconds`, `remediates`?, `template` (`name`, `sections`, `items`, `criteria`?, `restoration`?, `policy`?) |
+/// | `planned` | `plan`: `service`?, `version`, `kind`, `target_date`, `release_manager`, `on_call`, `roster`? (actors), `changes` (`id`, `committed_at`, `author`?), `monitoring_window_seconds`, `remediates`?, `template` (a fingerprint, or `name`, `sections`, `items`, `criteria`?, `restoration`?, `policy`?) |
 /// | `change-added` | `change` |
 /// | `approved` | `gate` |
 /// | `window-overridden` | `window`, `reason` |
@@ -62,7 +72,7 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 ///
 /// ```json
 /// {
-///   "format": 4,
+///   "format": 5,
 ///   "events": [
 ///     {"at": "2026-11-30T09:00:00Z",
 ///      "by": {"id": "ada", "name": "Ada Lovelace", "role": "release-manager"},
@@ -81,11 +91,17 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// ```
 ///
 /// An actor's `id` is left out when it equals the name. The repository pins
-/// this shape with a snapshot test (`tests/snapshots/release-format-4.json`):
+/// this shape with a snapshot test (`tests/snapshots/release-format-5.json`):
 /// a change to it is deliberate. A format this crate does not know is
 /// refused with [`ReleaseError::UnsupportedFormat`].
 ///
-/// # Formats 3, 2 and 1
+/// # Formats 4, 3, 2 and 1
+///
+/// Format 4 (written while 0.3 was developed; no released version wrote
+/// it) is format 5 with the checklist always held: a plan's `template` is
+/// always the object, and a string there is refused. Its events chain
+/// exactly as format 5's do, so a log brought from format 4 to 5 keeps
+/// every link and its head.
 ///
 /// Format 3 (written while 0.3 was developed, before governance; no
 /// released version wrote it) is format 4 without what governance added:
@@ -99,11 +115,15 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// `rolled_back` in snake case (`item_completed`). Both are read as they
 /// are, reported [`Integrity::Unchained`]: nothing binds their events, so
 /// only the rules and the trusted checklist guard them, and a reader with a
-/// key refuses them. Saving a release read from any of them writes format 4.
-pub const FORMAT_VERSION: u32 = 4;
+/// key refuses them. Saving a release read from any of them writes format 5.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The first format whose events are chained.
 pub(crate) const FIRST_CHAINED_FORMAT: u32 = 3;
+
+/// The first format whose planning event may name its checklist by
+/// fingerprint.
+pub(crate) const FIRST_NAMING_FORMAT: u32 = 5;
 
 #[derive(Serialize)]
 struct StoredRef<'a> {
@@ -115,7 +135,7 @@ impl Serialize for Release {
     /// Writes the release in the current format, its events chained and
     /// not sealed; [`sealed`](Release::sealed) seals them.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoredRef { format: FORMAT_VERSION, events: linked(self.events(), None) }.serialize(serializer)
+        StoredRef { format: FORMAT_VERSION, events: linked(self.events(), None, false) }.serialize(serializer)
     }
 }
 
@@ -125,11 +145,35 @@ impl Serialize for Release {
 pub struct Sealed<'a> {
     release: &'a Release,
     key: &'a SealKey,
+    name_checklist: bool,
+}
+
+impl Sealed<'_> {
+    /// Also names the checklist by fingerprint instead of writing it out;
+    /// see [`Release::referring`].
+    #[must_use]
+    pub fn referring(self) -> Self {
+        Sealed { name_checklist: true, ..self }
+    }
 }
 
 impl Serialize for Sealed<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoredRef { format: FORMAT_VERSION, events: linked(self.release.events(), Some(self.key)) }
+        let events = linked(self.release.events(), Some(self.key), self.name_checklist);
+        StoredRef { format: FORMAT_VERSION, events }.serialize(serializer)
+    }
+}
+
+/// A release to serialize naming its checklist by fingerprint; see
+/// [`Release::referring`].
+#[derive(Debug, Clone, Copy)]
+pub struct Referring<'a> {
+    release: &'a Release,
+}
+
+impl Serialize for Referring<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredRef { format: FORMAT_VERSION, events: linked(self.release.events(), None, true) }
             .serialize(serializer)
     }
 }
@@ -159,7 +203,38 @@ impl Release {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sealed<'a>(&'a self, key: &'a SealKey) -> Sealed<'a> {
-        Sealed { release: self, key }
+        Sealed { release: self, key, name_checklist: false }
+    }
+
+    /// The release, to serialize naming its checklist by
+    /// [fingerprint](crate::Template::fingerprint) instead of writing it
+    /// out: a few hundred bytes where OctoAcme's checklist takes about 17
+    /// KB. For a reader that holds that checklist version: a [`Trust`] that
+    /// trusts it, or the store that keeps it. The chain is the same either
+    /// way, so both documents verify to the same release with the same head.
+    ///
+    /// ```
+    /// use release_workflow::release::{Trust, UnverifiedRelease};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let whole = serde_json::to_string(&release)?;
+    /// let named = serde_json::to_string(&release.referring())?;
+    /// assert!(named.len() * 10 < whole.len());
+    ///
+    /// let log: UnverifiedRelease = serde_json::from_str(&named)?;
+    /// assert_eq!(log.verify(&Trust::default())?, release);
+    ///
+    /// // A reader that does not hold that checklist says so.
+    /// let log: UnverifiedRelease = serde_json::from_str(&named)?;
+    /// let refused = log.verify(&Trust::nothing()).unwrap_err();
+    /// assert!(refused.to_string().contains("holds no checklist of that fingerprint"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn referring(&self) -> Referring<'_> {
+        Referring { release: self }
     }
 }
 
@@ -209,6 +284,12 @@ impl UnverifiedRelease {
             if format < FIRST_CHAINED_FORMAT && event.is_linked() {
                 return Err(ReleaseError::BrokenChain { position, problem: ChainProblem::UnexpectedDigest });
             }
+            if format < FIRST_NAMING_FORMAT && event.names_checklist() {
+                return Err(ReleaseError::MalformedLog {
+                    problem: "the planning event names its checklist by fingerprint, which logs before format 5 \
+                              never do: the log was edited",
+                });
+            }
             let (event, link) = event.split();
             events.push(event);
             links.push(link);
@@ -224,6 +305,33 @@ impl UnverifiedRelease {
     /// The events as read, unchecked.
     pub fn events(&self) -> &[Event] {
         &self.events
+    }
+
+    /// The [fingerprint](crate::Template::fingerprint) of the checklist
+    /// version its planning event names, when it names one instead of
+    /// holding it: the version a reader's [`Trust`] must hold to verify it.
+    pub fn named_checklist(&self) -> Option<Digest> {
+        self.plan().and_then(|plan| plan.named_checklist().copied())
+    }
+
+    /// Holds `template` where the planning event names it, when its
+    /// fingerprint is the one named: a store that keeps that version hands
+    /// it over, so that a reader which does not trust it is told what
+    /// differs from the checklists it does trust.
+    #[cfg(feature = "store")]
+    pub(crate) fn hold_checklist(&mut self, template: std::sync::Arc<crate::checklist::Template>) {
+        if let Some(Event { what: EventKind::Planned { plan }, .. }) = self.events.first_mut()
+            && plan.named_checklist() == Some(&template.fingerprint())
+        {
+            *plan = std::sync::Arc::new(plan.sharing(template));
+        }
+    }
+
+    fn plan(&self) -> Option<&crate::plan::ReleasePlan> {
+        match self.events.first() {
+            Some(Event { what: EventKind::Planned { plan }, .. }) => Some(plan),
+            _ => None,
+        }
     }
 
     /// What [`verify`](UnverifiedRelease::verify) establishes when it

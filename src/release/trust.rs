@@ -1,7 +1,7 @@
 //! What a reader of stored logs trusts: the checklists it has pinned, and
 //! the key that seals its logs.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::checklist::Template;
 use crate::digest::SealKey;
@@ -43,23 +43,20 @@ use crate::release::ReleaseError;
 #[derive(Debug, Clone)]
 pub struct Trust {
     templates: Vec<Arc<Template>>,
-    /// Each trusted template's canonical encoding, made when first needed:
-    /// a store finds a trusted checklist in a log by its bytes.
-    encodings: Vec<OnceLock<Arc<[u8]>>>,
     key: Option<SealKey>,
 }
 
 impl Default for Trust {
     /// Trusts the OctoAcme checklist; no key.
     fn default() -> Trust {
-        Trust { templates: vec![Template::octoacme_shared()], encodings: vec![OnceLock::new()], key: None }
+        Trust { templates: vec![Template::octoacme_shared()], key: None }
     }
 }
 
 impl Trust {
     /// Trusts no template yet; no key.
     pub fn nothing() -> Trust {
-        Trust { templates: Vec::new(), encodings: Vec::new(), key: None }
+        Trust { templates: Vec::new(), key: None }
     }
 
     /// Also trusts `template`.
@@ -67,7 +64,6 @@ impl Trust {
     pub fn trusting(mut self, template: Template) -> Trust {
         if !self.trusts(&template) {
             self.templates.push(Arc::new(template));
-            self.encodings.push(OnceLock::new());
         }
         self
     }
@@ -94,7 +90,7 @@ impl Trust {
     /// digits, as a [`Digest`](crate::digest::Digest) displays).
     #[cfg(feature = "postgres")]
     pub(crate) fn trusts_fingerprint(&self, fingerprint: &str) -> bool {
-        self.templates.iter().any(|template| template.fingerprint().to_string() == fingerprint)
+        fingerprint.parse().is_ok_and(|fingerprint| self.holds(&fingerprint))
     }
 
     /// Whether seals are verified.
@@ -106,13 +102,16 @@ impl Trust {
         self.key.as_ref()
     }
 
-    /// Every trusted template with its canonical encoding.
+    /// Whether a trusted template has this fingerprint.
     #[cfg(feature = "store")]
-    pub(crate) fn encodings(&self) -> impl Iterator<Item = (&Arc<Template>, &[u8])> + '_ {
-        self.templates.iter().zip(&self.encodings).map(|(template, encoding)| {
-            let bytes = encoding.get_or_init(|| template.canonical_encoding().into());
-            (template, &**bytes)
-        })
+    pub(crate) fn holds(&self, fingerprint: &crate::digest::Digest) -> bool {
+        self.templates.iter().any(|trusted| trusted.fingerprint() == *fingerprint)
+    }
+
+    /// The trusted template of this fingerprint, shared by every release
+    /// planned with it.
+    pub(crate) fn by_fingerprint(&self, fingerprint: &crate::digest::Digest) -> Option<Arc<Template>> {
+        self.templates.iter().find(|trusted| trusted.fingerprint() == *fingerprint).map(Arc::clone)
     }
 
     /// The trusted copy of `template`, shared by every release planned

@@ -118,6 +118,15 @@ pub enum StoreError {
         problem: String,
     },
 
+    /// A checklist version the store keeps that cannot be read, or that is
+    /// not the version its fingerprint names: it was edited or damaged.
+    CorruptChecklist {
+        /// The file, or where in the database it is kept.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+
     /// Events the release's rules refuse, or a log in a format this crate
     /// cannot read.
     Release(ReleaseError),
@@ -190,6 +199,12 @@ impl fmt::Display for StoreError {
             StoreError::NotALog { path, problem } => {
                 write!(f, "{} is not a release log: {problem}", path.display())
             }
+            StoreError::CorruptChecklist { path, problem } => write!(
+                f,
+                "{}: the checklist version kept there {problem}: restore it from a backup, or remove it and \
+                 create a release planned with that checklist, which keeps it again",
+                path.display()
+            ),
             StoreError::Release(error) => fmt::Display::fmt(error, f),
             #[cfg(feature = "postgres")]
             StoreError::Database { action, server, reconnects, source } => f.write_str(
@@ -245,6 +260,7 @@ impl StoreError {
                 | StoreError::CorruptLog { .. }
                 | StoreError::Refused { .. }
                 | StoreError::NotALog { .. }
+                | StoreError::CorruptChecklist { .. }
                 | StoreError::Release(_)
         )
     }
@@ -319,6 +335,10 @@ mod tests {
             StoreError::Refused { path: path(), line: 1, source: Box::new(untrusted.clone()) },
             StoreError::Refused { path: path(), line: 54, source: Box::new(tampered) },
             StoreError::NotALog { path: path(), problem: "its first line is not a header".into() },
+            StoreError::CorruptChecklist {
+                path: PathBuf::from("releases/checklists/b7a3.json"),
+                problem: "has fingerprint 9f00…, not the one it is kept under".into(),
+            },
             StoreError::Release(untrusted),
         ];
         for error in &samples {

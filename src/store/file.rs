@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use crate::digest::Digest;
 use crate::event::Event;
 use crate::release::{FORMAT_VERSION, Release, Trust};
+use crate::store::checklists::KeptChecklists;
 use crate::store::error::StoreError;
 use crate::store::log::{Parsed, header_line, parse_log, push_event_lines};
 use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, not_found};
@@ -18,11 +19,14 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, ext
 /// Releases kept on disk, one append-only log per release.
 ///
 /// Each release is a file `<key>.jsonl` in the store's directory. Its first
-/// line is a header, `{"format":4,"release":"<key>"}` (the format it was
+/// line is a header, `{"format":5,"release":"<key>"}` (the format it was
 /// created in: a log keeps its header's format, and events appended to an
 /// older log are written as that format writes them); every further line is
 /// one event, chained and (with a key) sealed exactly as
-/// [`FORMAT_VERSION`](crate::release::FORMAT_VERSION) describes. A log is read
+/// [`FORMAT_VERSION`](crate::release::FORMAT_VERSION) describes; from format
+/// 5 on, the planning event names its checklist by fingerprint rather than
+/// holding it, so a log is a few KB and its checklist is read once, from
+/// the store's trust, for every release planned with it. A log is read
 /// against the store's [`Trust`]: its chain must hold, its checklist must
 /// be trusted, every event must pass the rules, and it must be the release
 /// its file name says.
@@ -83,6 +87,8 @@ pub struct FileStore {
     /// then: an append to a file still in that state starts from the
     /// remembered release instead of reading and replaying the whole log.
     recent: Arc<Mutex<HashMap<ReleaseKey, Written>>>,
+    /// The checklist versions read from or written to the directory.
+    kept: Arc<KeptChecklists>,
 }
 
 /// A release as this store last wrote it, and its file as it left it.
@@ -165,14 +171,14 @@ impl FileStore {
         if !metadata.is_dir() {
             return Err(StoreError::NotADirectory { path: dir });
         }
-        Ok(FileStore { dir, trust: Arc::new(Trust::default()), recent: Arc::default() })
+        Ok(FileStore { dir, trust: Arc::new(Trust::default()), recent: Arc::default(), kept: Arc::default() })
     }
 
     /// The same store, reading logs against `trust` and, when it holds a
     /// key, sealing what it writes with it.
     #[must_use]
     pub fn with_trust(self, trust: Trust) -> FileStore {
-        FileStore { dir: self.dir, trust: Arc::new(trust), recent: Arc::default() }
+        FileStore { dir: self.dir, trust: Arc::new(trust), recent: Arc::default(), kept: self.kept }
     }
 
     /// What the store trusts.
@@ -210,12 +216,14 @@ impl FileStore {
     }
 
     /// A complete log of `release` in the current format, and what this
-    /// store remembers of it once written.
+    /// store remembers of it once written; the checklist version the log
+    /// names is kept first.
     pub(super) fn encode_log(
         &self,
         key: &ReleaseKey,
         release: &Release,
     ) -> Result<(Vec<u8>, Written), StoreError> {
+        self.keep_checklist(release.template())?;
         let mut text = header_line(key)?;
         let (head, last_line_start) =
             push_event_lines(&mut text, key, FORMAT_VERSION, None, release.events(), &self.trust)?;
@@ -231,9 +239,20 @@ impl FileStore {
 
     /// Writes `text` under a temporary name in the directory, synced.
     pub(super) fn write_temporary(&self, key: &ReleaseKey, text: &[u8]) -> Result<PathBuf, StoreError> {
+        self.write_temporary_in(&self.dir, key.as_str(), text)
+    }
+
+    /// Writes `text` under a temporary name in `dir` that starts with
+    /// `name`, synced.
+    pub(super) fn write_temporary_in(
+        &self,
+        dir: &Path,
+        name: &str,
+        text: &[u8],
+    ) -> Result<PathBuf, StoreError> {
         loop {
             let serial = TEMPORARY.fetch_add(1, Ordering::Relaxed);
-            let temporary = self.dir.join(format!(".{key}.{}.{serial}.tmp", std::process::id()));
+            let temporary = dir.join(format!(".{name}.{}.{serial}.tmp", std::process::id()));
             let mut file = match OpenOptions::new().write(true).create_new(true).open(&temporary) {
                 Ok(file) => file,
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -248,16 +267,13 @@ impl FileStore {
         }
     }
 
-    /// Makes a new name in the directory durable. Only Unix can open a
-    /// directory to sync it; elsewhere the file system's own ordering is
-    /// relied on.
+    /// Makes a new name in the directory durable.
     pub(super) fn sync_dir(&self) -> Result<(), StoreError> {
-        if !cfg!(unix) {
-            return Ok(());
-        }
-        File::open(&self.dir)
-            .and_then(|dir| dir.sync_all())
-            .map_err(|error| StoreError::io(&self.dir, "sync", error))
+        crate::store::checklists::sync_dir(&self.dir)
+    }
+
+    pub(super) fn kept(&self) -> &KeptChecklists {
+        &self.kept
     }
 
     /// Opens a release's log for appending and locks it, making sure the
@@ -303,7 +319,8 @@ impl FileStore {
             .and_then(|_| file.read_to_end(&mut bytes))
             .map_err(|error| StoreError::io(&path, "read", error))?;
         let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
-        let mut parsed = parse_log(&path, key, whole, &self.trust)?;
+        let mut parsed =
+            parse_log(&path, key, whole, &self.trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
         parsed.torn_tail = parsed.torn_tail.or(unfinished);
         Ok((parsed, bytes))
     }
@@ -402,7 +419,8 @@ impl ReleaseStore for FileStore {
             Err(error) => return Err(StoreError::io(&path, "read", error)),
         };
         let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
-        let parsed = parse_log(&path, key, whole, &self.trust)?;
+        let parsed =
+            parse_log(&path, key, whole, &self.trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
         Ok(StoredRelease {
             release: parsed.release,
             torn_tail: parsed.torn_tail.or(unfinished),
@@ -479,6 +497,11 @@ impl ReleaseStore for FileStore {
         };
         self.remember(key, written);
         Ok(count)
+    }
+
+    /// The version kept in [`checklists_dir`](FileStore::checklists_dir).
+    fn checklist(&self, fingerprint: &Digest) -> Result<Option<crate::checklist::Template>, StoreError> {
+        Ok(self.kept_checklist(fingerprint)?.map(|kept| (*kept).clone()))
     }
 
     fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checklist::Template;
 use crate::digest::Digest;
 use crate::event::Event;
 use crate::release::{
@@ -44,7 +43,8 @@ pub(super) fn push_event_lines(
     for event in events {
         last_line_start = text.len();
         if format >= crate::release::FIRST_CHAINED_FORMAT {
-            let (line, digest) = crate::release::stored_line(previous.as_ref(), event, trust.key());
+            let named = format >= crate::release::FIRST_NAMING_FORMAT;
+            let (line, digest) = crate::release::stored_line(previous.as_ref(), event, trust.key(), named);
             text.extend_from_slice(&line);
             previous = Some(digest);
         } else {
@@ -139,36 +139,14 @@ pub(super) fn split_lines<'a>(
     Ok(Lines { format: header.format, events, torn_tail, end: offset, needs_newline })
 }
 
-/// A template that reads quickly, put in place of a trusted checklist cut
-/// out of a planning event's line; the trusted checklist replaces it once
-/// the line is read.
-const STAND_IN: &[u8] =
-    br#"{"name":"-","sections":["-"],"items":[{"id":"x","title":"-","section":"-","gate":"freeze"}]}"#;
-
-/// A planning event's line with a trusted checklist's exact bytes cut out,
-/// and that checklist. Reading a 66-item checklist costs far more than the
-/// rest of a short log; a line that holds a trusted one byte for byte holds
-/// an equal one, so it need not be read. (Where `"template":` occurs it is
-/// a key: inside a JSON string its quotes would be escaped.)
-fn cut_trusted_template(line: &[u8], trust: &Trust) -> Option<(Vec<u8>, Arc<Template>)> {
-    const KEY: &[u8] = b"\"template\":";
-    let at = memchr::memmem::find(line, KEY)? + KEY.len();
-    let rest = line.get(at..)?;
-    trust.encodings().find(|(_, encoding)| rest.starts_with(encoding)).map(|(template, encoding)| {
-        let mut cut = Vec::with_capacity(line.len() - encoding.len() + STAND_IN.len());
-        cut.extend_from_slice(line.get(..at).unwrap_or_default());
-        cut.extend_from_slice(STAND_IN);
-        cut.extend_from_slice(rest.get(encoding.len()..).unwrap_or_default());
-        (cut, Arc::clone(template))
-    })
-}
-
-/// Reads, verifies and replays a log.
+/// Reads, verifies and replays a log; `kept` gives the checklist versions
+/// the store keeps.
 pub(super) fn parse_log(
     path: &Path,
     key: &ReleaseKey,
     bytes: &[u8],
     trust: &Trust,
+    kept: &mut crate::store::checklists::ReadKept<'_>,
 ) -> Result<Parsed, StoreError> {
     let lines = split_lines(path, key, bytes)?;
     let corrupt = |line: usize, error: serde_json::Error| StoreError::CorruptLog {
@@ -177,20 +155,7 @@ pub(super) fn parse_log(
         problem: error.to_string(),
     };
     let mut stored: Vec<StoredEvent> = Vec::with_capacity(lines.events.len());
-    let mut texts = lines.events.iter();
-    if let Some((line, _, text)) = texts.next() {
-        // The planning event: read without its checklist when it holds a
-        // trusted one byte for byte.
-        let first = match cut_trusted_template(text, trust) {
-            Some((cut, template)) => serde_json::from_slice(&cut).map(|mut first: StoredEvent| {
-                first.share_template(template);
-                first
-            }),
-            None => serde_json::from_slice(text),
-        };
-        stored.push(first.map_err(|error| corrupt(*line, error))?);
-    }
-    for (line, _, text) in texts {
+    for (line, _, text) in &lines.events {
         stored.push(serde_json::from_slice(text).map_err(|error| corrupt(*line, error))?);
     }
     let line_of = |position: usize| lines.events.get(position).map_or(2, |(line, _, _)| *line);
@@ -203,7 +168,8 @@ pub(super) fn parse_log(
         };
         StoreError::Refused { path: path.to_path_buf(), line, source: Box::new(error) }
     };
-    let unverified = UnverifiedRelease::from_stored(lines.format, stored).map_err(refused)?;
+    let mut unverified = UnverifiedRelease::from_stored(lines.format, stored).map_err(refused)?;
+    crate::store::checklists::hand_over(&mut unverified, trust, kept)?;
     let integrity = unverified.integrity(trust);
     let (release, head) = unverified.verify_with_head(trust).map_err(refused)?;
     let named = ReleaseKey::of(&release);
@@ -258,22 +224,9 @@ mod tests {
             1,
         );
         let error =
-            parse_log(Path::new("log"), &key, edited.as_bytes(), &Trust::default()).map(|_| ()).unwrap_err();
+            parse_log(Path::new("log"), &key, edited.as_bytes(), &Trust::default(), &mut |_| Ok(None))
+                .map(|_| ())
+                .unwrap_err();
         assert!(error.to_string().contains("line 4: event 3 of the log was changed"), "{error}");
-    }
-
-    #[test]
-    fn a_trusted_checklist_is_cut_out_and_shared() {
-        let release = release();
-        let text = log_of(&release);
-        let first_line = text.split(|byte| *byte == b'\n').nth(1).unwrap();
-        let (cut, template) = cut_trusted_template(first_line, &Trust::default()).unwrap();
-        assert!(cut.len() < 1_000, "the checklist was not cut out");
-        assert!(std::ptr::eq(&*template, &*Template::octoacme_shared()));
-        assert!(cut_trusted_template(first_line, &Trust::nothing()).is_none());
-        let parsed =
-            parse_log(Path::new("log"), &ReleaseKey::of(&release), &text, &Trust::default()).unwrap();
-        assert_eq!(parsed.release, release);
-        assert!(std::ptr::eq(parsed.release.template(), &*Template::octoacme_shared()));
     }
 }

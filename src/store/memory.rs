@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::checklist::Template;
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::release::{Integrity, Release, Trust};
 use crate::store::error::StoreError;
@@ -89,5 +91,13 @@ impl ReleaseStore for MemoryStore {
 
     fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
         Ok(self.releases().keys().cloned().collect())
+    }
+
+    /// The checklist of a stored release with this fingerprint: each
+    /// release holds its own.
+    fn checklist(&self, fingerprint: &Digest) -> Result<Option<Template>, StoreError> {
+        let releases = self.releases();
+        let found = releases.values().map(Release::template).find(|held| held.fingerprint() == *fingerprint);
+        Ok(found.cloned())
     }
 }

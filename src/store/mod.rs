@@ -15,6 +15,7 @@
 //! the log: when, who, what.
 
 mod batch;
+mod checklists;
 mod error;
 mod file;
 mod key;
@@ -40,6 +41,7 @@ pub use postgres::{PostgresStore, SCHEMA_VERSION};
 pub use recover::{DroppedLine, Recovery};
 pub use summary::{Deployments, Listing, ReleaseFilter, ReleaseSummary, Unreadable};
 
+use crate::checklist::Template;
 use crate::event::Event;
 use crate::release::{Integrity, Release, ReleaseError, Trust};
 
@@ -210,6 +212,40 @@ pub trait ReleaseStore {
         Ok(deployments)
     }
 
+    /// The checklist version of this [fingerprint](crate::Template::fingerprint)
+    /// if the store keeps it: the one a release planned with it follows,
+    /// and whose logs name it. A store keeps each version once, from the
+    /// first release created with it; a tool shows it to a reviewer before
+    /// trusting it, or compares it with
+    /// [`differences_from`](crate::Template::differences_from).
+    ///
+    /// ```
+    /// use release_workflow::Template;
+    /// use release_workflow::store::{MemoryStore, ReleaseStore};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let store = MemoryStore::new();
+    /// store.create(&release)?;
+    /// let fingerprint = release.template().fingerprint();
+    /// assert_eq!(store.checklist(&fingerprint)?.as_ref(), Some(release.template()));
+    /// assert_eq!(store.checklist(&Template::octoacme().without_policy().fingerprint())?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// The default keeps none, for a store that writes each release whole.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::CorruptChecklist`] when the kept copy is not that
+    /// version; the store's own errors.
+    fn checklist(&self, fingerprint: &crate::digest::Digest) -> Result<Option<Template>, StoreError> {
+        let _ = fingerprint;
+        Ok(None)
+    }
+
     /// Appends the events of `release` from position `stored` on: the ones
     /// made since it was loaded with `stored` events (or created, with all
     /// of them). Returns the new number of stored events.
@@ -333,6 +369,10 @@ macro_rules! forward_store {
             }
             fn deployments(&self, filter: &ReleaseFilter) -> Result<Deployments, StoreError> {
                 (**self).deployments(filter)
+            }
+
+            fn checklist(&self, fingerprint: &crate::digest::Digest) -> Result<Option<Template>, StoreError> {
+                (**self).checklist(fingerprint)
             }
         }
     };

@@ -13,21 +13,23 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 
+use crate::checklist::Template;
 use crate::digest::Digest;
 use crate::event::Event;
 use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::stage::Stage;
+use crate::store::checklists::KeptChecklists;
 use crate::store::error::StoreError;
 use crate::store::log::{Header, encode_error, parse_log};
 use crate::store::postgres_sql::{
-    APPEND_EVENTS, FILL_SUMMARY_CHECK, INSERT_RELEASE, SELECT_KEYS, SELECT_LISTED, SELECT_LOG,
-    SELECT_SUMMARY, check_schema_name, migrate, quoted,
+    APPEND_EVENTS, FILL_SUMMARY_CHECK, INSERT_RELEASE, SELECT_CHECKLIST, SELECT_KEYS, SELECT_LISTED,
+    SELECT_LOG, SELECT_SUMMARY, check_schema_name, migrate, quoted,
 };
 use crate::store::postgres_summary::{Summary, summary_check};
 use crate::store::{
@@ -106,6 +108,9 @@ pub struct PostgresStore {
     /// to it checks its events against this instead of reading the log,
     /// when the summary row shows nobody else wrote since.
     recent: Mutex<HashMap<ReleaseKey, Written>>,
+    /// The checklist versions kept in the schema that this store has
+    /// written or read.
+    kept: KeptChecklists,
 }
 
 /// A release as this store last wrote it.
@@ -191,6 +196,7 @@ impl PostgresStore {
             schema: schema.to_owned(),
             trust: Trust::default(),
             recent: Mutex::new(HashMap::new()),
+            kept: KeptChecklists::default(),
         })
     }
 
@@ -269,7 +275,8 @@ impl PostgresStore {
         let lines = events
             .iter()
             .map(|event| {
-                let (line, digest) = crate::release::stored_line(previous.as_ref(), event, self.trust.key());
+                let (line, digest) =
+                    crate::release::stored_line(previous.as_ref(), event, self.trust.key(), true);
                 previous = Some(digest);
                 // serde_json writes UTF-8: the conversion never loses anything.
                 String::from_utf8_lossy(&line).into_owned()
@@ -294,7 +301,15 @@ impl PostgresStore {
 
     /// Verifies and replays a release from its rows, as the file store
     /// does its log: the rows are the log's lines.
-    fn parse(&self, key: &ReleaseKey, summary: &Summary, rows: &[Row]) -> Result<Parsed, StoreError> {
+    /// `kept` reads a kept checklist version the trust does not hold, for
+    /// the message that names it.
+    fn parse(
+        &self,
+        key: &ReleaseKey,
+        summary: &Summary,
+        rows: &[Row],
+        kept: &mut crate::store::checklists::ReadKept<'_>,
+    ) -> Result<Parsed, StoreError> {
         let path = self.path_of(key);
         let header = Header { format: summary.format, release: key.to_string() };
         let mut text = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
@@ -318,7 +333,7 @@ impl PostgresStore {
             text.extend_from_slice(line.as_bytes());
             text.push(b'\n');
         }
-        let parsed = parse_log(&path, key, &text, &self.trust)?;
+        let parsed = parse_log(&path, key, &text, &self.trust, kept)?;
         let head = parsed.head.map(|digest| digest.to_string());
         let differences = summary.differences_from(&ReleaseSummary::of(&parsed.release), head.as_deref());
         if !differences.is_empty() {
@@ -354,9 +369,29 @@ impl PostgresStore {
             Some((now, _)) if now.events != expected => {
                 Err(StoreError::Conflict { key: key.to_string(), expected, actual: now.events })
             }
-            Some((now, rows)) => Ok(self.parse(key, &now, &rows)?.release),
+            Some((now, rows)) => {
+                let kept = &mut |fingerprint: &Digest| self.kept_checklist(connection, fingerprint);
+                Ok(self.parse(key, &now, &rows, kept)?.release)
+            }
             None => Err(self.not_found(connection, key)),
         }
+    }
+
+    /// The kept checklist version of `fingerprint`, if the schema keeps it.
+    fn kept_checklist(
+        &self,
+        connection: &mut Connection,
+        fingerprint: &Digest,
+    ) -> Result<Option<Arc<Template>>, StoreError> {
+        self.kept.get_or_read(fingerprint, || {
+            let statement = self.statement(connection, SELECT_CHECKLIST)?;
+            let row = connection
+                .client
+                .query_opt(&statement, &[&fingerprint.to_string()])
+                .map_err(database("read a checklist version from"))?;
+            let path = PathBuf::from(format!("{}.checklists/{fingerprint}", self.schema));
+            Ok(row.map(|row| (row.get::<_, String>(0).into_bytes(), path)))
+        })
     }
 
     /// The conflict a refused write met: how many events the release has now.
@@ -407,6 +442,13 @@ impl ReleaseStore for PostgresStore {
         self.retrying(|| self.keys_once())
     }
 
+    /// The version kept in the schema's `checklists` table.
+    fn checklist(&self, fingerprint: &Digest) -> Result<Option<Template>, StoreError> {
+        self.retrying(|| {
+            Ok(self.kept_checklist(&mut self.connection(), fingerprint)?.map(|kept| (*kept).clone()))
+        })
+    }
+
     fn list(&self, filter: &ReleaseFilter) -> Result<Listing, StoreError> {
         self.retrying(|| self.list_once(filter))
     }
@@ -421,7 +463,11 @@ impl PostgresStore {
         let (lines, head) = self.lines(None, release.events());
         let head = head.map(|digest| digest.to_string());
         let summary = ReleaseSummary::of(release);
-        let checklist = release.template().fingerprint().to_string();
+        let fingerprint = release.template().fingerprint();
+        let checklist = fingerprint.to_string();
+        // Sent once per version and store: the schema keeps it from then on.
+        let keep = (!self.kept.knows(&fingerprint))
+            .then(|| String::from_utf8_lossy(&release.template().canonical_encoding()).into_owned());
         let format = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
         let mut connection = self.connection();
         let statement = self.statement(&mut connection, INSERT_RELEASE)?;
@@ -442,10 +488,14 @@ impl PostgresStore {
                     &lines,
                     &summary_check(&summary, head.as_deref(), Some(&checklist)),
                     &checklist,
+                    &keep,
                 ],
             )
             .map_err(database("create a release in"))?;
         drop(connection);
+        if keep.is_some() {
+            self.kept.remember(Arc::new(release.template().clone()));
+        }
         if inserted == 0 {
             return Err(StoreError::ReleaseExists { key: key.to_string() });
         }
@@ -459,7 +509,8 @@ impl PostgresStore {
             return Err(self.not_found(&mut connection, key));
         };
         drop(connection);
-        let parsed = self.parse(key, &summary, &rows)?;
+        let kept = &mut |fingerprint: &Digest| self.kept_checklist(&mut self.connection(), fingerprint);
+        let parsed = self.parse(key, &summary, &rows, kept)?;
         Ok(StoredRelease { release: parsed.release, torn_tail: None, integrity: parsed.integrity })
     }
 
@@ -569,9 +620,6 @@ impl PostgresStore {
 }
 
 impl PostgresStore {
-    /// A listed summary row, checked: its fields must hash to its check. A
-    /// row without a check (written by schema version 1) is verified by
-    /// loading its release, and its check written.
     /// A listed row's key. A key SQL made unreadable cannot be reported as
     /// an [`Unreadable`] release (it names none), so it fails the listing.
     fn listed_key(&self, row: &Row) -> Result<ReleaseKey, StoreError> {
@@ -582,6 +630,9 @@ impl PostgresStore {
         })
     }
 
+    /// A listed summary row, checked: its fields must hash to its check. A
+    /// row without a check (written by schema version 1) is verified by
+    /// loading its release, and its check written.
     fn summary(&self, key: &ReleaseKey, row: &Row) -> Result<ReleaseSummary, StoreError> {
         let bad = |problem: String| StoreError::NotALog {
             path: PathBuf::from(format!("{}.releases/{key}", self.schema)),

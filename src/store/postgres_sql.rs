@@ -37,12 +37,17 @@ CREATE TABLE {schema}.events (
     r#"
 ALTER TABLE {schema}.releases ADD COLUMN summary_check text;
 "#,
-    // Version 3: each release's checklist fingerprint, so that a listing
-    // reports a release whose checklist the reader does not trust without
-    // loading every log. Rows from before have none until a listing
-    // verifies them against their logs.
+    // Version 3: the checklist versions the logs name, each kept once by
+    // its fingerprint; and each release's checklist fingerprint, so that a
+    // listing reports a release whose checklist the reader does not trust
+    // without loading every log. Rows from before have none until a
+    // listing verifies them against their logs.
     r#"
 ALTER TABLE {schema}.releases ADD COLUMN checklist text;
+CREATE TABLE {schema}.checklists (
+    fingerprint text PRIMARY KEY,
+    template text NOT NULL
+);
 "#,
 ];
 
@@ -65,9 +70,17 @@ pub(super) const SELECT_LISTED: &str =
     WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
     ORDER BY key COLLATE \"C\"";
 
+/// A kept checklist version, by fingerprint.
+pub(super) const SELECT_CHECKLIST: &str = "SELECT template FROM {schema}.checklists WHERE fingerprint = $1";
+
 /// A release and its events in one statement, so in one transaction with
-/// one round trip; nothing when the key is taken.
-pub(super) const INSERT_RELEASE: &str = "WITH created AS (
+/// one round trip; nothing when the key is taken. The checklist version it
+/// names is kept with it (`$13`, unless this store knows it is kept): a
+/// log never names a version its schema does not keep.
+pub(super) const INSERT_RELEASE: &str = "WITH kept AS (
+        INSERT INTO {schema}.checklists (fingerprint, template)
+        SELECT $12, $13::text WHERE $13::text IS NOT NULL ON CONFLICT (fingerprint) DO NOTHING),
+    created AS (
         INSERT INTO {schema}.releases
             (key, service, version, stage, format, events, head, last_event_at, summary_check, checklist)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $12) ON CONFLICT (key) DO NOTHING RETURNING key)
