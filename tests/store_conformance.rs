@@ -530,6 +530,68 @@ mod postgres_store {
     }
 
     #[test]
+    fn migrate_brings_older_rows_to_the_current_format_and_keeps_their_history() {
+        let Some(url) = database_url("migrate_brings_older_rows_to_the_current_format") else { return };
+        let schema = fresh_schema(&url, "migrate");
+        let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        let release = at_stage(Stage::Frozen);
+        let key = store.create(&release).unwrap();
+        store.create(&planned_for("web", "1.0.0")).unwrap();
+        // Rows as format 4 wrote them: the planning line holds its checklist.
+        let document = serde_json::to_value(&release).unwrap();
+        let format_4_line = document["events"][0].to_string();
+        let line_of = |client: &mut postgres::Client| -> String {
+            let sql = format!("SELECT line FROM {schema}.events WHERE key = $1 AND seq = 0");
+            client.query_one(&sql, &[&key.as_str()]).unwrap().get(0)
+        };
+        let mut client = raw(&url);
+        client
+            .execute(
+                &format!("UPDATE {schema}.events SET line = $2 WHERE key = $1 AND seq = 0"),
+                &[&key.as_str(), &format_4_line],
+            )
+            .unwrap();
+        client
+            .execute(&format!("UPDATE {schema}.releases SET format = 4 WHERE key = $1"), &[&key.as_str()])
+            .unwrap();
+        let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        assert_eq!(store.load(&key).unwrap().release, release, "format 4 loads");
+
+        let plan = store.plan_migration().unwrap();
+        let planned: Vec<(&str, u32)> =
+            plan.migrated.iter().map(|log| (log.key.as_str(), log.from)).collect();
+        assert_eq!(planned, [("checkout@2.4.0", 4)]);
+        assert_eq!((plan.current, plan.unreadable.len()), (1, 0));
+        assert_eq!(line_of(&mut client), format_4_line, "a dry run writes nothing");
+
+        let done = store.migrate().unwrap();
+        assert_eq!(done.migrated, plan.migrated);
+        assert_eq!(done.migrated[0].head_before, Some(release.head()));
+        assert_eq!(done.migrated[0].head_after, release.head());
+        let fingerprint = release.template().fingerprint().to_string();
+        let migrated_line = line_of(&mut client);
+        assert!(migrated_line.contains(&format!(r#""template":"{fingerprint}""#)), "{migrated_line}");
+        let row = client
+            .query_one(
+                &format!("SELECT format, migrated FROM {schema}.releases WHERE key = $1"),
+                &[&key.as_str()],
+            )
+            .unwrap();
+        assert_eq!(row.get::<_, i32>(0), 5);
+        let record: serde_json::Value = serde_json::from_str(row.get::<_, &str>(1)).unwrap();
+        assert_eq!(record, serde_json::json!({"format": 4, "head": release.head().to_string()}));
+        let fresh = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        let loaded = fresh.load(&key).unwrap().release;
+        assert_eq!(loaded, release);
+        loaded.verify_anchor(&release.head()).unwrap();
+        let listing = fresh.list(&ReleaseFilter::all()).unwrap();
+        assert_eq!((listing.releases.len(), listing.unreadable.len()), (2, 0), "{listing:?}");
+        let again = fresh.migrate().unwrap();
+        assert!(again.migrated.is_empty() && again.current == 2, "{again:?}");
+        drop_schema(&url, &schema);
+    }
+
+    #[test]
     fn the_postgres_store_conforms() {
         let Some(url) = database_url("the_postgres_store_conforms") else { return };
         for (test, check) in SUITE {
@@ -710,7 +772,7 @@ mod postgres_store {
         // their check written.
         client
             .batch_execute(&format!(
-                "ALTER TABLE {schema}.releases DROP COLUMN summary_check, DROP COLUMN checklist;
+                "ALTER TABLE {schema}.releases DROP COLUMN summary_check, DROP COLUMN checklist, DROP COLUMN migrated;
                  DROP TABLE {schema}.checklists;
                  DELETE FROM {schema}.schema_version WHERE version > 1;"
             ))

@@ -192,6 +192,11 @@ impl FileStore {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Forgets what this store last wrote to a release's log.
+    pub(super) fn forget(&self, key: &ReleaseKey) {
+        self.recent().remove(key);
+    }
+
     fn remember(&self, key: &ReleaseKey, written: Written) {
         let mut recent = self.recent();
         if recent.len() >= RECENT_RELEASES && !recent.contains_key(key) {
@@ -310,7 +315,7 @@ impl FileStore {
     }
 
     /// Reads and verifies a log from an open file; gives its bytes too.
-    fn read(&self, key: &ReleaseKey, file: &mut File) -> Result<(Parsed, Vec<u8>), StoreError> {
+    pub(super) fn read(&self, key: &ReleaseKey, file: &mut File) -> Result<(Parsed, Vec<u8>), StoreError> {
         #[cfg(test)]
         FULL_READS.set(FULL_READS.get() + 1);
         let path = self.path_of(key);

@@ -19,10 +19,22 @@ use crate::store::{ReleaseKey, TornTail};
 pub(super) struct Header {
     pub(super) format: u32,
     pub(super) release: String,
+    /// Where a migrated log came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) migrated: Option<MigratedFrom>,
+}
+
+/// The format a migrated log was in, and its verified head then (none for
+/// an unchained format).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MigratedFrom {
+    pub(super) format: u32,
+    pub(super) head: Option<Digest>,
 }
 
 pub(super) fn header_line(key: &ReleaseKey) -> Result<Vec<u8>, StoreError> {
-    let header = Header { format: FORMAT_VERSION, release: key.to_string() };
+    let header = Header { format: FORMAT_VERSION, release: key.to_string(), migrated: None };
     let mut line = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
     line.push(b'\n');
     Ok(line)

@@ -21,6 +21,7 @@ mod file;
 mod key;
 mod log;
 mod memory;
+mod migrate;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
@@ -36,6 +37,7 @@ pub use error::StoreError;
 pub use file::FileStore;
 pub use key::ReleaseKey;
 pub use memory::MemoryStore;
+pub use migrate::{LogMigration, Migration};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, SCHEMA_VERSION};
 pub use recover::{DroppedLine, Recovery};

@@ -39,6 +39,8 @@ use crate::store::{
 
 #[path = "postgres_connection.rs"]
 mod connection;
+#[path = "postgres_migrate.rs"]
+mod migrate;
 
 pub(super) use connection::database;
 use connection::{Connection, at_server, server_of};
@@ -311,7 +313,7 @@ impl PostgresStore {
         kept: &mut crate::store::checklists::ReadKept<'_>,
     ) -> Result<Parsed, StoreError> {
         let path = self.path_of(key);
-        let header = Header { format: summary.format, release: key.to_string() };
+        let header = Header { format: summary.format, release: key.to_string(), migrated: None };
         let mut text = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
         text.push(b'\n');
         for (index, row) in rows.iter().enumerate() {

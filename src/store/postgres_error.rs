@@ -78,3 +78,59 @@ pub(super) fn database_message(
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::store::StoreError;
+
+    /// A connection that never was: nothing listens on port 1.
+    fn refused() -> postgres::Error {
+        let url = "host=127.0.0.1 port=1 user=nobody connect_timeout=5";
+        match postgres::Client::connect(url, postgres::NoTls) {
+            Err(error) => error,
+            Ok(_) => panic!("something answered on 127.0.0.1:1"),
+        }
+    }
+
+    /// An error that is not about the connection: a setting that does not
+    /// parse.
+    fn not_lost() -> postgres::Error {
+        match "host=127.0.0.1 port=not-a-port".parse::<postgres::Config>() {
+            Err(error) => error,
+            Ok(_) => panic!("a port of letters parsed"),
+        }
+    }
+
+    fn failed(action: &'static str, source: postgres::Error) -> StoreError {
+        StoreError::Database {
+            action,
+            server: "127.0.0.1:1".into(),
+            reconnects: true,
+            source: Arc::new(source),
+        }
+    }
+
+    #[test]
+    fn only_a_write_that_lost_its_connection_points_at_reloading() {
+        assert!(connection_lost(&refused()));
+        assert!(!connection_lost(&not_lost()));
+        for action in WRITES {
+            let error = failed(action, refused());
+            assert_eq!(error.next_actions(), [NextAction::ReloadAndRedo], "{action}");
+            assert!(error.to_string().contains("may or may not be stored"), "{error}");
+            let refused_write = failed(action, not_lost());
+            assert!(refused_write.next_actions().is_empty(), "{action}: {refused_write}");
+            assert!(!refused_write.to_string().contains("may or may not"), "{refused_write}");
+        }
+        let read = failed("read", refused());
+        assert!(read.next_actions().is_empty(), "{read}");
+        assert!(
+            read.to_string().contains("the store reconnected once and lost the connection again"),
+            "{read}"
+        );
+        assert!(!read.to_string().contains("may or may not"), "{read}");
+    }
+}

@@ -33,7 +33,9 @@ CREATE TABLE {schema}.events (
 "#,
     // Version 2: each summary row's check, so that a listing notices a row
     // changed outside the store. Rows from version 1 have none until a
-    // listing verifies them against their logs.
+    // listing verifies them against their logs. And where a migrated
+    // log came from (`{"format":4,"head":"…"}`), as a file store's header
+    // says it.
     r#"
 ALTER TABLE {schema}.releases ADD COLUMN summary_check text;
 "#,
@@ -41,9 +43,12 @@ ALTER TABLE {schema}.releases ADD COLUMN summary_check text;
     // its fingerprint; and each release's checklist fingerprint, so that a
     // listing reports a release whose checklist the reader does not trust
     // without loading every log. Rows from before have none until a
-    // listing verifies them against their logs.
+    // listing verifies them against their logs. And where a migrated
+    // log came from (`{"format":4,"head":"…"}`), as a file store's header
+    // says it.
     r#"
 ALTER TABLE {schema}.releases ADD COLUMN checklist text;
+ALTER TABLE {schema}.releases ADD COLUMN migrated text;
 CREATE TABLE {schema}.checklists (
     fingerprint text PRIMARY KEY,
     template text NOT NULL
@@ -104,6 +109,21 @@ pub(super) const APPEND_EVENTS: &str = "WITH moved AS (
 /// row moved meanwhile.
 pub(super) const FILL_SUMMARY_CHECK: &str = "UPDATE {schema}.releases SET summary_check = $2, checklist = $4
     WHERE key = $1 AND events = $3 AND (summary_check IS NULL OR checklist IS NULL)";
+
+/// A release's log brought to the current format, in one statement: its
+/// summary row (only while it still has the events and the format the
+/// migration read, so a concurrent append makes it write nothing), every
+/// event line, and the checklist version the new planning line names.
+pub(super) const MIGRATE_LOG: &str = "WITH moved AS (
+        UPDATE {schema}.releases
+        SET format = $2, head = $3, summary_check = $4, checklist = $5, migrated = $6
+        WHERE key = $1 AND events = $7 AND format = $8 RETURNING key),
+    kept AS (
+        INSERT INTO {schema}.checklists (fingerprint, template)
+        SELECT $5, $9::text WHERE $9::text IS NOT NULL ON CONFLICT (fingerprint) DO NOTHING)
+    UPDATE {schema}.events e SET line = new.line
+    FROM moved, unnest($10::bigint[], $11::text[]) AS new (seq, line)
+    WHERE e.key = moved.key AND e.seq = new.seq";
 
 /// A schema name as SQL names it: quoted, so that a plain name that is
 /// also a keyword (`user`, `select`, `order`) is a name. The name is
