@@ -73,6 +73,12 @@ pub enum NextAction {
     OpenIncident,
     /// Upgrade this crate to a version that reads the stored format.
     UpgradeCrate,
+    /// Hand the role over to someone else before the person holding it
+    /// leaves the roster.
+    HandOverRole,
+    /// Add someone the policy lets approve to the release's roster: nobody
+    /// on it may give the approval a gate needs.
+    StaffApprover,
 }
 
 named_enum!(NextAction, "next action", {
@@ -98,6 +104,8 @@ named_enum!(NextAction, "next action", {
     ClearFlag => "clear-flag",
     OpenIncident => "open-incident",
     UpgradeCrate => "upgrade-crate",
+    HandOverRole => "hand-over-role",
+    StaffApprover => "staff-approver",
 });
 
 impl NextAction {
@@ -142,6 +150,11 @@ impl NextAction {
             NextAction::ClearFlag => "clear the flag first",
             NextAction::OpenIncident => "open the incident first",
             NextAction::UpgradeCrate => "upgrade this crate",
+            NextAction::HandOverRole => "hand the role over to someone first",
+            NextAction::StaffApprover => {
+                "add someone the policy lets approve, who neither planned the release nor wrote one of its \
+                 changes, to the release's roster"
+            }
         }
     }
 
@@ -171,6 +184,8 @@ impl NextAction {
             NextAction::ClearFlag => &["clear_flag"],
             NextAction::OpenIncident => &["open_incident"],
             NextAction::UpgradeCrate => &[],
+            NextAction::HandOverRole => &["hand_over"],
+            NextAction::StaffApprover => &["add_member", "hand_over"],
         }
     }
 }

@@ -306,6 +306,11 @@ impl Actor {
         Ok(Actor { id, name, role })
     }
 
+    /// A person whose id and name a roster already checked.
+    pub(crate) fn on_roster(id: PersonId, name: String, role: Role) -> Actor {
+        Actor { id, name, role }
+    }
+
     /// The same person acting in another role.
     pub fn acting_as(&self, role: Role) -> Actor {
         Actor { id: self.id.clone(), name: self.name.clone(), role }

@@ -34,6 +34,7 @@ use crate::checklist::ItemId;
 use crate::health::{CriterionId, Finding, FiniteF64, Observation, ObservationKind, Signal};
 use crate::incident::Incident;
 use crate::plan::{Change, ReleasePlan};
+use crate::roster::RosterChange;
 use crate::stage::{Gate, Stage};
 use crate::text::named_enum;
 
@@ -193,6 +194,14 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// The roster changed: a person added, a role handed over, a person
+    /// removed. Events after it are checked against the new roster.
+    RosterChanged {
+        /// What changed.
+        change: RosterChange,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// What kind of thing an [`Event`] records, without its details: for
@@ -234,6 +243,8 @@ pub enum EventType {
     Approved,
     /// [`EventKind::WindowOverridden`].
     WindowOverridden,
+    /// [`EventKind::RosterChanged`].
+    RosterChanged,
 }
 
 named_enum!(EventType, "event type", {
@@ -254,6 +265,7 @@ named_enum!(EventType, "event type", {
     RolledBack => "rolled-back" | "rolled_back",
     Approved => "approved",
     WindowOverridden => "window-overridden",
+    RosterChanged => "roster-changed",
 });
 
 impl EventKind {
@@ -277,6 +289,7 @@ impl EventKind {
             EventKind::RolledBack { .. } => EventType::RolledBack,
             EventKind::Approved { .. } => EventType::Approved,
             EventKind::WindowOverridden { .. } => EventType::WindowOverridden,
+            EventKind::RosterChanged { .. } => EventType::RosterChanged,
         }
     }
 }
@@ -376,6 +389,7 @@ impl fmt::Display for EventKind {
             EventKind::WindowOverridden { window, reason } => {
                 write!(f, "overrode change window \"{window}\": {reason}")
             }
+            EventKind::RosterChanged { change, reason } => write!(f, "{change}: {reason}"),
         }
     }
 }

@@ -76,7 +76,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::actor::Actor;
+use crate::actor::{Actor, PersonId};
 use crate::event::Event;
 use crate::health::Observation;
 use crate::incident::Incident;
@@ -481,6 +481,60 @@ macro_rules! stepping {
     };
 }
 
+/// Roster changes, for every stage but a rollback's.
+macro_rules! staffing {
+    ($name:ident) => {
+        impl $name {
+            /// Adds someone to the roster; see [`Release::add_member`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::add_member`].
+            pub fn add_member(
+                &mut self,
+                member: Actor,
+                reason: impl Into<String>,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, ReleaseError> {
+                self.0.add_member(member, reason, by, at)
+            }
+
+            /// Hands a role over; see [`Release::hand_over`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::hand_over`].
+            pub fn hand_over(
+                &mut self,
+                from: &PersonId,
+                to: Actor,
+                reason: impl Into<String>,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, ReleaseError> {
+                self.0.hand_over(from, to, reason, by, at)
+            }
+
+            /// Removes someone from the roster; see
+            /// [`Release::remove_member`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::remove_member`].
+            pub fn remove_member(
+                &mut self,
+                person: &PersonId,
+                reason: impl Into<String>,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, ReleaseError> {
+                self.0.remove_member(person, reason, by, at)
+            }
+        }
+    };
+}
+
 /// Approvals for the gate the handle's release passes next: the gate is
 /// the handle's to name, so a call cannot approve the wrong one.
 macro_rules! approving {
@@ -563,6 +617,11 @@ stepping!(Frozen);
 stepping!(Deploying);
 stepping!(Verifying);
 stepping!(Released);
+staffing!(Planned);
+staffing!(Frozen);
+staffing!(Deploying);
+staffing!(Verifying);
+staffing!(Released);
 watched!(Deploying);
 watched!(Verifying);
 watched!(Released);

@@ -19,7 +19,12 @@ use release_workflow::{
 
 /// A small release that records every kind of event, by ids.
 fn sample() -> Release {
-    sample_by(ada(), grace(), true)
+    sample_by(ada(), grace(), true, true)
+}
+
+/// The sample as a format-4 log holds it: no roster changes.
+fn format_4_sample() -> Release {
+    sample_by(ada(), grace(), true, false)
 }
 
 /// The sample as logs of formats 1 to 3 hold it: actors had no id, so each
@@ -28,7 +33,7 @@ fn legacy_sample() -> Release {
     let legacy = |actor: Actor| -> Actor {
         serde_json::from_value(serde_json::json!({"name": actor.name(), "role": actor.role()})).unwrap()
     };
-    sample_by(legacy(ada()), legacy(grace()), false)
+    sample_by(legacy(ada()), legacy(grace()), false, false)
 }
 
 /// Who may do what on the sample: enough for every event, an approval of
@@ -69,7 +74,7 @@ fn policy() -> Policy {
 }
 
 /// A small release that records every kind of event, planned by `ada`.
-fn sample_by(ada: Actor, grace: Actor, governed: bool) -> Release {
+fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> Release {
     let (ada, grace) = (|| ada.clone(), || grace.clone());
     let template = Template::builder("Sample")
         .section("Ship")
@@ -141,6 +146,14 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool) -> Release {
     let incident = Incident::new("INC-2", IncidentSeverity::Sev3, "slow pages", t(8)).unwrap();
     release.open_incident(incident, &grace(), t(11)).unwrap();
     release.resolve_incident("INC-2", t(12), &grace(), t(12)).unwrap();
+    if roster_changes {
+        // The roster changes: formats before 5 had none.
+        let kim = Actor::new("kim", "Kim", Role::ON_CALL_ENGINEER).unwrap();
+        let alan = Actor::new("alan", "Alan", Role::ON_CALL_ENGINEER).unwrap();
+        release.add_member(kim.clone(), "a second pager for the night", &ada(), t(12)).unwrap();
+        release.hand_over(kim.id(), alan.clone(), "Kim's shift ends", &ada(), t(12)).unwrap();
+        release.remove_member(alan.id(), "one pager is enough again", &ada(), t(12)).unwrap();
+    }
     release.observe("error_rate", 0.5, "prometheus", &bot, t(13)).unwrap();
     release.roll_back_on_criteria(&grace(), t(14)).unwrap();
     release
@@ -170,9 +183,9 @@ fn logs_stored_in_format_4_still_load_with_the_same_head() {
     let old = std::fs::read_to_string(path).unwrap();
     assert!(old.contains(r#""format": 4"#));
     let loaded = load_json(&old, &trusting(&sample())).unwrap();
-    assert_eq!(loaded, sample());
+    assert_eq!(loaded, format_4_sample());
     // Brought to format 5 its chain is the same: an anchor taken before still proves it.
-    assert_eq!(loaded.head(), sample().head());
+    assert_eq!(loaded.head(), format_4_sample().head());
     // A format-4 log never names its checklist: one that does was edited.
     let named = serde_json::to_string(&sample().referring()).unwrap();
     let edited = named.replacen(&format!(r#""format":{FORMAT_VERSION}"#), r#""format":4"#, 1);

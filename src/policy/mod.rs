@@ -96,6 +96,9 @@ use crate::checklist::{Item, Requirement};
 use crate::stage::Gate;
 use crate::text::{MAX_TITLE_CHARS, check_line};
 
+/// Who changes a roster under a policy that does not say.
+static RELEASE_MANAGER: Role = Role::RELEASE_MANAGER;
+
 pub use error::PolicyError;
 pub use rule::{Action, ApprovalRule, Grant, MAX_APPROVALS, Scope};
 pub(crate) use window::local_text;
@@ -209,6 +212,37 @@ impl Policy {
         Ok(self)
     }
 
+    /// The same policy also letting `roles` take `action` within `scope`:
+    /// as [`PolicyBuilder::allow`], for a policy already built.
+    ///
+    /// ```
+    /// use release_workflow::{Role, policy::{Action, Policy, Scope}};
+    ///
+    /// // The on-call engineer may staff the release too.
+    /// let policy = Policy::octoacme().with_grant(
+    ///     Action::ChangeRoster,
+    ///     Scope::Everything,
+    ///     [Role::RELEASE_MANAGER, Role::ON_CALL_ENGINEER],
+    /// )?;
+    /// assert!(policy.permits(&Role::ON_CALL_ENGINEER, Action::ChangeRoster, None, None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`PolicyBuilder::build`] for the grant: a role the policy does not
+    /// declare, a scope that does not fit the action.
+    pub fn with_grant(
+        mut self,
+        action: Action,
+        scope: Scope,
+        roles: impl IntoIterator<Item = Role>,
+    ) -> Result<Policy, PolicyError> {
+        self.grants.push(Grant::new(action, scope, roles.into_iter().collect()));
+        self.validate()?;
+        Ok(self)
+    }
+
     /// Every role the policy knows, with its description.
     pub fn roles(&self) -> &BTreeMap<Role, String> {
         &self.roles
@@ -249,6 +283,9 @@ impl Policy {
     /// (an item's own grants, else its section's, else its gate's, else the
     /// grants for everything). Empty when nobody may.
     pub fn roles_for<'a>(&'a self, action: Action, item: Option<&Item>, gate: Option<Gate>) -> Vec<&'a Role> {
+        if self.grants_by_default(action) {
+            return vec![&RELEASE_MANAGER];
+        }
         let mut roles: Vec<&Role> = Vec::new();
         for grant in self.deciding_grants(action, item, gate) {
             for role in grant.roles() {
@@ -264,7 +301,16 @@ impl Policy {
     /// it is among [`roles_for`](Policy::roles_for).
     pub fn permits(&self, role: &Role, action: Action, item: Option<&Item>, gate: Option<Gate>) -> bool {
         // Checked for every event of a governed release: no allocation.
+        if self.grants_by_default(action) {
+            return *role == Role::RELEASE_MANAGER;
+        }
         self.deciding_grants(action, item, gate).any(|grant| grant.roles().contains(role))
+    }
+
+    /// Whether no grant names `action` and the release manager may take it
+    /// by default: true only of [`Action::ChangeRoster`].
+    fn grants_by_default(&self, action: Action) -> bool {
+        action == Action::ChangeRoster && !self.grants.iter().any(|grant| grant.action() == action)
     }
 
     /// The grants that decide who may take `action` on `item` or at `gate`:

@@ -47,6 +47,12 @@ pub enum Action {
     ResolveIncident,
     /// Deploy despite a change window, with a reason.
     OverrideWindow,
+    /// Change the roster: add a person, hand a role over, remove someone.
+    ///
+    /// A policy without a grant of this action lets the release manager do
+    /// it: every release keeps a way to staff itself, and the checklists
+    /// written before roster changes existed keep their fingerprint.
+    ChangeRoster,
 }
 
 named_enum!(Action, "action", {
@@ -64,6 +70,7 @@ named_enum!(Action, "action", {
     OpenIncident => "open-incident",
     ResolveIncident => "resolve-incident",
     OverrideWindow => "override-window",
+    ChangeRoster => "change-roster",
 });
 
 impl Action {
@@ -85,6 +92,7 @@ impl Action {
             Action::OpenIncident => "record an incident on",
             Action::ResolveIncident => "resolve an incident on",
             Action::OverrideWindow => "override a change window of",
+            Action::ChangeRoster => "change the roster of",
         }
     }
 

@@ -248,9 +248,21 @@ pub struct ApprovalsNeeded {
     pub roles: Vec<Role>,
     /// The approvals given and not lapsed.
     pub given: Vec<Approval>,
+    /// Who on the roster now may give one of the missing approvals: they
+    /// hold an accepted role, neither planned the release nor wrote one of
+    /// its changes, and have not approved the gate yet. Empty when nobody
+    /// may: someone must be added to the roster first.
+    #[serde(default)]
+    pub approvers: Vec<PersonId>,
 }
 
 impl ApprovalsNeeded {
+    /// What gets the approvals: asking one of [`approvers`](Self::approvers),
+    /// or, with nobody on the roster who may approve, staffing one.
+    pub fn next_action(&self) -> NextAction {
+        if self.approvers.is_empty() { NextAction::StaffApprover } else { NextAction::GetApproval }
+    }
+
     /// How many more approvals the gate needs.
     pub fn missing(&self) -> usize {
         (self.needed as usize).saturating_sub(self.given.len())
@@ -273,6 +285,11 @@ impl fmt::Display for ApprovalsNeeded {
             let names: Vec<&str> = self.given.iter().map(|approval| approval.by.name()).collect();
             write!(f, ": approved by {}", names.join(", "))?;
         }
-        Ok(())
+        if self.approvers.is_empty() {
+            f.write_str("; nobody on the roster may give it")
+        } else {
+            let ids: Vec<&str> = self.approvers.iter().map(PersonId::as_str).collect();
+            write!(f, "; {} may", ids.join(" or "))
+        }
     }
 }

@@ -15,6 +15,7 @@ use crate::incident::Incident;
 use crate::plan::{PlanError, ReleasePlan};
 use crate::release::access::Approval;
 use crate::release::{Release, ReleaseError, Trust};
+use crate::roster::Roster;
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
 
@@ -31,6 +32,7 @@ pub(super) enum Effect {
     ResolveIncident { index: usize, resolved_at: DateTime<Utc> },
     Approve(Approval),
     Override { window: String },
+    Roster(Box<Roster>),
 }
 
 impl Release {
@@ -52,6 +54,7 @@ impl Release {
             incidents: Vec::new(),
             approvals: Vec::new(),
             overrides: Vec::new(),
+            roster: None,
             events: vec![event],
         }
     }
@@ -165,6 +168,10 @@ impl Release {
             }
             Effect::Approve(approval) => self.approvals.push(approval),
             Effect::Override { window } => self.overrides.push(window),
+            Effect::Roster(roster) => {
+                self.roster = Some(roster);
+                self.lapse_approvals_of_the_departed();
+            }
         }
         self.lapse_approvals(&event.what);
         self.events.push(event);
@@ -267,6 +274,7 @@ impl Release {
             }
             EventKind::Approved { gate } => self.check_approved(*gate, event),
             EventKind::WindowOverridden { window, reason } => self.check_override(window, reason),
+            EventKind::RosterChanged { change, reason } => self.check_roster_change(change, reason),
         }
     }
 

@@ -15,6 +15,7 @@ use crate::release::error_messages::{
     blocked_message, broken_chain_message, decision_message, not_allowed_message, not_workable_message,
     unknown_item_message, untrusted_message, window_closed_message,
 };
+use crate::roster::RosterProblem;
 use crate::stage::{Gate, Stage};
 use crate::text::TextError;
 
@@ -156,6 +157,15 @@ pub enum ReleaseError {
         window: String,
         /// Why not.
         problem: OverrideProblem,
+    },
+
+    /// A roster change that cannot be recorded.
+    #[error("cannot record \"{change}\": {problem}")]
+    InvalidRosterChange {
+        /// The change, in words.
+        change: String,
+        /// Why not.
+        problem: RosterProblem,
     },
 
     /// Someone acting who is not on the roster, claims a role they do not
@@ -533,6 +543,9 @@ impl ReleaseError {
                 vec![NextAction::TrustTemplate]
             }
             ReleaseError::UnsupportedFormat { .. } => vec![NextAction::UpgradeCrate],
+            ReleaseError::InvalidRosterChange { problem: RosterProblem::LastHolder { .. }, .. } => {
+                vec![NextAction::HandOverRole]
+            }
             // An unchained log is not damaged: its message says how to seal it.
             ReleaseError::BrokenChain { problem: ChainProblem::Unchained, .. } => Vec::new(),
             ReleaseError::BrokenChain { .. }
@@ -548,6 +561,7 @@ impl ReleaseError {
             | ReleaseError::TimeWentBackwards { .. }
             | ReleaseError::TransitionNotAllowed { .. }
             | ReleaseError::InvalidOverride { .. }
+            | ReleaseError::InvalidRosterChange { .. }
             | ReleaseError::FlagNotRaised { .. }
             | ReleaseError::NotMonitoring { .. }
             | ReleaseError::MeasuredOutsideMonitoring { .. }
@@ -621,8 +635,8 @@ pub(crate) fn unblocking_actions(
         Some(_) => actions.push(NextAction::AcceptRiskOrRollBack),
         None => {}
     }
-    if approvals.is_some() {
-        actions.push(NextAction::GetApproval);
+    if let Some(approvals) = approvals {
+        actions.push(approvals.next_action());
     }
     actions
 }

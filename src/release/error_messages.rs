@@ -138,7 +138,7 @@ pub(super) fn blocked_message(
     }
     if let Some(approvals) = approvals {
         let _ =
-            write!(message, "\nthe {gate} gate needs {approvals}\n{}", NextAction::GetApproval.describe());
+            write!(message, "\nthe {gate} gate needs {approvals}\n{}", approvals.next_action().describe());
     }
     message
 }

@@ -17,10 +17,11 @@ use crate::plan::PlanError;
 use crate::policy::{Action, WindowKind};
 use crate::release::access::{AccessError, ApprovalProblem, ApprovalsNeeded};
 use crate::release::error::{ChainProblem, OverrideProblem, ReleaseError};
+use crate::roster::RosterProblem;
 use crate::stage::{Gate, Stage};
 
 /// Every action, to look for the words of those an error does not give.
-const ACTIONS: [NextAction; 22] = [
+const ACTIONS: [NextAction; 24] = [
     NextAction::SettleItems,
     NextAction::ReopenItem,
     NextAction::AcceptRiskOrRollBack,
@@ -43,6 +44,8 @@ const ACTIONS: [NextAction; 22] = [
     NextAction::ClearFlag,
     NextAction::OpenIncident,
     NextAction::UpgradeCrate,
+    NextAction::HandOverRole,
+    NextAction::StaffApprover,
 ];
 
 #[test]
@@ -71,7 +74,9 @@ fn the_action_list_is_complete() {
             | NextAction::RecordObservations
             | NextAction::ClearFlag
             | NextAction::OpenIncident
-            | NextAction::UpgradeCrate => {}
+            | NextAction::UpgradeCrate
+            | NextAction::HandOverRole
+            | NextAction::StaffApprover => {}
         }
     }
 }
@@ -102,6 +107,14 @@ fn ada() -> Actor {
     Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap()
 }
 
+fn eve() -> PersonId {
+    "eve".parse().unwrap()
+}
+
+fn roster(problem: RosterProblem) -> ReleaseError {
+    ReleaseError::InvalidRosterChange { change: "removed eve from the roster".into(), problem }
+}
+
 fn approval(gate: Gate, problem: ApprovalProblem) -> ReleaseError {
     AccessError::Approval { person: "ada".parse::<PersonId>().unwrap(), name: "Ada".into(), gate, problem }
         .into()
@@ -112,8 +125,14 @@ fn approval(gate: Gate, problem: ApprovalProblem) -> ReleaseError {
 /// compile when a variant is added without a sample here.
 fn samples() -> Vec<ReleaseError> {
     let open = vec![Item::new("qa.smoke", "Smoke tests pass", "QA", Gate::Deploy).unwrap()];
-    let needed =
-        ApprovalsNeeded { gate: Gate::Deploy, needed: 1, roles: vec![Role::CHANGE_APPROVER], given: vec![] };
+    let needed = ApprovalsNeeded {
+        gate: Gate::Deploy,
+        needed: 1,
+        roles: vec![Role::CHANGE_APPROVER],
+        given: vec![],
+        approvers: vec!["linus".parse().unwrap()],
+    };
+    let unstaffed = ApprovalsNeeded { approvers: vec![], ..needed.clone() };
     let verdict_rollback = Verdict::RollBack { findings: vec![] };
     let verdict_unsure = Verdict::Inconclusive { findings: vec![] };
     let nested = ReleaseError::ItemAlreadySettled { item: item("qa.smoke"), status: "done" };
@@ -143,6 +162,14 @@ fn samples() -> Vec<ReleaseError> {
             open: open.clone(),
             health: None,
             approvals: Some(Box::new(needed)),
+        },
+        ReleaseError::TransitionBlocked {
+            from: Stage::Frozen,
+            to: Stage::Deploying,
+            gate: Gate::Deploy,
+            open: vec![],
+            health: None,
+            approvals: Some(Box::new(unstaffed)),
         },
         ReleaseError::TransitionBlocked {
             from: Stage::Verifying,
@@ -181,6 +208,14 @@ fn samples() -> Vec<ReleaseError> {
             window: "Weekend".into(),
             problem: OverrideProblem::AlreadyOverridden,
         },
+        roster(RosterProblem::NotOnRoster { person: eve(), roster: "Ada [ada] as release-manager".into() }),
+        roster(RosterProblem::OtherName { person: eve(), claimed: "Eve".into(), rostered: "Eva".into() }),
+        roster(RosterProblem::AlreadyHolds { person: eve(), role: Role::SRE }),
+        roster(RosterProblem::RoleNotHeld { person: eve(), role: Role::SRE, held: "qa".into() }),
+        roster(RosterProblem::SamePerson { person: eve() }),
+        roster(RosterProblem::LastHolder { person: eve(), role: Role::RELEASE_MANAGER }),
+        roster(RosterProblem::UndeclaredRole { role: Role::SRE, declared: "release-manager".into() }),
+        roster(RosterProblem::ReleaseOver),
         AccessError::NotOnRoster {
             person: "eve".parse::<PersonId>().unwrap(),
             name: "Eve".into(),
@@ -303,6 +338,7 @@ fn every_refusal_says_what_its_next_actions_are() {
             | ReleaseError::TransitionBlocked { .. }
             | ReleaseError::WindowClosed { .. }
             | ReleaseError::InvalidOverride { .. }
+            | ReleaseError::InvalidRosterChange { .. }
             | ReleaseError::Access(_)
             | ReleaseError::UnknownSignal { .. }
             | ReleaseError::UnknownCriterion { .. }
@@ -378,4 +414,9 @@ fn every_refusal_says_what_its_next_actions_are() {
         matches!(error, ReleaseError::InvalidOverride { problem: OverrideProblem::UnknownWindow { .. }, .. })
     });
     assert_eq!(unknown_window.iter().map(actions).collect::<Vec<_>>(), [vec![NextAction::UseKnownName]]);
+    // Of the roster changes, only the last holder of a role is told to act.
+    let roster_changes = find(&|error| matches!(error, ReleaseError::InvalidRosterChange { .. }));
+    let with_actions: Vec<Vec<NextAction>> =
+        roster_changes.iter().map(actions).filter(|actions| !actions.is_empty()).collect();
+    assert_eq!((roster_changes.len(), with_actions), (8, vec![vec![NextAction::HandOverRole]]));
 }

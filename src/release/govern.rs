@@ -74,6 +74,17 @@ impl Release {
             needed: rule.count(),
             roles: rule.roles().to_vec(),
             given: of_gate().cloned().collect(),
+            approvers: self
+                .roster()
+                .holders(rule.roles())
+                .map(|member| member.id())
+                .filter(|id| {
+                    *id != self.plan().release_manager().id()
+                        && !self.changes().any(|change| change.author() == Some(*id))
+                        && !of_gate().any(|approval| approval.by.id() == *id)
+                })
+                .cloned()
+                .collect(),
         })
     }
 
@@ -178,6 +189,7 @@ impl Release {
             EventKind::IncidentResolved { .. } => (Action::ResolveIncident, None, None),
             EventKind::RolledBack { .. } => (Action::RollBack, None, None),
             EventKind::WindowOverridden { .. } => (Action::OverrideWindow, None, None),
+            EventKind::RosterChanged { .. } => (Action::ChangeRoster, None, None),
         };
         let item = match item {
             Some(id) => match self.template().item(id.as_str()) {
@@ -205,12 +217,12 @@ impl Release {
     }
 
     fn check_identity(&self, by: &Actor) -> Result<(), AccessError> {
-        let roster = self.plan().roster();
+        let roster = self.roster();
         roster.check(by).map(|_| ()).map_err(|mismatch| match mismatch {
             RosterMismatch::NotOnRoster => AccessError::NotOnRoster {
                 person: by.id().clone(),
                 name: by.name().to_owned(),
-                roster: roster.members().iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+                roster: roster.describe(),
             },
             RosterMismatch::OtherName(rostered) => {
                 AccessError::NameMismatch { person: by.id().clone(), claimed: by.name().to_owned(), rostered }

@@ -46,6 +46,7 @@ mod govern;
 mod health;
 mod markdown;
 mod observe;
+mod people;
 mod status;
 mod stored;
 mod trust;
@@ -62,6 +63,7 @@ use crate::health::{Observation, RaisedFlag, RiskDecision};
 use crate::incident::Incident;
 use crate::plan::{Change, PlanError, ReleaseBuilder, ReleasePlan};
 pub use crate::progress::Tally;
+use crate::roster::Roster;
 use crate::stage::{Gate, Stage};
 use crate::version::{ReleaseKind, Version};
 
@@ -137,6 +139,9 @@ pub struct Release {
     approvals: Vec<Approval>,
     /// The change windows overridden, by name.
     overrides: Vec<String>,
+    /// The roster in force, once a roster change made it differ from the
+    /// plan's: most releases never change theirs, and keep no copy.
+    roster: Option<Box<Roster>>,
     events: Vec<Event>,
 }
 

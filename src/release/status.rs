@@ -16,6 +16,7 @@ use crate::progress::Tally;
 use crate::release::access::{Approval, ApprovalsNeeded};
 use crate::release::error::unblocking_actions;
 use crate::release::{Release, ReleaseError};
+use crate::roster::Member;
 use crate::stage::{Gate, Stage};
 use crate::text::counted;
 use crate::version::{ReleaseKind, Version};
@@ -65,10 +66,13 @@ pub struct ReleaseStatus {
     pub stage: Stage,
     /// When it entered that stage.
     pub since: Option<DateTime<Utc>>,
-    /// Who owns the release.
+    /// Who owns the release now: the planner, or whoever the role was
+    /// handed to.
     pub release_manager: Actor,
-    /// Who carries the pager.
+    /// Who carries the pager now.
     pub on_call: Actor,
+    /// Everyone on the roster now, with the roles each holds.
+    pub people: Vec<Member>,
     /// The checklist's name.
     pub checklist: String,
     /// Settled and total items of each gate the template uses, in gate
@@ -204,8 +208,9 @@ impl Release {
             target_date: plan.target_date(),
             stage: self.stage(),
             since: self.entered_at(self.stage()),
-            release_manager: plan.release_manager().clone(),
-            on_call: plan.on_call().clone(),
+            release_manager: self.release_manager(),
+            on_call: self.on_call(),
+            people: self.roster().members().to_vec(),
             checklist: self.template().name().to_owned(),
             progress: self
                 .progress_by_gate()
