@@ -11,7 +11,7 @@ use release_workflow::chrono_tz::Europe::Berlin;
 use release_workflow::{
     Event, Gate, NextAction, Release, ReleaseError, ReleaseKind, Stage, Template,
     event::EventKind,
-    policy::{ChangeWindow, Policy, WeeklyTime, WindowKind},
+    policy::{Action, ChangeWindow, Policy, Scope, WeeklyTime, WindowKind},
     release::{AccessError, Trust},
 };
 
@@ -229,6 +229,63 @@ fn deploying_inside_a_freeze_is_refused_naming_the_window_and_its_end() {
     // On Monday at 07:00 in Berlin it may go.
     let mut monday = release.clone();
     monday.advance_to(Stage::Deploying, &ada(), utc("2026-12-07T06:00:00Z")).unwrap();
+}
+
+#[test]
+fn the_status_at_a_time_says_a_freeze_holds_the_move_when_it_opens_and_who_may_override() {
+    let mut release = ready_to_deploy(vec![weekend_freeze()], ReleaseKind::Minor);
+    let friday_evening = utc("2026-12-04T18:30:00Z");
+    let status = release.status_at(friday_evening);
+    let next = status.next_move.clone().unwrap();
+    let window = next.window.clone().unwrap();
+    assert_eq!((window.kind, window.until), (WindowKind::Freeze, Some(utc("2026-12-07T06:00:00Z"))));
+    assert!(window.can_be_overridden());
+    assert!(!next.can_move(), "inside the freeze the move is not ready");
+    assert_eq!(next.next_actions(), [NextAction::WaitOrOverrideWindow]);
+    // The window's words are the refusal's.
+    let refusal = release.check_advance_at(Stage::Deploying, friday_evening).unwrap_err();
+    assert_eq!(window.to_string(), refusal.to_string());
+    let shown = status.to_string();
+    assert!(
+        shown.contains("next       deploying is blocked by a change window: cannot start deploying"),
+        "{shown}"
+    );
+    assert!(shown.contains("change-approver may override it"), "{shown}");
+    // Status and status_at agree on everything but the window.
+    let mut untimed = status.clone();
+    if let Some(next) = untimed.next_move.as_mut() {
+        next.window = None;
+    }
+    assert_eq!(untimed, release.status());
+    // Outside the freeze, or once it is overridden, the move is ready.
+    assert!(release.status_at(utc("2026-12-07T06:00:00Z")).next_move.unwrap().can_move());
+    release.override_window("Weekend freeze", "the fix cannot wait", &linus(), friday_evening).unwrap();
+    let next = release.status_at(friday_evening).next_move.unwrap();
+    assert!(next.window.is_none() && next.can_move(), "{next:?}");
+    // A window nobody may override says so.
+    let (manager, on_call) =
+        (release_workflow::Role::RELEASE_MANAGER, release_workflow::Role::ON_CALL_ENGINEER);
+    let policy = Policy::builder()
+        .role(manager.clone(), "owns it")
+        .role(on_call, "pager")
+        .allow(Action::Complete, Scope::Everything, [manager.clone()])
+        .allow(Action::Advance, Scope::Everything, [manager])
+        .window(weekend_freeze())
+        .build()
+        .unwrap();
+    let template = Template::builder("Tiny")
+        .section("Ship")
+        .item("ship.built", "Built", Gate::Freeze)
+        .build()
+        .unwrap()
+        .with_policy(policy)
+        .unwrap();
+    let mut tiny = common::team_builder().template(template).plan(t(0)).unwrap();
+    tiny.complete("ship.built", &ada(), t(1)).unwrap();
+    tiny.advance_to(Stage::Frozen, &ada(), t(1)).unwrap();
+    let window = tiny.status_at(friday_evening).next_move.unwrap().window.unwrap();
+    assert!(!window.can_be_overridden());
+    assert!(window.to_string().contains("nobody may override it"), "{window}");
 }
 
 #[test]

@@ -241,7 +241,7 @@ impl Release {
             }
             EventKind::ItemReopened { item, reason } => {
                 let (index, _) = self.workable_item(item)?;
-                if !self.status_at(index).is_some_and(ItemStatus::is_settled) {
+                if !self.item_status_at_index(index).is_some_and(ItemStatus::is_settled) {
                     return Err(ReleaseError::ItemAlreadyOpen { item: item.clone() });
                 }
                 check_reason("reason for reopening", reason)?;
@@ -368,7 +368,7 @@ impl Release {
     /// As [`workable_item`](Release::workable_item), for an item still open.
     fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), ReleaseError> {
         let (index, item) = self.workable_item(id)?;
-        match self.status_at(index) {
+        match self.item_status_at_index(index) {
             Some(status) if status.is_settled() => {
                 Err(ReleaseError::ItemAlreadySettled { item: id.clone(), status: status.label() })
             }

@@ -75,7 +75,9 @@ pub(crate) use chain::{StoredEvent, stored_line};
 pub(crate) use error::tests::assert_says_its_actions;
 pub use error::{ChainProblem, OverrideProblem, ReleaseError};
 pub use observe::MAX_OBSERVATIONS_PER_EVENT;
-pub use status::{Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus};
+pub use status::{
+    ClosedWindow, Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus,
+};
 #[cfg(feature = "store")]
 pub(crate) use stored::{FIRST_CHAINED_FORMAT, FIRST_NAMING_FORMAT, is_readable as is_readable_format};
 pub use stored::{FORMAT_VERSION, Referring, Sealed, UnverifiedRelease};
@@ -374,11 +376,11 @@ impl Release {
 
     /// The status of the item with this id, if the template has it.
     pub fn item_status(&self, item: &str) -> Option<&ItemStatus> {
-        self.template().position(item).and_then(|index| self.status_at(index))
+        self.template().position(item).and_then(|index| self.item_status_at_index(index))
     }
 
     /// The status of the item at `index` in the template.
-    fn status_at(&self, index: usize) -> Option<&ItemStatus> {
+    fn item_status_at_index(&self, index: usize) -> Option<&ItemStatus> {
         self.statuses.get(index).map(|status| status.as_deref().unwrap_or(&OPEN))
     }
 

@@ -7,14 +7,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::action::NextAction;
-use crate::actor::Actor;
+use crate::actor::{Actor, Role};
 use crate::checklist::Item;
 use crate::event::{Event, RollbackReason};
 use crate::health::{Finding, RiskDecision, Verdict};
 use crate::incident::Incident;
+use crate::policy::WindowKind;
 use crate::progress::Tally;
 use crate::release::access::{Approval, ApprovalsNeeded};
 use crate::release::error::unblocking_actions;
+use crate::release::error_messages::window_closed_message;
 use crate::release::{Release, ReleaseError};
 use crate::roster::Member;
 use crate::stage::{Gate, Stage};
@@ -139,14 +141,23 @@ pub struct NextMove {
     pub health: Option<Verdict>,
     /// The approvals the gate still needs, when its policy asks for them.
     pub approvals: Option<ApprovalsNeeded>,
+    /// The change window that keeps the release from starting to deploy
+    /// at the time of a [`status_at`](Release::status_at); always `None`
+    /// in a [`status`](Release::status), which is taken at no time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<ClosedWindow>,
 }
 
 impl NextMove {
-    /// Whether the move would be accepted now, but for change windows,
-    /// which depend on when it is made
-    /// ([`check_windows`](Release::check_windows)).
+    /// Whether the move would be accepted: nothing blocks it. From
+    /// [`status`](Release::status), change windows are not judged (they
+    /// depend on when the move is made); from
+    /// [`status_at`](Release::status_at) they are.
     pub fn can_move(&self) -> bool {
-        self.open_items.is_empty() && self.health.is_none() && self.approvals.is_none()
+        self.open_items.is_empty()
+            && self.health.is_none()
+            && self.approvals.is_none()
+            && self.window.is_none()
     }
 
     /// What can be done next: move on, or clear what blocks the move.
@@ -154,7 +165,53 @@ impl NextMove {
         if self.can_move() {
             return vec![NextAction::Advance];
         }
-        unblocking_actions(&self.open_items, self.health.as_ref(), self.approvals.as_ref())
+        let mut actions = unblocking_actions(&self.open_items, self.health.as_ref(), self.approvals.as_ref());
+        if self.window.is_some() {
+            actions.push(NextAction::WaitOrOverrideWindow);
+        }
+        actions
+    }
+}
+
+/// A change window closed to the start of a deployment at some time: a
+/// freeze the release would start in, or the deployment windows it would
+/// start outside of. The same facts as [`ReleaseError::WindowClosed`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedWindow {
+    /// The window, in words (its name, kind and schedule).
+    pub window: String,
+    /// A freeze, or a deployment window.
+    pub kind: WindowKind,
+    /// The time the status was taken at.
+    pub at: DateTime<Utc>,
+    /// When the freeze ends, or a deployment window next opens; `None` for
+    /// a one-off deployment window that is over.
+    pub until: Option<DateTime<Utc>>,
+    /// The window's time zone, which the message gives `until` in too.
+    pub time_zone: chrono_tz::Tz,
+    /// The roles that may override the window; empty when nobody may.
+    pub overriders: Vec<Role>,
+}
+
+impl ClosedWindow {
+    /// Whether someone may override the window (a role the policy names).
+    pub fn can_be_overridden(&self) -> bool {
+        !self.overriders.is_empty()
+    }
+}
+
+impl fmt::Display for ClosedWindow {
+    /// As [`ReleaseError::WindowClosed`] says it: when the window opens, in
+    /// its time zone and in UTC, and who may override it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&window_closed_message(
+            &self.window,
+            self.kind,
+            self.at,
+            self.until,
+            self.time_zone,
+            &self.overriders,
+        ))
     }
 }
 
@@ -239,15 +296,76 @@ impl Release {
         }
     }
 
+    /// Where the release stands at `at` and what it takes to move on: the
+    /// [`status`](Release::status), with the change windows judged at `at`.
+    /// Inside a freeze (or outside every deployment window), a move into
+    /// `Deploying` is not ready: [`NextMove::window`] says which window,
+    /// when it opens and who may override it. The status a dashboard shows
+    /// "now", in one call.
+    ///
+    /// ```
+    /// use release_workflow::{Actor, Gate, NextAction, Release, ReleaseKind, Role, Stage, Template};
+    /// use release_workflow::policy::{ChangeWindow, Policy, WindowKind};
+    ///
+    /// let weekend = ChangeWindow::weekly(
+    ///     "Weekend freeze", WindowKind::Freeze, release_workflow::chrono_tz::Europe::Berlin,
+    ///     "fri 18:00".parse()?, "mon 06:00".parse()?,
+    /// )?;
+    /// let template = Template::octoacme().with_policy(Policy::octoacme().with_window(weekend)?)?;
+    /// let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// # let grace = Actor::new("grace", "Grace", Role::ON_CALL_ENGINEER)?;
+    /// let friday: chrono::DateTime<chrono::Utc> = "2026-12-04T09:00:00Z".parse()?;
+    /// let mut release = Release::builder().version("2.4.0").kind(ReleaseKind::Minor)
+    ///     .target_date("2026-12-05".parse()?).release_manager(ada.clone()).on_call(grace)
+    ///     .template(template).plan(friday)?;
+    /// # let freeze: Vec<String> = release.open_items(Gate::Freeze).map(|item| item.id().to_string()).collect();
+    /// # for item in freeze { release.complete(&item, &ada, friday)?; }
+    /// release.advance_to(Stage::Frozen, &ada, friday)?;
+    /// // Saturday morning: the weekend freeze holds the deployment, beside
+    /// // the deploy gate's open items and its missing approval.
+    /// let status = release.status_at("2026-12-05T10:00:00Z".parse()?);
+    /// let next = status.next_move.ok_or("a next move")?;
+    /// let window = next.window.as_ref().ok_or("the freeze")?;
+    /// assert!(window.to_string().contains("holds until Mon 2026-12-07 06:00 CET"), "{window}");
+    /// assert!(window.can_be_overridden(), "a change approver may");
+    /// assert!(next.next_actions().contains(&NextAction::WaitOrOverrideWindow));
+    /// // `status()` judges no time, so no window.
+    /// assert!(release.status().next_move.is_some_and(|next| next.window.is_none()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn status_at(&self, at: DateTime<Utc>) -> ReleaseStatus {
+        let mut status = self.status();
+        if let Some(next) = status.next_move.as_mut()
+            && next.to == Stage::Deploying
+            && let Err(ReleaseError::WindowClosed { window, kind, at, until, time_zone, overriders }) =
+                self.check_windows(at)
+        {
+            next.window = Some(ClosedWindow { window, kind, at, until, time_zone, overriders });
+        }
+        status
+    }
+
     /// The next forward move, judged by the check `advance_to` runs.
     fn next_move(&self) -> Option<NextMove> {
         let to = self.stage().next()?;
         let gate = to.entry_gate()?;
         match self.check_advance(to) {
-            Ok(()) => Some(NextMove { to, gate, open_items: Vec::new(), health: None, approvals: None }),
-            Err(ReleaseError::TransitionBlocked { gate, open, health, approvals, .. }) => {
-                Some(NextMove { to, gate, open_items: open, health, approvals: approvals.map(|a| *a) })
-            }
+            Ok(()) => Some(NextMove {
+                to,
+                gate,
+                open_items: Vec::new(),
+                health: None,
+                approvals: None,
+                window: None,
+            }),
+            Err(ReleaseError::TransitionBlocked { gate, open, health, approvals, .. }) => Some(NextMove {
+                to,
+                gate,
+                open_items: open,
+                health,
+                approvals: approvals.map(|a| *a),
+                window: None,
+            }),
             // The table has the edge to the next stage, so the check refuses
             // with nothing but `TransitionBlocked`.
             Err(_) => None,
@@ -411,6 +529,15 @@ fn fmt_next_move(f: &mut fmt::Formatter<'_>, next: &NextMove) -> fmt::Result {
             format!("  next       {} is blocked by approvals", next.to)
         };
         writeln!(f, "{lead}: the {} gate needs {approvals}", next.gate)?;
+    }
+    if let Some(window) = &next.window {
+        let lead = if count > 0 || next.health.is_some() || next.approvals.is_some() {
+            "             and by a change window".to_owned()
+        } else {
+            format!("  next       {} is blocked by a change window", next.to)
+        };
+        let text = window.to_string().replace('\n', "\n             ");
+        writeln!(f, "{lead}: {text}")?;
     }
     Ok(())
 }
