@@ -406,3 +406,45 @@ proptest! {
         prop_assert_eq!(&replayed(&release), &release);
     }
 }
+
+#[test]
+fn someone_on_the_roster_takes_on_one_more_role() {
+    let mut release = at_stage(Stage::Planned);
+    release.add_member(linus().acting_as(Role::SRE), "covers the platform tonight", &ada(), t(1)).unwrap();
+    let member = release.roster().member(linus().id()).unwrap();
+    assert_eq!(member.roles(), [Role::CHANGE_APPROVER, Role::SRE]);
+    assert_eq!(member.acting_as(&Role::SRE), Some(linus().acting_as(Role::SRE)));
+    assert_eq!(member.acting_as(&Role::QA_ENGINEER), None);
+    // Handing one of two roles over keeps the person on the roster.
+    let kim = Actor::new("kim", "Kim", Role::SRE).unwrap();
+    release.hand_over(linus().id(), kim, "end of shift", &ada(), t(2)).unwrap();
+    assert_eq!(release.roster().member(linus().id()).unwrap().roles(), [Role::CHANGE_APPROVER]);
+}
+
+#[test]
+fn the_approvers_named_are_those_who_may_still_approve() {
+    let policy = Policy::octoacme().with_approvals(Gate::Deploy, 2, [Role::CHANGE_APPROVER]).unwrap();
+    let ken = Actor::new("ken", "Ken", Role::CHANGE_APPROVER).unwrap();
+    let mut release = team_builder()
+        .template(Template::octoacme().with_policy(policy).unwrap())
+        .member(sam())
+        .member(linus())
+        .member(ken.clone())
+        .member(ada().acting_as(Role::CHANGE_APPROVER))
+        .change_by("PR-9", t(-60), "ken")
+        .plan(t(0))
+        .unwrap();
+    complete_gate(&mut release, Gate::Freeze, t(1));
+    release.advance_to(Stage::Frozen, &ada(), t(2)).unwrap();
+    complete_gate(&mut release, Gate::Deploy, t(3));
+    // Ada planned it and Ken wrote a change: only Linus may approve.
+    let needed = release.approvals_needed(Gate::Deploy).unwrap();
+    assert_eq!(needed.approvers, [person("linus")]);
+    assert_eq!(needed.next_action(), NextAction::GetApproval);
+    release.approve(Gate::Deploy, &linus(), t(4)).unwrap();
+    // Linus has approved: nobody left for the second approval.
+    let needed = release.approvals_needed(Gate::Deploy).unwrap();
+    assert!(needed.approvers.is_empty(), "{needed:?}");
+    assert_eq!(needed.next_action(), NextAction::StaffApprover);
+    assert!(needed.to_string().ends_with("nobody on the roster may give it"), "{needed}");
+}

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use common::{TempDir, ada, at_stage, planned, t};
 use release_workflow::{
     Gate, NextAction, Release, ReleaseError, Stage, Template,
-    release::Trust,
+    release::{LedgerError, Trust},
     store::{FileStore, MemoryStore, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoreError},
 };
 
@@ -349,7 +349,7 @@ impl TapVersion for Release {
 /// A check of the suite, run against one store.
 type Check = fn(&Backend);
 
-const SUITE: [(&str, Check); 9] = [
+const SUITE: [(&str, Check); 10] = [
     ("create", creates_loads_and_refuses_a_second_create),
     ("missing", names_the_closest_keys_of_a_missing_release),
     ("append", appends_check_the_events_and_the_version_read),
@@ -359,6 +359,7 @@ const SUITE: [(&str, Check); 9] = [
     ("bad-keys", keys_that_cannot_name_a_release_are_refused),
     ("untrusted", a_release_on_an_untrusted_checklist_is_not_created),
     ("unreadable", listings_and_reports_go_on_past_what_they_cannot_read),
+    ("trust-ledger", a_trust_ledger_records_who_trusted_each_version_and_revoking_stops_new_releases),
 ];
 
 /// A team checklist of one deploy item.
@@ -437,6 +438,85 @@ fn listings_and_reports_go_on_past_what_they_cannot_read(backend: &Backend) {
     assert_eq!((all.history.records().len(), all.unreadable.len()), (1, 0), "{name}");
     let none = both.deployments(&ReleaseFilter::all().of_service("billing")).unwrap();
     assert!(none.history.records().is_empty() && none.unreadable.is_empty(), "{name}");
+}
+
+/// The team's checklist with its item renamed: its next version.
+fn team_checklist_v2() -> Template {
+    Template::builder("Team")
+        .section("Ship")
+        .item("ship.tested", "Tested in staging", Gate::Deploy)
+        .build()
+        .unwrap()
+}
+
+fn a_trust_ledger_records_who_trusted_each_version_and_revoking_stops_new_releases(backend: &Backend) {
+    let name = backend.name;
+    let store = backend.connect();
+    assert!(store.trust_ledger().unwrap().entries().is_empty(), "{name}");
+    // Trusted in the ledger, the team's checklist is trusted by every
+    // handle on the store, though none was given it.
+    let record =
+        store.trust_checklist(&team_checklist(), None, &ada(), t(1), "first team checklist").unwrap();
+    assert_eq!((record.name.as_str(), record.replaces, record.at), ("Team", None, t(1)), "{name}");
+    let v1 = common::planned_on(team_checklist());
+    let v1_key = backend.connect().create(&v1).unwrap();
+    assert_eq!(backend.connect().load(&v1_key).unwrap().release, v1, "{name}");
+    // A second version names the one it replaces and what differs.
+    let record = store
+        .trust_checklist(&team_checklist_v2(), Some(&team_checklist()), &ada(), t(2), "clearer title")
+        .unwrap();
+    assert_eq!(record.replaces, Some(team_checklist().fingerprint()), "{name}");
+    assert_eq!(record.differences, team_checklist_v2().differences_from(&team_checklist()), "{name}");
+    assert_eq!(record.differences.len(), 1, "{name}");
+    // Trusting it again is refused, naming when it was; nothing is written.
+    let error = store.trust_checklist(&team_checklist_v2(), None, &ada(), t(3), "again").unwrap_err();
+    assert!(
+        matches!(&error, StoreError::Release(ReleaseError::Ledger(LedgerError::AlreadyTrusted { .. }))),
+        "{name}: {error:?}"
+    );
+    let error = store.trust_checklist(&team_checklist(), None, &ada(), t(3), " ").unwrap_err();
+    assert!(
+        matches!(&error, StoreError::Release(ReleaseError::Ledger(LedgerError::Text(_)))),
+        "{name}: {error:?}"
+    );
+    assert_eq!(store.trust_ledger().unwrap().entries().len(), 2, "{name}");
+    // Revoking the first: no new release on it, the old one still loads
+    // and says so.
+    let revocation =
+        store.revoke_checklist(&team_checklist().fingerprint(), &ada(), t(4), "superseded").unwrap();
+    let error =
+        backend.connect().create(&common::planned_on(team_checklist()).tap_version("2.4.1")).unwrap_err();
+    let StoreError::NotCreated { source, .. } = &error else { panic!("{name}: {error:?}") };
+    assert!(matches!(**source, ReleaseError::RevokedChecklist { .. }), "{name}: {error:?}");
+    assert!(
+        error.to_string().contains("revoked by Ada Lovelace on 2026-11-30 09:04 UTC: superseded"),
+        "{name}: {error}"
+    );
+    let stored = backend.connect().load(&v1_key).unwrap();
+    assert_eq!(stored.release, v1, "{name}");
+    assert_eq!(stored.revoked, Some(revocation.clone()), "{name}");
+    backend.connect().create(&common::planned_on(team_checklist_v2()).tap_version("2.5.0")).unwrap();
+    let error = store.revoke_checklist(&team_checklist().fingerprint(), &ada(), t(5), "twice").unwrap_err();
+    assert!(
+        matches!(&error, StoreError::Release(ReleaseError::Ledger(LedgerError::AlreadyRevoked { .. }))),
+        "{name}: {error:?}"
+    );
+    // The ledger reads the same on every handle, with its lineage.
+    let ledger = backend.connect().trust_ledger().unwrap();
+    assert_eq!(ledger.entries().len(), 3, "{name}");
+    assert_eq!(ledger.revocation(&team_checklist().fingerprint()), Some(&revocation), "{name}");
+    let lineage: Vec<&str> =
+        ledger.lineage(&team_checklist_v2().fingerprint()).iter().map(|r| r.why.as_str()).collect();
+    assert_eq!(lineage, ["clearer title", "first team checklist"], "{name}");
+    // A handle that wrote on a stale view of the ledger is told, and a
+    // second try lands: two writers, one ledger.
+    let error =
+        store.append_trust(1, &release_workflow::release::TrustEntry::Revoked(revocation), None).unwrap_err();
+    assert!(matches!(&error, StoreError::Conflict { expected: 1, actual: 3, .. }), "{name}: {error:?}");
+    assert!(
+        store.checklist(&team_checklist_v2().fingerprint()).unwrap().is_some(),
+        "{name}: the version is kept"
+    );
 }
 
 fn keys_that_cannot_name_a_release_are_refused(backend: &Backend) {
@@ -773,7 +853,7 @@ mod postgres_store {
         client
             .batch_execute(&format!(
                 "ALTER TABLE {schema}.releases DROP COLUMN summary_check, DROP COLUMN checklist, DROP COLUMN migrated;
-                 DROP TABLE {schema}.checklists;
+                 DROP TABLE {schema}.checklists; DROP TABLE {schema}.trust_ledger;
                  DELETE FROM {schema}.schema_version WHERE version > 1;"
             ))
             .unwrap();

@@ -15,6 +15,7 @@ use crate::release::error_messages::{
     blocked_message, broken_chain_message, decision_message, not_allowed_message, not_workable_message,
     unknown_item_message, untrusted_message, window_closed_message,
 };
+use crate::release::ledger::{LedgerError, Revocation};
 use crate::roster::RosterProblem;
 use crate::stage::{Gate, Stage};
 use crate::text::TextError;
@@ -158,6 +159,22 @@ pub enum ReleaseError {
         /// Why not.
         problem: OverrideProblem,
     },
+
+    /// A new release on a checklist version that was revoked: releases
+    /// planned with it still load, but none starts on it.
+    #[error(
+        "checklist \"{template}\" was {revocation}: plan new releases with a version that is not revoked"
+    )]
+    RevokedChecklist {
+        /// The checklist's name, shortened.
+        template: String,
+        /// Who revoked it, when and why.
+        revocation: Box<Revocation>,
+    },
+
+    /// An entry a trust ledger refuses.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
 
     /// A roster change that cannot be recorded.
     #[error("cannot record \"{change}\": {problem}")]
@@ -562,6 +579,8 @@ impl ReleaseError {
             | ReleaseError::TransitionNotAllowed { .. }
             | ReleaseError::InvalidOverride { .. }
             | ReleaseError::InvalidRosterChange { .. }
+            | ReleaseError::RevokedChecklist { .. }
+            | ReleaseError::Ledger(_)
             | ReleaseError::FlagNotRaised { .. }
             | ReleaseError::NotMonitoring { .. }
             | ReleaseError::MeasuredOutsideMonitoring { .. }

@@ -17,6 +17,7 @@ use crate::plan::PlanError;
 use crate::policy::{Action, WindowKind};
 use crate::release::access::{AccessError, ApprovalProblem, ApprovalsNeeded};
 use crate::release::error::{ChainProblem, OverrideProblem, ReleaseError};
+use crate::release::ledger::{LedgerError, Revocation};
 use crate::roster::RosterProblem;
 use crate::stage::{Gate, Stage};
 
@@ -216,6 +217,28 @@ fn samples() -> Vec<ReleaseError> {
         roster(RosterProblem::LastHolder { person: eve(), role: Role::RELEASE_MANAGER }),
         roster(RosterProblem::UndeclaredRole { role: Role::SRE, declared: "release-manager".into() }),
         roster(RosterProblem::ReleaseOver),
+        ReleaseError::RevokedChecklist {
+            template: "Team".into(),
+            revocation: Box::new(Revocation {
+                fingerprint: Digest::of(b"team"),
+                by: ada(),
+                at: at("2026-12-01T09:00:00Z"),
+                why: "superseded".into(),
+            }),
+        },
+        ReleaseError::Ledger(LedgerError::AlreadyTrusted {
+            fingerprint: Digest::of(b"team"),
+            name: "Team".into(),
+            at: at("2026-12-01T09:00:00Z"),
+        }),
+        ReleaseError::Ledger(LedgerError::AlreadyRevoked {
+            fingerprint: Digest::of(b"team"),
+            revocation: "revoked by Ada on 2026-12-01 09:00 UTC: superseded".into(),
+        }),
+        ReleaseError::Ledger(LedgerError::TimeWentBackwards {
+            at: at("2026-12-01T09:00:00Z"),
+            last: at("2026-12-02T09:00:00Z"),
+        }),
         AccessError::NotOnRoster {
             person: "eve".parse::<PersonId>().unwrap(),
             name: "Eve".into(),
@@ -339,6 +362,8 @@ fn every_refusal_says_what_its_next_actions_are() {
             | ReleaseError::WindowClosed { .. }
             | ReleaseError::InvalidOverride { .. }
             | ReleaseError::InvalidRosterChange { .. }
+            | ReleaseError::RevokedChecklist { .. }
+            | ReleaseError::Ledger(_)
             | ReleaseError::Access(_)
             | ReleaseError::UnknownSignal { .. }
             | ReleaseError::UnknownCriterion { .. }

@@ -44,6 +44,7 @@ mod error;
 mod error_messages;
 mod govern;
 mod health;
+mod ledger;
 mod markdown;
 mod observe;
 mod people;
@@ -74,6 +75,7 @@ pub(crate) use chain::{StoredEvent, stored_line};
 #[cfg(all(test, feature = "store"))]
 pub(crate) use error::tests::assert_says_its_actions;
 pub use error::{ChainProblem, OverrideProblem, ReleaseError};
+pub use ledger::{LedgerError, Revocation, TrustEntry, TrustLedger, TrustRecord};
 pub use observe::MAX_OBSERVATIONS_PER_EVENT;
 pub use status::{
     ClosedWindow, Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::checklist::Template;
 use crate::digest::SealKey;
 use crate::release::ReleaseError;
+use crate::release::ledger::Revocation;
 
 /// The checklists a reader of stored logs trusts, and optionally the key
 /// their logs are sealed with.
@@ -44,19 +45,21 @@ use crate::release::ReleaseError;
 pub struct Trust {
     templates: Vec<Arc<Template>>,
     key: Option<SealKey>,
+    /// Versions no new release may start on; their releases still load.
+    revoked: Vec<Revocation>,
 }
 
 impl Default for Trust {
     /// Trusts the OctoAcme checklist; no key.
     fn default() -> Trust {
-        Trust { templates: vec![Template::octoacme_shared()], key: None }
+        Trust { templates: vec![Template::octoacme_shared()], key: None, revoked: Vec::new() }
     }
 }
 
 impl Trust {
     /// Trusts no template yet; no key.
     pub fn nothing() -> Trust {
-        Trust { templates: Vec::new(), key: None }
+        Trust { templates: Vec::new(), key: None, revoked: Vec::new() }
     }
 
     /// Also trusts `template`.
@@ -66,6 +69,48 @@ impl Trust {
             self.templates.push(Arc::new(template));
         }
         self
+    }
+
+    /// Also trusts `template`, shared with whoever else holds it.
+    #[must_use]
+    pub fn trusting_shared(mut self, template: Arc<Template>) -> Trust {
+        if !self.trusts(&template) {
+            self.templates.push(template);
+        }
+        self
+    }
+
+    /// Knows that the version `revocation` names is revoked: releases
+    /// planned with it still load, and no new one is created with it
+    /// ([`check_new`](Trust::check_new)).
+    #[must_use]
+    pub fn revoking(mut self, revocation: Revocation) -> Trust {
+        self.revoked.retain(|standing| standing.fingerprint != revocation.fingerprint);
+        self.revoked.push(revocation);
+        self
+    }
+
+    /// The revocation of the version of `fingerprint`, if it is revoked.
+    pub fn revocation(&self, fingerprint: &crate::digest::Digest) -> Option<&Revocation> {
+        self.revoked.iter().find(|revocation| revocation.fingerprint == *fingerprint)
+    }
+
+    /// Whether a new release may start on `template`: it is trusted and
+    /// not revoked.
+    ///
+    /// # Errors
+    ///
+    /// [`ReleaseError::UntrustedTemplate`] as for a load;
+    /// [`ReleaseError::RevokedChecklist`] naming the revocation.
+    pub fn check_new(&self, template: &Template) -> Result<(), ReleaseError> {
+        self.pin(template)?;
+        match self.revocation(&template.fingerprint()) {
+            Some(revocation) => Err(ReleaseError::RevokedChecklist {
+                template: crate::text::shorten(template.name()),
+                revocation: Box::new(revocation.clone()),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Verifies seals with `key`: every event of a log must be sealed with

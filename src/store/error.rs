@@ -131,6 +131,9 @@ pub enum StoreError {
     /// cannot read.
     Release(ReleaseError),
 
+    /// A trust entry given to a store that keeps no trust ledger.
+    NoTrustLedger,
+
     /// The database refused or failed an operation, or could not be
     /// reached.
     #[cfg(feature = "postgres")]
@@ -206,6 +209,10 @@ impl fmt::Display for StoreError {
                 path.display()
             ),
             StoreError::Release(error) => fmt::Display::fmt(error, f),
+            StoreError::NoTrustLedger => f.write_str(
+                "this store keeps no trust ledger: trust checklist versions in the tool instead, with \
+                 `Trust::trusting` where it opens the store",
+            ),
             #[cfg(feature = "postgres")]
             StoreError::Database { action, server, reconnects, source } => f.write_str(
                 &crate::store::postgres_error::database_message(action, server, *reconnects, source),
@@ -340,6 +347,7 @@ mod tests {
                 problem: "has fingerprint 9f00…, not the one it is kept under".into(),
             },
             StoreError::Release(untrusted),
+            StoreError::NoTrustLedger,
         ];
         for error in &samples {
             assert_says_its_actions(&error.to_string(), &error.next_actions(), &format!("{error:?}"));

@@ -89,7 +89,14 @@ pub struct FileStore {
     recent: Arc<Mutex<HashMap<ReleaseKey, Written>>>,
     /// The checklist versions read from or written to the directory.
     kept: Arc<KeptChecklists>,
+    /// The trust the store works with, its own and its ledger's, as of the
+    /// ledger file's state it was built from.
+    effective: Arc<Mutex<Option<BuiltTrust>>>,
 }
+
+/// A trust built from the ledger file, and the file's state it was built
+/// from.
+pub(super) type BuiltTrust = (FileState, Arc<Trust>);
 
 /// A release as this store last wrote it, and its file as it left it.
 #[derive(Debug)]
@@ -109,7 +116,7 @@ pub(super) struct Written {
 /// modification time back; the change time, which the kernel sets on
 /// every write and on setting the times, it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileState {
+pub(super) struct FileState {
     len: u64,
     modified: Option<SystemTime>,
     /// `(inode, ctime seconds, ctime nanoseconds)`; `None` where the
@@ -120,12 +127,25 @@ struct FileState {
 impl FileState {
     fn of(file: &File, path: &Path) -> Result<FileState, StoreError> {
         let metadata = file.metadata().map_err(|error| StoreError::io(path, "read", error))?;
-        Ok(FileState { len: metadata.len(), modified: metadata.modified().ok(), inode: inode_of(&metadata) })
+        Ok(FileState::from_metadata(&metadata))
+    }
+
+    fn from_metadata(metadata: &std::fs::Metadata) -> FileState {
+        FileState { len: metadata.len(), modified: metadata.modified().ok(), inode: inode_of(metadata) }
+    }
+
+    /// The state of the file at `path`, if there is one.
+    pub(super) fn at(path: &Path) -> Result<Option<FileState>, StoreError> {
+        match fs::metadata(path) {
+            Ok(metadata) => Ok(Some(FileState::from_metadata(&metadata))),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(StoreError::io(path, "read", error)),
+        }
     }
 
     /// Whether the file can be trusted to be as it was: it says so on
     /// every count, change time included.
-    fn unchanged_since(&self, then: &FileState) -> bool {
+    pub(super) fn unchanged_since(&self, then: &FileState) -> bool {
         self == then && self.inode.is_some() && self.modified.is_some()
     }
 }
@@ -171,19 +191,44 @@ impl FileStore {
         if !metadata.is_dir() {
             return Err(StoreError::NotADirectory { path: dir });
         }
-        Ok(FileStore { dir, trust: Arc::new(Trust::default()), recent: Arc::default(), kept: Arc::default() })
+        Ok(FileStore {
+            dir,
+            trust: Arc::new(Trust::default()),
+            recent: Arc::default(),
+            kept: Arc::default(),
+            effective: Arc::default(),
+        })
     }
 
     /// The same store, reading logs against `trust` and, when it holds a
     /// key, sealing what it writes with it.
     #[must_use]
     pub fn with_trust(self, trust: Trust) -> FileStore {
-        FileStore { dir: self.dir, trust: Arc::new(trust), recent: Arc::default(), kept: self.kept }
+        FileStore {
+            dir: self.dir,
+            trust: Arc::new(trust),
+            recent: Arc::default(),
+            kept: self.kept,
+            effective: Arc::default(),
+        }
     }
 
-    /// What the store trusts.
+    /// What the store was given to trust; its trust ledger adds to it
+    /// ([`ReleaseStore::trust_ledger`]).
     pub fn trust(&self) -> &Trust {
         &self.trust
+    }
+
+    /// The store's own trust.
+    pub(super) fn own_trust(&self) -> &Arc<Trust> {
+        &self.trust
+    }
+
+    /// The trust built from the ledger file in `state`, if that is the
+    /// state it was built from.
+    pub(super) fn effective(&self) -> MutexGuard<'_, Option<BuiltTrust>> {
+        // Replaced whole: a panic elsewhere leaves none half-made.
+        self.effective.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn recent(&self) -> MutexGuard<'_, HashMap<ReleaseKey, Written>> {
@@ -324,8 +369,9 @@ impl FileStore {
             .and_then(|_| file.read_to_end(&mut bytes))
             .map_err(|error| StoreError::io(&path, "read", error))?;
         let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
+        let trust = self.effective_trust()?;
         let mut parsed =
-            parse_log(&path, key, whole, &self.trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
+            parse_log(&path, key, whole, &trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
         parsed.torn_tail = parsed.torn_tail.or(unfinished);
         Ok((parsed, bytes))
     }
@@ -389,7 +435,8 @@ fn still_named(_file: &File, _path: &Path) -> bool {
 
 impl ReleaseStore for FileStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
-        check_creatable(release, &self.trust)?;
+        let trust = self.effective_trust()?;
+        check_creatable(release, &trust)?;
         let key = ReleaseKey::of(release);
         let path = self.path_of(&key);
         let (text, mut written) = self.encode_log(&key, release)?;
@@ -424,9 +471,11 @@ impl ReleaseStore for FileStore {
             Err(error) => return Err(StoreError::io(&path, "read", error)),
         };
         let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
+        let trust = self.effective_trust()?;
         let parsed =
-            parse_log(&path, key, whole, &self.trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
+            parse_log(&path, key, whole, &trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
         Ok(StoredRelease {
+            revoked: trust.revocation(&parsed.release.template().fingerprint()).cloned(),
             release: parsed.release,
             torn_tail: parsed.torn_tail.or(unfinished),
             integrity: parsed.integrity,
@@ -505,6 +554,19 @@ impl ReleaseStore for FileStore {
     }
 
     /// The version kept in [`checklists_dir`](FileStore::checklists_dir).
+    fn trust_ledger(&self) -> Result<crate::release::TrustLedger, StoreError> {
+        self.stored_ledger()
+    }
+
+    fn append_trust(
+        &self,
+        expected: usize,
+        entry: &crate::release::TrustEntry,
+        template: Option<&crate::checklist::Template>,
+    ) -> Result<(), StoreError> {
+        self.append_trust_entry(expected, entry, template)
+    }
+
     fn checklist(&self, fingerprint: &Digest) -> Result<Option<crate::checklist::Template>, StoreError> {
         Ok(self.kept_checklist(fingerprint)?.map(|kept| (*kept).clone()))
     }

@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use crate::checklist::Template;
 use crate::digest::Digest;
 use crate::event::Event;
-use crate::release::{Integrity, Release, Trust};
+use crate::release::{Integrity, Release, Trust, TrustEntry, TrustLedger};
 use crate::store::error::StoreError;
+use crate::store::ledger::push_expected;
 use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, not_found};
 
 /// Releases kept in memory, behind a mutex: shared between threads, gone
@@ -22,6 +23,14 @@ use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, ext
 pub struct MemoryStore {
     releases: Arc<Mutex<BTreeMap<ReleaseKey, Release>>>,
     trust: Arc<Trust>,
+    /// The trust ledger, and the versions its entries name.
+    ledger: Arc<Mutex<Ledger>>,
+}
+
+#[derive(Debug, Default)]
+struct Ledger {
+    ledger: TrustLedger,
+    versions: BTreeMap<Digest, Arc<Template>>,
 }
 
 impl MemoryStore {
@@ -33,12 +42,30 @@ impl MemoryStore {
     /// The same releases, created and loaded against `trust`.
     #[must_use]
     pub fn with_trust(self, trust: Trust) -> MemoryStore {
-        MemoryStore { releases: self.releases, trust: Arc::new(trust) }
+        MemoryStore { releases: self.releases, trust: Arc::new(trust), ledger: self.ledger }
     }
 
-    /// What the store trusts.
+    /// What the store was given to trust; its trust ledger adds to it
+    /// ([`ReleaseStore::trust_ledger`]).
     pub fn trust(&self) -> &Trust {
         &self.trust
+    }
+
+    fn ledger(&self) -> MutexGuard<'_, Ledger> {
+        // Entries are pushed whole.
+        self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The store's own trust with its ledger applied.
+    fn effective_trust(&self) -> Trust {
+        let ledger = self.ledger();
+        let applied = ledger.ledger.applied_to((*self.trust).clone(), |fingerprint| {
+            Ok::<_, std::convert::Infallible>(ledger.versions.get(fingerprint).cloned())
+        });
+        match applied {
+            Ok(trust) => trust,
+            Err(never) => match never {},
+        }
     }
 
     fn releases(&self) -> MutexGuard<'_, BTreeMap<ReleaseKey, Release>> {
@@ -54,14 +81,14 @@ impl MemoryStore {
         key: &ReleaseKey,
     ) -> Result<Release, StoreError> {
         let release = releases.get(key).ok_or_else(|| not_found(key, releases.keys()))?;
-        self.trust.pin(release.template()).map_err(StoreError::Release)?;
+        self.effective_trust().pin(release.template()).map_err(StoreError::Release)?;
         Ok(release.clone())
     }
 }
 
 impl ReleaseStore for MemoryStore {
     fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
-        check_creatable(release, &self.trust)?;
+        check_creatable(release, &self.effective_trust())?;
         let key = ReleaseKey::of(release);
         let mut releases = self.releases();
         if releases.contains_key(&key) {
@@ -73,7 +100,8 @@ impl ReleaseStore for MemoryStore {
 
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
         let release = self.trusted(&self.releases(), key)?;
-        Ok(StoredRelease { release, torn_tail: None, integrity: Integrity::InMemory })
+        let revoked = self.ledger().ledger.revocation(&release.template().fingerprint()).cloned();
+        Ok(StoredRelease { release, torn_tail: None, integrity: Integrity::InMemory, revoked })
     }
 
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
@@ -93,11 +121,32 @@ impl ReleaseStore for MemoryStore {
         Ok(self.releases().keys().cloned().collect())
     }
 
-    /// The checklist of a stored release with this fingerprint: each
-    /// release holds its own.
+    /// The checklist of a stored release with this fingerprint (each
+    /// release holds its own), or one the trust ledger names.
     fn checklist(&self, fingerprint: &Digest) -> Result<Option<Template>, StoreError> {
         let releases = self.releases();
         let found = releases.values().map(Release::template).find(|held| held.fingerprint() == *fingerprint);
-        Ok(found.cloned())
+        match found {
+            Some(found) => Ok(Some(found.clone())),
+            None => Ok(self.ledger().versions.get(fingerprint).map(|version| (**version).clone())),
+        }
+    }
+
+    fn trust_ledger(&self) -> Result<TrustLedger, StoreError> {
+        Ok(self.ledger().ledger.clone())
+    }
+
+    fn append_trust(
+        &self,
+        expected: usize,
+        entry: &TrustEntry,
+        template: Option<&Template>,
+    ) -> Result<(), StoreError> {
+        let mut ledger = self.ledger();
+        push_expected(&mut ledger.ledger, expected, entry)?;
+        if let Some(template) = template {
+            ledger.versions.insert(template.fingerprint(), Arc::new(template.clone()));
+        }
+        Ok(())
     }
 }

@@ -19,6 +19,7 @@ mod checklists;
 mod error;
 mod file;
 mod key;
+mod ledger;
 mod log;
 mod memory;
 mod migrate;
@@ -43,9 +44,13 @@ pub use postgres::{PostgresStore, SCHEMA_VERSION};
 pub use recover::{DroppedLine, Recovery};
 pub use summary::{Deployments, Listing, ReleaseFilter, ReleaseSummary, Unreadable};
 
+use crate::actor::Actor;
 use crate::checklist::Template;
 use crate::event::Event;
-use crate::release::{Integrity, Release, ReleaseError, Trust};
+use crate::release::{
+    Integrity, Release, ReleaseError, Revocation, Trust, TrustEntry, TrustLedger, TrustRecord,
+};
+use chrono::{DateTime, Utc};
 
 /// A release read back from a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +63,10 @@ pub struct StoredRelease {
     pub torn_tail: Option<TornTail>,
     /// What loading proved about the log.
     pub integrity: Integrity,
+    /// The revocation of the checklist version the release follows, when
+    /// the store's trust ledger revoked it: the release loads, and no new
+    /// release starts on that version.
+    pub revoked: Option<Revocation>,
 }
 
 /// An unfinished end of a log file, left by a crash: a last line cut
@@ -248,6 +257,102 @@ pub trait ReleaseStore {
         Ok(None)
     }
 
+    /// The store's trust ledger: which checklist versions were trusted and
+    /// revoked, by whom, when and why, oldest first. The versions it
+    /// trusts are trusted by the store on top of its own
+    /// [`Trust`], and no new release is created on a
+    /// version it revoked. See [`TrustLedger`].
+    ///
+    /// The default keeps none.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::CorruptChecklist`] when the ledger cannot be read or
+    /// one of its entries breaks its rules; the store's own errors.
+    fn trust_ledger(&self) -> Result<TrustLedger, StoreError> {
+        Ok(TrustLedger::default())
+    }
+
+    /// Appends `entry` to the trust ledger if it holds `expected` entries
+    /// still, keeping `template` (the version a trusted entry names) first,
+    /// so that the ledger never trusts a version the store does not keep.
+    /// The building block of [`trust_checklist`](ReleaseStore::trust_checklist)
+    /// and [`revoke_checklist`](ReleaseStore::revoke_checklist).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Conflict`] when another writer appended first;
+    /// [`StoreError::Release`] with [`ReleaseError::Ledger`] for an entry
+    /// the ledger refuses; [`StoreError::NoTrustLedger`] from a store that
+    /// keeps none (the default).
+    fn append_trust(
+        &self,
+        expected: usize,
+        entry: &TrustEntry,
+        template: Option<&Template>,
+    ) -> Result<(), StoreError> {
+        let _ = (expected, entry, template);
+        Err(StoreError::NoTrustLedger)
+    }
+
+    /// Records that `by` trusts `template` at `at`, saying why; `replaces`
+    /// is the version it is an edit of, whose differences the record keeps
+    /// for the reviewer. From then on every handle on the store loads the
+    /// releases planned with it and creates new ones on it.
+    ///
+    /// ```
+    /// use release_workflow::{Actor, Gate, Role, Template};
+    /// use release_workflow::store::{MemoryStore, ReleaseStore};
+    ///
+    /// let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// let ours = Template::builder("Mobile").section("Store").item("store.review", "Reviewed", Gate::Deploy).build()?;
+    /// let store = MemoryStore::new();
+    /// let record = store.trust_checklist(&ours, None, &ada, "2026-11-02T09:00:00Z".parse()?, "reviewed by the team")?;
+    /// assert_eq!(record.by, ada);
+    /// assert!(store.trust_ledger()?.record(&ours.fingerprint()).is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ReleaseError::Ledger`] (inside [`StoreError::Release`]) for a
+    /// version trusted already or an empty reason; as
+    /// [`append_trust`](ReleaseStore::append_trust).
+    fn trust_checklist(
+        &self,
+        template: &Template,
+        replaces: Option<&Template>,
+        by: &Actor,
+        at: DateTime<Utc>,
+        why: &str,
+    ) -> Result<TrustRecord, StoreError> {
+        let record = TrustRecord::new(template, replaces, by, at, why);
+        ledger::record(self, &TrustEntry::Trusted(record.clone()), Some(template))?;
+        Ok(record)
+    }
+
+    /// Records that `by` revokes the checklist version of `fingerprint` at
+    /// `at`, saying why: the store creates no new release on it, and the
+    /// releases planned with it still load, saying so
+    /// ([`StoredRelease::revoked`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ReleaseError::Ledger`] (inside [`StoreError::Release`]) for a
+    /// version revoked already or an empty reason; as
+    /// [`append_trust`](ReleaseStore::append_trust).
+    fn revoke_checklist(
+        &self,
+        fingerprint: &crate::digest::Digest,
+        by: &Actor,
+        at: DateTime<Utc>,
+        why: &str,
+    ) -> Result<Revocation, StoreError> {
+        let revocation = Revocation { fingerprint: *fingerprint, by: by.clone(), at, why: why.to_owned() };
+        ledger::record(self, &TrustEntry::Revoked(revocation.clone()), None)?;
+        Ok(revocation)
+    }
+
     /// Appends the events of `release` from position `stored` on: the ones
     /// made since it was loaded with `stored` events (or created, with all
     /// of them). Returns the new number of stored events.
@@ -376,6 +481,17 @@ macro_rules! forward_store {
             fn checklist(&self, fingerprint: &crate::digest::Digest) -> Result<Option<Template>, StoreError> {
                 (**self).checklist(fingerprint)
             }
+            fn trust_ledger(&self) -> Result<TrustLedger, StoreError> {
+                (**self).trust_ledger()
+            }
+            fn append_trust(
+                &self,
+                expected: usize,
+                entry: &TrustEntry,
+                template: Option<&Template>,
+            ) -> Result<(), StoreError> {
+                (**self).append_trust(expected, entry, template)
+            }
         }
     };
 }
@@ -401,7 +517,7 @@ fn extend(mut current: Release, events: &[Event], first: usize) -> Result<Releas
 /// Refuses to create a release whose checklist `trust` does not trust: the
 /// store could not load it back.
 fn check_creatable(release: &Release, trust: &Trust) -> Result<(), StoreError> {
-    match trust.pin(release.template()) {
+    match trust.check_new(release.template()) {
         Ok(_) => Ok(()),
         Err(source) => {
             Err(StoreError::NotCreated { key: ReleaseKey::of(release).to_string(), source: Box::new(source) })

@@ -39,6 +39,8 @@ use crate::store::{
 
 #[path = "postgres_connection.rs"]
 mod connection;
+#[path = "postgres_ledger.rs"]
+mod ledger;
 #[path = "postgres_migrate.rs"]
 mod migrate;
 
@@ -113,6 +115,9 @@ pub struct PostgresStore {
     /// The checklist versions kept in the schema that this store has
     /// written or read.
     kept: KeptChecklists,
+    /// The trust the store works with, its own and its ledger's, with the
+    /// ledger's length it was built from.
+    effective: Mutex<Option<(usize, Arc<Trust>)>>,
 }
 
 /// A release as this store last wrote it.
@@ -199,6 +204,7 @@ impl PostgresStore {
             trust: Trust::default(),
             recent: Mutex::new(HashMap::new()),
             kept: KeptChecklists::default(),
+            effective: Mutex::new(None),
         })
     }
 
@@ -209,6 +215,7 @@ impl PostgresStore {
     pub fn with_trust(mut self, trust: Trust) -> PostgresStore {
         self.trust = trust;
         self.recent().clear();
+        *self.effective.lock().unwrap_or_else(PoisonError::into_inner) = None;
         self
     }
 
@@ -310,6 +317,7 @@ impl PostgresStore {
         key: &ReleaseKey,
         summary: &Summary,
         rows: &[Row],
+        trust: &Trust,
         kept: &mut crate::store::checklists::ReadKept<'_>,
     ) -> Result<Parsed, StoreError> {
         let path = self.path_of(key);
@@ -335,7 +343,7 @@ impl PostgresStore {
             text.extend_from_slice(line.as_bytes());
             text.push(b'\n');
         }
-        let parsed = parse_log(&path, key, &text, &self.trust, kept)?;
+        let parsed = parse_log(&path, key, &text, trust, kept)?;
         let head = parsed.head.map(|digest| digest.to_string());
         let differences = summary.differences_from(&ReleaseSummary::of(&parsed.release), head.as_deref());
         if !differences.is_empty() {
@@ -372,8 +380,9 @@ impl PostgresStore {
                 Err(StoreError::Conflict { key: key.to_string(), expected, actual: now.events })
             }
             Some((now, rows)) => {
+                let trust = self.effective_trust(connection, ledger::seen_by(&rows))?;
                 let kept = &mut |fingerprint: &Digest| self.kept_checklist(connection, fingerprint);
-                Ok(self.parse(key, &now, &rows, kept)?.release)
+                Ok(self.parse(key, &now, &rows, &trust, kept)?.release)
             }
             None => Err(self.not_found(connection, key)),
         }
@@ -445,6 +454,19 @@ impl ReleaseStore for PostgresStore {
     }
 
     /// The version kept in the schema's `checklists` table.
+    fn trust_ledger(&self) -> Result<crate::release::TrustLedger, StoreError> {
+        self.retrying(|| self.read_ledger(&mut self.connection()))
+    }
+
+    fn append_trust(
+        &self,
+        expected: usize,
+        entry: &crate::release::TrustEntry,
+        template: Option<&Template>,
+    ) -> Result<(), StoreError> {
+        self.retrying(|| self.append_trust_once(expected, entry, template))
+    }
+
     fn checklist(&self, fingerprint: &Digest) -> Result<Option<Template>, StoreError> {
         self.retrying(|| {
             Ok(self.kept_checklist(&mut self.connection(), fingerprint)?.map(|kept| (*kept).clone()))
@@ -460,7 +482,8 @@ impl ReleaseStore for PostgresStore {
 /// run them through [`retrying`](PostgresStore::retrying).
 impl PostgresStore {
     fn create_once(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
-        check_creatable(release, &self.trust)?;
+        let trust = self.effective_trust(&mut self.connection(), None)?;
+        check_creatable(release, &trust)?;
         let key = ReleaseKey::of(release);
         let (lines, head) = self.lines(None, release.events());
         let head = head.map(|digest| digest.to_string());
@@ -510,10 +533,12 @@ impl PostgresStore {
         let Some((summary, rows)) = self.read_log(&mut connection, key)? else {
             return Err(self.not_found(&mut connection, key));
         };
+        let trust = self.effective_trust(&mut connection, ledger::seen_by(&rows))?;
         drop(connection);
         let kept = &mut |fingerprint: &Digest| self.kept_checklist(&mut self.connection(), fingerprint);
-        let parsed = self.parse(key, &summary, &rows, kept)?;
-        Ok(StoredRelease { release: parsed.release, torn_tail: None, integrity: parsed.integrity })
+        let parsed = self.parse(key, &summary, &rows, &trust, kept)?;
+        let revoked = trust.revocation(&parsed.release.template().fingerprint()).cloned();
+        Ok(StoredRelease { release: parsed.release, torn_tail: None, integrity: parsed.integrity, revoked })
     }
 
     fn append_once(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
@@ -605,11 +630,12 @@ impl PostgresStore {
             .client
             .query(&statement, &[&stage, &filter.service()])
             .map_err(database("list the releases in"))?;
+        let trust = self.effective_trust(&mut connection, None)?;
         drop(connection);
         let mut listing = Listing::default();
         for row in &rows {
             let key = self.listed_key(row)?;
-            match self.summary(&key, row) {
+            match self.summary(&key, row, &trust) {
                 Ok(summary) => listing.releases.push(summary),
                 Err(error) if error.is_about_one_release() => {
                     listing.unreadable.push(Unreadable { key, error })
@@ -635,7 +661,7 @@ impl PostgresStore {
     /// A listed summary row, checked: its fields must hash to its check. A
     /// row without a check (written by schema version 1) is verified by
     /// loading its release, and its check written.
-    fn summary(&self, key: &ReleaseKey, row: &Row) -> Result<ReleaseSummary, StoreError> {
+    fn summary(&self, key: &ReleaseKey, row: &Row, trust: &Trust) -> Result<ReleaseSummary, StoreError> {
         let bad = |problem: String| StoreError::NotALog {
             path: PathBuf::from(format!("{}.releases/{key}", self.schema)),
             problem,
@@ -656,7 +682,7 @@ impl PostgresStore {
         let expected = summary_check(&summary, head, checklist);
         match (row.get::<_, Option<&str>>(7), checklist) {
             (Some(check), Some(checklist)) if check == expected => {
-                if self.trust.trusts_fingerprint(checklist) {
+                if trust.trusts_fingerprint(checklist) {
                     Ok(summary)
                 } else {
                     // Loading refuses it, naming what differs from the

@@ -62,10 +62,11 @@ impl PostgresStore {
                 return Err(self.not_found(&mut connection, key));
             };
             let parsed = {
+                let trust = self.effective_trust(&mut connection, super::ledger::seen_by(&rows))?;
                 let kept = &mut |fingerprint: &crate::digest::Digest| {
                     self.kept_checklist(&mut connection, fingerprint)
                 };
-                self.parse(key, &summary, &rows, kept)?
+                self.parse(key, &summary, &rows, &trust, kept)?
             };
             if summary.format == FORMAT_VERSION {
                 return Ok(None);

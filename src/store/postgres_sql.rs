@@ -33,9 +33,7 @@ CREATE TABLE {schema}.events (
 "#,
     // Version 2: each summary row's check, so that a listing notices a row
     // changed outside the store. Rows from version 1 have none until a
-    // listing verifies them against their logs. And where a migrated
-    // log came from (`{"format":4,"head":"…"}`), as a file store's header
-    // says it.
+    // listing verifies them against their logs.
     r#"
 ALTER TABLE {schema}.releases ADD COLUMN summary_check text;
 "#,
@@ -43,15 +41,19 @@ ALTER TABLE {schema}.releases ADD COLUMN summary_check text;
     // its fingerprint; and each release's checklist fingerprint, so that a
     // listing reports a release whose checklist the reader does not trust
     // without loading every log. Rows from before have none until a
-    // listing verifies them against their logs. And where a migrated
-    // log came from (`{"format":4,"head":"…"}`), as a file store's header
-    // says it.
+    // listing verifies them against their logs. Where a migrated log came
+    // from (`{"format":4,"head":"…"}`), as a file store's header says it.
+    // And the trust ledger: who trusted or revoked which version, in order.
     r#"
 ALTER TABLE {schema}.releases ADD COLUMN checklist text;
 ALTER TABLE {schema}.releases ADD COLUMN migrated text;
 CREATE TABLE {schema}.checklists (
     fingerprint text PRIMARY KEY,
     template text NOT NULL
+);
+CREATE TABLE {schema}.trust_ledger (
+    position bigint PRIMARY KEY CHECK (position >= 0),
+    entry text NOT NULL
 );
 "#,
 ];
@@ -63,9 +65,23 @@ pub(super) const SELECT_SUMMARY: &str = "SELECT format, events, head, service, v
 /// snapshot. A release row without events (rows deleted behind the
 /// store's back) comes as one row with no event.
 pub(super) const SELECT_LOG: &str = "SELECT r.format, r.events, r.head, r.service, r.version, r.stage,
-        r.last_event_at, e.seq, e.line
+        r.last_event_at, e.seq, e.line, (SELECT count(*) FROM {schema}.trust_ledger) AS ledger_entries
     FROM {schema}.releases r LEFT JOIN {schema}.events e ON e.key = r.key
     WHERE r.key = $1 ORDER BY e.seq";
+
+/// The trust ledger's entries, in order.
+pub(super) const SELECT_LEDGER: &str = "SELECT entry FROM {schema}.trust_ledger ORDER BY position";
+
+/// A trust entry, appended only while the ledger has `$1` entries, and the
+/// checklist version it names kept first (`$3`, `$4`; none for a
+/// revocation). Two writers racing for one position: the key refuses the
+/// second, which then writes nothing.
+pub(super) const INSERT_TRUST: &str = "WITH kept AS (
+        INSERT INTO {schema}.checklists (fingerprint, template)
+        SELECT $3::text, $4::text WHERE $4::text IS NOT NULL ON CONFLICT (fingerprint) DO NOTHING)
+    INSERT INTO {schema}.trust_ledger (position, entry)
+    SELECT $1, $2 WHERE (SELECT count(*) FROM {schema}.trust_ledger) = $1
+    ON CONFLICT (position) DO NOTHING";
 
 pub(super) const SELECT_KEYS: &str = "SELECT key FROM {schema}.releases ORDER BY key COLLATE \"C\"";
 

@@ -58,7 +58,8 @@ impl FileStore {
         file.read_to_end(&mut bytes).map_err(|error| StoreError::io(&path, "read", error))?;
         let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
         let lines = split_lines(&path, key, whole)?;
-        let (kept, problem) = self.valid_prefix(&lines);
+        let trust = self.effective_trust()?;
+        let (kept, problem) = self.valid_prefix(&lines, &trust);
         if kept == 0 {
             return Err(StoreError::NotALog {
                 path,
@@ -96,13 +97,14 @@ impl FileStore {
         crate::store::batch::end(&path)?;
         // Rewritten in the current format: chained, and sealed with a key.
         let integrity = if self.trust().has_key() { Integrity::Sealed } else { Integrity::Chained };
-        let release = StoredRelease { release: release.release, torn_tail: None, integrity };
+        let release =
+            StoredRelease { release: release.release, torn_tail: None, integrity, revoked: release.revoked };
         Ok(Recovery { release, dropped, problem, moved_to: Some(aside) })
     }
 
     /// How many events from the start read and verify, and why the next
     /// one does not.
-    fn valid_prefix(&self, lines: &Lines<'_>) -> (usize, Option<String>) {
+    fn valid_prefix(&self, lines: &Lines<'_>, trust: &crate::release::Trust) -> (usize, Option<String>) {
         let mut stored = Vec::with_capacity(lines.events.len());
         let mut problem = None;
         for (line, _, text) in &lines.events {
@@ -115,8 +117,7 @@ impl FileStore {
             }
         }
         let read = stored.len();
-        let verified =
-            UnverifiedRelease::from_stored(lines.format, stored).and_then(|log| log.verify(self.trust()));
+        let verified = UnverifiedRelease::from_stored(lines.format, stored).and_then(|log| log.verify(trust));
         match verified {
             Ok(_) => (read, problem),
             Err(error) => {
@@ -157,9 +158,11 @@ impl FileStore {
             stored.push(event);
         }
         let log = UnverifiedRelease::from_stored(lines.format, stored).map_err(|error| refused(2, error))?;
-        let integrity = log.integrity(self.trust());
-        let release = log.verify(self.trust()).map_err(|error| refused(2, error))?;
-        Ok(StoredRelease { release, torn_tail: None, integrity })
+        let trust = self.effective_trust()?;
+        let integrity = log.integrity(&trust);
+        let release = log.verify(&trust).map_err(|error| refused(2, error))?;
+        let revoked = trust.revocation(&release.template().fingerprint()).cloned();
+        Ok(StoredRelease { release, torn_tail: None, integrity, revoked })
     }
 
     /// Links the log to the first free `<key>.jsonl.corrupt-<n>`.
