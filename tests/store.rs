@@ -868,3 +868,34 @@ fn the_store_keeps_each_checklist_version_once_beside_the_logs() {
         !FileStore::open(dir.path()).unwrap().keys().unwrap().iter().any(|key| key.as_str() == "api@1.0.0")
     );
 }
+
+#[test]
+fn the_trust_ledger_file_survives_a_torn_line_and_refuses_an_edited_one() {
+    use release_workflow::{Gate, Template};
+    let dir = TempDir::new("trust-ledger-file");
+    let store = FileStore::open(dir.path()).unwrap();
+    let team = |title: &str| Template::builder("Team").section("Ship").item("ship.ok", title, Gate::Deploy).build().unwrap();
+    store.trust_checklist(&team("Ok"), None, &ada(), t(1), "first").unwrap();
+    let path = store.trust_ledger_path();
+    let whole = fs::read(&path).unwrap();
+    assert_eq!(whole.iter().filter(|byte| **byte == b'\n').count(), 1, "one entry a line");
+    // A crash cut the next entry short: it was never acknowledged, the
+    // ledger reads without it, and the next entry replaces it.
+    let mut torn = whole.clone();
+    torn.extend_from_slice(br#"{"entry":"trusted","fingerprint":"ab"#);
+    fs::write(&path, &torn).unwrap();
+    assert_eq!(store.trust_ledger().unwrap().entries().len(), 1);
+    store.trust_checklist(&team("Ok, tested"), Some(&team("Ok")), &ada(), t(2), "second").unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.starts_with(std::str::from_utf8(&whole).unwrap()) && text.ends_with('\n'), "{text}");
+    assert_eq!(FileStore::open(dir.path()).unwrap().trust_ledger().unwrap().entries().len(), 2);
+    // An entry edited by hand (its reason emptied) is refused, naming the file.
+    fs::write(&path, text.replacen(r#""why":"first""#, r#""why":"""#, 1)).unwrap();
+    let error = store.trust_ledger().unwrap_err();
+    assert!(matches!(&error, StoreError::CorruptChecklist { path: at, .. } if *at == path), "{error:?}");
+    assert!(error.to_string().contains("holds an entry its ledger refuses"), "{error}");
+    // And a store that cannot read its ledger creates nothing on trust it cannot check.
+    let release = common::planned_on(team("Ok"));
+    assert!(matches!(store.create(&release), Err(StoreError::CorruptChecklist { .. })));
+}
