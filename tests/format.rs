@@ -297,6 +297,13 @@ fn the_docs_describe_the_format_the_crate_writes() {
     let source =
         |path: &str| std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let stored = source("src/release/stored.rs");
+    for event_type in EventType::ALL {
+        assert!(
+            stored.contains(&format!("/// | `{event_type}`"))
+                || stored.contains(&format!(", `{event_type}`")),
+            "the format's table has no row for `{event_type}`"
+        );
+    }
     assert!(
         stored.contains(&format!("/// # Format {FORMAT_VERSION}\n")),
         "the format's docs are headed by its number"

@@ -874,7 +874,9 @@ fn the_trust_ledger_file_survives_a_torn_line_and_refuses_an_edited_one() {
     use release_workflow::{Gate, Template};
     let dir = TempDir::new("trust-ledger-file");
     let store = FileStore::open(dir.path()).unwrap();
-    let team = |title: &str| Template::builder("Team").section("Ship").item("ship.ok", title, Gate::Deploy).build().unwrap();
+    let team = |title: &str| {
+        Template::builder("Team").section("Ship").item("ship.ok", title, Gate::Deploy).build().unwrap()
+    };
     store.trust_checklist(&team("Ok"), None, &ada(), t(1), "first").unwrap();
     let path = store.trust_ledger_path();
     let whole = fs::read(&path).unwrap();

@@ -67,6 +67,7 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// | `incident-opened` | `incident`: `id`, `severity`, `summary`, `opened_at`, `resolved_at`? |
 /// | `incident-resolved` | `incident` (its id), `resolved_at` |
 /// | `rolled-back` | `from`, `reason`: `{"kind": "decision", "why"}` or `{"kind": "criteria", "findings"}` |
+/// | `roster-changed` | `change`: `{"kind": "added", "member"}`, `{"kind": "handed-over", "from" (a person id), "to"}` or `{"kind": "removed", "person"}` (actors as in `by`); `reason` |
 ///
 /// Fields marked `?` are left out when empty. For example:
 ///
