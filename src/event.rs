@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::checklist::ItemId;
+use crate::digest::Digest;
 use crate::health::{CriterionId, Finding, FiniteF64, Observation, ObservationKind, Signal};
 use crate::incident::Incident;
 use crate::plan::{Change, ReleasePlan};
@@ -194,6 +195,14 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// The release moved to another version of its checklist, named by
+    /// fingerprint: the version it follows from then on.
+    ChecklistChanged {
+        /// The version's fingerprint.
+        checklist: Digest,
+        /// Why.
+        reason: String,
+    },
     /// The roster changed: a person added, a role handed over, a person
     /// removed. Events after it are checked against the new roster.
     RosterChanged {
@@ -245,6 +254,8 @@ pub enum EventType {
     WindowOverridden,
     /// [`EventKind::RosterChanged`].
     RosterChanged,
+    /// [`EventKind::ChecklistChanged`].
+    ChecklistChanged,
 }
 
 named_enum!(EventType, "event type", {
@@ -266,6 +277,7 @@ named_enum!(EventType, "event type", {
     Approved => "approved",
     WindowOverridden => "window-overridden",
     RosterChanged => "roster-changed",
+    ChecklistChanged => "checklist-changed",
 });
 
 impl EventKind {
@@ -290,6 +302,7 @@ impl EventKind {
             EventKind::Approved { .. } => EventType::Approved,
             EventKind::WindowOverridden { .. } => EventType::WindowOverridden,
             EventKind::RosterChanged { .. } => EventType::RosterChanged,
+            EventKind::ChecklistChanged { .. } => EventType::ChecklistChanged,
         }
     }
 }
@@ -390,6 +403,9 @@ impl fmt::Display for EventKind {
                 write!(f, "overrode change window \"{window}\": {reason}")
             }
             EventKind::RosterChanged { change, reason } => write!(f, "{change}: {reason}"),
+            EventKind::ChecklistChanged { checklist, reason } => {
+                write!(f, "moved the release to checklist version {checklist}: {reason}")
+            }
         }
     }
 }

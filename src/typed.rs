@@ -481,7 +481,8 @@ macro_rules! stepping {
     };
 }
 
-/// Roster changes, for every stage but a rollback's.
+/// Roster changes and moves to another checklist version, for every
+/// stage but a rollback's.
 macro_rules! staffing {
     ($name:ident) => {
         impl $name {
@@ -514,6 +515,22 @@ macro_rules! staffing {
                 at: DateTime<Utc>,
             ) -> Result<&Event, ReleaseError> {
                 self.0.hand_over(from, to, reason, by, at)
+            }
+
+            /// Moves the release to another checklist version; see
+            /// [`Release::move_to_checklist`].
+            ///
+            /// # Errors
+            ///
+            /// As [`Release::move_to_checklist`].
+            pub fn move_to_checklist(
+                &mut self,
+                checklist: &crate::checklist::Template,
+                reason: impl Into<String>,
+                by: &Actor,
+                at: DateTime<Utc>,
+            ) -> Result<&Event, ReleaseError> {
+                self.0.move_to_checklist(checklist, reason, by, at)
             }
 
             /// Removes someone from the roster; see

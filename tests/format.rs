@@ -73,15 +73,15 @@ fn policy() -> Policy {
         .unwrap()
 }
 
-/// A small release that records every kind of event, planned by `ada`.
-fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> Release {
-    let (ada, grace) = (|| ada.clone(), || grace.clone());
+/// The sample's checklist; `checked` titles its release item, which the
+/// version the sample moves to rewords.
+fn sample_template(checked: &str, governed: bool) -> Template {
     let template = Template::builder("Sample")
         .section("Ship")
         .item("ship.built", "Built", Gate::Freeze)
         .item_if_applicable("ship.migrated", "Migrated", Gate::Deploy)
         .item("ship.verified", "Verified", Gate::Verify)
-        .item("ship.checked", "Checked", Gate::Release)
+        .item("ship.checked", checked, Gate::Release)
         .section("Rollback")
         .item_settled_on_entering(
             "rollback.decided",
@@ -92,11 +92,17 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> 
         .criteria(Template::octoacme().criteria().iter().take(2).cloned())
         .build()
         .unwrap();
-    let template = if governed {
+    if governed {
         template.with_policy(policy()).unwrap().with_restoration("rollback.decided").unwrap()
     } else {
         template
-    };
+    }
+}
+
+/// A small release that records every kind of event, planned by `ada`.
+fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> Release {
+    let (ada, grace) = (|| ada.clone(), || grace.clone());
+    let template = sample_template("Checked", governed);
     let linus = Actor::new("linus", "Linus", Role::CHANGE_APPROVER).unwrap();
     let bot = Actor::new("monitor", "monitor", Role::AUTOMATION).unwrap();
     let release = Release::builder()
@@ -153,6 +159,9 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> 
         release.add_member(kim.clone(), "a second pager for the night", &ada(), t(12)).unwrap();
         release.hand_over(kim.id(), alan.clone(), "Kim's shift ends", &ada(), t(12)).unwrap();
         release.remove_member(alan.id(), "one pager is enough again", &ada(), t(12)).unwrap();
+        // And a move to the checklist's next version: formats before 5 had none.
+        let reworded = sample_template("Checked by QA", true);
+        release.move_to_checklist(&reworded, "QA checks the release, reviewed", &ada(), t(12)).unwrap();
     }
     release.observe("error_rate", 0.5, "prometheus", &bot, t(13)).unwrap();
     release.roll_back_on_criteria(&grace(), t(14)).unwrap();
@@ -201,7 +210,7 @@ fn logs_stored_in_format_4_still_load_with_the_same_head() {
 fn a_document_that_names_its_checklist_loads_where_that_checklist_is_trusted() {
     let whole = serde_json::to_string(&sample()).unwrap();
     let named = serde_json::to_string(&sample().referring()).unwrap();
-    let fingerprint = sample().template().fingerprint().to_string();
+    let fingerprint = sample().plan().template().fingerprint().to_string();
     assert!(named.contains(&format!(r#""template":"{fingerprint}""#)), "{named}");
     assert!(whole.contains(r#""sections":"#) && !named.contains(r#""sections":"#), "{named}");
     let loaded = load_json(&named, &trusting(&sample())).unwrap();

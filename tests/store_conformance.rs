@@ -468,6 +468,14 @@ fn a_trust_ledger_records_who_trusted_each_version_and_revoking_stops_new_releas
     assert_eq!(record.replaces, Some(team_checklist().fingerprint()), "{name}");
     assert_eq!(record.differences, team_checklist_v2().differences_from(&team_checklist()), "{name}");
     assert_eq!(record.differences.len(), 1, "{name}");
+    // An open release moves to the new version: the store keeps it, and
+    // every handle loads the release on it.
+    let mut moving = backend.connect().load(&v1_key).unwrap().release;
+    moving.move_to_checklist(&team_checklist_v2(), "clearer title", &ada(), t(2)).unwrap();
+    backend.connect().save(&moving, 1).unwrap();
+    assert_eq!(backend.connect().load(&v1_key).unwrap().release.template(), &team_checklist_v2(), "{name}");
+    let still_on_v1 =
+        backend.connect().create(&common::planned_on(team_checklist()).tap_version("2.4.5")).unwrap();
     // Trusting it again is refused, naming when it was; nothing is written.
     let error = store.trust_checklist(&team_checklist_v2(), None, &ada(), t(3), "again").unwrap_err();
     assert!(
@@ -492,9 +500,11 @@ fn a_trust_ledger_records_who_trusted_each_version_and_revoking_stops_new_releas
         error.to_string().contains("revoked by Ada Lovelace on 2026-11-30 09:04 UTC: superseded"),
         "{name}: {error}"
     );
-    let stored = backend.connect().load(&v1_key).unwrap();
-    assert_eq!(stored.release, v1, "{name}");
+    let stored = backend.connect().load(&still_on_v1).unwrap();
+    assert_eq!(stored.release.template(), &team_checklist(), "{name}");
     assert_eq!(stored.revoked, Some(revocation.clone()), "{name}");
+    let moved = backend.connect().load(&v1_key).unwrap();
+    assert_eq!((moved.release, moved.revoked), (moving, None), "{name}: it follows v2 now");
     backend.connect().create(&common::planned_on(team_checklist_v2()).tap_version("2.5.0")).unwrap();
     let error = store.revoke_checklist(&team_checklist().fingerprint(), &ada(), t(5), "twice").unwrap_err();
     assert!(

@@ -308,9 +308,12 @@ impl Policy {
     }
 
     /// Whether no grant names `action` and the release manager may take it
-    /// by default: true only of [`Action::ChangeRoster`].
+    /// by default: true only of [`Action::ChangeRoster`] and
+    /// [`Action::ChangeChecklist`], which came after the policies written
+    /// before them.
     fn grants_by_default(&self, action: Action) -> bool {
-        action == Action::ChangeRoster && !self.grants.iter().any(|grant| grant.action() == action)
+        matches!(action, Action::ChangeRoster | Action::ChangeChecklist)
+            && !self.grants.iter().any(|grant| grant.action() == action)
     }
 
     /// The grants that decide who may take `action` on `item` or at `gate`:

@@ -53,6 +53,11 @@ pub enum Action {
     /// it: every release keeps a way to staff itself, and the checklists
     /// written before roster changes existed keep their fingerprint.
     ChangeRoster,
+    /// Move an open release to another trusted version of its checklist.
+    ///
+    /// A policy without a grant of this action lets the release manager do
+    /// it, as for [`Action::ChangeRoster`].
+    ChangeChecklist,
 }
 
 named_enum!(Action, "action", {
@@ -71,6 +76,7 @@ named_enum!(Action, "action", {
     ResolveIncident => "resolve-incident",
     OverrideWindow => "override-window",
     ChangeRoster => "change-roster",
+    ChangeChecklist => "change-checklist",
 });
 
 impl Action {
@@ -93,6 +99,7 @@ impl Action {
             Action::ResolveIncident => "resolve an incident on",
             Action::OverrideWindow => "override a change window of",
             Action::ChangeRoster => "change the roster of",
+            Action::ChangeChecklist => "move to another checklist version",
         }
     }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::checklist::{Item, ItemId, ItemStatus, Requirement};
+use crate::checklist::{Item, ItemId, ItemStatus, Requirement, Template};
+use crate::digest::Digest;
 use crate::event::{Event, EventKind, RollbackReason};
 use crate::health::{Observation, RaisedFlag, RiskDecision, Verdict};
 use crate::incident::Incident;
@@ -33,7 +34,11 @@ pub(super) enum Effect {
     Approve(Approval),
     Override { window: String },
     Roster(Box<Roster>),
+    MoveChecklist { template: Arc<Template>, statuses: Vec<Option<Box<ItemStatus>>> },
 }
+
+/// Finds a checklist version by fingerprint, for an event that names one.
+pub(super) type Resolve<'a> = &'a dyn Fn(&Digest) -> Option<Arc<Template>>;
 
 impl Release {
     pub(super) fn start(plan: Arc<ReleasePlan>, event: Event) -> Release {
@@ -55,6 +60,7 @@ impl Release {
             approvals: Vec::new(),
             overrides: Vec::new(),
             roster: None,
+            versions: Vec::new(),
             events: vec![event],
         }
     }
@@ -92,7 +98,7 @@ impl Release {
         release.events.reserve_exact(events.size_hint().0);
         for (position, event) in (1..).zip(events) {
             release
-                .apply(event)
+                .apply_trusted(event, trust)
                 .map_err(|source| ReleaseError::Replay { position, source: Box::new(source) })?;
         }
         Ok(release)
@@ -135,7 +141,27 @@ impl Release {
     /// Whatever the operation would report for the same change; the release
     /// is unchanged.
     pub fn apply(&mut self, event: Event) -> Result<&Event, ReleaseError> {
-        let effect = self.check(&event)?;
+        self.apply_resolving(event, &|_| None)
+    }
+
+    /// As [`apply`](Release::apply), finding the checklist version an event
+    /// names (a move to another version) among the ones `trust` holds: how
+    /// replay and the stores apply events.
+    ///
+    /// # Errors
+    ///
+    /// As `apply`; [`ReleaseError::UnknownChecklist`] for a version `trust`
+    /// does not hold.
+    pub fn apply_trusted(&mut self, event: Event, trust: &Trust) -> Result<&Event, ReleaseError> {
+        self.apply_resolving(event, &|fingerprint| trust.by_fingerprint(fingerprint))
+    }
+
+    pub(super) fn apply_resolving(
+        &mut self,
+        event: Event,
+        resolve: Resolve<'_>,
+    ) -> Result<&Event, ReleaseError> {
+        let effect = self.check(&event, resolve)?;
         match effect {
             Effect::Status { index, status } => {
                 if let Some(slot) = self.statuses.get_mut(index) {
@@ -172,6 +198,10 @@ impl Release {
                 self.roster = Some(roster);
                 self.lapse_approvals_of_the_departed();
             }
+            Effect::MoveChecklist { template, statuses } => {
+                self.versions.push(template);
+                self.statuses = statuses;
+            }
         }
         self.lapse_approvals(&event.what);
         self.events.push(event);
@@ -184,15 +214,16 @@ impl Release {
         if let Some(slot) = self.entered.get_mut(stage as usize) {
             *slot = Some(event.at);
         }
-        let template = Arc::clone(&self.plan);
-        for (item, status) in template.template().items().iter().zip(&mut self.statuses) {
+        let (plan, moved) = (Arc::clone(&self.plan), self.versions.last().cloned());
+        let template = moved.as_deref().unwrap_or_else(|| plan.template());
+        for (item, status) in template.items().iter().zip(&mut self.statuses) {
             if item.settled_on() == Some(stage) && status.is_none() {
                 *status = Some(Box::new(ItemStatus::Done { by: event.by.clone(), at: event.at }));
             }
         }
     }
 
-    fn check(&self, event: &Event) -> Result<Effect, ReleaseError> {
+    fn check(&self, event: &Event, resolve: Resolve<'_>) -> Result<Effect, ReleaseError> {
         let last = self.last_event_at();
         if event.at < last {
             return Err(ReleaseError::TimeWentBackwards { at: event.at, last });
@@ -275,6 +306,9 @@ impl Release {
             EventKind::Approved { gate } => self.check_approved(*gate, event),
             EventKind::WindowOverridden { window, reason } => self.check_override(window, reason),
             EventKind::RosterChanged { change, reason } => self.check_roster_change(change, reason),
+            EventKind::ChecklistChanged { checklist, reason } => {
+                self.check_checklist_move(checklist, reason, resolve)
+            }
         }
     }
 

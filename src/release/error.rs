@@ -16,6 +16,7 @@ use crate::release::error_messages::{
     unknown_item_message, untrusted_message, window_closed_message,
 };
 use crate::release::ledger::{LedgerError, Revocation};
+use crate::release::versions::ChecklistMoveProblem;
 use crate::roster::RosterProblem;
 use crate::stage::{Gate, Stage};
 use crate::text::TextError;
@@ -175,6 +176,15 @@ pub enum ReleaseError {
     /// An entry a trust ledger refuses.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+
+    /// A move to another checklist version that cannot be recorded.
+    #[error("cannot move the release to checklist {checklist}: {problem}")]
+    InvalidChecklistMove {
+        /// The version, in words: its name and fingerprint.
+        checklist: String,
+        /// Why not.
+        problem: ChecklistMoveProblem,
+    },
 
     /// A roster change that cannot be recorded.
     #[error("cannot record \"{change}\": {problem}")]
@@ -581,6 +591,7 @@ impl ReleaseError {
             | ReleaseError::InvalidRosterChange { .. }
             | ReleaseError::RevokedChecklist { .. }
             | ReleaseError::Ledger(_)
+            | ReleaseError::InvalidChecklistMove { .. }
             | ReleaseError::FlagNotRaised { .. }
             | ReleaseError::NotMonitoring { .. }
             | ReleaseError::MeasuredOutsideMonitoring { .. }

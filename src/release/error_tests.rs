@@ -18,6 +18,7 @@ use crate::policy::{Action, WindowKind};
 use crate::release::access::{AccessError, ApprovalProblem, ApprovalsNeeded};
 use crate::release::error::{ChainProblem, OverrideProblem, ReleaseError};
 use crate::release::ledger::{LedgerError, Revocation};
+use crate::release::versions::ChecklistMoveProblem;
 use crate::roster::RosterProblem;
 use crate::stage::{Gate, Stage};
 
@@ -106,6 +107,10 @@ fn item(id: &str) -> ItemId {
 
 fn ada() -> Actor {
     Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap()
+}
+
+fn moved(problem: ChecklistMoveProblem) -> ReleaseError {
+    ReleaseError::InvalidChecklistMove { checklist: "\"Team\" (b7a3…)".into(), problem }
 }
 
 fn eve() -> PersonId {
@@ -217,6 +222,11 @@ fn samples() -> Vec<ReleaseError> {
         roster(RosterProblem::LastHolder { person: eve(), role: Role::RELEASE_MANAGER }),
         roster(RosterProblem::UndeclaredRole { role: Role::SRE, declared: "release-manager".into() }),
         roster(RosterProblem::ReleaseOver),
+        moved(ChecklistMoveProblem::SameVersion),
+        moved(ChecklistMoveProblem::ReleaseOver),
+        moved(ChecklistMoveProblem::PassedGatesOpen { items: vec![(Gate::Freeze, item("ship.signed"))] }),
+        moved(ChecklistMoveProblem::PassedGateApprovals { gate: Gate::Deploy, needed: 2, given: 1 }),
+        moved(ChecklistMoveProblem::UndeclaredRole { person: "eve".into(), role: Role::SRE }),
         ReleaseError::RevokedChecklist {
             template: "Team".into(),
             revocation: Box::new(Revocation {
@@ -364,6 +374,7 @@ fn every_refusal_says_what_its_next_actions_are() {
             | ReleaseError::InvalidRosterChange { .. }
             | ReleaseError::RevokedChecklist { .. }
             | ReleaseError::Ledger(_)
+            | ReleaseError::InvalidChecklistMove { .. }
             | ReleaseError::Access(_)
             | ReleaseError::UnknownSignal { .. }
             | ReleaseError::UnknownCriterion { .. }

@@ -190,6 +190,7 @@ impl Release {
             EventKind::RolledBack { .. } => (Action::RollBack, None, None),
             EventKind::WindowOverridden { .. } => (Action::OverrideWindow, None, None),
             EventKind::RosterChanged { .. } => (Action::ChangeRoster, None, None),
+            EventKind::ChecklistChanged { .. } => (Action::ChangeChecklist, None, None),
         };
         let item = match item {
             Some(id) => match self.template().item(id.as_str()) {

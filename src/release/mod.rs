@@ -51,6 +51,7 @@ mod people;
 mod status;
 mod stored;
 mod trust;
+mod versions;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -84,6 +85,7 @@ pub use status::{
 pub(crate) use stored::{FIRST_CHAINED_FORMAT, FIRST_NAMING_FORMAT, is_readable as is_readable_format};
 pub use stored::{FORMAT_VERSION, Referring, Sealed, UnverifiedRelease};
 pub use trust::Trust;
+pub use versions::ChecklistMoveProblem;
 
 /// One release, moving through its [`Stage`]s as its checklist allows.
 ///
@@ -146,6 +148,9 @@ pub struct Release {
     /// The roster in force, once a roster change made it differ from the
     /// plan's: most releases never change theirs, and keep no copy.
     roster: Option<Box<Roster>>,
+    /// The checklist versions the release moved to, in order: it follows
+    /// the last, or the one it was planned with while there is none.
+    versions: Vec<Arc<Template>>,
     events: Vec<Event>,
 }
 
@@ -368,7 +373,15 @@ impl Release {
 
     /// The checklist the release follows.
     pub fn template(&self) -> &Template {
-        self.plan.template()
+        self.versions.last().map_or_else(|| self.plan.template(), |version| &**version)
+    }
+
+    /// The checklist versions the release moved to after it was planned,
+    /// in order ([`move_to_checklist`](Release::move_to_checklist)); it
+    /// follows the last. Empty for a release on the version it was planned
+    /// with.
+    pub fn checklist_versions(&self) -> impl Iterator<Item = &Template> + '_ {
+        self.versions.iter().map(|version| &**version)
     }
 
     /// Every change the release ships: those planned, then those added.

@@ -19,8 +19,10 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// # Format 5
 ///
 /// A stored release is an object with two fields, `format` first: `format`
-/// (this number) and `events`, the release's log, oldest first. Nothing
-/// else is stored: loading replays the log through every rule, so the stage,
+/// (this number) and `events`, the release's log, oldest first; a release
+/// moved to other checklist versions, written to travel, has a third,
+/// `checklists`: those versions, each as a checklist object, which a reader
+/// must trust as it must the planned one. Nothing else is stored: loading replays the log through every rule, so the stage,
 /// statuses, verdict and incidents are always what the events justify.
 /// Every object, at every level, is read strictly: a field this crate does
 /// not know, or a field given twice, is refused, never dropped.
@@ -67,6 +69,7 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// | `incident-opened` | `incident`: `id`, `severity`, `summary`, `opened_at`, `resolved_at`? |
 /// | `incident-resolved` | `incident` (its id), `resolved_at` |
 /// | `rolled-back` | `from`, `reason`: `{"kind": "decision", "why"}` or `{"kind": "criteria", "findings"}` |
+/// | `checklist-changed` | `checklist` (a fingerprint: the version the release follows from then on), `reason` |
 /// | `roster-changed` | `change`: `{"kind": "added", "member"}`, `{"kind": "handed-over", "from" (a person id), "to"}` or `{"kind": "removed", "person"}` (actors as in `by`); `reason` |
 ///
 /// Fields marked `?` are left out when empty. For example:
@@ -130,13 +133,27 @@ pub(crate) const FIRST_NAMING_FORMAT: u32 = 5;
 struct StoredRef<'a> {
     format: u32,
     events: Vec<StoredEventRef<'a>>,
+    /// The checklist versions the release moved to, held by a document
+    /// that holds its checklists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    checklists: Vec<&'a crate::checklist::Template>,
+}
+
+impl<'a> StoredRef<'a> {
+    fn of(release: &'a Release, key: Option<&SealKey>, name_checklist: bool) -> StoredRef<'a> {
+        StoredRef {
+            format: FORMAT_VERSION,
+            events: linked(release.events(), key, name_checklist),
+            checklists: if name_checklist { Vec::new() } else { release.checklist_versions().collect() },
+        }
+    }
 }
 
 impl Serialize for Release {
     /// Writes the release in the current format, its events chained and
     /// not sealed; [`sealed`](Release::sealed) seals them.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoredRef { format: FORMAT_VERSION, events: linked(self.events(), None, false) }.serialize(serializer)
+        StoredRef::of(self, None, false).serialize(serializer)
     }
 }
 
@@ -160,8 +177,7 @@ impl Sealed<'_> {
 
 impl Serialize for Sealed<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let events = linked(self.release.events(), Some(self.key), self.name_checklist);
-        StoredRef { format: FORMAT_VERSION, events }.serialize(serializer)
+        StoredRef::of(self.release, Some(self.key), self.name_checklist).serialize(serializer)
     }
 }
 
@@ -174,8 +190,7 @@ pub struct Referring<'a> {
 
 impl Serialize for Referring<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoredRef { format: FORMAT_VERSION, events: linked(self.release.events(), None, true) }
-            .serialize(serializer)
+        StoredRef::of(self.release, None, true).serialize(serializer)
     }
 }
 
@@ -271,6 +286,8 @@ pub struct UnverifiedRelease {
     format: u32,
     events: Vec<Event>,
     links: Vec<Option<Link>>,
+    /// The checklist versions a document holds for its moves.
+    checklists: Vec<crate::checklist::Template>,
 }
 
 impl UnverifiedRelease {
@@ -295,7 +312,7 @@ impl UnverifiedRelease {
             events.push(event);
             links.push(link);
         }
-        Ok(UnverifiedRelease { format, events, links })
+        Ok(UnverifiedRelease { format, events, links, checklists: Vec::new() })
     }
 
     /// The stored format it was read in.
@@ -368,6 +385,19 @@ impl UnverifiedRelease {
         mut self,
         trust: &Trust,
     ) -> Result<(Release, Option<Digest>), ReleaseError> {
+        // A version the document holds for a move must be one the reader
+        // trusts: it is refused, naming what differs, as a held checklist is.
+        for held in &self.checklists {
+            let named = self.events.iter().any(|event| {
+                matches!(&event.what, EventKind::ChecklistChanged { checklist, .. } if *checklist == held.fingerprint())
+            });
+            if !named {
+                return Err(ReleaseError::MalformedLog {
+                    problem: "the document holds a checklist version no event moves the release to",
+                });
+            }
+            trust.pin(held)?;
+        }
         let head = if self.format >= FIRST_CHAINED_FORMAT {
             // The trusted copy of the checklist knows its fingerprint, which
             // the planning event's link covers: pinning it first spares
@@ -394,7 +424,7 @@ impl<'de> Deserialize<'de> for UnverifiedRelease {
     }
 }
 
-const FIELDS: &[&str] = &["format", "events"];
+const FIELDS: &[&str] = &["format", "events", "checklists"];
 
 /// Whether this crate reads stored format `format`: this one and every
 /// earlier one.
@@ -414,6 +444,7 @@ impl<'de> Visitor<'de> for StoredVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UnverifiedRelease, A::Error> {
         let mut format = None;
         let mut events: Option<Vec<StoredEvent>> = None;
+        let mut checklists: Option<Vec<crate::checklist::Template>> = None;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "format" if format.is_some() => return Err(A::Error::duplicate_field("format")),
@@ -431,11 +462,15 @@ impl<'de> Visitor<'de> for StoredVisitor {
                 // Events read before the format (a map that sorts its keys)
                 // are checked against it once it is known.
                 "events" => events = Some(map.next_value()?),
+                "checklists" if checklists.is_some() => return Err(A::Error::duplicate_field("checklists")),
+                "checklists" => checklists = Some(map.next_value()?),
                 other => return Err(A::Error::unknown_field(other, FIELDS)),
             }
         }
         let format = format.ok_or_else(|| A::Error::missing_field("format"))?;
         let events = events.ok_or_else(|| A::Error::missing_field("events"))?;
-        UnverifiedRelease::from_stored(format, events).map_err(A::Error::custom)
+        let mut log = UnverifiedRelease::from_stored(format, events).map_err(A::Error::custom)?;
+        log.checklists = checklists.unwrap_or_default();
+        Ok(log)
     }
 }

@@ -14,7 +14,9 @@ use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::store::checklists::KeptChecklists;
 use crate::store::error::StoreError;
 use crate::store::log::{Parsed, header_line, parse_log, push_event_lines};
-use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, not_found};
+use crate::store::{
+    ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, moved_to, moves_checklist, not_found,
+};
 
 /// Releases kept on disk, one append-only log per release.
 ///
@@ -513,7 +515,13 @@ impl ReleaseStore for FileStore {
         // A refused event leaves the store without a memory of this
         // release: the next append reads the log again.
         let Written { release, format, head, last_line, .. } = current;
-        let updated = extend(release, events, actual)?;
+        let trust =
+            if moves_checklist(events) { self.effective_trust()? } else { Arc::clone(self.own_trust()) };
+        let updated = extend(release, events, actual, &trust)?;
+        // A log never names a version its store does not keep.
+        for version in moved_to(events, &trust) {
+            self.keep_checklist(&version)?;
+        }
         let mut text = Vec::new();
         if needs_newline {
             text.push(b'\n');

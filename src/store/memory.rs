@@ -111,7 +111,7 @@ impl ReleaseStore for MemoryStore {
         if actual != expected {
             return Err(StoreError::Conflict { key: key.to_string(), expected, actual });
         }
-        let updated = extend(current, events, actual)?;
+        let updated = extend(current, events, actual, &self.effective_trust())?;
         let count = updated.events().len();
         releases.insert(key.clone(), updated);
         Ok(count)

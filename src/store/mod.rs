@@ -505,13 +505,38 @@ forward_store!(std::sync::Arc<S>);
 pub const UPDATE_ATTEMPTS: usize = 8;
 
 /// Replays `events` on top of `current`, numbering refusals from `first`.
-fn extend(mut current: Release, events: &[Event], first: usize) -> Result<Release, StoreError> {
+/// Replays `events` on top of `current`, numbering refusals from `first`;
+/// a move to another checklist version finds it in `trust`.
+fn extend(
+    mut current: Release,
+    events: &[Event],
+    first: usize,
+    trust: &Trust,
+) -> Result<Release, StoreError> {
     for (position, event) in (first..).zip(events) {
         current
-            .apply(event.clone())
+            .apply_trusted(event.clone(), trust)
             .map_err(|source| ReleaseError::Replay { position, source: Box::new(source) })?;
     }
     Ok(current)
+}
+
+/// Whether an event moves a release to another checklist version: its
+/// store then needs the store's whole trust, and keeps that version.
+fn moves_checklist(events: &[Event]) -> bool {
+    events.iter().any(|event| matches!(event.what, crate::event::EventKind::ChecklistChanged { .. }))
+}
+
+/// The checklist versions `events` move a release to, as `trust` holds
+/// them: a store keeps each before its log names it.
+fn moved_to(events: &[Event], trust: &Trust) -> Vec<std::sync::Arc<Template>> {
+    events
+        .iter()
+        .filter_map(|event| match &event.what {
+            crate::event::EventKind::ChecklistChanged { checklist, .. } => trust.by_fingerprint(checklist),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Refuses to create a release whose checklist `trust` does not trust: the

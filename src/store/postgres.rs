@@ -34,7 +34,7 @@ use crate::store::postgres_sql::{
 use crate::store::postgres_summary::{Summary, summary_check};
 use crate::store::{
     Listing, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, Unreadable,
-    check_creatable, extend,
+    check_creatable, extend, moved_to, moves_checklist,
 };
 
 #[path = "postgres_connection.rs"]
@@ -555,7 +555,16 @@ impl PostgresStore {
         let current = self.current(&mut connection, key, &summary, expected)?;
         // A refused event leaves the store without a memory of this
         // release: the next append reads it again.
-        let updated = extend(current, events, expected)?;
+        let trust = if moves_checklist(events) {
+            self.effective_trust(&mut connection, None)?
+        } else {
+            Arc::new(self.trust.clone())
+        };
+        let updated = extend(current, events, expected, &trust)?;
+        // A log never names a version its store does not keep.
+        for version in moved_to(events, &trust) {
+            self.keep_version(&mut connection, &version)?;
+        }
         let previous = match &summary.head {
             Some(head) => Some(head.parse::<Digest>().map_err(|_| StoreError::NotALog {
                 path: self.path_of(key),

@@ -17,7 +17,7 @@ use crate::checklist::Template;
 use crate::release::{Trust, TrustEntry, TrustLedger};
 use crate::store::error::StoreError;
 use crate::store::ledger::{LEDGER_KEY, push_expected, replay};
-use crate::store::postgres_sql::{INSERT_TRUST, SELECT_LEDGER};
+use crate::store::postgres_sql::{INSERT_TRUST, KEEP_CHECKLIST, SELECT_LEDGER};
 
 /// The ledger's length a log's rows were read with.
 pub(super) fn seen_by(rows: &[Row]) -> Option<usize> {
@@ -66,6 +66,26 @@ impl PostgresStore {
             entries.push(entry);
         }
         replay(entries, &path)
+    }
+
+    /// Keeps `template` in the schema's checklists, before a log names it.
+    pub(super) fn keep_version(
+        &self,
+        connection: &mut Connection,
+        template: &Arc<Template>,
+    ) -> Result<(), StoreError> {
+        let fingerprint = template.fingerprint();
+        if self.kept.knows(&fingerprint) {
+            return Ok(());
+        }
+        let encoded = String::from_utf8_lossy(&template.canonical_encoding()).into_owned();
+        let statement = self.statement(connection, KEEP_CHECKLIST)?;
+        connection
+            .client
+            .execute(&statement, &[&fingerprint.to_string(), &encoded])
+            .map_err(database("keep a checklist version in"))?;
+        self.kept.remember(Arc::clone(template));
+        Ok(())
     }
 
     pub(super) fn append_trust_once(

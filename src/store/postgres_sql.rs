@@ -69,6 +69,9 @@ pub(super) const SELECT_LOG: &str = "SELECT r.format, r.events, r.head, r.servic
     FROM {schema}.releases r LEFT JOIN {schema}.events e ON e.key = r.key
     WHERE r.key = $1 ORDER BY e.seq";
 
+/// A checklist version kept, unless it is kept already.
+pub(super) const KEEP_CHECKLIST: &str = "INSERT INTO {schema}.checklists (fingerprint, template) VALUES ($1, $2) ON CONFLICT (fingerprint) DO NOTHING";
+
 /// The trust ledger's entries, in order.
 pub(super) const SELECT_LEDGER: &str = "SELECT entry FROM {schema}.trust_ledger ORDER BY position";
 

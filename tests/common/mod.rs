@@ -178,9 +178,11 @@ pub fn refused(
     error
 }
 
-/// The default trust, also trusting `release`'s own checklist.
+/// The default trust, also trusting `release`'s own checklist: the one it
+/// was planned with and every version it moved to.
 pub fn trusting(release: &Release) -> Trust {
-    Trust::default().trusting(release.template().clone())
+    let planned = Trust::default().trusting(release.plan().template().clone());
+    release.checklist_versions().cloned().fold(planned, Trust::trusting)
 }
 
 /// Reads a stored release and verifies it against `trust`; the error as
