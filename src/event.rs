@@ -206,8 +206,9 @@ pub enum EventKind {
     /// The roster changed: a person added, a role handed over, a person
     /// removed. Events after it are checked against the new roster.
     RosterChanged {
-        /// What changed.
-        change: RosterChange,
+        /// What changed (boxed: every event is as large as the largest
+        /// kind, and most events are not roster changes).
+        change: Box<RosterChange>,
         /// Why.
         reason: String,
     },

@@ -255,7 +255,9 @@ fn a_forged_roster_change_is_refused_on_replay() {
         at: t(1),
         by: sam(),
         what: EventKind::RosterChanged {
-            change: RosterChange::Added { member: Actor::new("eve", "Eve", Role::RELEASE_MANAGER).unwrap() },
+            change: Box::new(RosterChange::Added {
+                member: Actor::new("eve", "Eve", Role::RELEASE_MANAGER).unwrap(),
+            }),
             reason: "let me in".into(),
         },
     });
@@ -379,7 +381,7 @@ proptest! {
                 let event = release.events().last().unwrap();
                 prop_assert!(model_holds(&model, &event.by), "accepted from {} off the roster: {}", event.by, event);
                 if let EventKind::RosterChanged { change, .. } = &event.what {
-                    match change {
+                    match &**change {
                         RosterChange::Added { member } => model.push((member.id().clone(), member.role().clone())),
                         RosterChange::HandedOver { from, to } => {
                             model.retain(|(id, role)| !(id == from && role == to.role()));

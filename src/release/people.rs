@@ -148,7 +148,7 @@ impl Release {
         by: &Actor,
         at: DateTime<Utc>,
     ) -> Result<&Event, ReleaseError> {
-        self.record(by, at, EventKind::RosterChanged { change, reason })
+        self.record(by, at, EventKind::RosterChanged { change: Box::new(change), reason })
     }
 
     /// Decides a roster change: the roster it leaves, or why not.
