@@ -231,6 +231,21 @@ fn deploying_inside_a_freeze_is_refused_naming_the_window_and_its_end() {
     monday.advance_to(Stage::Deploying, &ada(), utc("2026-12-07T06:00:00Z")).unwrap();
 }
 
+/// A frozen release with one deploy item reopened: the move is blocked by
+/// it (and at `at`, by the weekend freeze).
+fn ready_to_deploy_but_one_item(at: DateTime<Utc>) -> Release {
+    let mut release = ready_to_deploy(vec![weekend_freeze()], ReleaseKind::Minor);
+    let item = release
+        .template()
+        .gate_items(Gate::Deploy)
+        .find(|item| item.settled_on().is_none())
+        .unwrap()
+        .id()
+        .to_string();
+    release.reopen(&item, "redo it", &ada(), at).unwrap();
+    release
+}
+
 #[test]
 fn the_status_at_a_time_says_a_freeze_holds_the_move_when_it_opens_and_who_may_override() {
     let mut release = ready_to_deploy(vec![weekend_freeze()], ReleaseKind::Minor);
@@ -251,6 +266,11 @@ fn the_status_at_a_time_says_a_freeze_holds_the_move_when_it_opens_and_who_may_o
         "{shown}"
     );
     assert!(shown.contains("change-approver may override it"), "{shown}");
+    // Beside other blockers the window is named after them.
+    let open_too = ready_to_deploy_but_one_item(friday_evening);
+    let shown = open_too.status_at(friday_evening).to_string();
+    assert!(shown.contains("next       deploying is blocked by 1 open item:"), "{shown}");
+    assert!(shown.contains("             and by a change window: cannot start deploying"), "{shown}");
     // Status and status_at agree on everything but the window.
     let mut untimed = status.clone();
     if let Some(next) = untimed.next_move.as_mut() {
