@@ -158,6 +158,19 @@ fn a_governed_move_checks_who_moves_the_approvals_passed_and_the_roster() {
         problem(error),
         ChecklistMoveProblem::PassedGateApprovals { gate: Gate::Deploy, needed: 2, given: 1 }
     );
+    // As many approvals as the new policy asks are enough.
+    let freeze = release_workflow::policy::ChangeWindow::weekly(
+        "Weekend freeze",
+        release_workflow::policy::WindowKind::Freeze,
+        release_workflow::chrono_tz::Europe::Berlin,
+        "fri 18:00".parse().unwrap(),
+        "mon 07:00".parse().unwrap(),
+    )
+    .unwrap();
+    let same_approvals =
+        Template::octoacme().with_policy(Policy::octoacme().with_window(freeze).unwrap()).unwrap();
+    let mut moved = release.clone();
+    moved.move_to_checklist(&same_approvals, "a weekend freeze", &ada(), t(20)).unwrap();
     // A looser policy is fine; on call may not move the release.
     let ungoverned = Template::octoacme().without_policy();
     let error = refused(&release, |r| r.move_to_checklist(&ungoverned, "why not", &grace(), t(20)).map(drop));

@@ -66,3 +66,93 @@ fn the_ledger_is_stored_as_its_entries_and_read_back_through_its_rules() {
     assert!(error.to_string().contains("revoked by Grace Hopper"), "{error}");
     assert!(matches!(ledger.entries()[0], TrustEntry::Trusted(_)));
 }
+
+#[test]
+fn a_second_revocation_of_a_version_replaces_the_first_in_a_trust() {
+    let revoke = |why: &str| release_workflow::release::Revocation {
+        fingerprint: version("Ok").fingerprint(),
+        by: ada(),
+        at: t(1),
+        why: why.into(),
+    };
+    let other = release_workflow::release::Revocation {
+        fingerprint: version("Other").fingerprint(),
+        ..revoke("other")
+    };
+    let trust = Trust::nothing().revoking(revoke("first")).revoking(other).revoking(revoke("second"));
+    assert_eq!(trust.revocation(&version("Ok").fingerprint()).map(|r| r.why.as_str()), Some("second"));
+    assert_eq!(trust.revocation(&version("Other").fingerprint()).map(|r| r.why.as_str()), Some("other"));
+}
+
+/// A store whose first `conflicts` trust appends lose a race.
+#[cfg(feature = "store")]
+struct Racing {
+    inner: release_workflow::store::MemoryStore,
+    conflicts: std::sync::atomic::AtomicUsize,
+}
+
+#[cfg(feature = "store")]
+impl release_workflow::store::ReleaseStore for Racing {
+    fn create(
+        &self,
+        release: &release_workflow::Release,
+    ) -> Result<release_workflow::store::ReleaseKey, release_workflow::store::StoreError> {
+        self.inner.create(release)
+    }
+    fn load(
+        &self,
+        key: &release_workflow::store::ReleaseKey,
+    ) -> Result<release_workflow::store::StoredRelease, release_workflow::store::StoreError> {
+        self.inner.load(key)
+    }
+    fn append(
+        &self,
+        key: &release_workflow::store::ReleaseKey,
+        expected: usize,
+        events: &[release_workflow::Event],
+    ) -> Result<usize, release_workflow::store::StoreError> {
+        self.inner.append(key, expected, events)
+    }
+    fn keys(&self) -> Result<Vec<release_workflow::store::ReleaseKey>, release_workflow::store::StoreError> {
+        self.inner.keys()
+    }
+    fn trust_ledger(&self) -> Result<TrustLedger, release_workflow::store::StoreError> {
+        self.inner.trust_ledger()
+    }
+    fn append_trust(
+        &self,
+        expected: usize,
+        entry: &TrustEntry,
+        template: Option<&Template>,
+    ) -> Result<(), release_workflow::store::StoreError> {
+        use std::sync::atomic::Ordering;
+        if self.conflicts.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)).is_ok()
+        {
+            return Err(release_workflow::store::StoreError::Conflict {
+                key: "the trust ledger".into(),
+                expected,
+                actual: expected + 1,
+            });
+        }
+        self.inner.append_trust(expected, entry, template)
+    }
+}
+
+#[cfg(feature = "store")]
+#[test]
+fn trusting_reads_the_ledger_again_after_losing_a_race_a_bounded_number_of_times() {
+    use release_workflow::store::{ReleaseStore, StoreError, UPDATE_ATTEMPTS};
+    let racing = |conflicts: usize| Racing {
+        inner: release_workflow::store::MemoryStore::new(),
+        conflicts: conflicts.into(),
+    };
+    let store = racing(UPDATE_ATTEMPTS - 1);
+    store.trust_checklist(&version("Ok"), None, &ada(), t(1), "first").unwrap();
+    assert_eq!(store.trust_ledger().unwrap().entries().len(), 1);
+    let store = racing(UPDATE_ATTEMPTS);
+    let error = store.trust_checklist(&version("Ok"), None, &ada(), t(1), "first").unwrap_err();
+    assert!(matches!(error, StoreError::Conflict { .. }), "{error:?}");
+    assert!(store.trust_ledger().unwrap().entries().is_empty());
+    let error = store.revoke_checklist(&version("Ok").fingerprint(), &ada(), t(1), "x");
+    assert!(error.is_ok(), "the races were all lost by then: {error:?}");
+}
