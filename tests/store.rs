@@ -901,3 +901,12 @@ fn the_trust_ledger_file_survives_a_torn_line_and_refuses_an_edited_one() {
     let release = common::planned_on(team("Ok"));
     assert!(matches!(store.create(&release), Err(StoreError::CorruptChecklist { .. })));
 }
+
+#[test]
+fn a_trust_ledger_that_cannot_be_read_is_an_error_not_an_empty_ledger() {
+    let dir = TempDir::new("trust-ledger-unreadable");
+    let store = FileStore::open(dir.path()).unwrap();
+    fs::create_dir_all(store.trust_ledger_path()).unwrap();
+    let error = store.trust_ledger().unwrap_err();
+    assert!(matches!(&error, StoreError::Io { .. }), "{error:?}");
+}
