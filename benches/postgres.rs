@@ -18,6 +18,7 @@ use chrono::TimeDelta;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use release_workflow::{
     Actor, Gate, Release, ReleaseKind, Role, Stage, Template,
+    release::Trust,
     store::{PostgresStore, ReleaseFilter, ReleaseStore},
 };
 
@@ -52,12 +53,11 @@ fn grow(release: &mut Release, ada: &Actor, count: usize) {
 }
 
 /// A small checklist, so that 10,000 stored releases stay small.
+fn small_template() -> Template {
+    Template::builder("Small").section("Ship").item("ship.tested", "Tested", Gate::Deploy).build().unwrap()
+}
+
 fn small_release(ada: &Actor, index: usize) -> Release {
-    let template = Template::builder("Small")
-        .section("Ship")
-        .item("ship.tested", "Tested", Gate::Deploy)
-        .build()
-        .unwrap();
     Release::builder()
         .service(format!("service-{}", index % 50))
         .version(format!("1.0.{index}"))
@@ -65,7 +65,7 @@ fn small_release(ada: &Actor, index: usize) -> Release {
         .target_date(start().date_naive())
         .release_manager(ada.clone())
         .on_call(ada.clone())
-        .template(template)
+        .template(small_template())
         .plan(start())
         .unwrap()
 }
@@ -102,7 +102,8 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(reader.load(&key).unwrap()))
     });
 
-    let listed = fresh_store(&url, "list");
+    // A store creates only releases of checklists it trusts.
+    let listed = fresh_store(&url, "list").with_trust(Trust::default().trusting(small_template()));
     let store = &listed;
     for index in 0..10_000 {
         store.create(&small_release(&ada, index)).unwrap();
