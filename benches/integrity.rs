@@ -238,7 +238,14 @@ fn many_releases(c: &mut Criterion, ada: &Actor) {
     group.bench_function("from JSON documents naming their checklist (serde, then verify)", |b| {
         b.iter(|| black_box(load_all(&referring)))
     });
-    group.bench_function("from a file store", |b| b.iter(|| black_box(from_store())));
+    group.bench_function("from a file store, one by one", |b| b.iter(|| black_box(from_store())));
+    group.bench_function("from a file store, all at once (load_many)", |b| {
+        b.iter(|| {
+            let loaded = store.load_many(&keys).unwrap();
+            assert_eq!(loaded.releases.len(), keys.len());
+            black_box(loaded)
+        })
+    });
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -115,8 +115,8 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
-    // 10,000 ten-event OctoAcme releases, loaded one by one on another
-    // connection: what a dashboard of every release reads.
+    // 10,000 ten-event OctoAcme releases, loaded on another connection one
+    // by one, and all at once: what a dashboard of every release reads.
     let many = fresh_store(&url, "many");
     let keys: Vec<_> = (0..10_000)
         .map(|index| {
@@ -130,8 +130,15 @@ fn benches(c: &mut Criterion) {
     let reader = PostgresStore::connect_to_schema(&url, many.schema()).unwrap();
     let mut group = c.benchmark_group("postgres store, 10,000 releases");
     group.sample_size(10).measurement_time(std::time::Duration::from_secs(20));
-    group.bench_function("load 10,000 10-event releases", |b| {
+    group.bench_function("load 10,000 10-event releases, one by one", |b| {
         b.iter(|| black_box(keys.iter().map(|key| reader.load(key).unwrap().release).collect::<Vec<_>>()))
+    });
+    group.bench_function("load 10,000 10-event releases, all at once (load_many)", |b| {
+        b.iter(|| {
+            let loaded = reader.load_many(&keys).unwrap();
+            assert_eq!(loaded.releases.len(), keys.len());
+            black_box(loaded)
+        })
     });
     group.finish();
     for store in [append, loaded, listed, many] {

@@ -20,6 +20,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -233,12 +234,32 @@ crate::id::text_newtype!(PersonId, TextError);
 /// assert!(Actor::new("ada", "  ", Role::DEVELOPER).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(try_from = "ActorFields")]
 pub struct Actor {
+    /// Shared, because an actor is recorded with every event and every
+    /// settled item: a clone is a count, and a loaded release keeps one
+    /// copy of each person (see `Actor::share_with`); the
+    /// `many_releases` bench in `benches/integrity.rs` measures the heap
+    /// this saves.
+    parts: Arc<ActorParts>,
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct ActorParts {
     id: PersonId,
     name: String,
     role: Role,
+}
+
+impl fmt::Debug for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Actor")
+            .field("id", &self.parts.id)
+            .field("name", &self.parts.name)
+            .field("role", &self.parts.role)
+            .finish()
+    }
 }
 
 impl PersonId {
@@ -254,15 +275,16 @@ impl Serialize for Actor {
     /// did.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let id_is_name = self.id.as_str() == self.name;
+        let ActorParts { id, name, role } = &*self.parts;
+        let id_is_name = id.as_str() == name;
         let mut fields = serializer.serialize_struct("Actor", if id_is_name { 2 } else { 3 })?;
         if id_is_name {
             fields.skip_field("id")?;
         } else {
-            fields.serialize_field("id", &self.id)?;
+            fields.serialize_field("id", id)?;
         }
-        fields.serialize_field("name", &self.name)?;
-        fields.serialize_field("role", &self.role)?;
+        fields.serialize_field("name", name)?;
+        fields.serialize_field("role", role)?;
         fields.end()
     }
 }
@@ -285,7 +307,7 @@ impl TryFrom<ActorFields> for Actor {
             Some(id) => PersonId::parse(&id)?,
             None => PersonId::from_name(&fields.name),
         };
-        Ok(Actor { id, name: fields.name, role: fields.role })
+        Ok(Actor::from_parts(id, fields.name, fields.role))
     }
 }
 
@@ -303,37 +325,56 @@ impl Actor {
         let id = PersonId::parse(id)?;
         let name = name.into();
         check_line("actor name", &name, MAX_ACTOR_NAME_CHARS)?;
-        Ok(Actor { id, name, role })
+        Ok(Actor::from_parts(id, name, role))
+    }
+
+    fn from_parts(id: PersonId, name: String, role: Role) -> Actor {
+        Actor { parts: Arc::new(ActorParts { id, name, role }) }
     }
 
     /// A person whose id and name a roster already checked.
     pub(crate) fn on_roster(id: PersonId, name: String, role: Role) -> Actor {
-        Actor { id, name, role }
+        Actor::from_parts(id, name, role)
     }
 
     /// The same person acting in another role.
     pub fn acting_as(&self, role: Role) -> Actor {
-        Actor { id: self.id.clone(), name: self.name.clone(), role }
+        Actor::from_parts(self.parts.id.clone(), self.parts.name.clone(), role)
     }
 
     /// The person's stable id.
     pub fn id(&self) -> &PersonId {
-        &self.id
+        &self.parts.id
     }
 
     /// The person's display name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.parts.name
     }
 
     /// The role the actor acts in.
     pub fn role(&self) -> &Role {
-        &self.role
+        &self.parts.role
+    }
+
+    /// Makes this actor share its text with the first equal one of
+    /// `known`: a loaded release keeps one copy of each person however
+    /// many events they recorded.
+    pub(crate) fn share_with<'a>(&mut self, known: impl IntoIterator<Item = &'a Actor>) {
+        for other in known {
+            if Arc::ptr_eq(&other.parts, &self.parts) {
+                return;
+            }
+            if other.parts == self.parts {
+                self.parts = Arc::clone(&other.parts);
+                return;
+            }
+        }
     }
 }
 
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.name, self.role)
+        write!(f, "{} ({})", self.parts.name, self.parts.role)
     }
 }

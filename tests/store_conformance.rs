@@ -349,7 +349,7 @@ impl TapVersion for Release {
 /// A check of the suite, run against one store.
 type Check = fn(&Backend);
 
-const SUITE: [(&str, Check); 10] = [
+const SUITE: [(&str, Check); 11] = [
     ("create", creates_loads_and_refuses_a_second_create),
     ("missing", names_the_closest_keys_of_a_missing_release),
     ("append", appends_check_the_events_and_the_version_read),
@@ -360,7 +360,54 @@ const SUITE: [(&str, Check); 10] = [
     ("untrusted", a_release_on_an_untrusted_checklist_is_not_created),
     ("unreadable", listings_and_reports_go_on_past_what_they_cannot_read),
     ("trust-ledger", a_trust_ledger_records_who_trusted_each_version_and_revoking_stops_new_releases),
+    ("load-many", loading_many_gives_each_in_the_order_asked_and_reports_the_rest),
 ];
+
+/// Enough releases for the stores that read on several threads to use
+/// more than one (each takes at least 32).
+const MANY: usize = 70;
+
+fn loading_many_gives_each_in_the_order_asked_and_reports_the_rest(backend: &Backend) {
+    let name = backend.name;
+    let both = (backend.trusting)(Trust::default().trusting(team_checklist()));
+    let mut keys: Vec<ReleaseKey> =
+        (0..MANY).map(|n| both.create(&planned_for("checkout", &format!("1.0.{n}"))).unwrap()).collect();
+    let team = both.create(&common::planned_on(team_checklist())).unwrap();
+    // Asked out of order, with a key twice, one not stored and one the
+    // handle cannot read (it trusts only OctoAcme's checklist).
+    keys.reverse();
+    keys.insert(10, keys[3].clone());
+    let missing = ReleaseKey::parse("checkout@1.0.700").unwrap();
+    keys.insert(40, missing.clone());
+    keys.insert(50, team.clone());
+    let store = backend.connect();
+    let loaded = store.load_many(&keys).unwrap();
+    let readable: Vec<&ReleaseKey> = keys.iter().filter(|key| **key != missing && **key != team).collect();
+    assert_eq!(loaded.releases.len(), readable.len(), "{name}");
+    for (stored, key) in loaded.releases.iter().zip(&readable) {
+        assert_eq!(ReleaseKey::of(&stored.release), **key, "{name}");
+        assert_eq!(*stored, store.load(key).unwrap(), "{name}: {key} as `load` reads it");
+    }
+    let unreadable: Vec<&ReleaseKey> = loaded.unreadable.iter().map(|unreadable| &unreadable.key).collect();
+    assert_eq!(unreadable, [&missing, &team], "{name}: in the order asked");
+    match &loaded.unreadable[0].error {
+        StoreError::ReleaseNotFound { suggestions, .. } => {
+            assert!(
+                !suggestions.is_empty() && suggestions.iter().all(|key| keys.contains(key)),
+                "{name}: {suggestions:?}"
+            )
+        }
+        other => panic!("{name}: expected not found, got {other:?}"),
+    }
+    assert_eq!(loaded.unreadable[1].error.next_actions(), [NextAction::TrustTemplate], "{name}");
+    assert_eq!(loaded.unreadable[1].error.to_string(), store.load(&team).unwrap_err().to_string(), "{name}");
+    // Nothing asked, nothing read; and the handle that trusts both reads
+    // them all.
+    let none = store.load_many(&[]).unwrap();
+    assert!(none.releases.is_empty() && none.unreadable.is_empty(), "{name}");
+    let all = both.load_many(&keys[..]).unwrap();
+    assert_eq!((all.releases.len(), all.unreadable.len()), (MANY + 2, 1), "{name}");
+}
 
 /// A team checklist of one deploy item.
 fn team_checklist() -> Template {

@@ -49,7 +49,7 @@ mod error;
 mod history;
 #[cfg(feature = "store")]
 mod json;
-mod parallel;
+pub(crate) mod parallel;
 #[cfg(feature = "store")]
 mod read;
 mod record;

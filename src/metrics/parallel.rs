@@ -80,3 +80,28 @@ impl<A, F: FnOnce() -> A> Started<'_, A, F> {
         matches!(self, Started::There(_))
     }
 }
+
+/// `work` done on every item of `items`, on up to `threads` threads that
+/// each take a contiguous share of at least `least_share` items; the
+/// results in the items' order. A share whose thread cannot start is done
+/// here.
+pub(crate) fn map_in_shares<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    least_share: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.min(MAX_THREADS).min(items.len() / least_share.max(1)).max(1);
+    if threads == 1 {
+        return items.iter().map(work).collect();
+    }
+    let share = items.len().div_ceil(threads);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let started: Vec<_> = items
+            .chunks(share)
+            .map(|chunk| start(scope, move || chunk.iter().map(work).collect::<Vec<R>>()))
+            .collect();
+        started.into_iter().flat_map(|share| share.finish().unwrap_or_default()).collect()
+    })
+}

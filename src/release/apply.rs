@@ -15,6 +15,11 @@ use crate::health::{Observation, RaisedFlag, RiskDecision, Verdict};
 use crate::incident::Incident;
 use crate::plan::{PlanError, ReleasePlan};
 use crate::release::access::Approval;
+
+/// How many of the latest events' actors an applied event's actor is
+/// compared with to share their text: enough for the handful of people
+/// who act on one release.
+const RECENT_ACTORS: usize = 8;
 use crate::release::{Release, ReleaseError, Trust};
 use crate::roster::Roster;
 use crate::stage::{Gate, Stage};
@@ -41,7 +46,8 @@ pub(super) enum Effect {
 pub(super) type Resolve<'a> = &'a dyn Fn(&Digest) -> Option<Arc<Template>>;
 
 impl Release {
-    pub(super) fn start(plan: Arc<ReleasePlan>, event: Event) -> Release {
+    pub(super) fn start(plan: Arc<ReleasePlan>, mut event: Event) -> Release {
+        event.by.share_with([plan.release_manager(), plan.on_call()]);
         let mut entered = [None; Stage::ALL.len()];
         if let Some(slot) = entered.get_mut(Stage::Planned as usize) {
             *slot = Some(event.at);
@@ -158,9 +164,17 @@ impl Release {
 
     pub(super) fn apply_resolving(
         &mut self,
-        event: Event,
+        mut event: Event,
         resolve: Resolve<'_>,
     ) -> Result<&Event, ReleaseError> {
+        // One copy of each person per release: the few who act on a
+        // release act again and again (bounded, so that a long log costs
+        // no more per event).
+        event.by.share_with(
+            [self.plan.release_manager(), self.plan.on_call()]
+                .into_iter()
+                .chain(self.events.iter().rev().take(RECENT_ACTORS).map(|recent| &recent.by)),
+        );
         let effect = self.check(&event, resolve)?;
         match effect {
             Effect::Status { index, status } => {

@@ -10,12 +10,14 @@ use std::time::SystemTime;
 
 use crate::digest::Digest;
 use crate::event::Event;
+use crate::metrics::parallel::map_in_shares;
 use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::store::checklists::KeptChecklists;
 use crate::store::error::StoreError;
 use crate::store::log::{Parsed, header_line, parse_log, push_event_lines};
 use crate::store::{
-    ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, moved_to, moves_checklist, not_found,
+    Loaded, ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, moved_to, moves_checklist,
+    not_found,
 };
 
 /// Releases kept on disk, one append-only log per release.
@@ -165,6 +167,10 @@ fn inode_of(_: &std::fs::Metadata) -> Option<(u64, i64, i64)> {
 
 /// How many releases the cache of recent writes holds before it starts over.
 const RECENT_RELEASES: usize = 256;
+
+/// The fewest logs `load_many` gives a thread: below that, starting one
+/// costs more than it saves.
+const LEAST_SHARE: usize = 32;
 
 impl PartialEq for FileStore {
     /// Two stores are equal when they use the same directory.
@@ -386,6 +392,27 @@ fn write_synced(file: &mut File, text: &[u8]) -> io::Result<()> {
     file.sync_data()
 }
 
+impl FileStore {
+    /// Loads a release with the store's trust as read beforehand.
+    fn load_trusting(&self, key: &ReleaseKey, trust: &Trust) -> Result<StoredRelease, StoreError> {
+        let path = self.path_of(key);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
+            Err(error) => return Err(StoreError::io(&path, "read", error)),
+        };
+        let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
+        let parsed =
+            parse_log(&path, key, whole, trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
+        Ok(StoredRelease {
+            revoked: trust.revocation(&parsed.release.template().fingerprint()).cloned(),
+            release: parsed.release,
+            torn_tail: parsed.torn_tail.or(unfinished),
+            integrity: parsed.integrity,
+        })
+    }
+}
+
 #[cfg(test)]
 thread_local! {
     /// In tests: how many bytes a write may store before the disk is full.
@@ -466,22 +493,18 @@ impl ReleaseStore for FileStore {
     }
 
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
-        let path = self.path_of(key);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(self.not_found(key)),
-            Err(error) => return Err(StoreError::io(&path, "read", error)),
-        };
-        let (whole, unfinished) = crate::store::batch::unfinished(&path, &bytes);
+        self.load_trusting(key, &*self.effective_trust()?)
+    }
+
+    /// Reads the logs on as many threads as there are cores (parsing and
+    /// checking a log costs more than reading it), with the store's trust
+    /// read once; the `many_releases` bench in `benches/integrity.rs`
+    /// compares it with one load after the other.
+    fn load_many(&self, keys: &[ReleaseKey]) -> Result<Loaded, StoreError> {
         let trust = self.effective_trust()?;
-        let parsed =
-            parse_log(&path, key, whole, &trust, &mut |fingerprint| self.kept_checklist(fingerprint))?;
-        Ok(StoredRelease {
-            revoked: trust.revocation(&parsed.release.template().fingerprint()).cloned(),
-            release: parsed.release,
-            torn_tail: parsed.torn_tail.or(unfinished),
-            integrity: parsed.integrity,
-        })
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let answers = map_in_shares(keys, cores, LEAST_SHARE, |key| self.load_trusting(key, &trust));
+        Loaded::sorted(keys.iter().cloned().zip(answers))
     }
 
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {

@@ -42,7 +42,7 @@ pub use migrate::{LogMigration, Migration};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, SCHEMA_VERSION};
 pub use recover::{DroppedLine, Recovery};
-pub use summary::{Deployments, Listing, ReleaseFilter, ReleaseSummary, Unreadable};
+pub use summary::{Deployments, Listing, Loaded, ReleaseFilter, ReleaseSummary, Unreadable};
 
 use crate::actor::Actor;
 use crate::checklist::Template;
@@ -51,6 +51,11 @@ use crate::release::{
     Integrity, Release, ReleaseError, Revocation, Trust, TrustEntry, TrustLedger, TrustRecord,
 };
 use chrono::{DateTime, Utc};
+
+/// How many releases a listing or a report over a store holds in memory at
+/// once: enough for [`ReleaseStore::load_many`] to pay off, few enough that
+/// a store of any size is listed in bounded memory.
+const LOADED_AT_ONCE: usize = 1_024;
 
 /// A release read back from a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +144,37 @@ pub trait ReleaseStore {
     /// [`load`](ReleaseStore::load) otherwise.
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError>;
 
+    /// Loads many releases at once: what a dashboard or a report over the
+    /// store does. A release that cannot be read (a key not stored among
+    /// them) is reported in [`Loaded::unreadable`] with why, and the others
+    /// load. A store may do better than one [`load`](ReleaseStore::load)
+    /// after the other: the file store reads logs on several threads, the
+    /// PostgreSQL store reads them with one query.
+    ///
+    /// ```
+    /// use release_workflow::store::{MemoryStore, ReleaseKey, ReleaseStore};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let store = MemoryStore::new();
+    /// let key = store.create(&release)?;
+    /// let gone: ReleaseKey = "checkout@9.9.9".parse()?;
+    /// let loaded = store.load_many(&[key, gone.clone()])?;
+    /// assert_eq!(loaded.releases[0].release, release);
+    /// assert_eq!(loaded.unreadable[0].key, gone);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Io`] or [`StoreError::Database`](StoreError) when the
+    /// store itself cannot be read.
+    fn load_many(&self, keys: &[ReleaseKey]) -> Result<Loaded, StoreError> {
+        Loaded::sorted(keys.iter().map(|key| (key.clone(), self.load(key))))
+    }
+
     /// The keys of every stored release, sorted.
     ///
     /// # Errors
@@ -159,19 +195,16 @@ pub trait ReleaseStore {
     /// [`Listing::unreadable`] instead.
     fn list(&self, filter: &ReleaseFilter) -> Result<Listing, StoreError> {
         let mut listing = Listing::default();
-        for key in self.keys()? {
-            match self.load(&key) {
-                Ok(stored) => {
-                    let summary = ReleaseSummary::of(&stored.release);
-                    if filter.matches(&summary) {
-                        listing.releases.push(summary);
-                    }
-                }
-                Err(error) if error.is_about_one_release() => {
-                    listing.unreadable.push(Unreadable { key, error })
-                }
-                Err(error) => return Err(error),
-            }
+        for keys in self.keys()?.chunks(LOADED_AT_ONCE) {
+            let mut loaded = self.load_many(keys)?;
+            listing.releases.extend(
+                loaded
+                    .releases
+                    .iter()
+                    .map(|stored| ReleaseSummary::of(&stored.release))
+                    .filter(|summary| filter.matches(summary)),
+            );
+            listing.unreadable.append(&mut loaded.unreadable);
         }
         Ok(listing)
     }
@@ -205,20 +238,16 @@ pub trait ReleaseStore {
     /// As [`list`](ReleaseStore::list).
     fn deployments(&self, filter: &ReleaseFilter) -> Result<Deployments, StoreError> {
         let mut deployments = Deployments::default();
-        for key in self.keys()? {
-            match self.load(&key) {
-                Ok(stored) => {
-                    if filter.matches(&ReleaseSummary::of(&stored.release)) {
-                        // A release that never entered `Deploying` is not a
-                        // deployment: it has no record, and is not counted.
-                        let _ = deployments.history.push_release(&stored.release);
-                    }
+        for keys in self.keys()?.chunks(LOADED_AT_ONCE) {
+            let mut loaded = self.load_many(keys)?;
+            for stored in &loaded.releases {
+                if filter.matches(&ReleaseSummary::of(&stored.release)) {
+                    // A release that never entered `Deploying` is not a
+                    // deployment: it has no record, and is not counted.
+                    let _ = deployments.history.push_release(&stored.release);
                 }
-                Err(error) if error.is_about_one_release() => {
-                    deployments.unreadable.push(Unreadable { key, error });
-                }
-                Err(error) => return Err(error),
             }
+            deployments.unreadable.append(&mut loaded.unreadable);
         }
         Ok(deployments)
     }
@@ -467,6 +496,9 @@ macro_rules! forward_store {
                 events: &[Event],
             ) -> Result<usize, StoreError> {
                 (**self).append(key, expected, events)
+            }
+            fn load_many(&self, keys: &[ReleaseKey]) -> Result<Loaded, StoreError> {
+                (**self).load_many(keys)
             }
             fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
                 (**self).keys()

@@ -33,7 +33,7 @@ use crate::store::postgres_sql::{
 };
 use crate::store::postgres_summary::{Summary, summary_check};
 use crate::store::{
-    Listing, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, Unreadable,
+    Listing, Loaded, ReleaseFilter, ReleaseKey, ReleaseStore, ReleaseSummary, StoredRelease, Unreadable,
     check_creatable, extend, moved_to, moves_checklist,
 };
 
@@ -41,6 +41,8 @@ use crate::store::{
 mod connection;
 #[path = "postgres_ledger.rs"]
 mod ledger;
+#[path = "postgres_many.rs"]
+mod many;
 #[path = "postgres_migrate.rs"]
 mod migrate;
 
@@ -312,11 +314,11 @@ impl PostgresStore {
     /// does its log: the rows are the log's lines.
     /// `kept` reads a kept checklist version the trust does not hold, for
     /// the message that names it.
-    fn parse(
+    fn parse<'a>(
         &self,
         key: &ReleaseKey,
         summary: &Summary,
-        rows: &[Row],
+        events: impl IntoIterator<Item = (i64, &'a str)>,
         trust: &Trust,
         kept: &mut crate::store::checklists::ReadKept<'_>,
     ) -> Result<Parsed, StoreError> {
@@ -324,11 +326,9 @@ impl PostgresStore {
         let header = Header { format: summary.format, release: key.to_string(), migrated: None };
         let mut text = serde_json::to_vec(&header).map_err(|error| encode_error(key, error))?;
         text.push(b'\n');
-        for (index, row) in rows.iter().enumerate() {
-            let (Some(seq), Some(line)) = (row.get::<_, Option<i64>>(7), row.get::<_, Option<&str>>(8))
-            else {
-                break; // a release row without events: the count check below names it
-            };
+        // A release row without events has none: the count check below
+        // names it.
+        for (index, (seq, line)) in events.into_iter().enumerate() {
             if usize::try_from(seq).ok() != Some(index) {
                 return Err(StoreError::CorruptLog {
                     path,
@@ -382,7 +382,7 @@ impl PostgresStore {
             Some((now, rows)) => {
                 let trust = self.effective_trust(connection, ledger::seen_by(&rows))?;
                 let kept = &mut |fingerprint: &Digest| self.kept_checklist(connection, fingerprint);
-                Ok(self.parse(key, &now, &rows, &trust, kept)?.release)
+                Ok(self.parse(key, &now, event_lines(&rows), &trust, kept)?.release)
             }
             None => Err(self.not_found(connection, key)),
         }
@@ -447,6 +447,13 @@ impl ReleaseStore for PostgresStore {
 
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError> {
         self.retrying(|| self.append_once(key, expected, events))
+    }
+
+    /// Reads every log with one query, then checks them on as many threads
+    /// as there are cores; the `postgres` bench compares it with one load
+    /// after the other.
+    fn load_many(&self, keys: &[ReleaseKey]) -> Result<Loaded, StoreError> {
+        self.retrying(|| self.load_many_once(keys))
     }
 
     fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
@@ -535,8 +542,22 @@ impl PostgresStore {
         };
         let trust = self.effective_trust(&mut connection, ledger::seen_by(&rows))?;
         drop(connection);
+        self.stored(key, &summary, event_lines(&rows), &trust)
+    }
+
+    /// A release read as it is stored, checked against its summary row,
+    /// with the revocation of its checklist if there is one. The store's
+    /// connection must be free: a checklist the trust does not hold is
+    /// read through it, for the message that names it.
+    fn stored<'a>(
+        &self,
+        key: &ReleaseKey,
+        summary: &Summary,
+        events: impl IntoIterator<Item = (i64, &'a str)>,
+        trust: &Trust,
+    ) -> Result<StoredRelease, StoreError> {
         let kept = &mut |fingerprint: &Digest| self.kept_checklist(&mut self.connection(), fingerprint);
-        let parsed = self.parse(key, &summary, &rows, &trust, kept)?;
+        let parsed = self.parse(key, summary, events, trust, kept)?;
         let revoked = trust.revocation(&parsed.release.template().fingerprint()).cloned();
         Ok(StoredRelease { release: parsed.release, torn_tail: None, integrity: parsed.integrity, revoked })
     }
@@ -722,6 +743,12 @@ impl PostgresStore {
             }
         }
     }
+}
+
+/// The events of a log read with [`SELECT_LOG`]: a row each, none for a
+/// release without events.
+fn event_lines(rows: &[Row]) -> impl Iterator<Item = (i64, &str)> {
+    rows.iter().map_while(|row| Some((row.get::<_, Option<i64>>(7)?, row.get::<_, Option<&str>>(8)?)))
 }
 
 /// "1 event", "2 events".

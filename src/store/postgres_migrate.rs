@@ -66,7 +66,7 @@ impl PostgresStore {
                 let kept = &mut |fingerprint: &crate::digest::Digest| {
                     self.kept_checklist(&mut connection, fingerprint)
                 };
-                self.parse(key, &summary, &rows, &trust, kept)?
+                self.parse(key, &summary, super::event_lines(&rows), &trust, kept)?
             };
             if summary.format == FORMAT_VERSION {
                 return Ok(None);

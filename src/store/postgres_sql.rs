@@ -69,6 +69,17 @@ pub(super) const SELECT_LOG: &str = "SELECT r.format, r.events, r.head, r.servic
     FROM {schema}.releases r LEFT JOIN {schema}.events e ON e.key = r.key
     WHERE r.key = $1 ORDER BY e.seq";
 
+/// The logs of many releases, a row each with its summary in the columns
+/// of [`SELECT_LOG`], its key, its events' numbers and lines in order (none
+/// for a release without events), and the trust ledger's length.
+pub(super) const SELECT_LOGS: &str = "SELECT r.format, r.events, r.head, r.service, r.version, r.stage,
+        r.last_event_at, r.key,
+        array_agg(e.seq ORDER BY e.seq) FILTER (WHERE e.seq IS NOT NULL),
+        array_agg(e.line ORDER BY e.seq) FILTER (WHERE e.seq IS NOT NULL),
+        (SELECT count(*) FROM {schema}.trust_ledger) AS ledger_entries
+    FROM {schema}.releases r LEFT JOIN {schema}.events e ON e.key = r.key
+    WHERE r.key = ANY($1) GROUP BY r.key";
+
 /// A checklist version kept, unless it is kept already.
 pub(super) const KEEP_CHECKLIST: &str = "INSERT INTO {schema}.checklists (fingerprint, template) VALUES ($1, $2) ON CONFLICT (fingerprint) DO NOTHING";
 

@@ -151,6 +151,37 @@ pub struct Listing {
     pub unreadable: Vec<Unreadable>,
 }
 
+/// What [`ReleaseStore::load_many`](crate::store::ReleaseStore::load_many)
+/// found: every release it could read, and every one it could not.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// The releases read, in the order their keys were asked for.
+    pub releases: Vec<crate::store::StoredRelease>,
+    /// The releases that could not be read (a key not stored among them),
+    /// in the order their keys were asked for.
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl Loaded {
+    /// Files each answer of a load under `releases` or `unreadable`, in
+    /// order; fails with the first error about the store itself.
+    pub(crate) fn sorted(
+        answers: impl IntoIterator<Item = (ReleaseKey, Result<crate::store::StoredRelease, StoreError>)>,
+    ) -> Result<Loaded, StoreError> {
+        let mut loaded = Loaded::default();
+        for (key, answer) in answers {
+            match answer {
+                Ok(stored) => loaded.releases.push(stored),
+                Err(error) if error.is_about_one_release() => {
+                    loaded.unreadable.push(Unreadable { key, error })
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(loaded)
+    }
+}
+
 /// What [`ReleaseStore::deployments`](crate::store::ReleaseStore::deployments)
 /// found: the deployment records of the releases the filter shows, for a
 /// DORA report, and every release that could not be read.
