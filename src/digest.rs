@@ -28,9 +28,17 @@ use sha2::{Digest as _, Sha256};
 /// assert!("ba78".parse::<Digest>().is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Digest([u8; 32]);
+
+impl Serialize for Digest {
+    /// Written in place, without allocating: every event of a log is
+    /// encoded again, digest and all, when its link is checked.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let digits = self.hex();
+        serializer.serialize_str(std::str::from_utf8(&digits).map_err(serde::ser::Error::custom)?)
+    }
+}
 
 impl<'de> Deserialize<'de> for Digest {
     /// Reads the text in place, without allocating: a log has one digest
@@ -60,6 +68,19 @@ impl Digest {
         Digest(Sha256::digest(bytes).into())
     }
 
+    /// The 64 lowercase hexadecimal digits of the digest.
+    #[allow(clippy::indexing_slicing, reason = "a nibble indexes a table of 16")]
+    fn hex(&self) -> [u8; 64] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut digits = [0u8; 64];
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0) {
+            if let [high, low] = pair {
+                (*high, *low) = (DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 0x0f)]);
+            }
+        }
+        digits
+    }
+
     /// The digest's 32 bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
@@ -86,10 +107,8 @@ impl Digest {
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
+        let digits = self.hex();
+        f.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -291,5 +310,29 @@ mod tests {
         assert!("é".repeat(32).parse::<Digest>().is_err());
         let digest = Digest::of(b"x");
         assert_eq!(digest.to_string().to_uppercase().parse::<Digest>().unwrap(), digest);
+        // Every ASCII character in the last place: only a hex digit reads,
+        // as its value.
+        for byte in 0..=127u8 {
+            let text = format!("{}{}", "0".repeat(63), char::from(byte));
+            let value = char::from(byte).to_digit(16).and_then(|value| u8::try_from(value).ok());
+            let expected = value.map(|value| {
+                let mut bytes = [0; 32];
+                bytes[31] = value;
+                Digest(bytes)
+            });
+            assert_eq!(text.parse::<Digest>().ok(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_byte_is_written_as_two_lowercase_digits() {
+        let low = Digest(std::array::from_fn(|index| index as u8));
+        let high = Digest(std::array::from_fn(|index| 0xe0 + index as u8));
+        assert_eq!(low.to_string(), "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+        assert_eq!(high.to_string(), "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+        for digest in [low, high] {
+            assert_eq!(serde_json::to_string(&digest).unwrap(), format!("\"{digest}\""));
+            assert_eq!(digest.to_string().parse::<Digest>().unwrap(), digest);
+        }
     }
 }

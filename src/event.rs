@@ -49,6 +49,7 @@ use crate::text::named_enum;
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// When it happened.
+    #[serde(with = "crate::instant::rfc3339")]
     pub at: DateTime<Utc>,
     /// Who did it.
     pub by: Actor,

@@ -216,6 +216,7 @@ pub mod event;
 pub mod health;
 mod id;
 pub mod incident;
+mod instant;
 mod memo;
 pub mod metrics;
 pub mod plan;

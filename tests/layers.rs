@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Bottom to top, as `src/lib.rs` lists them.
 const LAYERS: &[&[&str]] = &[
-    &["text", "id", "memo", "digest", "stage", "action", "actor", "version", "progress"],
+    &["text", "id", "instant", "memo", "digest", "stage", "action", "actor", "version", "progress"],
     &["health", "incident"],
     &["checklist", "policy"],
     &["plan", "roster"],

@@ -28,6 +28,7 @@ pub(crate) fn canonical(event: &Event) -> Vec<u8> {
 /// The planning event as the chain covers it.
 #[derive(Serialize)]
 struct CanonicalEvent<'a> {
+    #[serde(serialize_with = "crate::instant::rfc3339::serialize")]
     at: &'a chrono::DateTime<chrono::Utc>,
     by: &'a crate::actor::Actor,
     what: PlannedWhat<'a>,
@@ -189,6 +190,7 @@ impl Release {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StoredEvent {
+    #[serde(with = "crate::instant::rfc3339")]
     at: chrono::DateTime<chrono::Utc>,
     by: crate::actor::Actor,
     what: EventKind,
@@ -222,6 +224,7 @@ impl StoredEvent {
 /// link and seal.
 #[derive(Serialize)]
 pub(crate) struct StoredEventRef<'a> {
+    #[serde(serialize_with = "crate::instant::rfc3339::serialize")]
     at: &'a chrono::DateTime<chrono::Utc>,
     by: &'a crate::actor::Actor,
     what: WhatRef<'a>,
