@@ -15,6 +15,7 @@ use crate::health::{Observation, RaisedFlag, RiskDecision, Verdict};
 use crate::incident::Incident;
 use crate::plan::{PlanError, ReleasePlan};
 use crate::release::access::Approval;
+use crate::release::settled::Settled;
 
 /// How many of the latest events' actors an applied event's actor is
 /// compared with to share their text: enough for the handful of people
@@ -39,7 +40,7 @@ pub(super) enum Effect {
     Approve(Approval),
     Override { window: String },
     Roster(Box<Roster>),
-    MoveChecklist { template: Arc<Template>, statuses: Vec<Option<Box<ItemStatus>>> },
+    MoveChecklist { template: Arc<Template>, statuses: Settled },
 }
 
 /// Finds a checklist version by fingerprint, for an event that names one.
@@ -53,7 +54,7 @@ impl Release {
             *slot = Some(event.at);
         }
         Release {
-            statuses: vec![None; plan.template().items().len()],
+            statuses: Settled::default(),
             plan,
             stage: Stage::Planned,
             added_changes: Vec::new(),
@@ -177,11 +178,7 @@ impl Release {
         );
         let effect = self.check(&event, resolve)?;
         match effect {
-            Effect::Status { index, status } => {
-                if let Some(slot) = self.statuses.get_mut(index) {
-                    *slot = status.is_settled().then(|| Box::new(status));
-                }
-            }
+            Effect::Status { index, status } => self.statuses.set(index, status),
             Effect::AddChange => {
                 if let EventKind::ChangeAdded { change } = &event.what {
                     if self.change_ids.is_empty() {
@@ -230,9 +227,9 @@ impl Release {
         }
         let (plan, moved) = (Arc::clone(&self.plan), self.versions.last().cloned());
         let template = moved.as_deref().unwrap_or_else(|| plan.template());
-        for (item, status) in template.items().iter().zip(&mut self.statuses) {
-            if item.settled_on() == Some(stage) && status.is_none() {
-                *status = Some(Box::new(ItemStatus::Done { by: event.by.clone(), at: event.at }));
+        for (index, item) in template.items().iter().enumerate() {
+            if item.settled_on() == Some(stage) && !self.statuses.get(index).is_settled() {
+                self.statuses.set(index, ItemStatus::Done { by: event.by.clone(), at: event.at });
             }
         }
     }
@@ -286,7 +283,7 @@ impl Release {
             }
             EventKind::ItemReopened { item, reason } => {
                 let (index, _) = self.workable_item(item)?;
-                if !self.item_status_at_index(index).is_some_and(ItemStatus::is_settled) {
+                if !self.statuses.get(index).is_settled() {
                     return Err(ReleaseError::ItemAlreadyOpen { item: item.clone() });
                 }
                 check_reason("reason for reopening", reason)?;
@@ -416,11 +413,10 @@ impl Release {
     /// As [`workable_item`](Release::workable_item), for an item still open.
     fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), ReleaseError> {
         let (index, item) = self.workable_item(id)?;
-        match self.item_status_at_index(index) {
-            Some(status) if status.is_settled() => {
-                Err(ReleaseError::ItemAlreadySettled { item: id.clone(), status: status.label() })
-            }
-            _ => Ok((index, item)),
+        let status = self.statuses.get(index);
+        if status.is_settled() {
+            return Err(ReleaseError::ItemAlreadySettled { item: id.clone(), status: status.label() });
         }
+        Ok((index, item))
     }
 }

@@ -48,6 +48,7 @@ mod ledger;
 mod markdown;
 mod observe;
 mod people;
+mod settled;
 mod status;
 mod stored;
 mod trust;
@@ -124,11 +125,8 @@ pub use versions::ChecklistMoveProblem;
 pub struct Release {
     plan: Arc<ReleasePlan>,
     stage: Stage,
-    /// One per template item, in template order: `None` while the item is
-    /// open, so that a release keeps only what was settled (a status is
-    /// far larger than a pointer, and most items of most loaded releases
-    /// are open).
-    statuses: Vec<Option<Box<ItemStatus>>>,
+    /// The statuses of the items settled; every other item is open.
+    statuses: settled::Settled,
     added_changes: Vec<Change>,
     /// The id of every change the release ships, for a duplicate check
     /// that does not grow with the number of changes; empty (and not
@@ -153,9 +151,6 @@ pub struct Release {
     versions: Vec<Arc<Template>>,
     events: Vec<Event>,
 }
-
-/// The status of every item not settled.
-static OPEN: ItemStatus = ItemStatus::Open;
 
 impl ReleaseBuilder {
     /// Checks every input and creates the release, `Planned` at `at`.
@@ -391,21 +386,13 @@ impl Release {
 
     /// The status of the item with this id, if the template has it.
     pub fn item_status(&self, item: &str) -> Option<&ItemStatus> {
-        self.template().position(item).and_then(|index| self.item_status_at_index(index))
-    }
-
-    /// The status of the item at `index` in the template.
-    fn item_status_at_index(&self, index: usize) -> Option<&ItemStatus> {
-        self.statuses.get(index).map(|status| status.as_deref().unwrap_or(&OPEN))
+        self.template().position(item).map(|index| self.statuses.get(index))
     }
 
     /// Every item of the checklist with its status, in checklist order.
     pub fn items(&self) -> impl Iterator<Item = (&Item, &ItemStatus)> + '_ {
-        self.template()
-            .items()
-            .iter()
-            .zip(&self.statuses)
-            .map(|(item, status)| (item, status.as_deref().unwrap_or(&OPEN)))
+        let items = self.template().items();
+        items.iter().zip(self.statuses.in_order(items.len()))
     }
 
     /// The open items of `gate`, in checklist order.

@@ -11,6 +11,7 @@ use crate::checklist::{ItemId, Template};
 use crate::digest::Digest;
 use crate::event::{Event, EventKind};
 use crate::release::apply::{Effect, Resolve};
+use crate::release::settled::Settled;
 use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
@@ -157,14 +158,12 @@ impl Release {
                 }
             }
         }
-        let statuses: Vec<_> = template
-            .items()
-            .iter()
-            .map(|item| {
-                let old = self.template().position(item.id().as_str());
-                old.and_then(|index| self.statuses.get(index).cloned()).flatten()
-            })
-            .collect();
+        let mut statuses = Settled::default();
+        for (index, item) in template.items().iter().enumerate() {
+            if let Some(old) = self.template().position(item.id().as_str()) {
+                statuses.set(index, self.statuses.get(old).clone());
+            }
+        }
         let passed: Vec<Gate> = Stage::ALL
             .iter()
             .filter(|stage| self.entered_at(**stage).is_some())
@@ -173,8 +172,8 @@ impl Release {
         let open: Vec<(Gate, ItemId)> = template
             .items()
             .iter()
-            .zip(&statuses)
-            .filter(|(item, status)| passed.contains(&item.gate()) && status.is_none())
+            .zip(statuses.in_order(template.items().len()))
+            .filter(|(item, status)| passed.contains(&item.gate()) && !status.is_settled())
             .map(|(item, _)| (item.gate(), item.id().clone()))
             .collect();
         if !open.is_empty() {
