@@ -39,6 +39,10 @@ use crate::roster::RosterChange;
 use crate::stage::{Gate, Stage};
 use crate::text::named_enum;
 
+mod tag;
+
+use tag::event_kinds;
+
 /// One entry of a release's audit log: what happened, who did it, when.
 ///
 /// A [`Release`](crate::Release) is the fold of its events: its stage, item
@@ -57,12 +61,17 @@ pub struct Event {
     pub what: EventKind,
 }
 
+event_kinds! {
 /// What an [`Event`] records.
 ///
 /// Serialized with a `type` tag in kebab case (`"item-completed"`), the
 /// name of its [`EventType`]; the snake-case tags of stored format 1
 /// (`"item_completed"`) are read too.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Reading one is fastest with its `type` first, as this crate writes it:
+/// the fields after it are read straight into the kind. A document whose
+/// `type` comes later reads the same, through a copy of its fields.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum EventKind {
@@ -213,6 +222,7 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+}
 }
 
 /// What kind of thing an [`Event`] records, without its details: for
