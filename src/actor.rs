@@ -103,12 +103,12 @@ impl Role {
     /// characters of lowercase kebab case (`a-z`, `0-9`, single hyphens
     /// inside).
     pub fn new(name: &str) -> Result<Role, TextError> {
+        // The built-in roles are valid, and most roles named are built in.
+        if let Some(known) = Role::BUILT_IN.iter().find(|known| known.as_str() == name) {
+            return Ok(known.clone());
+        }
         match kebab_problem(name, MAX_ROLE_CHARS) {
-            None => Ok(Role::BUILT_IN
-                .iter()
-                .find(|known| known.as_str() == name)
-                .cloned()
-                .unwrap_or_else(|| Role(Cow::Owned(name.to_owned())))),
+            None => Ok(Role(Cow::Owned(name.to_owned()))),
             Some(problem) => Err(TextError::InvalidId {
                 what: "role",
                 id: shorten(name),
@@ -161,7 +161,8 @@ impl Serialize for Role {
 
 impl<'de> Deserialize<'de> for Role {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Role, D::Error> {
-        let name = Cow::<str>::deserialize(deserializer)?;
+        // Borrowed where the input lends it: every event names a role.
+        let crate::text::Text(name) = crate::text::Text::deserialize(deserializer)?;
         Role::new(&name).map_err(serde::de::Error::custom)
     }
 }

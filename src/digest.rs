@@ -92,6 +92,17 @@ impl Digest {
         Digest::link_parts(previous, &[bytes])
     }
 
+    /// A link whose bytes are written to it (`std::io::Write`), then
+    /// [`finished`](Linker::finish): an event is serialized straight into
+    /// the hash, without a buffer.
+    pub(crate) fn linker(previous: Option<&Digest>) -> Linker {
+        let mut hasher = Sha256::new();
+        if let Some(previous) = previous {
+            hasher.update(previous.0);
+        }
+        Linker(hasher)
+    }
+
     /// As [`link`](Digest::link), for bytes given in parts.
     pub(crate) fn link_parts(previous: Option<&Digest>, parts: &[&[u8]]) -> Digest {
         let mut hasher = Sha256::new();
@@ -102,6 +113,27 @@ impl Digest {
             hasher.update(part);
         }
         Digest(hasher.finalize().into())
+    }
+}
+
+/// A link being written: see [`Digest::linker`].
+pub(crate) struct Linker(Sha256);
+
+impl Linker {
+    /// The link of everything written.
+    pub(crate) fn finish(self) -> Digest {
+        Digest(self.0.finalize().into())
+    }
+}
+
+impl std::io::Write for Linker {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

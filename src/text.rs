@@ -2,6 +2,7 @@
 //! errors of the bottom layer: text that breaks its rules
 //! ([`TextError`]) and a name that names nothing ([`ParseError`]).
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Text the crate refuses: a name, title, reason or id that breaks its
@@ -351,6 +352,39 @@ macro_rules! named_enum {
 }
 
 pub(crate) use named_enum;
+
+/// Text read borrowed from the input where it can be, owned where it
+/// cannot (an escape, a reader that does not lend): what a deserializer
+/// reads many of, such as keys, tags and roles, without allocating.
+pub(crate) struct Text<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text<'de>, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("text")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
 
 #[cfg(test)]
 mod tests {

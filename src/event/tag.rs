@@ -18,6 +18,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, VariantAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use crate::text::Text;
+
 /// Declares `EventKind` as written, and beside it `ByTag`: the same kinds,
 /// with the same fields and attributes, tagged from outside, with a
 /// conversion into `EventKind`.
@@ -113,37 +115,6 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for TagFirst<T> {
         };
         let fields = de::value::MapDeserializer::<_, serde_json::Error>::new(fields.into_iter());
         T::deserialize(Tagged { tag: &tag, fields: AfterTag(fields) }).map_err(de::Error::custom)
-    }
-}
-
-/// A key or a tag: borrowed from the input where it can be.
-struct Text<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text<'de>, D::Error> {
-        struct TextVisitor;
-
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("text")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(text)))
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(text.to_owned())))
-            }
-
-            fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(text)))
-            }
-        }
-
-        deserializer.deserialize_str(TextVisitor)
     }
 }
 

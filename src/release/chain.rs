@@ -13,16 +13,23 @@ use crate::text::named_enum;
 /// "what":{..}}`, no whitespace, fields in that order), except that the
 /// plan's template is written as its fingerprint.
 pub(crate) fn canonical(event: &Event) -> Vec<u8> {
-    // An event holds strings, times, named values and finite numbers:
-    // serializing it to JSON cannot fail.
-    match &event.what {
+    let mut bytes = Vec::new();
+    write_canonical(&mut bytes, event);
+    bytes
+}
+
+/// Writes the canonical encoding of `event` to `out`.
+fn write_canonical(out: impl std::io::Write, event: &Event) {
+    // An event holds strings, times, named values and finite numbers, and
+    // the writers here (a buffer, a hash) never fail: serializing it to
+    // JSON cannot fail.
+    let _ = match &event.what {
         EventKind::Planned { plan } => {
             let what = PlannedWhat { kind: "planned", plan: plan.pinned() };
-            serde_json::to_vec(&CanonicalEvent { at: &event.at, by: &event.by, what })
+            serde_json::to_writer(out, &CanonicalEvent { at: &event.at, by: &event.by, what })
         }
-        _ => serde_json::to_vec(event),
-    }
-    .unwrap_or_default()
+        _ => serde_json::to_writer(out, event),
+    };
 }
 
 /// The planning event as the chain covers it.
@@ -45,7 +52,11 @@ struct PlannedWhat<'a> {
 /// the event's canonical encoding (the first event's link is the digest of
 /// its encoding alone).
 pub(crate) fn link(previous: Option<&Digest>, event: &Event) -> Digest {
-    Digest::link(previous, &canonical(event))
+    // Serialized straight into the hash: the `read a stored log` bench in
+    // `benches/integrity.rs` measures what the buffer cost.
+    let mut linker = Digest::linker(previous);
+    write_canonical(&mut linker, event);
+    linker.finish()
 }
 
 /// The link and, with a key, the seal an event is stored with.
