@@ -647,11 +647,16 @@ mod postgres_store {
     }
 
     /// Why loading `key` fails; a release that loads is a failure.
+    /// Why `key` does not load; loading many reads it the same way.
     fn load_error(store: &PostgresStore, key: &ReleaseKey) -> StoreError {
-        match store.load(key) {
+        let error = match store.load(key) {
             Ok(_) => panic!("{key} loaded, but its rows were changed"),
             Err(error) => error,
-        }
+        };
+        let many = store.load_many(std::slice::from_ref(key)).unwrap();
+        assert!(many.releases.is_empty(), "{key} loaded with others, but its rows were changed");
+        assert_eq!(many.unreadable[0].error.to_string(), error.to_string(), "{key} loaded with others");
+        error
     }
 
     /// A fresh, empty schema for `test`.

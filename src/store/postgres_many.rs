@@ -3,6 +3,11 @@
 //! one query brings every log with its summary row, a row per release, and
 //! the logs are checked on as many threads as there are cores. A dashboard
 //! of thousands of releases then pays one round trip, not one per release.
+//!
+//! Reading the rows as they arrive, on worker threads while the server
+//! still sends, was tried and measured: no faster (0.30 s for 10,000
+//! releases either way, with the server on the same two cores), and it
+//! needed a second way of reading a log, so the rows are read whole first.
 
 use std::collections::HashMap;
 
@@ -46,10 +51,21 @@ impl PostgresStore {
         Loaded::sorted(keys.iter().cloned().zip(answers))
     }
 
-    /// A release from its row of [`SELECT_LOGS`].
+    /// A release from its row of [`SELECT_LOGS`]. Events not numbered 0
+    /// to n - 1 are read again one by one, for the message that names the
+    /// missing one.
     fn stored_row(&self, key: &ReleaseKey, row: &Row, trust: &Trust) -> Result<StoredRelease, StoreError> {
-        let seqs = row.get::<_, Option<Vec<i64>>>(8).unwrap_or_default();
-        let lines = row.get::<_, Option<Vec<&str>>>(9).unwrap_or_default();
-        self.stored(key, &Summary::of(row), seqs.into_iter().zip(lines), trust)
+        let (count, least, greatest) =
+            (row.get::<_, i64>(8), row.get::<_, Option<i64>>(9), row.get::<_, Option<i64>>(10));
+        let numbered = count == 0 || (least == Some(0) && greatest == Some(count - 1));
+        if !numbered {
+            return self.load_once(key);
+        }
+        // Split where the server joined them: a line holding a newline (an
+        // edit behind the store's back) reads as it would row by row.
+        let lines = row.get::<_, Option<&str>>(11);
+        let events =
+            lines.into_iter().flat_map(|lines| lines.split('\n')).zip(0..).map(|(line, seq)| (seq, line));
+        self.stored(key, &Summary::of(row), events, trust)
     }
 }
