@@ -379,3 +379,28 @@ impl fmt::Display for Actor {
         write!(f, "{} ({})", self.parts.name, self.parts.role)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_actor_shows_its_parts_and_shares_its_text_with_an_equal_one() {
+        let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap();
+        assert_eq!(
+            format!("{ada:?}"),
+            r#"Actor { id: PersonId("ada"), name: "Ada", role: Role("release-manager") }"#
+        );
+        assert_eq!(ada.to_string(), "Ada (release-manager)");
+        let mut again = Actor::new("ada", "Ada", Role::RELEASE_MANAGER).unwrap();
+        let other = ada.acting_as(Role::DEVELOPER);
+        assert!(!Arc::ptr_eq(&again.parts, &ada.parts));
+        // Not equal: kept apart.
+        again.share_with([&other]);
+        assert!(!Arc::ptr_eq(&again.parts, &ada.parts) && !Arc::ptr_eq(&again.parts, &other.parts));
+        // Equal: shared, and still the same person.
+        again.share_with([&other, &ada]);
+        assert!(Arc::ptr_eq(&again.parts, &ada.parts));
+        assert_eq!(again, ada);
+    }
+}

@@ -401,6 +401,15 @@ fn loading_many_gives_each_in_the_order_asked_and_reports_the_rest(backend: &Bac
     }
     assert_eq!(loaded.unreadable[1].error.next_actions(), [NextAction::TrustTemplate], "{name}");
     assert_eq!(loaded.unreadable[1].error.to_string(), store.load(&team).unwrap_err().to_string(), "{name}");
+    // Only keys not stored: each still names the closest stored ones.
+    let only_missing = store.load_many(std::slice::from_ref(&missing)).unwrap();
+    match &only_missing.unreadable[..] {
+        [unreadable] => match &unreadable.error {
+            StoreError::ReleaseNotFound { suggestions, .. } => assert!(!suggestions.is_empty(), "{name}"),
+            other => panic!("{name}: expected not found, got {other:?}"),
+        },
+        other => panic!("{name}: {other:?}"),
+    }
     // Nothing asked, nothing read; and the handle that trusts both reads
     // them all.
     let none = store.load_many(&[]).unwrap();

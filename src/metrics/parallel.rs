@@ -105,3 +105,34 @@ pub(crate) fn map_in_shares<T: Sync, R: Send>(
         started.into_iter().flat_map(|share| share.finish().unwrap_or_default()).collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    /// The results of `map_in_shares` over `count` items, and how many
+    /// threads did the work.
+    fn shared(count: usize, threads: usize) -> (Vec<usize>, usize) {
+        let seen = Mutex::new(HashSet::new());
+        let items: Vec<usize> = (0..count).collect();
+        let results = map_in_shares(&items, threads, 32, |item| {
+            seen.lock().unwrap().insert(std::thread::current().id());
+            item * 2
+        });
+        let used = seen.lock().unwrap().len();
+        (results, used)
+    }
+
+    #[test]
+    fn shares_are_at_least_the_least_share_and_results_keep_their_order() {
+        for (count, threads, used) in
+            [(0, 2, 0), (31, 2, 1), (40, 2, 1), (64, 2, 2), (64, 1, 1), (100, 3, 3), (100, 8, 3)]
+        {
+            let (results, threads_used) = shared(count, threads);
+            assert_eq!(results, (0..count).map(|item| item * 2).collect::<Vec<_>>(), "{count} on {threads}");
+            assert_eq!(threads_used, used, "{count} items on up to {threads} threads");
+        }
+    }
+}
