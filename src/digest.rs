@@ -88,6 +88,7 @@ impl Digest {
 
     /// The digest of `previous`'s bytes followed by `bytes`: one link of a
     /// chain.
+    #[cfg(any(feature = "store", test))]
     pub(crate) fn link(previous: Option<&Digest>, bytes: &[u8]) -> Digest {
         Digest::link_parts(previous, &[bytes])
     }
@@ -104,6 +105,7 @@ impl Digest {
     }
 
     /// As [`link`](Digest::link), for bytes given in parts.
+    #[cfg(any(feature = "store", test))]
     pub(crate) fn link_parts(previous: Option<&Digest>, parts: &[&[u8]]) -> Digest {
         let mut hasher = Sha256::new();
         if let Some(previous) = previous {

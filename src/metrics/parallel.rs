@@ -85,6 +85,7 @@ impl<A, F: FnOnce() -> A> Started<'_, A, F> {
 /// each take a contiguous share of at least `least_share` items; the
 /// results in the items' order. A share whose thread cannot start is done
 /// here.
+#[cfg(any(feature = "store", test))]
 pub(crate) fn map_in_shares<T: Sync, R: Send>(
     items: &[T],
     threads: usize,

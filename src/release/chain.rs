@@ -12,6 +12,7 @@ use crate::text::named_enum;
 /// event as this crate serializes it to compact JSON (`{"at":..,"by":..,
 /// "what":{..}}`, no whitespace, fields in that order), except that the
 /// plan's template is written as its fingerprint.
+#[cfg(any(feature = "store", test))]
 pub(crate) fn canonical(event: &Event) -> Vec<u8> {
     let mut bytes = Vec::new();
     write_canonical(&mut bytes, event);
