@@ -79,6 +79,17 @@ pub enum NextAction {
     /// Add someone the policy lets approve to the release's roster: nobody
     /// on it may give the approval a gate needs.
     StaffApprover,
+    /// Ask someone the emergency-change policy names as a reviewer, who
+    /// neither planned the release nor wrote one of its changes, to
+    /// approve its review.
+    GetReview,
+    /// Settle what an emergency change owes: complete its deferred items
+    /// and its review item, and get its review approved.
+    SettleWhatIsOwed,
+    /// Wait until the other release of the service is released or rolled
+    /// back, or have someone the policy permits allow a parallel
+    /// deployment with a reason.
+    WaitOrDeployInParallel,
 }
 
 named_enum!(NextAction, "next action", {
@@ -106,6 +117,9 @@ named_enum!(NextAction, "next action", {
     UpgradeCrate => "upgrade-crate",
     HandOverRole => "hand-over-role",
     StaffApprover => "staff-approver",
+    GetReview => "get-review",
+    SettleWhatIsOwed => "settle-what-is-owed",
+    WaitOrDeployInParallel => "wait-or-deploy-in-parallel",
 });
 
 impl NextAction {
@@ -155,6 +169,17 @@ impl NextAction {
                 "add someone the policy lets approve, who neither planned the release nor wrote one of its \
                  changes, to the release's roster"
             }
+            NextAction::GetReview => {
+                "ask someone the policy names to review emergency changes, who neither planned the release nor \
+                 wrote one of its changes, to approve the review"
+            }
+            NextAction::SettleWhatIsOwed => {
+                "complete the deferred items and the review item, and get the review approved"
+            }
+            NextAction::WaitOrDeployInParallel => {
+                "wait until that release is released or rolled back, or allow a parallel deployment with a \
+                 reason if you may"
+            }
         }
     }
 
@@ -186,6 +211,9 @@ impl NextAction {
             NextAction::UpgradeCrate => &[],
             NextAction::HandOverRole => &["hand_over"],
             NextAction::StaffApprover => &["add_member", "hand_over"],
+            NextAction::GetReview => &["approve_review"],
+            NextAction::SettleWhatIsOwed => &["complete", "approve_review"],
+            NextAction::WaitOrDeployInParallel => &["allow_parallel_deploy"],
         }
     }
 }

@@ -35,6 +35,7 @@ use crate::digest::Digest;
 use crate::health::{CriterionId, Finding, FiniteF64, Observation, ObservationKind, Signal};
 use crate::incident::Incident;
 use crate::plan::{Change, ReleasePlan};
+use crate::policy::ChangeType;
 use crate::roster::RosterChange;
 use crate::stage::{Gate, Stage};
 use crate::text::named_enum;
@@ -222,6 +223,40 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// The release's change type changed, before it deployed.
+    ChangeTypeChanged {
+        /// The type it has from then on.
+        to: ChangeType,
+        /// Why.
+        reason: String,
+    },
+    /// An emergency change deferred an item: its gate may pass, and the
+    /// item is owed.
+    ItemDeferred {
+        /// The item.
+        item: ItemId,
+        /// Why.
+        reason: String,
+    },
+    /// An emergency change deferred the approvals of a gate: the gate
+    /// passes without them, and the review is owed.
+    ApprovalsDeferred {
+        /// The gate.
+        gate: Gate,
+        /// Why.
+        reason: String,
+    },
+    /// A person approved an emergency change's review, afterwards.
+    ReviewApproved {
+        /// What the review found.
+        summary: String,
+    },
+    /// A person let the release deploy while another release of its
+    /// service is in flight.
+    ParallelDeployAllowed {
+        /// Why.
+        reason: String,
+    },
 }
 }
 
@@ -268,6 +303,16 @@ pub enum EventType {
     RosterChanged,
     /// [`EventKind::ChecklistChanged`].
     ChecklistChanged,
+    /// [`EventKind::ChangeTypeChanged`].
+    ChangeTypeChanged,
+    /// [`EventKind::ItemDeferred`].
+    ItemDeferred,
+    /// [`EventKind::ApprovalsDeferred`].
+    ApprovalsDeferred,
+    /// [`EventKind::ReviewApproved`].
+    ReviewApproved,
+    /// [`EventKind::ParallelDeployAllowed`].
+    ParallelDeployAllowed,
 }
 
 named_enum!(EventType, "event type", {
@@ -290,6 +335,11 @@ named_enum!(EventType, "event type", {
     WindowOverridden => "window-overridden",
     RosterChanged => "roster-changed",
     ChecklistChanged => "checklist-changed",
+    ChangeTypeChanged => "change-type-changed",
+    ItemDeferred => "item-deferred",
+    ApprovalsDeferred => "approvals-deferred",
+    ReviewApproved => "review-approved",
+    ParallelDeployAllowed => "parallel-deploy-allowed",
 });
 
 impl EventKind {
@@ -315,6 +365,11 @@ impl EventKind {
             EventKind::WindowOverridden { .. } => EventType::WindowOverridden,
             EventKind::RosterChanged { .. } => EventType::RosterChanged,
             EventKind::ChecklistChanged { .. } => EventType::ChecklistChanged,
+            EventKind::ChangeTypeChanged { .. } => EventType::ChangeTypeChanged,
+            EventKind::ItemDeferred { .. } => EventType::ItemDeferred,
+            EventKind::ApprovalsDeferred { .. } => EventType::ApprovalsDeferred,
+            EventKind::ReviewApproved { .. } => EventType::ReviewApproved,
+            EventKind::ParallelDeployAllowed { .. } => EventType::ParallelDeployAllowed,
         }
     }
 }
@@ -417,6 +472,19 @@ impl fmt::Display for EventKind {
             EventKind::RosterChanged { change, reason } => write!(f, "{change}: {reason}"),
             EventKind::ChecklistChanged { checklist, reason } => {
                 write!(f, "moved the release to checklist version {checklist}: {reason}")
+            }
+            EventKind::ChangeTypeChanged { to, reason } => {
+                write!(f, "made the release a {to} change: {reason}")
+            }
+            EventKind::ItemDeferred { item, reason } => write!(f, "deferred {item} (owed): {reason}"),
+            EventKind::ApprovalsDeferred { gate, reason } => {
+                write!(f, "deferred the approvals of the {gate} gate (review owed): {reason}")
+            }
+            EventKind::ReviewApproved { summary } => {
+                write!(f, "approved the emergency change's review: {summary}")
+            }
+            EventKind::ParallelDeployAllowed { reason } => {
+                write!(f, "allowed deploying while another release of the service is in flight: {reason}")
             }
         }
     }

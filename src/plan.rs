@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, PersonId, Role};
 use crate::checklist::Template;
 use crate::digest::Digest;
-use crate::policy::Policy;
+use crate::policy::{ChangeType, Policy};
 use crate::roster::Roster;
 use crate::text::{MAX_NAME_CHARS, TextError, check_line};
 use crate::version::{ReleaseKind, Version, VersionError, parse_version};
@@ -47,6 +47,16 @@ pub enum PlanError {
         /// The person's id.
         person: String,
         /// What is wrong.
+        problem: String,
+    },
+
+    /// A change type the checklist's policy does not declare, or a
+    /// release not eligible for it.
+    #[error("change type `{change_type}` is refused: {problem}")]
+    ChangeType {
+        /// The change type.
+        change_type: ChangeType,
+        /// Why, and what to do.
         problem: String,
     },
 
@@ -165,6 +175,10 @@ pub struct ReleasePlan {
     monitoring_window: TimeDelta,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     remediates: Option<String>,
+    /// Normal unless planned otherwise; a normal plan does not write it,
+    /// so logs planned before change types existed read the same.
+    #[serde(default, skip_serializing_if = "ChangeType::is_normal")]
+    change_type: ChangeType,
     /// Shared: every release of one trusted template holds the same one.
     template: PlanChecklist,
     /// The release manager, the on-call engineer and the members, gathered
@@ -190,6 +204,8 @@ struct PlanFields {
     monitoring_window: TimeDelta,
     #[serde(default)]
     remediates: Option<String>,
+    #[serde(default)]
+    change_type: ChangeType,
     template: PlanChecklist,
 }
 
@@ -208,6 +224,7 @@ impl TryFrom<PlanFields> for ReleasePlan {
             changes: fields.changes,
             monitoring_window: fields.monitoring_window,
             remediates: fields.remediates,
+            change_type: fields.change_type,
             template: fields.template,
             roster: Roster::default(),
         };
@@ -235,6 +252,8 @@ pub(crate) struct PinnedPlan<'a> {
     monitoring_window: TimeDelta,
     #[serde(skip_serializing_if = "Option::is_none")]
     remediates: Option<&'a String>,
+    #[serde(skip_serializing_if = "ChangeType::is_normal")]
+    change_type: ChangeType,
     template: Digest,
 }
 
@@ -252,6 +271,7 @@ impl ReleasePlan {
             changes: &self.changes,
             monitoring_window: self.monitoring_window,
             remediates: self.remediates.as_ref(),
+            change_type: self.change_type,
             template: self.checklist_fingerprint(),
         }
     }
@@ -273,12 +293,19 @@ impl ReleasePlan {
                 "under two names, \"{first}\" and \"{second}\": one person has one name on a roster"
             ),
         })?;
-        if let PlanChecklist::Held(template) = &self.template
-            && let Some(policy) = template.policy()
-        {
-            self.check_roster_against(policy)?;
+        if let PlanChecklist::Held(template) = &self.template {
+            self.check_against(template.policy())?;
         }
         Ok(())
+    }
+
+    /// Checks what the checklist's policy decides: the roster's roles and
+    /// the change type.
+    fn check_against(&self, policy: Option<&Policy>) -> Result<(), PlanError> {
+        if let Some(policy) = policy {
+            self.check_roster_against(policy)?;
+        }
+        check_change_type(self.change_type, policy, self.kind, self.changes.len())
     }
 
     /// Checks that every role on the roster is one the policy declares.
@@ -350,6 +377,11 @@ impl ReleasePlan {
         self.remediates.as_deref()
     }
 
+    /// The change type the release was planned as.
+    pub fn change_type(&self) -> ChangeType {
+        self.change_type
+    }
+
     /// The checklist the release follows. A plan read from a log or a
     /// document that names its checklist by fingerprint shows an empty
     /// "unresolved checklist" until it is verified: a
@@ -390,9 +422,7 @@ impl ReleasePlan {
     /// policy, as a plan holding it is when it is read.
     pub(crate) fn resolved(&self, template: Arc<Template>) -> Result<ReleasePlan, PlanError> {
         let plan = self.sharing(template);
-        if let Some(policy) = plan.template().policy() {
-            plan.check_roster_against(policy)?;
-        }
+        plan.check_against(plan.template().policy())?;
         Ok(plan)
     }
 }
@@ -438,6 +468,34 @@ impl<'de> Deserialize<'de> for PlanChecklist {
         }
 
         deserializer.deserialize_any(ChecklistVisitor)
+    }
+}
+
+/// Checks that a release of `kind` shipping `changes` changes may be of
+/// `change_type` under `policy`: the policy declares the type, and a
+/// standard change is eligible.
+pub(crate) fn check_change_type(
+    change_type: ChangeType,
+    policy: Option<&Policy>,
+    kind: ReleaseKind,
+    changes: usize,
+) -> Result<(), PlanError> {
+    if change_type == ChangeType::Normal {
+        return Ok(());
+    }
+    let refuse = |problem: String| Err(PlanError::ChangeType { change_type, problem });
+    let Some(policy) = policy.filter(|policy| policy.declares_change_type(change_type)) else {
+        return refuse(format!(
+            "the checklist's policy does not declare {change_type} changes: plan it as a normal change, or \
+             declare {change_type} changes in the policy"
+        ));
+    };
+    match policy.standard_changes().filter(|_| change_type == ChangeType::Standard) {
+        Some(standard) => match standard.ineligibility(kind, changes) {
+            Some(why) => refuse(format!("the release is not eligible: {why}")),
+            None => Ok(()),
+        },
+        None => Ok(()),
     }
 }
 
@@ -487,6 +545,7 @@ pub struct ReleaseBuilder {
     changes: Vec<(String, DateTime<Utc>, Option<String>)>,
     monitoring_window: Option<TimeDelta>,
     remediates: Option<String>,
+    change_type: ChangeType,
     template: Option<Template>,
 }
 
@@ -569,6 +628,14 @@ impl ReleaseBuilder {
         self
     }
 
+    /// The change type (default [`ChangeType::Normal`]). A standard or
+    /// emergency change needs a checklist whose policy declares it, and a
+    /// standard one a release its rule makes eligible.
+    pub fn change_type(mut self, change_type: ChangeType) -> Self {
+        self.change_type = change_type;
+        self
+    }
+
     /// The checklist to follow (default [`Template::octoacme`]).
     pub fn template(mut self, template: Template) -> Self {
         self.template = Some(template);
@@ -630,6 +697,7 @@ impl ReleaseBuilder {
             changes,
             monitoring_window: self.monitoring_window.unwrap_or(DEFAULT_MONITORING_WINDOW),
             remediates: self.remediates,
+            change_type: self.change_type,
             template: PlanChecklist::Held(self.template.map_or_else(Template::octoacme_shared, Arc::new)),
             roster: Roster::default(),
         };

@@ -14,7 +14,7 @@ use release_workflow::{
     health::Observation,
     incident::{Incident, IncidentSeverity},
     plan::Change,
-    policy::{Action, ChangeWindow, Policy, Scope, WindowKind},
+    policy::{Action, ChangeType, ChangeWindow, EmergencyChange, Policy, Scope, WindowKind},
 };
 
 /// A small release that records every kind of event, by ids.
@@ -37,8 +37,9 @@ fn legacy_sample() -> Release {
 }
 
 /// Who may do what on the sample: enough for every event, an approval of
-/// the deploy gate, and a freeze the sample deploys in, overridden.
-fn policy() -> Policy {
+/// the deploy gate, and a freeze the sample deploys in, overridden; with
+/// `change_types` (format 5 on), emergency changes too.
+fn policy(change_types: bool) -> Policy {
     let (manager, on_call, bot, approver) =
         (Role::RELEASE_MANAGER, Role::ON_CALL_ENGINEER, Role::AUTOMATION, Role::CHANGE_APPROVER);
     let freeze = ChangeWindow::weekly(
@@ -49,7 +50,7 @@ fn policy() -> Policy {
         "mon 12:00".parse().unwrap(),
     )
     .unwrap();
-    Policy::builder()
+    let policy = Policy::builder()
         .role(manager.clone(), "Owns the release")
         .role(on_call.clone(), "Carries the pager")
         .role(bot.clone(), "The monitor")
@@ -67,15 +68,23 @@ fn policy() -> Policy {
         .allow(Action::ResolveIncident, Scope::Everything, [on_call.clone()])
         .allow(Action::RollBack, Scope::Everything, [on_call])
         .allow(Action::OverrideWindow, Scope::Everything, [approver.clone()])
-        .require_approvals(Gate::Deploy, 1, [approver])
+        .require_approvals(Gate::Deploy, 1, [approver.clone()])
         .window(freeze)
         .build()
-        .unwrap()
+        .unwrap();
+    if !change_types {
+        return policy;
+    }
+    let emergency = EmergencyChange::reviewed_by(1, [approver], chrono::TimeDelta::hours(72))
+        .with_deferrable_approvals([Gate::Deploy])
+        .with_deferrable_item("ship.verified")
+        .unwrap();
+    policy.with_emergency_changes(emergency).unwrap()
 }
 
 /// The sample's checklist; `checked` titles its release item, which the
 /// version the sample moves to rewords.
-fn sample_template(checked: &str, governed: bool) -> Template {
+fn sample_template(checked: &str, governed: bool, change_types: bool) -> Template {
     let template = Template::builder("Sample")
         .section("Ship")
         .item("ship.built", "Built", Gate::Freeze)
@@ -93,7 +102,7 @@ fn sample_template(checked: &str, governed: bool) -> Template {
         .build()
         .unwrap();
     if governed {
-        template.with_policy(policy()).unwrap().with_restoration("rollback.decided").unwrap()
+        template.with_policy(policy(change_types)).unwrap().with_restoration("rollback.decided").unwrap()
     } else {
         template
     }
@@ -102,7 +111,7 @@ fn sample_template(checked: &str, governed: bool) -> Template {
 /// A small release that records every kind of event, planned by `ada`.
 fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> Release {
     let (ada, grace) = (|| ada.clone(), || grace.clone());
-    let template = sample_template("Checked", governed);
+    let template = sample_template("Checked", governed, roster_changes);
     let linus = Actor::new("linus", "Linus", Role::CHANGE_APPROVER).unwrap();
     let bot = Actor::new("monitor", "monitor", Role::AUTOMATION).unwrap();
     let release = Release::builder()
@@ -128,6 +137,13 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> 
     release.waive("ship.built", "artifact reused from 1.1.9", &ada(), t(4)).unwrap();
     release.advance_to(release_workflow::Stage::Frozen, &ada(), t(5)).unwrap();
     release.mark_not_applicable("ship.migrated", "no schema change", &ada(), t(6)).unwrap();
+    if roster_changes {
+        // Change types: formats before 5 had none.
+        release.reclassify(ChangeType::Emergency, "INC-1 costs orders every minute", &ada(), t(6)).unwrap();
+        release.defer_item("ship.verified", "verified in production instead", &ada(), t(6)).unwrap();
+        release.defer_approvals(Gate::Deploy, "the approver is asleep", &ada(), t(6)).unwrap();
+        release.allow_parallel_deploy("1.1.9's hotfix finishes its deploy", &ada(), t(6)).unwrap();
+    }
     if governed {
         release.approve(Gate::Deploy, &linus, t(6)).unwrap();
         release
@@ -160,11 +176,16 @@ fn sample_by(ada: Actor, grace: Actor, governed: bool, roster_changes: bool) -> 
         release.hand_over(kim.id(), alan.clone(), "Kim's shift ends", &ada(), t(12)).unwrap();
         release.remove_member(alan.id(), "one pager is enough again", &ada(), t(12)).unwrap();
         // And a move to the checklist's next version: formats before 5 had none.
-        let reworded = sample_template("Checked by QA", true);
+        let reworded = sample_template("Checked by QA", true, true);
         release.move_to_checklist(&reworded, "QA checks the release, reviewed", &ada(), t(12)).unwrap();
     }
     release.observe("error_rate", 0.5, "prometheus", &bot, t(13)).unwrap();
     release.roll_back_on_criteria(&grace(), t(14)).unwrap();
+    if roster_changes {
+        release
+            .approve_review("the fix was right; the criteria caught the regression", &linus, t(15))
+            .unwrap();
+    }
     release
 }
 
@@ -191,7 +212,7 @@ fn logs_stored_in_format_4_still_load_with_the_same_head() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/release-format-4.json");
     let old = std::fs::read_to_string(path).unwrap();
     assert!(old.contains(r#""format": 4"#));
-    let loaded = load_json(&old, &trusting(&sample())).unwrap();
+    let loaded = load_json(&old, &trusting(&format_4_sample())).unwrap();
     assert_eq!(loaded, format_4_sample());
     // Brought to format 5 its chain is the same: an anchor taken before still proves it.
     assert_eq!(loaded.head(), format_4_sample().head());

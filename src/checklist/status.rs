@@ -13,9 +13,11 @@ use crate::actor::Actor;
 /// the rules: only an [`IfApplicable`](crate::checklist::Requirement::IfApplicable)
 /// item can be `NotApplicable`, only a
 /// [`Required`](crate::checklist::Requirement::Required) one can be `Waived`, and both
-/// need a reason.
+/// need a reason. A `Deferred` item (an emergency change's) lets its gate
+/// pass but is owed: it is never done until it is completed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ItemStatus {
     /// Not settled yet.
     #[default]
@@ -45,12 +47,28 @@ pub enum ItemStatus {
         /// When.
         at: DateTime<Utc>,
     },
+    /// Put off by an emergency change: its gate may pass, and the release
+    /// owes it done before it closes.
+    Deferred {
+        /// Why it was put off.
+        reason: String,
+        /// Who deferred it.
+        by: Actor,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl ItemStatus {
-    /// Whether the item no longer blocks its gate.
+    /// Whether the item no longer blocks its gate: every status but open.
+    /// A deferred item is settled for its gate, and still owed.
     pub fn is_settled(&self) -> bool {
         !matches!(self, ItemStatus::Open)
+    }
+
+    /// Whether the item was deferred and is owed.
+    pub fn is_deferred(&self) -> bool {
+        matches!(self, ItemStatus::Deferred { .. })
     }
 
     /// Who settled the item, unless it is open.
@@ -59,7 +77,8 @@ impl ItemStatus {
             ItemStatus::Open => None,
             ItemStatus::Done { by, .. }
             | ItemStatus::NotApplicable { by, .. }
-            | ItemStatus::Waived { by, .. } => Some(by),
+            | ItemStatus::Waived { by, .. }
+            | ItemStatus::Deferred { by, .. } => Some(by),
         }
     }
 
@@ -69,25 +88,30 @@ impl ItemStatus {
             ItemStatus::Open => None,
             ItemStatus::Done { at, .. }
             | ItemStatus::NotApplicable { at, .. }
-            | ItemStatus::Waived { at, .. } => Some(*at),
+            | ItemStatus::Waived { at, .. }
+            | ItemStatus::Deferred { at, .. } => Some(*at),
         }
     }
 
-    /// The reason given, for `NotApplicable` and `Waived`.
+    /// The reason given, for `NotApplicable`, `Waived` and `Deferred`.
     pub fn reason(&self) -> Option<&str> {
         match self {
-            ItemStatus::NotApplicable { reason, .. } | ItemStatus::Waived { reason, .. } => Some(reason),
+            ItemStatus::NotApplicable { reason, .. }
+            | ItemStatus::Waived { reason, .. }
+            | ItemStatus::Deferred { reason, .. } => Some(reason),
             ItemStatus::Open | ItemStatus::Done { .. } => None,
         }
     }
 
-    /// A one-word name: `open`, `done`, `not applicable` or `waived`.
+    /// A one-word name: `open`, `done`, `not applicable`, `waived` or
+    /// `deferred`.
     pub fn label(&self) -> &'static str {
         match self {
             ItemStatus::Open => "open",
             ItemStatus::Done { .. } => "done",
             ItemStatus::NotApplicable { .. } => "not applicable",
             ItemStatus::Waived { .. } => "waived",
+            ItemStatus::Deferred { .. } => "deferred",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! contradict themselves, or leave work nobody may do.
 
 use crate::actor::Role;
+use crate::policy::ChangeType;
 use crate::stage::Gate;
 use crate::text::TextError;
 
@@ -74,6 +75,17 @@ pub enum PolicyError {
     InvalidWindow {
         /// The window's name.
         window: String,
+        /// What is wrong.
+        problem: String,
+    },
+
+    /// A change type declared wrongly: a standard change that skips
+    /// nothing, an emergency change owing no review, an item it names that
+    /// the checklist lacks.
+    #[error("the policy's rule for {change_type} changes {problem}")]
+    InvalidChangeType {
+        /// The change type.
+        change_type: ChangeType,
         /// What is wrong.
         problem: String,
     },

@@ -82,6 +82,7 @@
 //!
 //! Templates without a policy check nobody, as before policies existed.
 
+mod change_type;
 mod error;
 mod octoacme;
 mod rule;
@@ -99,6 +100,8 @@ use crate::text::{MAX_TITLE_CHARS, check_line};
 /// Who changes a roster under a policy that does not say.
 static RELEASE_MANAGER: Role = Role::RELEASE_MANAGER;
 
+pub(crate) use change_type::ChangeTypes;
+pub use change_type::{ChangeType, EmergencyChange, MAX_REVIEW_DEADLINE, StandardChange};
 pub use error::PolicyError;
 pub use rule::{Action, ApprovalRule, Grant, MAX_APPROVALS, Scope};
 pub(crate) use window::local_text;
@@ -122,6 +125,10 @@ pub struct Policy {
     approvals: Vec<ApprovalRule>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     windows: Vec<ChangeWindow>,
+    /// The change types beyond normal; a policy without them writes
+    /// nothing, so its fingerprint is what it was before they existed.
+    #[serde(flatten)]
+    change_types: ChangeTypes,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +140,10 @@ struct PolicyFields {
     approvals: Vec<ApprovalRule>,
     #[serde(default)]
     windows: Vec<ChangeWindow>,
+    #[serde(default)]
+    standard: Option<StandardChange>,
+    #[serde(default)]
+    emergency: Option<EmergencyChange>,
 }
 
 impl TryFrom<PolicyFields> for Policy {
@@ -144,6 +155,7 @@ impl TryFrom<PolicyFields> for Policy {
             grants: fields.grants,
             approvals: fields.approvals,
             windows: fields.windows,
+            change_types: ChangeTypes { standard: fields.standard, emergency: fields.emergency },
         };
         policy.validate()?;
         Ok(policy)
@@ -273,6 +285,57 @@ impl Policy {
         &self.windows
     }
 
+    /// What makes a release a [standard](ChangeType::Standard) change and
+    /// what it skips, if the policy declares standard changes.
+    pub fn standard_changes(&self) -> Option<&StandardChange> {
+        self.change_types.standard.as_ref()
+    }
+
+    /// What an [emergency](ChangeType::Emergency) change may defer and
+    /// owes, if the policy declares emergency changes.
+    pub fn emergency_changes(&self) -> Option<&EmergencyChange> {
+        self.change_types.emergency.as_ref()
+    }
+
+    /// Whether a release may be planned as (or changed to) `change_type`:
+    /// normal always, the others when the policy declares them.
+    pub fn declares_change_type(&self, change_type: ChangeType) -> bool {
+        match change_type {
+            ChangeType::Normal => true,
+            ChangeType::Standard => self.change_types.standard.is_some(),
+            ChangeType::Emergency => self.change_types.emergency.is_some(),
+        }
+    }
+
+    /// The same policy declaring standard changes as `rule` says, in place
+    /// of any rule it had for them.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::InvalidChangeType`] for a rule that skips no
+    /// approvals, or those of a gate no move passes through.
+    pub fn with_standard_changes(mut self, rule: StandardChange) -> Result<Policy, PolicyError> {
+        self.change_types.standard = Some(rule);
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The same policy declaring emergency changes as `rule` says, in
+    /// place of any rule it had for them.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::InvalidChangeType`] for a review of no one or with
+    /// a deadline out of range, approvals deferred past deploying;
+    /// [`PolicyError::UndeclaredRole`] for a review role the policy does
+    /// not declare. The items it names are checked against the checklist
+    /// when a template takes the policy.
+    pub fn with_emergency_changes(mut self, rule: EmergencyChange) -> Result<Policy, PolicyError> {
+        self.change_types.emergency = Some(rule);
+        self.validate()?;
+        Ok(self)
+    }
+
     /// The window with this name, if the policy has it.
     pub fn window(&self, name: &str) -> Option<&ChangeWindow> {
         self.windows.iter().find(|window| window.name() == name)
@@ -308,12 +371,19 @@ impl Policy {
     }
 
     /// Whether no grant names `action` and the release manager may take it
-    /// by default: true only of [`Action::ChangeRoster`] and
-    /// [`Action::ChangeChecklist`], which came after the policies written
-    /// before them.
+    /// by default: true only of the actions that came after the policies
+    /// written before them ([`Action::ChangeRoster`],
+    /// [`Action::ChangeChecklist`], [`Action::ChangeType`],
+    /// [`Action::Defer`], [`Action::DeployInParallel`]).
     fn grants_by_default(&self, action: Action) -> bool {
-        matches!(action, Action::ChangeRoster | Action::ChangeChecklist)
-            && !self.grants.iter().any(|grant| grant.action() == action)
+        matches!(
+            action,
+            Action::ChangeRoster
+                | Action::ChangeChecklist
+                | Action::ChangeType
+                | Action::Defer
+                | Action::DeployInParallel
+        ) && !self.grants.iter().any(|grant| grant.action() == action)
     }
 
     /// The grants that decide who may take `action` on `item` or at `gate`:
@@ -361,6 +431,10 @@ impl Policy {
                 return Err(undeclared(role, format!("the approvals of the {} gate", rule.gate())));
             }
         }
+        self.change_types.validate()?;
+        if let Some(role) = self.change_types.roles().find(|role| !self.declares(role)) {
+            return Err(undeclared(role, "the review of emergency changes".to_owned()));
+        }
         for (index, window) in self.windows.iter().enumerate() {
             if self.windows.iter().take(index).any(|earlier| earlier.name() == window.name()) {
                 return Err(PolicyError::InvalidWindow {
@@ -381,16 +455,7 @@ impl Policy {
                 Scope::Item(id) if !items.iter().any(|item| item.id() == id) => {
                     return Err(PolicyError::UnknownTarget {
                         grant: grant.describe(),
-                        problem: format!(
-                            "names item `{id}`, which the checklist does not have{}",
-                            crate::text::did_you_mean(
-                                &crate::text::closest(id.as_str(), items.iter().map(Item::id))
-                                    .into_iter()
-                                    .map(ToString::to_string)
-                                    .collect::<Vec<_>>(),
-                                "check the item ids"
-                            )
-                        ),
+                        problem: names_unknown_item(id, items),
                     });
                 }
                 Scope::Section(section) if !sections.contains(section) => {
@@ -401,6 +466,9 @@ impl Policy {
                 }
                 _ => {}
             }
+        }
+        if let Some(emergency) = self.emergency_changes() {
+            check_emergency_items(emergency, items)?;
         }
         for item in items.iter().filter(|item| item.settled_on().is_none()) {
             let settle_otherwise = match item.requirement() {
@@ -423,6 +491,50 @@ impl Policy {
     }
 }
 
+/// "names item `x`, which the checklist does not have: did you mean ...".
+fn names_unknown_item(id: &crate::checklist::ItemId, items: &[Item]) -> String {
+    let closest: Vec<String> = crate::text::closest(id.as_str(), items.iter().map(Item::id))
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
+    format!(
+        "names item `{id}`, which the checklist does not have{}",
+        crate::text::did_you_mean(&closest, "check the item ids")
+    )
+}
+
+/// Checks that the items an emergency change names are the checklist's:
+/// deferrable items are worked by hand before the release passes its
+/// release gate, and the review item is a post-release item.
+fn check_emergency_items(emergency: &EmergencyChange, items: &[Item]) -> Result<(), PolicyError> {
+    let problem =
+        |problem: String| PolicyError::InvalidChangeType { change_type: ChangeType::Emergency, problem };
+    let find = |id: &crate::checklist::ItemId| {
+        items.iter().find(|item| item.id() == id).ok_or_else(|| problem(names_unknown_item(id, items)))
+    };
+    for id in emergency.deferrable_items() {
+        let item = find(id)?;
+        if item.settled_on().is_some()
+            || !matches!(item.gate(), Gate::Freeze | Gate::Deploy | Gate::Verify | Gate::Release)
+        {
+            return Err(problem(format!(
+                "lets `{id}` be deferred, a {} item: only items worked by hand before release can be deferred",
+                item.gate()
+            )));
+        }
+    }
+    if let Some(id) = emergency.review_item() {
+        let item = find(id)?;
+        if item.gate() != Gate::PostRelease || item.settled_on().is_some() {
+            return Err(problem(format!(
+                "owes `{id}` as its review, a {} item: name a post-release item worked by hand",
+                item.gate()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Builds a [`Policy`] in code. Nothing is checked until
 /// [`build`](PolicyBuilder::build), which reports the first problem.
 #[derive(Debug, Clone, Default)]
@@ -432,6 +544,7 @@ pub struct PolicyBuilder {
     grants: Vec<Grant>,
     approvals: Vec<ApprovalRule>,
     windows: Vec<ChangeWindow>,
+    change_types: ChangeTypes,
     first_error: Option<PolicyError>,
 }
 
@@ -481,6 +594,18 @@ impl PolicyBuilder {
         self
     }
 
+    /// Declares standard changes; see [`StandardChange`].
+    pub fn standard_changes(mut self, rule: StandardChange) -> Self {
+        self.change_types.standard = Some(rule);
+        self
+    }
+
+    /// Declares emergency changes; see [`EmergencyChange`].
+    pub fn emergency_changes(mut self, rule: EmergencyChange) -> Self {
+        self.change_types.emergency = Some(rule);
+        self
+    }
+
     /// Checks and returns the policy.
     ///
     /// # Errors
@@ -497,6 +622,7 @@ impl PolicyBuilder {
             grants: self.grants,
             approvals: self.approvals,
             windows: self.windows,
+            change_types: self.change_types,
         };
         policy.validate()?;
         Ok(policy)

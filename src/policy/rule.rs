@@ -58,6 +58,17 @@ pub enum Action {
     /// A policy without a grant of this action lets the release manager do
     /// it, as for [`Action::ChangeRoster`].
     ChangeChecklist,
+    /// Change the release's [change type](crate::policy::ChangeType)
+    /// before it deploys. The release manager by default, as for
+    /// [`Action::ChangeRoster`].
+    ChangeType,
+    /// Defer an item or a gate's approvals of an emergency change. The
+    /// release manager by default, as for [`Action::ChangeRoster`].
+    Defer,
+    /// Let the release deploy while another release of its service is in
+    /// flight, with a reason. The release manager by default, as for
+    /// [`Action::ChangeRoster`].
+    DeployInParallel,
 }
 
 named_enum!(Action, "action", {
@@ -77,6 +88,9 @@ named_enum!(Action, "action", {
     OverrideWindow => "override-window",
     ChangeRoster => "change-roster",
     ChangeChecklist => "change-checklist",
+    ChangeType => "change-type",
+    Defer => "defer",
+    DeployInParallel => "deploy-in-parallel",
 });
 
 impl Action {
@@ -100,6 +114,9 @@ impl Action {
             Action::OverrideWindow => "override a change window of",
             Action::ChangeRoster => "change the roster of",
             Action::ChangeChecklist => "move to another checklist version",
+            Action::ChangeType => "change the change type of",
+            Action::Defer => "defer work on",
+            Action::DeployInParallel => "allow a parallel deployment of",
         }
     }
 

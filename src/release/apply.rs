@@ -41,6 +41,10 @@ pub(super) enum Effect {
     Override { window: String },
     Roster(Box<Roster>),
     MoveChecklist { template: Arc<Template>, statuses: Settled },
+    ChangeType(crate::policy::ChangeType),
+    DeferApprovals(crate::release::DeferredApprovals),
+    Review(crate::release::ReviewApproval),
+    AllowParallel,
 }
 
 /// Finds a checklist version by fingerprint, for an event that names one.
@@ -55,6 +59,7 @@ impl Release {
         }
         Release {
             statuses: Settled::default(),
+            change_type: plan.change_type(),
             plan,
             stage: Stage::Planned,
             added_changes: Vec::new(),
@@ -68,6 +73,9 @@ impl Release {
             overrides: Vec::new(),
             roster: None,
             versions: Vec::new(),
+            deferred_approvals: Vec::new(),
+            reviews: Vec::new(),
+            parallel_allowed: false,
             events: vec![event],
         }
     }
@@ -213,6 +221,10 @@ impl Release {
                 self.versions.push(template);
                 self.statuses = statuses;
             }
+            Effect::ChangeType(to) => self.change_type = to,
+            Effect::DeferApprovals(deferred) => self.deferred_approvals.push(deferred),
+            Effect::Review(review) => self.reviews.push(review),
+            Effect::AllowParallel => self.parallel_allowed = true,
         }
         self.lapse_approvals(&event.what);
         self.events.push(event);
@@ -253,10 +265,14 @@ impl Release {
                 if self.change_ids.contains(change.id()) || (self.change_ids.is_empty() && planned()) {
                     return Err(PlanError::DuplicateChange { change: change.id().to_owned() }.into());
                 }
+                self.check_standard_with(self.changes().count() + 1)?;
                 Ok(Effect::AddChange)
             }
             EventKind::ItemCompleted { item } => {
-                let (index, _) = self.open_item(item)?;
+                let index = match self.deferred_item(item) {
+                    Some(index) => index,
+                    None => self.open_item(item)?.0,
+                };
                 settle(index, ItemStatus::Done { by: event.by.clone(), at: event.at })
             }
             EventKind::ItemNotApplicable { item, reason } => {
@@ -264,6 +280,7 @@ impl Release {
                 if found.requirement() == Requirement::Required {
                     return Err(ReleaseError::ItemIsRequired { item: item.clone() });
                 }
+                self.check_not_review_item(item)?;
                 check_reason("reason for not applicable", reason)?;
                 settle(
                     index,
@@ -275,6 +292,7 @@ impl Release {
                 if found.requirement() == Requirement::IfApplicable {
                     return Err(ReleaseError::ItemIsOptional { item: item.clone() });
                 }
+                self.check_not_review_item(item)?;
                 check_reason("reason for the waiver", reason)?;
                 settle(
                     index,
@@ -320,6 +338,13 @@ impl Release {
             EventKind::ChecklistChanged { checklist, reason } => {
                 self.check_checklist_move(checklist, reason, resolve)
             }
+            EventKind::ChangeTypeChanged { to, reason } => self.check_reclassify(*to, reason),
+            EventKind::ItemDeferred { item, reason } => self.check_item_deferral(item, reason, event),
+            EventKind::ApprovalsDeferred { gate, reason } => {
+                self.check_approvals_deferral(*gate, reason, event)
+            }
+            EventKind::ReviewApproved { summary } => self.check_review(summary, event),
+            EventKind::ParallelDeployAllowed { reason } => self.check_parallel(reason),
         }
     }
 
@@ -410,8 +435,15 @@ impl Release {
         Ok((index, item))
     }
 
+    /// The position of the item if an emergency change deferred it: it is
+    /// owed, and may be completed whatever the stage.
+    fn deferred_item(&self, id: &ItemId) -> Option<usize> {
+        let index = self.template().position(id.as_str())?;
+        self.statuses.get(index).is_deferred().then_some(index)
+    }
+
     /// As [`workable_item`](Release::workable_item), for an item still open.
-    fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), ReleaseError> {
+    pub(super) fn open_item(&self, id: &ItemId) -> Result<(usize, &Item), ReleaseError> {
         let (index, item) = self.workable_item(id)?;
         let status = self.statuses.get(index);
         if status.is_settled() {

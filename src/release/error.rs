@@ -11,6 +11,7 @@ use crate::health::{CriterionId, HealthError, Verdict};
 use crate::plan::PlanError;
 use crate::policy::WindowKind;
 use crate::release::access::{AccessError, ApprovalsNeeded};
+use crate::release::change_error::ChangeError;
 use crate::release::error_messages::{
     blocked_message, broken_chain_message, decision_message, not_allowed_message, not_workable_message,
     unknown_item_message, untrusted_message, window_closed_message,
@@ -199,6 +200,11 @@ pub enum ReleaseError {
     /// hold, or acts in a role the policy does not permit.
     #[error(transparent)]
     Access(Box<AccessError>),
+
+    /// A refusal of the change-type rules: a type, a deferral, a review, or
+    /// a deployment beside another release of the service in flight.
+    #[error(transparent)]
+    Change(Box<ChangeError>),
 
     /// An observation of a signal that no criterion watches.
     #[error(
@@ -515,6 +521,12 @@ pub enum ReleaseError {
     Plan(#[from] PlanError),
 }
 
+impl From<ChangeError> for ReleaseError {
+    fn from(error: ChangeError) -> ReleaseError {
+        ReleaseError::Change(Box::new(error))
+    }
+}
+
 impl From<AccessError> for ReleaseError {
     fn from(error: AccessError) -> ReleaseError {
         ReleaseError::Access(Box::new(error))
@@ -547,6 +559,7 @@ impl ReleaseError {
             | ReleaseError::UnknownSignal { .. }
             | ReleaseError::UnknownCriterion { .. } => vec![NextAction::UseKnownName],
             ReleaseError::Access(error) => error.next_actions(),
+            ReleaseError::Change(error) => error.next_actions(),
             ReleaseError::TransitionNotAllowed { from, to: Stage::RolledBack } if from.can_roll_back() => {
                 vec![NextAction::RollBackWithReason]
             }

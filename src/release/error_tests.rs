@@ -14,8 +14,9 @@ use crate::checklist::{Item, ItemId, TemplateDifference};
 use crate::digest::Digest;
 use crate::health::{HealthError, Verdict};
 use crate::plan::PlanError;
-use crate::policy::{Action, WindowKind};
+use crate::policy::{Action, ChangeType, WindowKind};
 use crate::release::access::{AccessError, ApprovalProblem, ApprovalsNeeded};
+use crate::release::change_error::{ChangeError, ReviewProblem};
 use crate::release::error::{ChainProblem, OverrideProblem, ReleaseError};
 use crate::release::ledger::{LedgerError, Revocation};
 use crate::release::versions::ChecklistMoveProblem;
@@ -23,7 +24,7 @@ use crate::roster::RosterProblem;
 use crate::stage::{Gate, Stage};
 
 /// Every action, to look for the words of those an error does not give.
-const ACTIONS: [NextAction; 24] = [
+const ACTIONS: [NextAction; 27] = [
     NextAction::SettleItems,
     NextAction::ReopenItem,
     NextAction::AcceptRiskOrRollBack,
@@ -48,6 +49,9 @@ const ACTIONS: [NextAction; 24] = [
     NextAction::UpgradeCrate,
     NextAction::HandOverRole,
     NextAction::StaffApprover,
+    NextAction::GetReview,
+    NextAction::SettleWhatIsOwed,
+    NextAction::WaitOrDeployInParallel,
 ];
 
 #[test]
@@ -78,7 +82,10 @@ fn the_action_list_is_complete() {
             | NextAction::OpenIncident
             | NextAction::UpgradeCrate
             | NextAction::HandOverRole
-            | NextAction::StaffApprover => {}
+            | NextAction::StaffApprover
+            | NextAction::GetReview
+            | NextAction::SettleWhatIsOwed
+            | NextAction::WaitOrDeployInParallel => {}
         }
     }
 }
@@ -119,6 +126,10 @@ fn eve() -> PersonId {
 
 fn roster(problem: RosterProblem) -> ReleaseError {
     ReleaseError::InvalidRosterChange { change: "removed eve from the roster".into(), problem }
+}
+
+fn review(problem: ReviewProblem) -> ReleaseError {
+    ChangeError::Review { person: "ada".parse::<PersonId>().unwrap(), name: "Ada".into(), problem }.into()
 }
 
 fn approval(gate: Gate, problem: ApprovalProblem) -> ReleaseError {
@@ -275,6 +286,39 @@ fn samples() -> Vec<ReleaseError> {
             allowed: vec![Role::SECURITY_ENGINEER],
         }
         .into(),
+        ChangeError::NotDeclared { change_type: ChangeType::Emergency, current: ChangeType::Normal }.into(),
+        ChangeError::NotEligible { why: "it ships 4 changes; a standard change ships at most 3".into() }
+            .into(),
+        ChangeError::Unchanged { change_type: ChangeType::Standard }.into(),
+        ChangeError::DeferredWork { deferred: vec!["`qa.smoke`".into()] }.into(),
+        ChangeError::TooLate { what: "a release changes type", stage: Stage::Deploying }.into(),
+        ChangeError::NotEmergency { what: "defers work", change_type: ChangeType::Normal }.into(),
+        ChangeError::NotDeferrable { what: "`qa.smoke`".into(), deferrable: vec![] }.into(),
+        ChangeError::NoApprovalsToDefer { gate: Gate::Freeze }.into(),
+        ChangeError::AlreadyDeferred { gate: Gate::Deploy }.into(),
+        review(ReviewProblem::NotYet { stage: Stage::Frozen }),
+        review(ReviewProblem::WrongRole { role: Role::ON_CALL_ENGINEER, roles: vec![Role::CHANGE_APPROVER] }),
+        review(ReviewProblem::PlannedIt),
+        review(ReviewProblem::AuthoredChange { change: "PR-1".into() }),
+        review(ReviewProblem::AlreadyApproved),
+        review(ReviewProblem::NothingOwed),
+        ChangeError::ReviewItemOwed { item: item("closure.retrospective-scheduled") }.into(),
+        ChangeError::ServiceInFlight {
+            service: "checkout".into(),
+            version: crate::version::parse_version("2.4.0").unwrap(),
+            stage: Stage::Deploying,
+            allowers: vec![Role::RELEASE_MANAGER],
+        }
+        .into(),
+        ChangeError::ServiceInFlight {
+            service: "checkout".into(),
+            version: crate::version::parse_version("2.4.0").unwrap(),
+            stage: Stage::Verifying,
+            allowers: vec![],
+        }
+        .into(),
+        ChangeError::ParallelAlreadyAllowed.into(),
+        ChangeError::NoService.into(),
         approval(Gate::Freeze, ApprovalProblem::NotRequired),
         approval(Gate::Deploy, ApprovalProblem::NotNext { stage: Stage::Planned }),
         approval(Gate::Deploy, ApprovalProblem::NotNext { stage: Stage::Verifying }),
@@ -376,6 +420,7 @@ fn every_refusal_says_what_its_next_actions_are() {
             | ReleaseError::Ledger(_)
             | ReleaseError::InvalidChecklistMove { .. }
             | ReleaseError::Access(_)
+            | ReleaseError::Change(_)
             | ReleaseError::UnknownSignal { .. }
             | ReleaseError::UnknownCriterion { .. }
             | ReleaseError::NotAFlag { .. }

@@ -14,6 +14,14 @@ use crate::roster::RosterMismatch;
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
 
+/// Why a person may not approve a release's work.
+pub(super) enum Conflict {
+    /// They planned the release.
+    PlannedIt,
+    /// They wrote the change with this id.
+    Authored(String),
+}
+
 impl Release {
     // ----- recording ------------------------------------------------------
 
@@ -67,6 +75,9 @@ impl Release {
     /// not enough are given; `None` when nothing is missing.
     pub fn approvals_needed(&self, gate: Gate) -> Option<ApprovalsNeeded> {
         let rule = self.template().policy()?.approvals_for(gate)?;
+        if self.skips_approvals(gate) {
+            return None;
+        }
         let of_gate = || self.approvals.iter().filter(move |approval| approval.gate == gate);
         // Every gate check asks: count first, copy only what a refusal shows.
         (of_gate().count() < rule.count() as usize).then(|| ApprovalsNeeded {
@@ -108,6 +119,9 @@ impl Release {
     /// [`ReleaseError::WindowClosed`] naming the window and when it ends
     /// (for a freeze) or next opens (for a deployment window).
     pub fn check_windows(&self, at: DateTime<Utc>) -> Result<(), ReleaseError> {
+        if self.skips_windows() {
+            return Ok(());
+        }
         let overridden = |window: &ChangeWindow| self.overrides.iter().any(|name| name == window.name());
         let closed = |window: &ChangeWindow, until: Option<DateTime<Utc>>| ReleaseError::WindowClosed {
             window: window.to_string(),
@@ -174,7 +188,10 @@ impl Release {
         };
         self.check_identity(&event.by)?;
         let (action, item, gate) = match &event.what {
-            EventKind::Planned { .. } | EventKind::Approved { .. } => return Ok(()),
+            // Approvals and reviews are checked against their own rules.
+            EventKind::Planned { .. } | EventKind::Approved { .. } | EventKind::ReviewApproved { .. } => {
+                return Ok(());
+            }
             EventKind::ChangeAdded { .. } => (Action::AddChange, None, None),
             EventKind::ItemCompleted { item } => (Action::Complete, Some(item), None),
             EventKind::ItemNotApplicable { item, .. } => (Action::MarkNotApplicable, Some(item), None),
@@ -191,6 +208,11 @@ impl Release {
             EventKind::WindowOverridden { .. } => (Action::OverrideWindow, None, None),
             EventKind::RosterChanged { .. } => (Action::ChangeRoster, None, None),
             EventKind::ChecklistChanged { .. } => (Action::ChangeChecklist, None, None),
+            EventKind::ChangeTypeChanged { .. } => (Action::ChangeType, None, None),
+            EventKind::ItemDeferred { .. } | EventKind::ApprovalsDeferred { .. } => {
+                (Action::Defer, None, None)
+            }
+            EventKind::ParallelDeployAllowed { .. } => (Action::DeployInParallel, None, None),
         };
         let item = match item {
             Some(id) => match self.template().item(id.as_str()) {
@@ -259,11 +281,12 @@ impl Release {
             })
             .into());
         }
-        if self.plan().release_manager().id() == event.by.id() {
-            return Err(refuse(ApprovalProblem::PlannedIt).into());
-        }
-        if let Some(change) = self.changes().find(|change| change.author() == Some(event.by.id())) {
-            return Err(refuse(ApprovalProblem::AuthoredChange { change: change.id().to_owned() }).into());
+        match self.conflict_of(&event.by) {
+            Some(Conflict::PlannedIt) => return Err(refuse(ApprovalProblem::PlannedIt).into()),
+            Some(Conflict::Authored(change)) => {
+                return Err(refuse(ApprovalProblem::AuthoredChange { change }).into());
+            }
+            None => {}
         }
         if let Some(earlier) =
             self.approvals.iter().find(|approval| approval.gate == gate && approval.by.id() == event.by.id())
@@ -275,6 +298,17 @@ impl Release {
             return Err(refuse(ApprovalProblem::ItemsOpen { items: open }).into());
         }
         Ok(Effect::Approve(Approval { gate, by: event.by.clone(), at: event.at }))
+    }
+
+    /// Why segregation of duties keeps `by` from approving this release:
+    /// they planned it, or wrote one of its changes.
+    pub(super) fn conflict_of(&self, by: &Actor) -> Option<Conflict> {
+        if self.plan().release_manager().id() == by.id() {
+            return Some(Conflict::PlannedIt);
+        }
+        self.changes()
+            .find(|change| change.author() == Some(by.id()))
+            .map(|change| Conflict::Authored(change.id().to_owned()))
     }
 
     pub(super) fn check_override(&self, window: &str, reason: &str) -> Result<Effect, ReleaseError> {

@@ -27,7 +27,8 @@ impl Release {
     /// approvals, health) and the health verdict. Then section by section:
     /// `- [x]` for settled items — done with who and when, not applicable
     /// (struck through) and waived with the reason and who — and `- [ ]`
-    /// for open ones. Rollback items are left out until a rollback, and
+    /// for open ones and for those an emergency change deferred (marked
+    /// "deferred, owed", with the reason and who). Rollback items are left out until a rollback, and
     /// post-release items after one. Each item line ends with its id in a
     /// comment GitHub does not show, so that
     /// [`markdown_updates`](Release::markdown_updates) reads the boxes
@@ -202,7 +203,9 @@ impl Release {
             if let Some(first_line) = seen.insert(id.to_string(), line) {
                 return Err(MarkdownError::DuplicateItem { line, first_line, item: id.to_string() }.into());
             }
-            let status = self.item_status(id.as_str()).filter(|status| status.is_settled());
+            // A deferred item is owed: its box is unticked until it is done.
+            let status =
+                self.item_status(id.as_str()).filter(|status| status.is_settled() && !status.is_deferred());
             let what = match (checked, status) {
                 (true, None) => EventKind::ItemCompleted { item: id },
                 (false, Some(status)) => {
@@ -293,6 +296,10 @@ fn task_line(item: &Item, status: &ItemStatus) -> String {
         }
         ItemStatus::Waived { reason: why, by, at } => {
             format!("- [x] {title} — **waived**: {} ({}) <!-- id: {id} -->", reason(why), who(by, at))
+        }
+        // Not done: owed. Unticked, for the person who does it to tick.
+        ItemStatus::Deferred { reason: why, by, at } => {
+            format!("- [ ] {title} — **deferred, owed**: {} ({}) <!-- id: {id} -->", reason(why), who(by, at))
         }
     }
 }

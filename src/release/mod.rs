@@ -40,6 +40,8 @@
 mod access;
 mod apply;
 mod chain;
+mod change;
+mod change_error;
 mod error;
 mod error_messages;
 mod govern;
@@ -65,6 +67,7 @@ use crate::event::{Event, EventKind, RollbackReason};
 use crate::health::{Observation, RaisedFlag, RiskDecision};
 use crate::incident::Incident;
 use crate::plan::{Change, PlanError, ReleaseBuilder, ReleasePlan};
+use crate::policy::ChangeType;
 pub use crate::progress::Tally;
 use crate::roster::Roster;
 use crate::stage::{Gate, Stage};
@@ -74,13 +77,15 @@ pub use access::{AccessError, Approval, ApprovalProblem, ApprovalsNeeded};
 pub use chain::Integrity;
 #[cfg(feature = "store")]
 pub(crate) use chain::{StoredEvent, stored_line};
+pub use change::{DeferredApprovals, Owed, ReviewApproval};
+pub use change_error::{ChangeError, ReviewProblem};
 #[cfg(all(test, feature = "store"))]
 pub(crate) use error::tests::assert_says_its_actions;
 pub use error::{ChainProblem, OverrideProblem, ReleaseError};
 pub use ledger::{LedgerError, Revocation, TrustEntry, TrustLedger, TrustRecord};
 pub use observe::MAX_OBSERVATIONS_PER_EVENT;
 pub use status::{
-    ClosedWindow, Closing, GateProgress, HealthStatus, NextMove, ReleaseStatus, RollbackStatus,
+    ClosedWindow, Closing, GateProgress, HealthStatus, HeldBy, NextMove, ReleaseStatus, RollbackStatus,
 };
 #[cfg(feature = "store")]
 pub(crate) use stored::{FIRST_CHAINED_FORMAT, FIRST_NAMING_FORMAT, is_readable as is_readable_format};
@@ -149,6 +154,14 @@ pub struct Release {
     /// The checklist versions the release moved to, in order: it follows
     /// the last, or the one it was planned with while there is none.
     versions: Vec<Arc<Template>>,
+    /// The change type now: as planned, or as last reclassified.
+    change_type: ChangeType,
+    /// The gates whose approvals an emergency change deferred.
+    deferred_approvals: Vec<DeferredApprovals>,
+    /// The review approvals an emergency change was given.
+    reviews: Vec<ReviewApproval>,
+    /// Whether the release may deploy beside another of its service.
+    parallel_allowed: bool,
     events: Vec<Event>,
 }
 
@@ -498,15 +511,16 @@ impl Release {
         })
     }
 
-    /// Whether the release is final and every item of its closing group
-    /// (`PostRelease` once released, `Rollback` once rolled back) is settled.
+    /// Whether the release is final, every item of its closing group
+    /// (`PostRelease` once released, `Rollback` once rolled back) is
+    /// settled, and an emergency change owes nothing ([`owed`](Release::owed)).
     pub fn is_closed(&self) -> bool {
         let closing = match self.stage {
             Stage::Released => Gate::PostRelease,
             Stage::RolledBack => Gate::Rollback,
             _ => return false,
         };
-        self.open_items(closing).next().is_none()
+        self.open_items(closing).next().is_none() && self.owed().is_empty()
     }
 
     /// The audit log, oldest first; the first event plans the release.

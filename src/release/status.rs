@@ -12,9 +12,11 @@ use crate::checklist::Item;
 use crate::event::{Event, RollbackReason};
 use crate::health::{Finding, RiskDecision, Verdict};
 use crate::incident::Incident;
-use crate::policy::WindowKind;
+use crate::policy::{ChangeType, WindowKind};
 use crate::progress::Tally;
 use crate::release::access::{Approval, ApprovalsNeeded};
+use crate::release::change::{DeferredApprovals, Owed};
+use crate::release::change_error::ChangeError;
 use crate::release::error::unblocking_actions;
 use crate::release::error_messages::window_closed_message;
 use crate::release::{Release, ReleaseError};
@@ -100,6 +102,23 @@ pub struct ReleaseStatus {
     pub closing: Option<Closing>,
     /// The latest event.
     pub last_event: Option<Event>,
+    /// The change type: normal, standard or emergency.
+    #[serde(default)]
+    pub change_type: ChangeType,
+    /// What an emergency change deferred of its gates' approvals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred_approvals: Vec<DeferredApprovals>,
+    /// What an emergency change owes before it closes ([`Release::owed`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owed: Vec<Owed>,
+    /// When what it owes falls due ([`Release::review_due`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_due: Option<DateTime<Utc>>,
+    /// Whether it owes something past that time, at the time of a
+    /// [`status_at`](Release::status_at); always `false` in a
+    /// [`status`](Release::status), which is taken at no time.
+    #[serde(default)]
+    pub overdue: bool,
 }
 
 /// Settled and total items of one gate.
@@ -146,6 +165,26 @@ pub struct NextMove {
     /// in a [`status`](Release::status), which is taken at no time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<ClosedWindow>,
+    /// The release of the same service in flight that keeps this one from
+    /// starting to deploy, in a [`status_among`](Release::status_among);
+    /// `None` in the other statuses, which see no other release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<HeldBy>,
+}
+
+/// The release of the same service in flight: one release of a service
+/// deploys at a time. The same facts as
+/// [`ChangeError::ServiceInFlight`](crate::release::ChangeError::ServiceInFlight).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldBy {
+    /// The service.
+    pub service: String,
+    /// The version of the release in flight.
+    pub version: Version,
+    /// Its stage: deploying or verifying.
+    pub stage: Stage,
+    /// The roles that may allow a parallel deployment.
+    pub allowers: Vec<Role>,
 }
 
 impl NextMove {
@@ -158,6 +197,7 @@ impl NextMove {
             && self.health.is_none()
             && self.approvals.is_none()
             && self.window.is_none()
+            && self.held_by.is_none()
     }
 
     /// What can be done next: move on, or clear what blocks the move.
@@ -168,6 +208,9 @@ impl NextMove {
         let mut actions = unblocking_actions(&self.open_items, self.health.as_ref(), self.approvals.as_ref());
         if self.window.is_some() {
             actions.push(NextAction::WaitOrOverrideWindow);
+        }
+        if self.held_by.is_some() {
+            actions.push(NextAction::WaitOrDeployInParallel);
         }
         actions
     }
@@ -293,6 +336,11 @@ impl Release {
             closing: closing_group
                 .map(|group| Closing { group, open_items: self.open_items(group).cloned().collect() }),
             last_event: self.events().last().cloned(),
+            change_type: self.change_type(),
+            deferred_approvals: self.deferred_approvals().to_vec(),
+            owed: self.owed(),
+            review_due: self.review_due(),
+            overdue: false,
         }
     }
 
@@ -335,12 +383,34 @@ impl Release {
     /// ```
     pub fn status_at(&self, at: DateTime<Utc>) -> ReleaseStatus {
         let mut status = self.status();
+        status.overdue = status.review_due.is_some_and(|due| at > due) && !status.owed.is_empty();
         if let Some(next) = status.next_move.as_mut()
             && next.to == Stage::Deploying
             && let Err(ReleaseError::WindowClosed { window, kind, at, until, time_zone, overriders }) =
                 self.check_windows(at)
         {
             next.window = Some(ClosedWindow { window, kind, at, until, time_zone, overriders });
+        }
+        status
+    }
+
+    /// Where the release stands at `at` beside `others`, releases a tool
+    /// supplies (a store's [`status`](crate::store::ReleaseStore::status)
+    /// supplies its own): the [`status_at`](Release::status_at), and a
+    /// move into `Deploying` held by another release of the service in
+    /// flight says which ([`NextMove::held_by`]).
+    pub fn status_among<'a>(
+        &self,
+        at: DateTime<Utc>,
+        others: impl IntoIterator<Item = &'a Release>,
+    ) -> ReleaseStatus {
+        let mut status = self.status_at(at);
+        if let Some(next) = status.next_move.as_mut()
+            && next.to == Stage::Deploying
+            && let Err(ReleaseError::Change(refusal)) = self.check_in_flight(others)
+            && let ChangeError::ServiceInFlight { service, version, stage, allowers } = *refusal
+        {
+            next.held_by = Some(HeldBy { service, version, stage, allowers });
         }
         status
     }
@@ -357,6 +427,7 @@ impl Release {
                 health: None,
                 approvals: None,
                 window: None,
+                held_by: None,
             }),
             Err(ReleaseError::TransitionBlocked { gate, open, health, approvals, .. }) => Some(NextMove {
                 to,
@@ -365,6 +436,7 @@ impl Release {
                 health,
                 approvals: approvals.map(|a| *a),
                 window: None,
+                held_by: None,
             }),
             // The table has the edge to the next stage, so the check refuses
             // with nothing but `TransitionBlocked`.
@@ -428,6 +500,7 @@ impl fmt::Display for ReleaseStatus {
         for window in &self.overridden_windows {
             writeln!(f, "  overridden change window \"{window}\"")?;
         }
+        self.fmt_change_type(f)?;
         self.fmt_next(f)?;
         if let Some(last) = &self.last_event {
             write!(f, "  last event {last}")?;
@@ -437,6 +510,38 @@ impl fmt::Display for ReleaseStatus {
 }
 
 impl ReleaseStatus {
+    /// A standard or emergency change says so; an emergency change says
+    /// what it deferred, what it owes and by when.
+    fn fmt_change_type(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.change_type == ChangeType::Normal {
+            return Ok(());
+        }
+        writeln!(f, "  change     {}", self.change_type)?;
+        for deferred in &self.deferred_approvals {
+            writeln!(
+                f,
+                "  deferred   approvals of the {} gate, by {} at {}: {}",
+                deferred.gate,
+                deferred.by.name(),
+                deferred.at.format(TIME),
+                deferred.reason
+            )?;
+        }
+        if self.owed.is_empty() {
+            return Ok(());
+        }
+        let due = match (self.review_due, self.overdue) {
+            (Some(due), true) => format!(", OVERDUE since {}", due.format(TIME)),
+            (Some(due), false) => format!(", due {}", due.format(TIME)),
+            (None, _) => String::new(),
+        };
+        writeln!(f, "  owes{due}: {}", NextAction::SettleWhatIsOwed.describe())?;
+        for owed in &self.owed {
+            writeln!(f, "               - {owed}")?;
+        }
+        Ok(())
+    }
+
     fn fmt_health(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Some(health) = &self.health else {
             return Ok(());
@@ -530,8 +635,24 @@ fn fmt_next_move(f: &mut fmt::Formatter<'_>, next: &NextMove) -> fmt::Result {
         };
         writeln!(f, "{lead}: the {} gate needs {approvals}", next.gate)?;
     }
-    if let Some(window) = &next.window {
+    if let Some(held) = &next.held_by {
         let lead = if count > 0 || next.health.is_some() || next.approvals.is_some() {
+            "             and by another release".to_owned()
+        } else {
+            format!("  next       {} is blocked by another release", next.to)
+        };
+        writeln!(
+            f,
+            "{lead}: release {} of {} is {}; {}",
+            held.version,
+            held.service,
+            held.stage,
+            NextAction::WaitOrDeployInParallel.describe()
+        )?;
+    }
+    if let Some(window) = &next.window {
+        let lead = if count > 0 || next.health.is_some() || next.approvals.is_some() || next.held_by.is_some()
+        {
             "             and by a change window".to_owned()
         } else {
             format!("  next       {} is blocked by a change window", next.to)

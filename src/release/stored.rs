@@ -54,7 +54,7 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 ///
 /// | type | fields |
 /// |---|---|
-/// | `planned` | `plan`: `service`?, `version`, `kind`, `target_date`, `release_manager`, `on_call`, `roster`? (actors), `changes` (`id`, `committed_at`, `author`?), `monitoring_window_seconds`, `remediates`?, `template` (a fingerprint, or `name`, `sections`, `items`, `criteria`?, `restoration`?, `policy`?) |
+/// | `planned` | `plan`: `service`?, `version`, `kind`, `target_date`, `release_manager`, `on_call`, `roster`? (actors), `changes` (`id`, `committed_at`, `author`?), `monitoring_window_seconds`, `remediates`?, `change_type`? (`standard` or `emergency`; absent for `normal`), `template` (a fingerprint, or `name`, `sections`, `items`, `criteria`?, `restoration`?, `policy`?) |
 /// | `change-added` | `change` |
 /// | `approved` | `gate` |
 /// | `window-overridden` | `window`, `reason` |
@@ -71,6 +71,11 @@ use crate::release::{ChainProblem, Integrity, Release, ReleaseError, Trust};
 /// | `rolled-back` | `from`, `reason`: `{"kind": "decision", "why"}` or `{"kind": "criteria", "findings"}` |
 /// | `checklist-changed` | `checklist` (a fingerprint: the version the release follows from then on), `reason` |
 /// | `roster-changed` | `change`: `{"kind": "added", "member"}`, `{"kind": "handed-over", "from" (a person id), "to"}` or `{"kind": "removed", "person"}` (actors as in `by`); `reason` |
+/// | `change-type-changed` | `to` (`normal`, `standard` or `emergency`), `reason` |
+/// | `item-deferred` | `item`, `reason` |
+/// | `approvals-deferred` | `gate`, `reason` |
+/// | `review-approved` | `summary` |
+/// | `parallel-deploy-allowed` | `reason` |
 ///
 /// Fields marked `?` are left out when empty. For example:
 ///

@@ -10,6 +10,7 @@ use crate::actor::{Actor, Role};
 use crate::checklist::{ItemId, Template};
 use crate::digest::Digest;
 use crate::event::{Event, EventKind};
+use crate::policy::ChangeType;
 use crate::release::apply::{Effect, Resolve};
 use crate::release::settled::Settled;
 use crate::release::{Release, ReleaseError};
@@ -49,6 +50,11 @@ pub enum ChecklistMoveProblem {
         /// The role.
         role: Role,
     },
+    /// The new version's policy does not declare the release's change type.
+    ChangeTypeUndeclared {
+        /// The release's change type.
+        change_type: ChangeType,
+    },
 }
 
 impl fmt::Display for ChecklistMoveProblem {
@@ -76,6 +82,10 @@ impl fmt::Display for ChecklistMoveProblem {
             ChecklistMoveProblem::UndeclaredRole { person, role } => write!(
                 f,
                 "{person} holds {role} on the roster, a role the new version's policy does not declare"
+            ),
+            ChecklistMoveProblem::ChangeTypeUndeclared { change_type } => write!(
+                f,
+                "the release is a {change_type} change, which the new version's policy does not declare"
             ),
         }
     }
@@ -158,6 +168,13 @@ impl Release {
                 }
             }
         }
+        if !template.policy().map_or(self.change_type() == ChangeType::Normal, |policy| {
+            policy.declares_change_type(self.change_type())
+        }) {
+            return Err(refuse(ChecklistMoveProblem::ChangeTypeUndeclared {
+                change_type: self.change_type(),
+            }));
+        }
         let mut statuses = Settled::default();
         for (index, item) in template.items().iter().enumerate() {
             if let Some(old) = self.template().position(item.id().as_str()) {
@@ -179,7 +196,7 @@ impl Release {
         if !open.is_empty() {
             return Err(refuse(ChecklistMoveProblem::PassedGatesOpen { items: open }));
         }
-        for gate in passed {
+        for gate in passed.into_iter().filter(|gate| !self.skips_approvals(*gate)) {
             if let Some(rule) = template.policy().and_then(|policy| policy.approvals_for(gate)) {
                 let given = self.approvals().iter().filter(|approval| approval.gate == gate).count();
                 if given < rule.count() as usize {
