@@ -263,8 +263,8 @@ impl Release {
     /// Checks that the release may start deploying beside `others`,
     /// releases a tool supplies (the stores check their own): no other
     /// release of its service is deploying or verifying, unless a parallel
-    /// deployment was allowed. The release itself among `others` is
-    /// skipped.
+    /// deployment was allowed. The release itself among `others` (known
+    /// by its planning event) is skipped.
     ///
     /// # Errors
     ///
