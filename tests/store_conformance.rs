@@ -349,7 +349,8 @@ impl TapVersion for Release {
 /// A check of the suite, run against one store.
 type Check = fn(&Backend);
 
-const SUITE: [(&str, Check); 11] = [
+const SUITE: [(&str, Check); 12] = [
+    ("in-flight", one_release_of_a_service_is_in_flight_at_a_time),
     ("create", creates_loads_and_refuses_a_second_create),
     ("missing", names_the_closest_keys_of_a_missing_release),
     ("append", appends_check_the_events_and_the_version_read),
@@ -362,6 +363,94 @@ const SUITE: [(&str, Check); 11] = [
     ("trust-ledger", a_trust_ledger_records_who_trusted_each_version_and_revoking_stops_new_releases),
     ("load-many", loading_many_gives_each_in_the_order_asked_and_reports_the_rest),
 ];
+
+/// Release `version` of checkout, frozen, its deploy gate settled and
+/// approved: ready to deploy.
+fn ready_to_deploy(version: &str) -> Release {
+    let mut release = at_stage(Stage::Frozen).tap_version(version);
+    common::complete_gate(&mut release, Gate::Deploy, t(20));
+    release.approve(Gate::Deploy, &common::linus(), t(20)).unwrap();
+    release
+}
+
+fn one_release_of_a_service_is_in_flight_at_a_time(backend: &Backend) {
+    let name = backend.name;
+    // Two handles race to deploy two releases of checkout: exactly one
+    // wins, every round, and the other is told which release holds it.
+    let handles = [backend.connect(), backend.connect()];
+    for round in 0..6 {
+        let versions = [format!("3.{round}.0"), format!("3.{round}.1")];
+        let releases: Vec<Release> = versions.iter().map(|version| ready_to_deploy(version)).collect();
+        for release in &releases {
+            handles[0].create(release).unwrap();
+        }
+        let outcomes: Vec<(Release, Result<usize, StoreError>)> = std::thread::scope(|scope| {
+            let threads: Vec<_> = releases
+                .iter()
+                .zip(&handles)
+                .map(|(release, store)| {
+                    let mut mine = release.clone();
+                    scope.spawn(move || {
+                        let stored = mine.events().len();
+                        mine.advance_to(Stage::Deploying, &ada(), t(30)).unwrap();
+                        let saved = store.save(&mine, stored);
+                        (mine, saved)
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|thread| thread.join().unwrap()).collect()
+        });
+        let winners: Vec<&Release> =
+            outcomes.iter().filter(|(_, outcome)| outcome.is_ok()).map(|(release, _)| release).collect();
+        assert_eq!(winners.len(), 1, "{name}, round {round}: {outcomes:?}");
+        let winner = winners[0].version().to_string();
+        let refusal = outcomes.iter().find_map(|(_, outcome)| outcome.as_ref().err()).unwrap();
+        let message = refusal.to_string();
+        assert!(
+            message.contains(&format!("release {winner} of checkout is deploying")),
+            "{name}, round {round}: {message}"
+        );
+        assert_eq!(refusal.next_actions(), [NextAction::WaitOrDeployInParallel], "{name}");
+        // The loser is stored as it was: frozen.
+        let loser = outcomes.iter().find(|(_, outcome)| outcome.is_err()).unwrap();
+        let key = ReleaseKey::of(&loser.0);
+        assert_eq!(handles[1].load(&key).unwrap().release.stage(), Stage::Frozen, "{name}");
+        // Rolling the winner back frees the service for the loser.
+        let winner_key = ReleaseKey::of(winners[0]);
+        let mut deployed = handles[0].load(&winner_key).unwrap().release;
+        let stored = deployed.events().len();
+        deployed.roll_back("make way", &common::grace(), t(40)).unwrap();
+        handles[0].save(&deployed, stored).unwrap();
+        let mut second = handles[1].load(&key).unwrap().release;
+        let stored = second.events().len();
+        second.advance_to(Stage::Deploying, &ada(), t(50)).unwrap();
+        handles[1].save(&second, stored).unwrap();
+        // And rolled back too, for the next round.
+        let stored = second.events().len();
+        second.roll_back("next round", &common::grace(), t(60)).unwrap();
+        handles[1].save(&second, stored).unwrap();
+    }
+    // A parallel deployment allowed by the policy's event goes beside one
+    // in flight; another service is never held.
+    let store = &handles[0];
+    let first = ready_to_deploy("4.0.0");
+    let mut parallel = ready_to_deploy("4.0.1");
+    parallel.allow_parallel_deploy("the schema change ships beside 4.0.0", &ada(), t(21)).unwrap();
+    for release in [&first, &parallel] {
+        let key = store.create(release).unwrap();
+        let mut deploying = release.clone();
+        deploying.advance_to(Stage::Deploying, &ada(), t(30)).unwrap();
+        store.save(&deploying, release.events().len()).unwrap_or_else(|error| panic!("{name}: {key}: {error}"));
+    }
+    let elsewhere = planned_for("search", "1.0.0");
+    store.create(&elsewhere).unwrap();
+    // A release created already in flight is held to the rule too.
+    let mut imported = ready_to_deploy("4.0.2");
+    imported.advance_to(Stage::Deploying, &ada(), t(30)).unwrap();
+    let error = store.create(&imported).unwrap_err();
+    assert!(error.to_string().contains("of checkout is deploying"), "{name}: {error}");
+    assert!(matches!(store.load(&ReleaseKey::of(&imported)), Err(StoreError::ReleaseNotFound { .. })), "{name}");
+}
 
 /// Enough releases for the stores that read on several threads to use
 /// more than one (each takes at least 32).

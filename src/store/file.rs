@@ -14,6 +14,7 @@ use crate::metrics::parallel::map_in_shares;
 use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::store::checklists::KeptChecklists;
 use crate::store::error::StoreError;
+use crate::store::in_flight::{Flight, Flights, ServiceLock, check_against};
 use crate::store::log::{Parsed, header_line, parse_log, push_event_lines};
 use crate::store::{
     Loaded, ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, moved_to, moves_checklist,
@@ -468,6 +469,12 @@ impl ReleaseStore for FileStore {
         check_creatable(release, &trust)?;
         let key = ReleaseKey::of(release);
         let path = self.path_of(&key);
+        // A release stored already in flight (brought from elsewhere) is
+        // held to the same rule as one that moves there.
+        let _service = match Flight::of(false, release) {
+            Flight::Enters if !path.exists() => Some(self.enter_flight(&key, release)?),
+            _ => None,
+        };
         let (text, mut written) = self.encode_log(&key, release)?;
         let temporary = self.write_temporary(&key, &text)?;
         // A hard link never replaces an existing name: two creators of one
@@ -540,7 +547,15 @@ impl ReleaseStore for FileStore {
         let Written { release, format, head, last_line, .. } = current;
         let trust =
             if moves_checklist(events) { self.effective_trust()? } else { Arc::clone(self.own_trust()) };
+        let was_in_flight = release.is_in_flight();
         let updated = extend(release, events, actual, &trust)?;
+        // Held until the events are written: moves of one service into
+        // flight take turns.
+        let flight = Flight::of(was_in_flight, &updated);
+        let _service = match flight {
+            Flight::Enters => Some(self.enter_flight(key, &updated)?),
+            Flight::Leaves | Flight::Stays => None,
+        };
         // A log never names a version its store does not keep.
         for version in moved_to(events, &trust) {
             self.keep_checklist(&version)?;
@@ -570,6 +585,11 @@ impl ReleaseStore for FileStore {
         // which a reader ignores, until the next batch replaces it or a
         // recovery (which does report the failure) removes it.
         let _ = crate::store::batch::end(&path);
+        if flight == Flight::Leaves {
+            // The list is a hint every check verifies: a key left on it
+            // by a failure here is dropped by the next check.
+            let _ = self.leave_flight(key, &updated);
+        }
         let count = updated.events().len();
         let last_line =
             if events.is_empty() { last_line } else { text.get(last_in_text..).unwrap_or_default().to_vec() };
@@ -617,6 +637,46 @@ impl ReleaseStore for FileStore {
         }
         keys.sort();
         Ok(keys)
+    }
+}
+
+impl FileStore {
+    /// Checks that `updated`, entering flight, has its service to itself,
+    /// and lists it as in flight; returns the service's lock, to hold
+    /// until its log is written.
+    fn enter_flight(&self, key: &ReleaseKey, updated: &Release) -> Result<ServiceLock, StoreError> {
+        let service = updated.service().unwrap_or_default();
+        let lock = Flights::new(&self.dir).lock(service)?;
+        let candidates = match lock.listed()? {
+            Some(listed) => listed,
+            None => self.keys()?.into_iter().filter(|other| other.names_service(service)).collect(),
+        };
+        let mut in_flight = Vec::new();
+        for other in candidates.iter().filter(|other| *other != key) {
+            // A release that cannot be read is reported by loads and
+            // listings; it does not hold the service here.
+            if let Ok(stored) = self.load(other)
+                && stored.release.is_in_flight()
+                && stored.release.service() == Some(service)
+            {
+                in_flight.push((other.clone(), stored.release));
+            }
+        }
+        check_against(updated, in_flight.iter().map(|(_, release)| release))?;
+        let mut keys: Vec<ReleaseKey> = in_flight.into_iter().map(|(other, _)| other).collect();
+        keys.push(key.clone());
+        lock.write(&keys)?;
+        Ok(lock)
+    }
+
+    /// Takes `key` off its service's list once its release has left flight.
+    fn leave_flight(&self, key: &ReleaseKey, updated: &Release) -> Result<(), StoreError> {
+        let lock = Flights::new(&self.dir).lock(updated.service().unwrap_or_default())?;
+        if let Some(mut listed) = lock.listed()? {
+            listed.retain(|listed| listed != key);
+            lock.write(&listed)?;
+        }
+        Ok(())
     }
 }
 

@@ -55,6 +55,19 @@ impl ReleaseKey {
         ReleaseKey::encode(&raw)
     }
 
+    /// Whether the key may be of a release of `service`: it starts with
+    /// the service's encoded name and `@`, or it is a long key ending with
+    /// a digest, which may be of any service. A caller that must know
+    /// loads the release.
+    pub(crate) fn names_service(&self, service: &str) -> bool {
+        let prefix = ReleaseKey::encode(&format!("{service}@"));
+        let shortened = |key: &str| key.contains('~');
+        if shortened(&prefix.0) || shortened(&self.0) {
+            return true;
+        }
+        self.0.starts_with(&prefix.0)
+    }
+
     /// The key that names `raw`: see the type's documentation.
     fn encode(raw: &str) -> ReleaseKey {
         let mut key = String::with_capacity(raw.len());

@@ -8,6 +8,7 @@ use crate::digest::Digest;
 use crate::event::Event;
 use crate::release::{Integrity, Release, Trust, TrustEntry, TrustLedger};
 use crate::store::error::StoreError;
+use crate::store::in_flight::{Flight, check_against};
 use crate::store::ledger::push_expected;
 use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, not_found};
 
@@ -94,6 +95,9 @@ impl ReleaseStore for MemoryStore {
         if releases.contains_key(&key) {
             return Err(StoreError::ReleaseExists { key: key.to_string() });
         }
+        if Flight::of(false, release) == Flight::Enters {
+            check_against(release, releases.values())?;
+        }
         releases.insert(key.clone(), release.clone());
         Ok(key)
     }
@@ -111,7 +115,14 @@ impl ReleaseStore for MemoryStore {
         if actual != expected {
             return Err(StoreError::Conflict { key: key.to_string(), expected, actual });
         }
+        let was_in_flight = current.is_in_flight();
         let updated = extend(current, events, actual, &self.effective_trust())?;
+        if Flight::of(was_in_flight, &updated) == Flight::Enters {
+            check_against(
+                &updated,
+                releases.iter().filter(|(other, _)| *other != key).map(|(_, release)| release),
+            )?;
+        }
         let count = updated.events().len();
         releases.insert(key.clone(), updated);
         Ok(count)

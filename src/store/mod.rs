@@ -18,6 +18,7 @@ mod batch;
 mod checklists;
 mod error;
 mod file;
+mod in_flight;
 mod key;
 mod ledger;
 mod log;

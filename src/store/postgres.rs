@@ -26,10 +26,11 @@ use crate::release::{FORMAT_VERSION, Release, Trust};
 use crate::stage::Stage;
 use crate::store::checklists::KeptChecklists;
 use crate::store::error::StoreError;
+use crate::store::in_flight::{Flight, check_in_database};
 use crate::store::log::{Header, encode_error, parse_log};
 use crate::store::postgres_sql::{
-    APPEND_EVENTS, FILL_SUMMARY_CHECK, INSERT_RELEASE, SELECT_CHECKLIST, SELECT_KEYS, SELECT_LISTED,
-    SELECT_LOG, SELECT_SUMMARY, check_schema_name, migrate, quoted,
+    APPEND_EVENTS, FILL_SUMMARY_CHECK, INSERT_RELEASE, LOCK_SERVICE, SELECT_CHECKLIST, SELECT_IN_FLIGHT,
+    SELECT_KEYS, SELECT_LISTED, SELECT_LOG, SELECT_SUMMARY, check_schema_name, migrate, quoted,
 };
 use crate::store::postgres_summary::{Summary, summary_check};
 use crate::store::{
@@ -503,27 +504,41 @@ impl PostgresStore {
         let format = i32::try_from(FORMAT_VERSION).unwrap_or(i32::MAX);
         let mut connection = self.connection();
         let statement = self.statement(&mut connection, INSERT_RELEASE)?;
-        let inserted = connection
-            .client
-            .execute(
-                &statement,
-                &[
-                    &key.as_str(),
-                    &summary.service,
-                    &summary.version,
-                    &summary.stage.to_string(),
-                    &format,
-                    &as_count(summary.events),
-                    &head,
-                    &summary.last_event_at,
-                    &seqs(0, lines.len()),
-                    &lines,
-                    &summary_check(&summary, head.as_deref(), Some(&checklist)),
-                    &checklist,
-                    &keep,
-                ],
-            )
-            .map_err(database("create a release in"))?;
+        let (stage, events, seqs, check) = (
+            summary.stage.to_string(),
+            as_count(summary.events),
+            seqs(0, lines.len()),
+            summary_check(&summary, head.as_deref(), Some(&checklist)),
+        );
+        let params: [&(dyn postgres::types::ToSql + Sync); 13] = [
+            &key.as_str(),
+            &summary.service,
+            &summary.version,
+            &stage,
+            &format,
+            &events,
+            &head,
+            &summary.last_event_at,
+            &seqs,
+            &lines,
+            &check,
+            &checklist,
+            &keep,
+        ];
+        // A release stored already in flight (brought from elsewhere) is
+        // held to the same rule as one that moves there.
+        let inserted = if Flight::of(false, release) == Flight::Enters {
+            let statements = (
+                self.statement(&mut connection, LOCK_SERVICE)?,
+                self.statement(&mut connection, SELECT_IN_FLIGHT)?,
+            );
+            let mut transaction = connection.client.transaction().map_err(database("create a release in"))?;
+            check_in_database(&mut transaction, &statements, &self.schema, &key, release)?;
+            transaction.execute(&statement, &params).and_then(|count| transaction.commit().map(|()| count))
+        } else {
+            connection.client.execute(&statement, &params)
+        }
+        .map_err(database("create a release in"))?;
         drop(connection);
         if keep.is_some() {
             self.kept.remember(Arc::new(release.template().clone()));
@@ -574,6 +589,7 @@ impl PostgresStore {
             return Ok(expected);
         }
         let current = self.current(&mut connection, key, &summary, expected)?;
+        let was_in_flight = current.is_in_flight();
         // A refused event leaves the store without a memory of this
         // release: the next append reads it again.
         let trust = if moves_checklist(events) {
@@ -600,21 +616,46 @@ impl PostgresStore {
         let new = ReleaseSummary::of(&updated);
         let checklist = updated.template().fingerprint().to_string();
         let statement = self.statement(&mut connection, APPEND_EVENTS)?;
-        let written = connection.client.execute(
-            &statement,
-            &[
-                &key.as_str(),
-                &new.stage.to_string(),
-                &as_count(new.events),
-                &head,
-                &new.last_event_at,
-                &as_count(expected),
-                &seqs(expected, lines.len()),
-                &lines,
-                &summary_check(&new, head.as_deref(), Some(&checklist)),
-                &checklist,
-            ],
+        let flight_check = match Flight::of(was_in_flight, &updated) {
+            Flight::Enters => Some((
+                self.statement(&mut connection, LOCK_SERVICE)?,
+                self.statement(&mut connection, SELECT_IN_FLIGHT)?,
+            )),
+            Flight::Leaves | Flight::Stays => None,
+        };
+        let (stage, events, previous_count, seqs, check) = (
+            new.stage.to_string(),
+            as_count(new.events),
+            as_count(expected),
+            seqs(expected, lines.len()),
+            summary_check(&new, head.as_deref(), Some(&checklist)),
         );
+        let params: [&(dyn postgres::types::ToSql + Sync); 10] = [
+            &key.as_str(),
+            &stage,
+            &events,
+            &head,
+            &new.last_event_at,
+            &previous_count,
+            &seqs,
+            &lines,
+            &check,
+            &checklist,
+        ];
+        let written = match &flight_check {
+            // One transaction: a move into flight is checked and written
+            // under its service's lock. Other appends are one statement.
+            Some(statements) => {
+                let mut transaction =
+                    connection.client.transaction().map_err(database("append to a release in"))?;
+                check_in_database(&mut transaction, statements, &self.schema, key, &updated)?;
+                match transaction.execute(&statement, &params) {
+                    Ok(count) if count > 0 => transaction.commit().map(|()| count),
+                    other => other, // rolled back as the transaction is dropped
+                }
+            }
+            None => connection.client.execute(&statement, &params),
+        };
         match written {
             Ok(0) => return Err(self.conflict(&mut connection, key, expected)),
             Ok(_) => {}

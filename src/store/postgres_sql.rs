@@ -58,6 +58,14 @@ CREATE TABLE {schema}.trust_ledger (
 "#,
 ];
 
+/// Waits for, then holds until the transaction ends, the lock of one
+/// service's moves into flight (`$1` names the schema and the service).
+pub(super) const LOCK_SERVICE: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+/// Another release of the service in flight, by its summary row.
+pub(super) const SELECT_IN_FLIGHT: &str = "SELECT version, stage FROM {schema}.releases
+    WHERE service = $1 AND stage IN ('deploying', 'verifying') AND key <> $2 ORDER BY key COLLATE \"C\" LIMIT 1";
+
 /// A release's summary as an append checks it.
 pub(super) const SELECT_SUMMARY: &str = "SELECT format, events, head, service, version, stage, last_event_at FROM {schema}.releases WHERE key = $1";
 
