@@ -349,7 +349,8 @@ impl TapVersion for Release {
 /// A check of the suite, run against one store.
 type Check = fn(&Backend);
 
-const SUITE: [(&str, Check); 12] = [
+const SUITE: [(&str, Check); 13] = [
+    ("overdue", the_store_lists_every_overdue_emergency_change),
     ("in-flight", one_release_of_a_service_is_in_flight_at_a_time),
     ("create", creates_loads_and_refuses_a_second_create),
     ("missing", names_the_closest_keys_of_a_missing_release),
@@ -411,10 +412,14 @@ fn one_release_of_a_service_is_in_flight_at_a_time(backend: &Backend) {
             "{name}, round {round}: {message}"
         );
         assert_eq!(refusal.next_actions(), [NextAction::WaitOrDeployInParallel], "{name}");
-        // The loser is stored as it was: frozen.
+        // The loser is stored as it was: frozen; its status says who holds
+        // the service.
         let loser = outcomes.iter().find(|(_, outcome)| outcome.is_err()).unwrap();
         let key = ReleaseKey::of(&loser.0);
         assert_eq!(handles[1].load(&key).unwrap().release.stage(), Stage::Frozen, "{name}");
+        let status = handles[1].status(&key, t(31)).unwrap();
+        let held = status.next_move.and_then(|next| next.held_by).expect("held");
+        assert_eq!(held.version.to_string(), winner, "{name}");
         // Rolling the winner back frees the service for the loser.
         let winner_key = ReleaseKey::of(winners[0]);
         let mut deployed = handles[0].load(&winner_key).unwrap().release;
@@ -440,7 +445,9 @@ fn one_release_of_a_service_is_in_flight_at_a_time(backend: &Backend) {
         let key = store.create(release).unwrap();
         let mut deploying = release.clone();
         deploying.advance_to(Stage::Deploying, &ada(), t(30)).unwrap();
-        store.save(&deploying, release.events().len()).unwrap_or_else(|error| panic!("{name}: {key}: {error}"));
+        store
+            .save(&deploying, release.events().len())
+            .unwrap_or_else(|error| panic!("{name}: {key}: {error}"));
     }
     let elsewhere = planned_for("search", "1.0.0");
     store.create(&elsewhere).unwrap();
@@ -449,7 +456,45 @@ fn one_release_of_a_service_is_in_flight_at_a_time(backend: &Backend) {
     imported.advance_to(Stage::Deploying, &ada(), t(30)).unwrap();
     let error = store.create(&imported).unwrap_err();
     assert!(error.to_string().contains("of checkout is deploying"), "{name}: {error}");
-    assert!(matches!(store.load(&ReleaseKey::of(&imported)), Err(StoreError::ReleaseNotFound { .. })), "{name}");
+    assert!(
+        matches!(store.load(&ReleaseKey::of(&imported)), Err(StoreError::ReleaseNotFound { .. })),
+        "{name}"
+    );
+}
+
+fn the_store_lists_every_overdue_emergency_change(backend: &Backend) {
+    use release_workflow::policy::{ChangeType, EmergencyChange, Policy};
+    let name = backend.name;
+    let emergency = EmergencyChange::reviewed_by(
+        1,
+        [release_workflow::Role::CHANGE_APPROVER],
+        chrono::TimeDelta::hours(24),
+    )
+    .with_deferrable_approvals([Gate::Deploy]);
+    let template = Template::octoacme()
+        .with_policy(Policy::octoacme().with_emergency_changes(emergency).unwrap())
+        .unwrap();
+    let store = (backend.trusting)(Trust::default().trusting(template.clone()));
+    let mut hotfix = common::planned_on(template.clone());
+    hotfix.reclassify(ChangeType::Emergency, "checkout is down", &ada(), t(0)).unwrap();
+    common::complete_gate(&mut hotfix, Gate::Freeze, t(1));
+    hotfix.advance_to(Stage::Frozen, &ada(), t(1)).unwrap();
+    common::complete_gate(&mut hotfix, Gate::Deploy, t(2));
+    hotfix.defer_approvals(Gate::Deploy, "nobody awake", &ada(), t(2)).unwrap();
+    hotfix.advance_to(Stage::Deploying, &ada(), t(3)).unwrap();
+    let key = store.create(&hotfix).unwrap();
+    store.create(&planned_for("search", "1.0.0")).unwrap();
+    let due = t(3) + chrono::TimeDelta::hours(24);
+    assert!(store.overdue(t(4)).unwrap().releases.is_empty(), "{name}: not yet due");
+    let overdue = store.overdue(due + chrono::TimeDelta::minutes(1)).unwrap();
+    assert_eq!(overdue.releases.len(), 1, "{name}");
+    assert_eq!((&overdue.releases[0].key, overdue.releases[0].due), (&key, due), "{name}");
+    assert_eq!(overdue.releases[0].owed.len(), 1, "{name}: its review");
+    // Reviewed, it owes nothing.
+    let mut reviewed = hotfix.clone();
+    reviewed.approve_review("right call", &common::linus(), due).unwrap();
+    store.save(&reviewed, hotfix.events().len()).unwrap();
+    assert!(store.overdue(due + chrono::TimeDelta::minutes(1)).unwrap().releases.is_empty(), "{name}");
 }
 
 /// Enough releases for the stores that read on several threads to use

@@ -24,6 +24,7 @@ mod ledger;
 mod log;
 mod memory;
 mod migrate;
+mod owing;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
@@ -40,6 +41,7 @@ pub use file::FileStore;
 pub use key::ReleaseKey;
 pub use memory::MemoryStore;
 pub use migrate::{LogMigration, Migration};
+pub use owing::{Overdue, OverdueRelease};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, SCHEMA_VERSION};
 pub use recover::{DroppedLine, Recovery};
@@ -251,6 +253,34 @@ pub trait ReleaseStore {
             deployments.unreadable.append(&mut loaded.unreadable);
         }
         Ok(deployments)
+    }
+
+    /// Every emergency change whose review is overdue at `at` (it owes
+    /// something past its deadline; see [`Release::owed`]), and every
+    /// release that could not be read: what a team looks at to see every
+    /// review it owes.
+    ///
+    /// # Errors
+    ///
+    /// As [`list`](ReleaseStore::list).
+    fn overdue(&self, at: DateTime<Utc>) -> Result<Overdue, StoreError> {
+        owing::overdue(self, at)
+    }
+
+    /// The [status](Release::status_among) at `at` of the release stored
+    /// under `key`, beside the stored releases of its service in flight:
+    /// a release held by another says which.
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](ReleaseStore::load) for the release, and
+    /// [`list`](ReleaseStore::list) for the others.
+    fn status(
+        &self,
+        key: &ReleaseKey,
+        at: DateTime<Utc>,
+    ) -> Result<crate::release::ReleaseStatus, StoreError> {
+        owing::status(self, key, at)
     }
 
     /// The checklist version of this [fingerprint](crate::Template::fingerprint)
