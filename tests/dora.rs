@@ -457,3 +457,71 @@ fn the_template_declares_which_rollback_item_marks_restoration() {
     let record = DeploymentRecord::from_release(&undeclared).unwrap();
     assert_eq!(record.rollback().unwrap().restored_at, Some(t(3)));
 }
+
+#[test]
+fn emergency_changes_are_counted_apart_and_can_be_left_out() {
+    let normal = deployment("web", "1.0.0", 10.0, 10, &[9.0]);
+    let emergency = deployment("web", "1.0.1", 20.0, 10, &[19.5]).with_emergency();
+    assert!(emergency.is_emergency() && !normal.is_emergency());
+    let history = History::from_records([normal.clone(), emergency.clone()]);
+    let report = history.report(&fortnight()).unwrap();
+    let share = report.metrics.emergency_changes.expect("one emergency change");
+    assert_eq!((share.count, share.rate), (1, Some(0.5)));
+    assert_eq!(report.metrics.deployments, 2);
+    let text = report.to_string();
+    assert!(text.contains("emergency changes") && text.contains("50.0% (1 deployment)"), "{text}");
+    // Left out, the report is the normal flow's, and says what it left out.
+    let normal_only = history.report(&fortnight().with_emergency_changes(false)).unwrap();
+    assert_eq!(normal_only.metrics.deployments, 1);
+    assert_eq!(normal_only.metrics.emergency_changes, None);
+    assert_eq!(normal_only.explanation.emergency_changes, 1);
+    assert!(normal_only.to_string().contains("left out: 1 emergency change"), "{normal_only}");
+    assert_eq!(
+        normal_only.metrics,
+        History::from_records([normal.clone()]).report(&fortnight()).unwrap().metrics,
+        "the same as a history without it"
+    );
+    // A history without emergency changes reports and stores as before.
+    let plain = History::from_records([normal]).report(&fortnight()).unwrap();
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(!json.contains("emergency"), "{json}");
+    assert!(!plain.to_string().contains("emergency"));
+    // The record stores the mark, and the fast reader reads it.
+    let line = serde_json::to_string(&emergency).unwrap();
+    assert!(line.ends_with(r#","emergency":true}"#), "{line}");
+    #[cfg(feature = "store")]
+    {
+        let read =
+            release_workflow::metrics::JsonLines::new().history(format!("{line}\n").as_bytes()).unwrap();
+        assert!(read.value.records()[0].is_emergency());
+    }
+    // The trend shows an emergency column only when a period had one.
+    let trend = history.trend(&fortnight(), release_workflow::metrics::Period::Week).unwrap().to_string();
+    assert!(trend.lines().next().unwrap().ends_with("emergency"), "{trend}");
+    let plain_trend = History::from_records([deployment("web", "1.0.0", 10.0, 10, &[9.0])])
+        .trend(&fortnight(), release_workflow::metrics::Period::Week)
+        .unwrap()
+        .to_string();
+    assert!(!plain_trend.contains("emergency"), "{plain_trend}");
+}
+
+#[test]
+fn an_emergency_release_is_an_emergency_deployment_record() {
+    use common::{ada, t};
+    use release_workflow::policy::{ChangeType, EmergencyChange, Policy};
+    let rule =
+        EmergencyChange::reviewed_by(1, [release_workflow::Role::CHANGE_APPROVER], TimeDelta::hours(24));
+    let template = release_workflow::Template::octoacme()
+        .with_policy(Policy::octoacme().with_emergency_changes(rule).unwrap())
+        .unwrap();
+    let mut release = common::planned_on(template);
+    assert!(
+        !DeploymentRecord::from_release(&common::at_stage(release_workflow::Stage::Deploying))
+            .unwrap()
+            .is_emergency()
+    );
+    release.reclassify(ChangeType::Emergency, "down", &ada(), t(0)).unwrap();
+    common::advance(&mut release, t(1));
+    common::advance(&mut release, t(2));
+    assert!(DeploymentRecord::from_release(&release).unwrap().is_emergency());
+}

@@ -26,6 +26,7 @@ pub(crate) struct Accumulator {
     failed: usize,
     rolled_back: usize,
     remediations: usize,
+    emergencies: usize,
     commits_after_production: usize,
     unresolved: usize,
 }
@@ -39,7 +40,10 @@ impl Accumulator {
 
     /// How many records were offered: counted or left out.
     pub(crate) fn records_seen(&self) -> usize {
-        self.deployments + self.explanation.outside_window + self.explanation.other_services
+        self.deployments
+            + self.explanation.outside_window
+            + self.explanation.other_services
+            + self.explanation.emergency_changes
     }
 
     pub(crate) fn explanation_mut(&mut self) -> &mut Explanation {
@@ -78,6 +82,7 @@ impl Accumulator {
         }
         self.rolled_back += usize::from(record.rollback.is_some());
         self.remediations += usize::from(record.remediation);
+        self.emergencies += usize::from(record.emergency);
         if !record.is_failure() {
             return;
         }
@@ -105,6 +110,7 @@ impl Accumulator {
         append(&mut self.explanation.exclusions, explanation.exclusions);
         self.explanation.outside_window += explanation.outside_window;
         self.explanation.other_services += explanation.other_services;
+        self.explanation.emergency_changes += explanation.emergency_changes;
         append(&mut self.lead_times, other.lead_times);
         append(&mut self.durations, other.durations);
         append(&mut self.recoveries, other.recoveries);
@@ -112,6 +118,7 @@ impl Accumulator {
         self.failed += other.failed;
         self.rolled_back += other.rolled_back;
         self.remediations += other.remediations;
+        self.emergencies += other.emergencies;
         self.commits_after_production += other.commits_after_production;
         self.unresolved += other.unresolved;
     }
@@ -173,6 +180,7 @@ impl Accumulator {
             rollbacks: share(self.rolled_back),
             deployment_duration: durations,
             rework: share(self.remediations),
+            emergency_changes: (self.emergencies > 0).then(|| share(self.emergencies)),
         }
     }
 

@@ -82,6 +82,8 @@ pub struct DeploymentRecord {
     incidents: Vec<IncidentSpan>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     remediation: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    emergency: bool,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +106,8 @@ struct RecordFields {
     incidents: Vec<IncidentSpan>,
     #[serde(default)]
     remediation: bool,
+    #[serde(default)]
+    emergency: bool,
 }
 
 impl TryFrom<RecordFields> for DeploymentRecord {
@@ -121,6 +125,7 @@ impl TryFrom<RecordFields> for DeploymentRecord {
             commits: fields.commits,
             incidents: fields.incidents,
             remediation: fields.remediation,
+            emergency: fields.emergency,
         };
         record.validate()?;
         Ok(record)
@@ -161,6 +166,7 @@ impl DeploymentRecord {
             commits: Vec::new(),
             incidents: Vec::new(),
             remediation: false,
+            emergency: false,
         };
         record.validate()?;
         Ok(record)
@@ -218,6 +224,13 @@ impl DeploymentRecord {
     #[must_use]
     pub fn with_remediation(mut self) -> DeploymentRecord {
         self.remediation = true;
+        self
+    }
+
+    /// The same record, marked as an [emergency change](crate::policy::ChangeType::Emergency).
+    #[must_use]
+    pub fn with_emergency(mut self) -> DeploymentRecord {
+        self.emergency = true;
         self
     }
 
@@ -280,6 +293,7 @@ impl DeploymentRecord {
                 })
                 .collect(),
             remediation: release.plan().remediates().is_some(),
+            emergency: release.change_type() == crate::policy::ChangeType::Emergency,
         })
     }
 
@@ -301,6 +315,7 @@ impl DeploymentRecord {
             commits: &self.commits,
             incidents: &self.incidents,
             remediation: self.remediation,
+            emergency: self.emergency,
         }
     }
 
@@ -360,6 +375,11 @@ impl DeploymentRecord {
         self.remediation
     }
 
+    /// Whether it was an [emergency change](crate::policy::ChangeType::Emergency).
+    pub fn is_emergency(&self) -> bool {
+        self.emergency
+    }
+
     /// Whether it failed: rolled back, or linked to at least one incident.
     pub fn is_failure(&self) -> bool {
         self.rollback.is_some() || !self.incidents.is_empty()
@@ -382,6 +402,7 @@ pub(crate) struct RecordRef<'a> {
     pub(crate) commits: &'a [DateTime<Utc>],
     pub(crate) incidents: &'a [IncidentSpan],
     pub(crate) remediation: bool,
+    pub(crate) emergency: bool,
 }
 
 impl RecordRef<'_> {
@@ -455,6 +476,7 @@ impl RecordRef<'_> {
             commits: self.commits.to_vec(),
             incidents: self.incidents.to_vec(),
             remediation: self.remediation,
+            emergency: self.emergency,
         }
     }
 }

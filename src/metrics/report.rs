@@ -89,6 +89,7 @@ pub struct ReportOptions {
     zone: Zone,
     benchmark: Benchmark,
     threads: Option<NonZeroUsize>,
+    emergency_changes: bool,
 }
 
 impl ReportOptions {
@@ -109,6 +110,7 @@ impl ReportOptions {
             zone: Zone::UTC,
             benchmark: Benchmark::default(),
             threads: None,
+            emergency_changes: true,
         }
     }
 
@@ -148,6 +150,20 @@ impl ReportOptions {
     pub fn with_threads(mut self, threads: NonZeroUsize) -> ReportOptions {
         self.threads = Some(threads);
         self
+    }
+
+    /// Whether emergency changes count (the default), or are left out of
+    /// every metric and counted in the explanation: a team that wants its
+    /// normal flow measured apart from its firefighting.
+    #[must_use]
+    pub fn with_emergency_changes(mut self, counted: bool) -> ReportOptions {
+        self.emergency_changes = counted;
+        self
+    }
+
+    /// Whether emergency changes count.
+    pub fn emergency_changes(&self) -> bool {
+        self.emergency_changes
     }
 
     /// The window, or `None` for the days the records span.
@@ -287,6 +303,11 @@ pub struct DoraMetrics {
     /// Deployment rework rate: unplanned deployments that remediate an
     /// incident, over deployments.
     pub rework: Share,
+    /// Emergency changes over deployments: not a DORA metric, and not
+    /// graded. `None` when no deployment counted was one, and then not
+    /// written, so a history without them reports exactly as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_changes: Option<Share>,
 }
 
 /// Why a deployment counted as failed.
@@ -342,6 +363,14 @@ pub struct Explanation {
     pub outside_window: usize,
     /// Records of other services, for a one-service report.
     pub other_services: usize,
+    /// Records of emergency changes, for a report that leaves them out
+    /// ([`ReportOptions::with_emergency_changes`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub emergency_changes: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// The DORA metrics of a history over a window, graded, and explained.
@@ -444,6 +473,15 @@ impl DoraMetrics {
                 String::new(),
             ),
         ]
+        .into_iter()
+        .chain(self.emergency_changes.map(|share| {
+            (
+                "emergency changes",
+                format!("{} ({})", percent(share.rate), counted(share.count, "deployment", "deployments")),
+                String::new(),
+            )
+        }))
+        .collect()
     }
 }
 
@@ -540,6 +578,10 @@ impl fmt::Display for Explanation {
             let records = counted(explanation.other_services, "record", "records");
             left_out.push(format!("{records} of other services"));
         }
+        if explanation.emergency_changes > 0 {
+            let records = counted(explanation.emergency_changes, "emergency change", "emergency changes");
+            left_out.push(records);
+        }
         if left_out.is_empty() {
             writeln!(f, "left out: nothing")
         } else {
@@ -589,18 +631,22 @@ pub struct Trend {
 }
 
 impl fmt::Display for Trend {
+    /// One row per period; an `emergency` column when any period had an
+    /// emergency change.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
+        let emergencies = self.rows.iter().any(|row| row.metrics.emergency_changes.is_some());
+        write!(
             f,
             "{:<12} {:>9} {:>11} {:>14} {:>8} {:>14} {:>9} {:>8}",
             self.period, "deploys", "per day", "lead time p50", "CFR", "recovery p50", "rollbacks", "rework"
         )?;
+        writeln!(f, "{}", if emergencies { format!(" {:>9}", "emergency") } else { String::new() })?;
         for row in &self.rows {
             let m = &row.metrics;
             let median = |s: Option<&Spread>| s.map_or_else(|| "—".to_owned(), |s| s.median.to_string());
             let share =
                 |rate: Option<f64>| rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0));
-            writeln!(
+            write!(
                 f,
                 "{:<12} {:>9} {:>11.2} {:>14} {:>8} {:>14} {:>9} {:>8}",
                 self.time_zone.local(row.window.start).format("%Y-%m-%d"),
@@ -612,6 +658,12 @@ impl fmt::Display for Trend {
                 m.rollbacks.count,
                 share(m.rework.rate),
             )?;
+            let emergency = if emergencies {
+                format!(" {:>9}", m.emergency_changes.map_or(0, |share| share.count))
+            } else {
+                String::new()
+            };
+            writeln!(f, "{emergency}")?;
         }
         Ok(())
     }

@@ -84,6 +84,7 @@ pub(crate) fn record_ref<'a>(line: &'a str, scratch: &'a mut Scratch) -> Option<
         }
     }
     let remediation = cursor.skip(b",\"remediation\":true");
+    let emergency = cursor.skip(b",\"emergency\":true");
     cursor.expect(b"}")?;
     if cursor.at != cursor.bytes.len() {
         return None;
@@ -100,6 +101,7 @@ pub(crate) fn record_ref<'a>(line: &'a str, scratch: &'a mut Scratch) -> Option<
         commits,
         incidents,
         remediation,
+        emergency,
     };
     record.validate().ok()?;
     Some(record)

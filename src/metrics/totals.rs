@@ -167,18 +167,24 @@ impl Totals {
         };
         let started_ms = at.timestamp_millis();
         let day = inside.then(|| self.calendar.day_of_second(started_ms.div_euclid(1000)));
+        let left_out = record.emergency && !self.options.emergency_changes();
         if let Some(services) = &mut self.by_service {
             let accumulator = match services.get_mut(record.service) {
                 Some(accumulator) => accumulator,
                 None => services.entry(record.shared_service()).or_default(),
             };
             match day {
+                _ if left_out => accumulator.explanation_mut().emergency_changes += 1,
                 Some(day) => accumulator.add(record, day, started_ms),
                 None => accumulator.explanation_mut().outside_window += 1,
             }
         }
         if self.options.service().is_some_and(|service| record.service != service) {
             self.report.explanation_mut().other_services += 1;
+            return;
+        }
+        if left_out {
+            self.report.explanation_mut().emergency_changes += 1;
             return;
         }
         let Some(day) = day else {
