@@ -400,7 +400,7 @@ impl StateMachineTest for Real {
             assert_eq!(&real.store.load(&real.keys[index]).unwrap().release, release, "the store holds it");
             assert_eq!(&Release::replay(release.events().to_vec(), &real.trust).unwrap(), release);
         }
-        for service in 0..SERVICES.len() {
+        for (service, name) in SERVICES.iter().enumerate() {
             let in_flight: Vec<&Release> = real
                 .releases
                 .iter()
@@ -413,7 +413,7 @@ impl StateMachineTest for Real {
                 in_flight.len() <= 1 + allowed,
                 "{} releases of {} in flight, {allowed} allowed in parallel",
                 in_flight.len(),
-                SERVICES[service]
+                name
             );
         }
     }
