@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::NextAction;
 use crate::actor::{Actor, Role};
-use crate::checklist::Item;
+use crate::checklist::{Item, ItemId};
 use crate::event::{Event, RollbackReason};
 use crate::health::{Finding, RiskDecision, Verdict};
 use crate::incident::Incident;
@@ -108,6 +108,9 @@ pub struct ReleaseStatus {
     /// What an emergency change deferred of its gates' approvals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deferred_approvals: Vec<DeferredApprovals>,
+    /// The items an emergency change deferred and has not done yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred_items: Vec<ItemId>,
     /// What an emergency change owes before it closes ([`Release::owed`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owed: Vec<Owed>,
@@ -338,6 +341,11 @@ impl Release {
             last_event: self.events().last().cloned(),
             change_type: self.change_type(),
             deferred_approvals: self.deferred_approvals().to_vec(),
+            deferred_items: self
+                .items()
+                .filter(|(_, status)| status.is_deferred())
+                .map(|(item, _)| item.id().clone())
+                .collect(),
             owed: self.owed(),
             review_due: self.review_due(),
             overdue: false,
@@ -527,6 +535,9 @@ impl ReleaseStatus {
                 deferred.reason
             )?;
         }
+        for item in &self.deferred_items {
+            writeln!(f, "  deferred   item `{item}`, owed")?;
+        }
         if self.owed.is_empty() {
             return Ok(());
         }
@@ -594,7 +605,9 @@ impl ReleaseStatus {
         }
         if let Some(closing) = &self.closing {
             let count = closing.open_items.len();
-            if count == 0 {
+            if count == 0 && !self.owed.is_empty() {
+                writeln!(f, "  to close   every {} item is settled; what it owes is open", closing.group)?;
+            } else if count == 0 {
                 writeln!(f, "  closed     every {} item is settled", closing.group)?;
             } else {
                 let noun = if count == 1 { "item" } else { "items" };
