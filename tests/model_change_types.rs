@@ -19,6 +19,8 @@
 //! `MODEL_CASES=20000 MODEL_STEPS=100 cargo test --release --test
 //! model_change_types` runs more and longer.
 
+#![cfg(feature = "store")]
+
 mod common;
 
 use chrono::{DateTime, TimeDelta, Utc};
