@@ -32,6 +32,9 @@ fn the_team_file_says_everything_a_template_can() {
     let policy = team.policy().unwrap();
     assert_eq!(policy.approvals_for(Gate::Deploy).unwrap().count(), 1);
     assert_eq!(policy.windows().len(), 1);
+    assert!(policy.standard_changes().is_some_and(|rule| rule.max_changes() == Some(3)));
+    let emergency = policy.emergency_changes().unwrap();
+    assert!(emergency.skips_windows() && emergency.defers_approvals_of(Gate::Deploy));
     // It imports from its own Markdown too.
     let markdown = team.to_markdown();
     assert_eq!(
