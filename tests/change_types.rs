@@ -308,7 +308,7 @@ fn a_deferred_item_passes_its_gate_is_owed_and_is_completed_later() {
     ));
     // Markdown shows it unticked and owed; ticking it completes it.
     let markdown = release.to_markdown();
-    let line = markdown.lines().find(|line| line.contains(DEFERRABLE)).unwrap();
+    let line = markdown.lines().find(|line| line.starts_with("- [") && line.contains(DEFERRABLE)).unwrap();
     assert!(
         line.starts_with("- [ ] ") && line.contains("**deferred, owed**: load test after the fix"),
         "{line}"
@@ -316,6 +316,22 @@ fn a_deferred_item_passes_its_gate_is_owed_and_is_completed_later() {
     assert!(
         release.markdown_updates(&markdown, &ada(), t(11)).unwrap().is_empty(),
         "an unticked owed item is unchanged"
+    );
+    // On top: the type, the deferred approvals, what is owed and by when.
+    assert!(markdown.contains("**Change type:** emergency"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "- approvals of the deploy gate **deferred** by Ada Lovelace (release-manager), 2026-11-30 09:03 UTC: \
+             the approvers are asleep"
+        ),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "- **owes**, due 2026-12-03 09:10 UTC: deferred item \\`testing.performance-tested\\` done; 0 of 2 \
+             review approvals"
+        ),
+        "{markdown}"
     );
     let mut released = emergency_released();
     let ticked = released.to_markdown().replace(

@@ -11,7 +11,8 @@ use crate::checklist::markdown::{Block, blocks, escaped};
 use crate::checklist::{Item, ItemStatus, MarkdownError, Requirement};
 use crate::event::{Event, EventKind};
 use crate::health::Verdict;
-use crate::release::status::{NextMove, TIME};
+use crate::policy::ChangeType;
+use crate::release::status::{NextMove, ReleaseStatus, TIME};
 use crate::release::{Release, ReleaseError};
 use crate::stage::{Gate, Stage};
 use crate::text::counted;
@@ -82,6 +83,7 @@ impl Release {
                 );
             }
         }
+        change_type(&mut out, &status);
         if let Some(health) = &status.health {
             let _ = writeln!(out, "**Health:** {}", verdict_word(&health.verdict));
             findings(&mut out, &health.verdict);
@@ -328,6 +330,34 @@ fn next_step(out: &mut String, next: &NextMove) {
         let _ = writeln!(out, "- health: {}", verdict_word(health));
     }
     out.push('\n');
+}
+
+/// A standard or emergency change says so; an emergency change lists the
+/// approvals it deferred and what it owes, and by when.
+fn change_type(out: &mut String, status: &ReleaseStatus) {
+    if status.change_type == ChangeType::Normal {
+        return;
+    }
+    let _ = writeln!(out, "**Change type:** {}\n", status.change_type);
+    for deferred in &status.deferred_approvals {
+        let _ = writeln!(
+            out,
+            "- approvals of the {} gate **deferred** by {}, {}: {}",
+            deferred.gate,
+            escaped(&deferred.by.to_string()),
+            deferred.at.format(TIME),
+            escaped(&deferred.reason)
+        );
+    }
+    if !status.owed.is_empty() {
+        let due = status.review_due.map(|due| format!(", due {}", due.format(TIME))).unwrap_or_default();
+        // One line: the reader of an edited export takes no nested lists.
+        let owed: Vec<String> = status.owed.iter().map(|owed| escaped(&owed.to_string())).collect();
+        let _ = writeln!(out, "- **owes**{due}: {}", owed.join("; "));
+    }
+    if !status.deferred_approvals.is_empty() || !status.owed.is_empty() {
+        out.push('\n');
+    }
 }
 
 fn verdict_word(verdict: &Verdict) -> &'static str {
