@@ -593,3 +593,109 @@ fn a_policy_with_change_types_round_trips_and_one_without_keeps_its_fingerprint(
     let edited = json.replace(r#""count":2"#, r#""count":0"#);
     assert!(serde_json::from_str::<Policy>(&edited).unwrap_err().to_string().contains("review approvals"));
 }
+
+// ----- the edges the mutation pass asked about ------------------------------
+
+#[test]
+fn a_normal_plan_writes_no_change_type_and_the_rules_read_back() {
+    let normal = planned_on(template());
+    let json = serde_json::to_string(normal.plan()).unwrap();
+    assert!(!json.contains("change_type"), "{json}");
+    let emergency = common::team_builder().template(template()).change_type(ChangeType::Emergency).plan(t(0));
+    let json = serde_json::to_string(emergency.unwrap().plan()).unwrap();
+    assert!(json.contains(r#""change_type":"emergency""#), "{json}");
+    let policy = template().policy().unwrap().clone();
+    let standard = policy.standard_changes().unwrap();
+    assert_eq!(standard.skipped_approvals(), [Gate::Deploy]);
+    assert_eq!(standard.kinds(), [ReleaseKind::Patch]);
+    assert_eq!(standard.max_changes(), Some(2));
+    let emergency = policy.emergency_changes().unwrap();
+    assert_eq!(emergency.review_count(), 2);
+    assert_eq!(emergency.review_roles(), [Role::CHANGE_APPROVER, Role::SECURITY_ENGINEER]);
+    assert_eq!(emergency.deferrable_approvals(), [Gate::Deploy]);
+    assert_eq!(emergency.deferrable_items(), [DEFERRABLE.parse().unwrap()]);
+    assert_eq!(emergency.review_item(), Some(&REVIEW_ITEM.parse().unwrap()));
+}
+
+#[test]
+fn a_standard_change_skips_only_the_gates_its_rule_names() {
+    let policy = Policy::octoacme()
+        .with_approvals(Gate::Release, 1, [Role::CHANGE_APPROVER])
+        .unwrap()
+        .with_standard_changes(StandardChange::skipping_approvals([Gate::Deploy]))
+        .unwrap();
+    let mut release = common::team_builder()
+        .template(Template::octoacme().with_policy(policy).unwrap())
+        .member(linus())
+        .member(sam())
+        .change_type(ChangeType::Standard)
+        .plan(t(0))
+        .unwrap();
+    assert_eq!(release.approvals_needed(Gate::Deploy), None);
+    assert!(release.approvals_needed(Gate::Release).is_some(), "the release gate's approval stands");
+    release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+}
+
+#[test]
+fn an_emergency_change_keeps_to_the_windows_unless_its_rule_skips_them() {
+    let rule = EmergencyChange::reviewed_by(1, [Role::CHANGE_APPROVER], TimeDelta::hours(24))
+        .with_deferrable_approvals([Gate::Deploy]);
+    let policy = Policy::octoacme().with_window(freeze()).unwrap().with_emergency_changes(rule).unwrap();
+    let release = deploy_ready(
+        common::team_builder()
+            .template(Template::octoacme().with_policy(policy).unwrap())
+            .member(linus())
+            .member(sam())
+            .change_type(ChangeType::Emergency)
+            .plan(t(0))
+            .unwrap(),
+    );
+    let error = refused(&release, |r| r.advance_to(Stage::Deploying, &ada(), t(10)).map(drop));
+    assert!(matches!(error, ReleaseError::WindowClosed { .. }), "{error}");
+}
+
+/// `release`, an emergency change, frozen with its deploy items settled and
+/// its approvals deferred.
+fn deploy_ready(mut release: Release) -> Release {
+    complete_gate(&mut release, Gate::Freeze, t(1));
+    release.advance_to(Stage::Frozen, &ada(), t(2)).unwrap();
+    release.defer_approvals(Gate::Deploy, "asleep", &ada(), t(3)).unwrap();
+    complete_gate(&mut release, Gate::Deploy, t(4));
+    release
+}
+
+#[test]
+fn the_policy_takes_its_limits_and_refuses_past_them() {
+    let rule = |count, deadline| EmergencyChange::reviewed_by(count, [Role::CHANGE_APPROVER], deadline);
+    let accepts = |count, deadline| Policy::octoacme().with_emergency_changes(rule(count, deadline)).is_ok();
+    assert!(accepts(20, TimeDelta::days(90)));
+    assert!(!accepts(21, TimeDelta::hours(1)));
+    assert!(!accepts(1, TimeDelta::days(90) + TimeDelta::hours(1)));
+    let error = Policy::octoacme().with_emergency_changes(rule(1, TimeDelta::hours(-5))).unwrap_err();
+    assert!(error.to_string().contains("gives 0 hours for the review"), "{error}");
+}
+
+#[test]
+fn what_is_owed_reads_as_a_person_would_say_it() {
+    let release = emergency_released();
+    let owed: Vec<String> = release.owed().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        owed,
+        [
+            format!("deferred item `{DEFERRABLE}` done"),
+            format!("review item `{REVIEW_ITEM}` done"),
+            "0 of 2 review approvals, from change-approver or security-engineer".to_owned(),
+        ]
+    );
+    // Due at the deadline, overdue only past it.
+    let due = release.review_due().unwrap();
+    assert!(!release.is_overdue(due));
+    assert!(release.is_overdue(due + TimeDelta::seconds(1)));
+    let mut reviewed = release.clone();
+    reviewed.approve_review("fine", &linus(), t(40)).unwrap();
+    assert_eq!(reviewed.review_approvals().len(), 1);
+    assert_eq!(reviewed.review_approvals()[0].summary, "fine");
+    // Only the review item is owed done: other items are waived as ever.
+    let mut other = emergency_released();
+    other.waive("closure.artifacts-archived", "archived by the pipeline", &ada(), t(40)).unwrap();
+}
