@@ -18,25 +18,18 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use release_workflow::{
-    Actor, Gate, Release, ReleaseKind, Role, Stage,
+    Actor, Gate, Release, Role, Stage,
     store::{FileStore, ReleaseStore},
 };
 
 mod common;
 
-use common::{approver, security, settle, start};
+use common::{settle, start};
 
 /// Release `version`, of `service` if one is given, frozen with its deploy
 /// gate settled and approved: ready to move into `Deploying`.
 fn ready(ada: &Actor, service: Option<&str>, version: &str) -> Release {
-    let builder = Release::builder()
-        .version(version)
-        .kind(ReleaseKind::Minor)
-        .target_date(start().date_naive())
-        .release_manager(ada.clone())
-        .on_call(ada.clone())
-        .member(security())
-        .member(approver());
+    let builder = common::team(ada, version);
     let builder = match service {
         Some(service) => builder.service(service),
         None => builder,

@@ -69,7 +69,6 @@ fn deploying_child() {
 fn two_processes_racing_to_deploy_one_service_never_both_win() {
     let dir = TempDir::new("flight-race");
     let store = FileStore::open(dir.path()).unwrap();
-    let mut single_wins = 0;
     for round in 0..12 {
         let keys: Vec<ReleaseKey> =
             (0..2).map(|n| store.create(&ready(&format!("5.{round}.{n}"))).unwrap()).collect();
@@ -95,7 +94,6 @@ fn two_processes_racing_to_deploy_one_service_never_both_win() {
         let mut sorted = codes.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, [0, HELD], "round {round}: exactly one child deploys");
-        single_wins += 1;
         // The stores agree: one deploying, one frozen.
         let stages: Vec<Stage> = keys.iter().map(|key| store.load(key).unwrap().release.stage()).collect();
         let winner = codes.iter().position(|code| *code == 0).unwrap();
@@ -107,7 +105,6 @@ fn two_processes_racing_to_deploy_one_service_never_both_win() {
         deployed.roll_back("next round", &grace(), t(40)).unwrap();
         store.save(&deployed, stored).unwrap();
     }
-    assert_eq!(single_wins, 12);
 }
 
 #[test]

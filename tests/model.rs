@@ -703,13 +703,11 @@ impl StateMachineTest for RealRelease {
 }
 
 fn config() -> Config {
-    let cases = std::env::var("MODEL_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(10_000);
-    Config { cases, failure_persistence: Config::default().failure_persistence, ..Config::default() }
+    common::model_config(10_000)
 }
 
 fn steps() -> std::ops::Range<usize> {
-    let steps = std::env::var("MODEL_STEPS").ok().and_then(|steps| steps.parse().ok()).unwrap_or(60);
-    1..steps
+    common::model_steps(60)
 }
 
 prop_state_machine! {

@@ -422,13 +422,11 @@ impl StateMachineTest for Real {
 }
 
 fn config() -> Config {
-    let cases = std::env::var("MODEL_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(2_000);
-    Config { cases, failure_persistence: Config::default().failure_persistence, ..Config::default() }
+    common::model_config(2_000)
 }
 
 fn steps() -> std::ops::Range<usize> {
-    let steps = std::env::var("MODEL_STEPS").ok().and_then(|steps| steps.parse().ok()).unwrap_or(40);
-    1..steps
+    common::model_steps(40)
 }
 
 prop_state_machine! {

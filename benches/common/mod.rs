@@ -38,8 +38,14 @@ pub fn start() -> DateTime<Utc> {
 
 /// Release `version` of the bench service, planned by `ada` at `start()`.
 pub fn planned(ada: &Actor, version: &str) -> Release {
+    team(ada, version).service("bench").plan(start()).unwrap()
+}
+
+/// Release `version`, minor, for `start()`'s day, `ada` its release
+/// manager and on call, the security engineer and the approver on its
+/// roster; no service yet.
+pub fn team(ada: &Actor, version: &str) -> release_workflow::plan::ReleaseBuilder {
     Release::builder()
-        .service("bench")
         .version(version)
         .kind(ReleaseKind::Minor)
         .target_date(start().date_naive())
@@ -47,8 +53,6 @@ pub fn planned(ada: &Actor, version: &str) -> Release {
         .on_call(ada.clone())
         .member(security())
         .member(approver())
-        .plan(start())
-        .unwrap()
 }
 
 /// A deterministic history: 20 services deploying around the clock for a

@@ -295,7 +295,7 @@ impl Release {
             service: self.service().unwrap_or_default().to_owned(),
             version: version.clone(),
             stage,
-            allowers: self.policy_roles_for(Action::DeployInParallel),
+            allowers: self.roles_for(Action::DeployInParallel),
         }
         .into()
     }
@@ -485,13 +485,6 @@ impl Release {
     fn emergency_rule_for(&self, what: &'static str) -> Result<&EmergencyChange, ReleaseError> {
         self.emergency_rule()
             .ok_or_else(|| ChangeError::NotEmergency { what, change_type: self.change_type }.into())
-    }
-
-    fn policy_roles_for(&self, action: Action) -> Vec<Role> {
-        self.template()
-            .policy()
-            .map(|policy| policy.roles_for(action, None, None).into_iter().cloned().collect())
-            .unwrap_or_default()
     }
 }
 

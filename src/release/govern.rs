@@ -171,7 +171,8 @@ impl Release {
 
     // ----- checks ---------------------------------------------------------
 
-    fn roles_for(&self, action: Action) -> Vec<Role> {
+    /// The roles the policy lets take `action` on the release as a whole.
+    pub(super) fn roles_for(&self, action: Action) -> Vec<Role> {
         self.template()
             .policy()
             .map(|policy| policy.roles_for(action, None, None).into_iter().cloned().collect())

@@ -145,9 +145,13 @@ pub(super) fn check_in_database(
     match (version.parse(), stage.parse()) {
         (Ok(version), Ok(stage)) => Err(StoreError::Release(updated.service_held_by(&version, stage))),
         // A row whose version or stage does not read was changed outside
-        // the store: the service is held all the same.
-        _ => Err(StoreError::Release(
-            updated.service_held_by(updated.version(), crate::stage::Stage::Deploying),
-        )),
+        // the store: say so, rather than name a release it is not.
+        _ => Err(StoreError::NotALog {
+            path: std::path::PathBuf::from(format!("{schema}.releases")),
+            problem: format!(
+                "the summary row of a release of {service} in flight reads version \"{version}\" and stage \
+                 \"{stage}\": it was changed outside the store; restore it from a backup"
+            ),
+        }),
     }
 }

@@ -274,3 +274,18 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A model test's configuration: `cases` sequences unless `MODEL_CASES`
+/// says otherwise.
+pub fn model_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::Config;
+    let cases = std::env::var("MODEL_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(cases);
+    Config { cases, failure_persistence: Config::default().failure_persistence, ..Config::default() }
+}
+
+/// A model test's sequence lengths: up to `steps` operations unless
+/// `MODEL_STEPS` says otherwise.
+pub fn model_steps(steps: usize) -> std::ops::Range<usize> {
+    let steps = std::env::var("MODEL_STEPS").ok().and_then(|steps| steps.parse().ok()).unwrap_or(steps);
+    1..steps
+}
