@@ -372,6 +372,18 @@ impl EventKind {
             EventKind::ParallelDeployAllowed { .. } => EventType::ParallelDeployAllowed,
         }
     }
+
+    /// The item an item event names, to share its text with the checklist.
+    pub(crate) fn item_mut(&mut self) -> Option<&mut ItemId> {
+        match self {
+            EventKind::ItemCompleted { item }
+            | EventKind::ItemNotApplicable { item, .. }
+            | EventKind::ItemWaived { item, .. }
+            | EventKind::ItemReopened { item, .. }
+            | EventKind::ItemDeferred { item, .. } => Some(item),
+            _ => None,
+        }
+    }
 }
 
 /// Why a release was rolled back.

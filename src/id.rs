@@ -1,14 +1,34 @@
 //! Stable ids made of lowercase slugs, such as `planning.version-confirmed`.
 
-/// Defines a validated id newtype over `String`: dot-separated lowercase
-/// kebab-case slugs of at most `$max` characters, with `parse`, serde that
-/// checks, and the impls of [`text_newtype`].
+/// Defines a validated id newtype over shared text: dot-separated
+/// lowercase kebab-case slugs of at most `$max` characters, with `parse`,
+/// serde that checks, and the impls of [`text_newtype`].
+///
+/// The text is an `Arc<str>` because ids are repeated: every event that
+/// settles an item names it, and a loaded release's events share the text
+/// of their checklist's ids instead of holding a copy each (the
+/// `many_releases` bench in `benches/integrity.rs` prints the heap).
 macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, what = $what:literal, example = $example:literal, max = $max:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(std::sync::Arc<str>);
+
+        #[cfg(test)]
+        #[allow(dead_code, reason = "not every id's tests ask")]
+        impl $name {
+            /// Whether both hold one text, not two copies of it.
+            pub(crate) fn shares_text_with(&self, other: &$name) -> bool {
+                std::sync::Arc::ptr_eq(&self.0, &other.0)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
 
         impl $name {
             #[doc = concat!("Parses and checks ", $what, ".")]
@@ -20,7 +40,7 @@ macro_rules! slug_id {
             /// error says which rule it breaks.
             pub fn parse(text: &str) -> Result<$name, crate::text::TextError> {
                 match crate::text::slug_problem(text, $max) {
-                    None => Ok($name(text.to_owned())),
+                    None => Ok($name(std::sync::Arc::from(text))),
                     Some(problem) => Err(crate::text::TextError::InvalidId {
                         what: $what,
                         id: crate::text::shorten(text),
@@ -66,7 +86,7 @@ macro_rules! text_newtype {
 
         impl From<$name> for String {
             fn from(value: $name) -> String {
-                value.0
+                crate::id::OwnedText::into_string(value.0)
             }
         }
 
@@ -88,6 +108,25 @@ macro_rules! text_newtype {
             }
         }
     };
+}
+
+/// The text a newtype holds, given back as a `String`: without a copy
+/// when it is one.
+pub(crate) trait OwnedText {
+    /// The text as a `String`.
+    fn into_string(self) -> String;
+}
+
+impl OwnedText for String {
+    fn into_string(self) -> String {
+        self
+    }
+}
+
+impl OwnedText for std::sync::Arc<str> {
+    fn into_string(self) -> String {
+        String::from(&*self)
+    }
 }
 
 pub(crate) use slug_id;

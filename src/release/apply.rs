@@ -3,7 +3,6 @@
 //! Live operations and replay share this one path, so a log can only hold
 //! what the live rules allow.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -21,7 +20,7 @@ use crate::release::settled::Settled;
 /// compared with to share their text: enough for the handful of people
 /// who act on one release.
 const RECENT_ACTORS: usize = 8;
-use crate::release::{Release, ReleaseError, Trust};
+use crate::release::{NOT_ENTERED, Release, ReleaseError, Trust};
 use crate::roster::Roster;
 use crate::stage::{Gate, Stage};
 use crate::text::check_reason;
@@ -53,29 +52,20 @@ pub(super) type Resolve<'a> = &'a dyn Fn(&Digest) -> Option<Arc<Template>>;
 impl Release {
     pub(super) fn start(plan: Arc<ReleasePlan>, mut event: Event) -> Release {
         event.by.share_with([plan.release_manager(), plan.on_call()]);
-        let mut entered = [None; Stage::ALL.len()];
+        let mut entered = [NOT_ENTERED; Stage::ALL.len()];
         if let Some(slot) = entered.get_mut(Stage::Planned as usize) {
-            *slot = Some(event.at);
+            *slot = 0;
         }
         Release {
             statuses: Settled::default(),
             change_type: plan.change_type(),
             plan,
             stage: Stage::Planned,
-            added_changes: Vec::new(),
-            change_ids: BTreeSet::new(),
             entered,
             observations: Vec::new(),
             flags: Vec::new(),
-            risk_decisions: Vec::new(),
-            incidents: Vec::new(),
             approvals: Vec::new(),
-            overrides: Vec::new(),
-            roster: None,
-            versions: Vec::new(),
-            deferred_approvals: Vec::new(),
-            reviews: Vec::new(),
-            parallel_allowed: false,
+            more: super::rare::Rarely::default(),
             events: vec![event],
         }
     }
@@ -186,14 +176,25 @@ impl Release {
         );
         let effect = self.check(&event, resolve)?;
         match effect {
-            Effect::Status { index, status } => self.statuses.set(index, status),
+            Effect::Status { index, status } => {
+                self.statuses.set(index, status);
+                // The event names the item with its own copy of the id; the
+                // checklist's is the same text, shared.
+                if let (Some(named), Some(item)) = (event.what.item_mut(), self.template().items().get(index))
+                    && named == item.id()
+                {
+                    *named = item.id().clone();
+                }
+            }
             Effect::AddChange => {
                 if let EventKind::ChangeAdded { change } = &event.what {
-                    if self.change_ids.is_empty() {
-                        self.change_ids = self.plan.changes().iter().map(|c| c.id().to_owned()).collect();
+                    let planned = self.plan.changes();
+                    let more = self.more.make_mut();
+                    if more.change_ids.is_empty() {
+                        more.change_ids = planned.iter().map(|c| c.id().to_owned()).collect();
                     }
-                    self.change_ids.insert(change.id().to_owned());
-                    self.added_changes.push(change.clone());
+                    more.change_ids.insert(change.id().to_owned());
+                    more.added_changes.push(change.clone());
                 }
             }
             Effect::Enter { stage } => self.enter(stage, &event),
@@ -204,27 +205,27 @@ impl Release {
                     self.flags.remove(index);
                 }
             }
-            Effect::AcceptRisk(decision) => self.risk_decisions.push(decision),
-            Effect::OpenIncident(incident) => self.incidents.push(incident),
+            Effect::AcceptRisk(decision) => self.more.make_mut().risk_decisions.push(decision),
+            Effect::OpenIncident(incident) => self.more.make_mut().incidents.push(incident),
             Effect::ResolveIncident { index, resolved_at } => {
-                if let Some(incident) = self.incidents.get_mut(index) {
+                if let Some(incident) = self.more.make_mut().incidents.get_mut(index) {
                     incident.resolve(resolved_at);
                 }
             }
             Effect::Approve(approval) => self.approvals.push(approval),
-            Effect::Override { window } => self.overrides.push(window),
+            Effect::Override { window } => self.more.make_mut().overrides.push(window),
             Effect::Roster(roster) => {
-                self.roster = Some(roster);
+                self.more.make_mut().roster = Some(*roster);
                 self.lapse_approvals_of_the_departed();
             }
             Effect::MoveChecklist { template, statuses } => {
-                self.versions.push(template);
+                self.more.make_mut().versions.push(template);
                 self.statuses = statuses;
             }
             Effect::ChangeType(to) => self.change_type = to,
-            Effect::DeferApprovals(deferred) => self.deferred_approvals.push(deferred),
-            Effect::Review(review) => self.reviews.push(review),
-            Effect::AllowParallel => self.parallel_allowed = true,
+            Effect::DeferApprovals(deferred) => self.more.make_mut().deferred_approvals.push(deferred),
+            Effect::Review(review) => self.more.make_mut().reviews.push(review),
+            Effect::AllowParallel => self.more.make_mut().parallel_allowed = true,
         }
         self.lapse_approvals(&event.what);
         self.events.push(event);
@@ -235,9 +236,10 @@ impl Release {
     fn enter(&mut self, stage: Stage, event: &Event) {
         self.stage = stage;
         if let Some(slot) = self.entered.get_mut(stage as usize) {
-            *slot = Some(event.at);
+            // The event is pushed next, so its position is the log's length.
+            *slot = u32::try_from(self.events.len()).unwrap_or(NOT_ENTERED);
         }
-        let (plan, moved) = (Arc::clone(&self.plan), self.versions.last().cloned());
+        let (plan, moved) = (Arc::clone(&self.plan), self.more.versions.last().cloned());
         let template = moved.as_deref().unwrap_or_else(|| plan.template());
         for (index, item) in template.items().iter().enumerate() {
             if item.settled_on() == Some(stage) && !self.statuses.get(index).is_settled() {
@@ -262,7 +264,9 @@ impl Release {
                     return Err(ReleaseError::ChangesFrozen { stage: self.stage });
                 }
                 let planned = || self.plan.changes().iter().any(|planned| planned.id() == change.id());
-                if self.change_ids.contains(change.id()) || (self.change_ids.is_empty() && planned()) {
+                if self.more.change_ids.contains(change.id())
+                    || (self.more.change_ids.is_empty() && planned())
+                {
                     return Err(PlanError::DuplicateChange { change: change.id().to_owned() }.into());
                 }
                 self.check_standard_with(self.changes().count() + 1)?;

@@ -192,17 +192,17 @@ impl Release {
 
     /// The approvals deferred, oldest first.
     pub fn deferred_approvals(&self) -> &[DeferredApprovals] {
-        &self.deferred_approvals
+        &self.more.deferred_approvals
     }
 
     /// The review approvals given, oldest first.
     pub fn review_approvals(&self) -> &[ReviewApproval] {
-        &self.reviews
+        &self.more.reviews
     }
 
     /// Whether a parallel deployment was allowed.
     pub fn parallel_deploy_allowed(&self) -> bool {
-        self.parallel_allowed
+        self.more.parallel_allowed
     }
 
     /// Whether the release is in flight: deploying or verifying. One
@@ -236,7 +236,7 @@ impl Release {
         {
             owed.push(Owed::ReviewItem { item: item.clone() });
         }
-        let given = u32::try_from(self.reviews.len()).unwrap_or(u32::MAX);
+        let given = u32::try_from(self.more.reviews.len()).unwrap_or(u32::MAX);
         if given < rule.review_count() {
             owed.push(Owed::Review {
                 needed: rule.review_count(),
@@ -274,7 +274,7 @@ impl Release {
         &self,
         others: impl IntoIterator<Item = &'a Release>,
     ) -> Result<(), ReleaseError> {
-        let Some(service) = self.service().filter(|_| !self.parallel_allowed) else {
+        let Some(service) = self.service().filter(|_| !self.more.parallel_allowed) else {
             return Ok(());
         };
         let holder = others.into_iter().find(|other| {
@@ -315,7 +315,9 @@ impl Release {
                 .policy()
                 .and_then(Policy::standard_changes)
                 .is_some_and(|rule| rule.skips_approvals_of(gate)),
-            ChangeType::Emergency => self.deferred_approvals.iter().any(|deferred| deferred.gate == gate),
+            ChangeType::Emergency => {
+                self.more.deferred_approvals.iter().any(|deferred| deferred.gate == gate)
+            }
             _ => false,
         }
     }
@@ -362,8 +364,9 @@ impl Release {
             .filter(|(_, status)| status.is_deferred())
             .map(|(item, _)| format!("`{}`", item.id()))
             .collect();
-        deferred
-            .extend(self.deferred_approvals.iter().map(|d| format!("the approvals of the {} gate", d.gate)));
+        deferred.extend(
+            self.more.deferred_approvals.iter().map(|d| format!("the approvals of the {} gate", d.gate)),
+        );
         if !deferred.is_empty() {
             return Err(ChangeError::DeferredWork { deferred }.into());
         }
@@ -422,7 +425,7 @@ impl Release {
         if self.template().policy().and_then(|policy| policy.approvals_for(gate)).is_none() {
             return Err(ChangeError::NoApprovalsToDefer { gate }.into());
         }
-        if self.deferred_approvals.iter().any(|deferred| deferred.gate == gate) {
+        if self.more.deferred_approvals.iter().any(|deferred| deferred.gate == gate) {
             return Err(ChangeError::AlreadyDeferred { gate }.into());
         }
         check_reason("reason for the deferral", reason)?;
@@ -443,7 +446,7 @@ impl Release {
         if self.entered_at(Stage::Deploying).is_none() {
             return Err(refuse(ReviewProblem::NotYet { stage: self.stage() }));
         }
-        if u32::try_from(self.reviews.len()).unwrap_or(u32::MAX) >= rule.review_count() {
+        if u32::try_from(self.more.reviews.len()).unwrap_or(u32::MAX) >= rule.review_count() {
             return Err(refuse(ReviewProblem::NothingOwed));
         }
         if !rule.review_roles().contains(event.by.role()) {
@@ -457,7 +460,7 @@ impl Release {
             Some(Conflict::Authored(change)) => return Err(refuse(ReviewProblem::AuthoredChange { change })),
             None => {}
         }
-        if self.reviews.iter().any(|review| review.by.id() == event.by.id()) {
+        if self.more.reviews.iter().any(|review| review.by.id() == event.by.id()) {
             return Err(refuse(ReviewProblem::AlreadyApproved));
         }
         check_reason("summary of the review", summary)?;
@@ -475,7 +478,7 @@ impl Release {
         if self.service().is_none() {
             return Err(ChangeError::NoService.into());
         }
-        if self.parallel_allowed {
+        if self.more.parallel_allowed {
             return Err(ChangeError::ParallelAlreadyAllowed.into());
         }
         check_reason("reason for the parallel deployment", reason)?;

@@ -122,7 +122,7 @@ impl Release {
         if self.skips_windows() {
             return Ok(());
         }
-        let overridden = |window: &ChangeWindow| self.overrides.iter().any(|name| name == window.name());
+        let overridden = |window: &ChangeWindow| self.more.overrides.iter().any(|name| name == window.name());
         let closed = |window: &ChangeWindow, until: Option<DateTime<Utc>>| ReleaseError::WindowClosed {
             window: window.to_string(),
             kind: window.kind(),
@@ -328,7 +328,7 @@ impl Release {
         if !found.applies_to(self.service(), self.kind()) {
             return Err(refuse(OverrideProblem::DoesNotApply));
         }
-        if self.overrides.iter().any(|name| name == window) {
+        if self.more.overrides.iter().any(|name| name == window) {
             return Err(refuse(OverrideProblem::AlreadyOverridden));
         }
         check_reason("reason for overriding the window", reason)?;

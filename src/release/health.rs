@@ -160,7 +160,8 @@ impl Release {
 
     /// Whether a risk decision accepted this very finding.
     fn is_decided(&self, finding: &Finding) -> bool {
-        self.risk_decisions
+        self.more
+            .risk_decisions
             .iter()
             .any(|decision| decision.findings.iter().any(|accepted| accepted.is_same_finding(finding)))
     }
@@ -188,12 +189,12 @@ impl Release {
 
     /// The decisions to accept inconclusive findings.
     pub fn risk_decisions(&self) -> &[RiskDecision] {
-        &self.risk_decisions
+        &self.more.risk_decisions
     }
 
     /// The incidents this release caused, in the order recorded.
     pub fn incidents(&self) -> &[Incident] {
-        &self.incidents
+        &self.more.incidents
     }
 
     // ----- checks ---------------------------------------------------------
@@ -318,11 +319,12 @@ impl Release {
         at: DateTime<Utc>,
     ) -> Result<Effect, ReleaseError> {
         let index = self
+            .more
             .incidents
             .iter()
             .position(|known| known.id() == incident)
             .ok_or_else(|| ReleaseError::UnknownIncident { incident: crate::text::shorten(incident) })?;
-        if let Some(known) = self.incidents.get(index) {
+        if let Some(known) = self.more.incidents.get(index) {
             known.check_resolution(resolved_at)?;
         }
         if resolved_at > at {
@@ -345,7 +347,7 @@ impl Release {
     }
 
     fn check_new_incident(&self, incident: &Incident, at: DateTime<Utc>) -> Result<(), ReleaseError> {
-        let problem = if self.incidents.iter().any(|known| known.id() == incident.id()) {
+        let problem = if self.more.incidents.iter().any(|known| known.id() == incident.id()) {
             "is already recorded on this release: incident ids are unique".to_owned()
         } else if incident.opened_at() > at {
             format!(

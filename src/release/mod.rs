@@ -50,13 +50,13 @@ mod ledger;
 mod markdown;
 mod observe;
 mod people;
+mod rare;
 mod settled;
 mod status;
 mod stored;
 mod trust;
 mod versions;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -64,12 +64,10 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use crate::actor::Actor;
 use crate::checklist::{Item, ItemId, ItemStatus, Template};
 use crate::event::{Event, EventKind, RollbackReason};
-use crate::health::{Observation, RaisedFlag, RiskDecision};
-use crate::incident::Incident;
+use crate::health::{Observation, RaisedFlag};
 use crate::plan::{Change, PlanError, ReleaseBuilder, ReleasePlan};
 use crate::policy::ChangeType;
 pub use crate::progress::Tally;
-use crate::roster::Roster;
 use crate::stage::{Gate, Stage};
 use crate::version::{ReleaseKind, Version};
 
@@ -92,6 +90,9 @@ pub(crate) use stored::{FIRST_CHAINED_FORMAT, FIRST_NAMING_FORMAT, is_readable a
 pub use stored::{FORMAT_VERSION, Referring, Sealed, UnverifiedRelease};
 pub use trust::Trust;
 pub use versions::ChecklistMoveProblem;
+
+/// The position `Release::entered` holds for a stage not entered.
+const NOT_ENTERED: u32 = u32::MAX;
 
 /// One release, moving through its [`Stage`]s as its checklist allows.
 ///
@@ -132,36 +133,20 @@ pub struct Release {
     stage: Stage,
     /// The statuses of the items settled; every other item is open.
     statuses: settled::Settled,
-    added_changes: Vec<Change>,
-    /// The id of every change the release ships, for a duplicate check
-    /// that does not grow with the number of changes; empty (and not
-    /// allocated) until a change is added, when the plan's are checked
-    /// directly.
-    change_ids: BTreeSet<String>,
-    entered: [Option<DateTime<Utc>>; Stage::ALL.len()],
+    /// When the release entered each stage, as the position in `events`
+    /// of the event that moved it there ([`NOT_ENTERED`] if it has not):
+    /// the time is that event's, and a position is a quarter of the size.
+    entered: [u32; Stage::ALL.len()],
     observations: Vec<Observation>,
     /// The flags raised and not cleared, in the order raised.
     flags: Vec<RaisedFlag>,
-    risk_decisions: Vec<RiskDecision>,
-    incidents: Vec<Incident>,
     /// The approvals given and not lapsed.
     approvals: Vec<Approval>,
-    /// The change windows overridden, by name.
-    overrides: Vec<String>,
-    /// The roster in force, once a roster change made it differ from the
-    /// plan's: most releases never change theirs, and keep no copy.
-    roster: Option<Box<Roster>>,
-    /// The checklist versions the release moved to, in order: it follows
-    /// the last, or the one it was planned with while there is none.
-    versions: Vec<Arc<Template>>,
     /// The change type now: as planned, or as last reclassified.
     change_type: ChangeType,
-    /// The gates whose approvals an emergency change deferred.
-    deferred_approvals: Vec<DeferredApprovals>,
-    /// The review approvals an emergency change was given.
-    reviews: Vec<ReviewApproval>,
-    /// Whether the release may deploy beside another of its service.
-    parallel_allowed: bool,
+    /// What few releases hold: added changes, incidents, overrides, roster
+    /// and checklist changes, an emergency change's deferrals and reviews.
+    more: rare::Rarely,
     events: Vec<Event>,
 }
 
@@ -381,7 +366,7 @@ impl Release {
 
     /// The checklist the release follows.
     pub fn template(&self) -> &Template {
-        self.versions.last().map_or_else(|| self.plan.template(), |version| &**version)
+        self.more.versions.last().map_or_else(|| self.plan.template(), |version| &**version)
     }
 
     /// The checklist versions the release moved to after it was planned,
@@ -389,12 +374,12 @@ impl Release {
     /// follows the last. Empty for a release on the version it was planned
     /// with.
     pub fn checklist_versions(&self) -> impl Iterator<Item = &Template> + '_ {
-        self.versions.iter().map(|version| &**version)
+        self.more.versions.iter().map(|version| &**version)
     }
 
     /// Every change the release ships: those planned, then those added.
     pub fn changes(&self) -> impl Iterator<Item = &Change> + '_ {
-        self.plan.changes().iter().chain(&self.added_changes)
+        self.plan.changes().iter().chain(&self.more.added_changes)
     }
 
     /// The status of the item with this id, if the template has it.
@@ -483,7 +468,8 @@ impl Release {
 
     /// When the release entered `stage`, if it has.
     pub fn entered_at(&self, stage: Stage) -> Option<DateTime<Utc>> {
-        self.entered.get(stage as usize).copied().flatten()
+        let position = *self.entered.get(stage as usize)?;
+        self.events.get(usize::try_from(position).ok()?).map(|event| event.at)
     }
 
     /// When the post-release monitoring window closes, once the release is

@@ -19,7 +19,7 @@ impl Release {
     /// the roster changes since have left it. Under a policy, the next
     /// event's actor is checked against it.
     pub fn roster(&self) -> &Roster {
-        self.roster.as_deref().unwrap_or_else(|| self.plan().roster())
+        self.more.roster.as_ref().unwrap_or_else(|| self.plan().roster())
     }
 
     /// Who holds the release manager's role now (the first, if several
@@ -186,7 +186,7 @@ impl Release {
     /// Drops the approvals whose approver no longer holds, on the roster now
     /// in force, the role they approved in.
     pub(super) fn lapse_approvals_of_the_departed(&mut self) {
-        let roster = self.roster.as_deref().unwrap_or_else(|| self.plan.roster());
+        let roster = self.more.roster.as_ref().unwrap_or_else(|| self.plan.roster());
         self.approvals.retain(|approval| roster.check(&approval.by).is_ok());
     }
 }

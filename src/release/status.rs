@@ -324,7 +324,7 @@ impl Release {
             health,
             incidents: self.incidents().to_vec(),
             approvals: self.approvals().to_vec(),
-            overridden_windows: self.overrides.clone(),
+            overridden_windows: self.more.overrides.clone(),
             next_move: self.next_move(),
             rollback_allowed_until: match self.stage() {
                 Stage::Released => self.monitoring_window_closes_at(),
