@@ -185,6 +185,7 @@ mod tests {
         let mut written = Rarely::default();
         written.make_mut().overrides.push("weekend".into());
         assert_ne!(none, written);
+        assert_ne!(hasher.hash_one(&none), hasher.hash_one(&written), "what it holds is hashed");
         assert_eq!(written.overrides, ["weekend"]);
         assert!(none.overrides.is_empty());
     }
