@@ -814,6 +814,13 @@ impl ReleaseStore for AlwaysStale {
     fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
         self.inner.keys()
     }
+
+    fn changes_since(
+        &self,
+        cursor: release_workflow::store::Cursor,
+    ) -> Result<release_workflow::store::Changes, StoreError> {
+        self.inner.changes_since(cursor)
+    }
 }
 
 #[test]

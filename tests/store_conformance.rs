@@ -10,6 +10,8 @@
 #![cfg(feature = "store")]
 
 mod common;
+#[path = "store_conformance/feed.rs"]
+mod feed;
 
 use std::sync::Arc;
 
@@ -46,6 +48,11 @@ impl Backend {
     /// Another handle, trusting the default checklist.
     fn connect(&self) -> Shared {
         (self.trusting)(Trust::default())
+    }
+
+    /// Another handle, trusting `trust`.
+    fn trusting(&self, trust: Trust) -> Shared {
+        (self.trusting)(trust)
     }
 }
 
@@ -349,7 +356,12 @@ impl TapVersion for Release {
 /// A check of the suite, run against one store.
 type Check = fn(&Backend);
 
-const SUITE: [(&str, Check); 13] = [
+const SUITE: [(&str, Check); 18] = [
+    ("feed", feed::the_feed_numbers_every_stored_event_once_in_order),
+    ("feed-race", feed::writers_racing_on_several_handles_get_distinct_numbers),
+    ("feed-pages", feed::a_long_feed_comes_in_pages),
+    ("feed-unreadable", feed::a_release_the_reader_cannot_read_is_reported_and_passed),
+    ("feed-wait", feed::a_waiting_reader_wakes_for_an_append_and_times_out_without_one),
     ("overdue", the_store_lists_every_overdue_emergency_change),
     ("in-flight", one_release_of_a_service_is_in_flight_at_a_time),
     ("create", creates_loads_and_refuses_a_second_create),
@@ -1059,6 +1071,7 @@ mod postgres_store {
             .batch_execute(&format!(
                 "ALTER TABLE {schema}.releases DROP COLUMN summary_check, DROP COLUMN checklist, DROP COLUMN migrated;
                  DROP TABLE {schema}.checklists; DROP TABLE {schema}.trust_ledger;
+                 ALTER TABLE {schema}.events DROP COLUMN feed; DROP TABLE {schema}.feed_counter;
                  DELETE FROM {schema}.schema_version WHERE version > 1;"
             ))
             .unwrap();

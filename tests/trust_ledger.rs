@@ -116,6 +116,12 @@ impl release_workflow::store::ReleaseStore for Racing {
     fn keys(&self) -> Result<Vec<release_workflow::store::ReleaseKey>, release_workflow::store::StoreError> {
         self.inner.keys()
     }
+    fn changes_since(
+        &self,
+        cursor: release_workflow::store::Cursor,
+    ) -> Result<release_workflow::store::Changes, release_workflow::store::StoreError> {
+        self.inner.changes_since(cursor)
+    }
     fn trust_ledger(&self) -> Result<TrustLedger, release_workflow::store::StoreError> {
         self.inner.trust_ledger()
     }

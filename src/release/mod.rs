@@ -74,7 +74,7 @@ use crate::version::{ReleaseKind, Version};
 pub use access::{AccessError, Approval, ApprovalProblem, ApprovalsNeeded};
 pub use chain::Integrity;
 #[cfg(feature = "store")]
-pub(crate) use chain::{StoredEvent, stored_line};
+pub(crate) use chain::{StoredEvent, canonical, stored_line};
 pub use change::{DeferredApprovals, Owed, ReviewApproval};
 pub use change_error::{ChangeError, ReviewProblem};
 #[cfg(all(test, feature = "store"))]

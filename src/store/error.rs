@@ -87,6 +87,16 @@ pub enum StoreError {
         problem: String,
     },
 
+    /// The file store's change feed with a line that cannot be read.
+    CorruptFeed {
+        /// The feed's file.
+        path: PathBuf,
+        /// Where the line starts, in bytes from the file's start.
+        offset: u64,
+        /// What is wrong with it.
+        problem: String,
+    },
+
     /// A log with a line that reads but is refused: its event was changed
     /// after it was written (the chain does not hold), its checklist is
     /// not trusted, or it breaks a rule.
@@ -196,6 +206,12 @@ impl fmt::Display for StoreError {
             StoreError::Refused { path, line, source } => {
                 write!(f, "{}, line {line}: {source}", path.display())
             }
+            StoreError::CorruptFeed { path, offset, problem } => write!(
+                f,
+                "{}, the line at byte {offset}: {problem}: the change feed was changed outside the store; \
+                 restore it from a backup (the logs it indexes are not affected)",
+                path.display()
+            ),
             StoreError::NotCreated { key, source } => {
                 write!(f, "release {key} was not stored, and nothing was written: {source}")
             }
@@ -342,6 +358,7 @@ mod tests {
             StoreError::Refused { path: path(), line: 1, source: Box::new(untrusted.clone()) },
             StoreError::Refused { path: path(), line: 54, source: Box::new(tampered) },
             StoreError::NotALog { path: path(), problem: "its first line is not a header".into() },
+            StoreError::CorruptFeed { path: path(), offset: 120, problem: "expected value".into() },
             StoreError::CorruptChecklist {
                 path: PathBuf::from("releases/checklists/b7a3.json"),
                 problem: "has fingerprint 9f00…, not the one it is kept under".into(),

@@ -448,7 +448,7 @@ fn write_synced(file: &mut File, text: &[u8]) -> io::Result<()> {
 
 /// Whether `path` still names the open `file`.
 #[cfg(unix)]
-fn still_named(file: &File, path: &Path) -> bool {
+pub(super) fn still_named(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), fs::metadata(path)) {
         (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
@@ -459,7 +459,7 @@ fn still_named(file: &File, path: &Path) -> bool {
 /// Whether `path` still names the open `file`: without inode numbers, the
 /// name is trusted.
 #[cfg(not(unix))]
-fn still_named(_file: &File, _path: &Path) -> bool {
+pub(super) fn still_named(_file: &File, _path: &Path) -> bool {
     true
 }
 
@@ -477,6 +477,7 @@ impl ReleaseStore for FileStore {
         };
         let (text, mut written) = self.encode_log(&key, release)?;
         let temporary = self.write_temporary(&key, &text)?;
+        let pending = self.feed_pending(&key, 0)?;
         // A hard link never replaces an existing name: two creators of one
         // release cannot both succeed.
         let linked = fs::hard_link(&temporary, &path);
@@ -484,11 +485,16 @@ impl ReleaseStore for FileStore {
         match linked {
             Ok(()) => {}
             Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+                pending.done();
                 return Err(StoreError::ReleaseExists { key: key.to_string() });
             }
-            Err(error) => return Err(StoreError::io(&path, "create", error)),
+            Err(error) => {
+                pending.done();
+                return Err(StoreError::io(&path, "create", error));
+            }
         }
         self.sync_dir()?;
+        self.record_in_feed(pending, &key, 0, release.events());
         if let Ok(file) = File::open(&path) {
             let state = FileState::of(&file, &path)?;
             if state.len == written.file.len {
@@ -571,12 +577,19 @@ impl ReleaseStore for FileStore {
         if events.len() > 1 {
             crate::store::batch::begin(&path, end, end + text.len() as u64, || self.sync_dir())?;
         }
+        let pending = if events.is_empty() { None } else { Some(self.feed_pending(key, actual)?) };
         let appended = file.seek(SeekFrom::Start(end)).and_then(|_| write_synced(&mut file, &text));
         if let Err(error) = appended {
             // Leave the log as it was: a batch is stored whole or not at all.
             let _ = file.set_len(end).and_then(|()| file.sync_data());
             let _ = crate::store::batch::end(&path);
+            if let Some(pending) = pending {
+                pending.done();
+            }
             return Err(StoreError::io(&path, "append to", error));
+        }
+        if let Some(pending) = pending {
+            self.record_in_feed(pending, key, actual, events);
         }
         // The batch is durable: its marker, if any, has done its work (and
         // one left by a crash before this append described what was cut).
@@ -602,6 +615,13 @@ impl ReleaseStore for FileStore {
         };
         self.remember(key, written);
         Ok(count)
+    }
+
+    /// Catches the feed up with any writer that crashed between its log
+    /// and its feed lines first (see the module `file_feed`).
+    fn changes_since(&self, cursor: crate::store::Cursor) -> Result<crate::store::Changes, StoreError> {
+        let marks = self.feed_page(cursor)?;
+        crate::store::feed::resolve(self, cursor, marks)
     }
 
     /// The version kept in [`checklists_dir`](FileStore::checklists_dir).

@@ -8,6 +8,7 @@ use crate::digest::Digest;
 use crate::event::Event;
 use crate::release::{Integrity, Release, Trust, TrustEntry, TrustLedger};
 use crate::store::error::StoreError;
+use crate::store::feed::{Changes, Cursor, FEED_PAGE, Mark, resolve};
 use crate::store::in_flight::{Flight, check_against};
 use crate::store::ledger::push_expected;
 use crate::store::{ReleaseKey, ReleaseStore, StoredRelease, check_creatable, extend, not_found};
@@ -26,6 +27,9 @@ pub struct MemoryStore {
     trust: Arc<Trust>,
     /// The trust ledger, and the versions its entries name.
     ledger: Arc<Mutex<Ledger>>,
+    /// The change feed: change `n` is at `n - 1`. Written while the
+    /// releases' lock is held, so in the order the releases changed.
+    feed: Arc<Mutex<Vec<Mark>>>,
 }
 
 #[derive(Debug, Default)]
@@ -43,7 +47,7 @@ impl MemoryStore {
     /// The same releases, created and loaded against `trust`.
     #[must_use]
     pub fn with_trust(self, trust: Trust) -> MemoryStore {
-        MemoryStore { releases: self.releases, trust: Arc::new(trust), ledger: self.ledger }
+        MemoryStore { releases: self.releases, trust: Arc::new(trust), ledger: self.ledger, feed: self.feed }
     }
 
     /// What the store was given to trust; its trust ledger adds to it
@@ -66,6 +70,16 @@ impl MemoryStore {
         match applied {
             Ok(trust) => trust,
             Err(never) => match never {},
+        }
+    }
+
+    /// Numbers `events`, the events of `key` from `first` on, in the feed.
+    fn record(&self, key: &ReleaseKey, first: usize, events: &[Event]) {
+        // A mark is pushed whole.
+        let mut feed = self.feed.lock().unwrap_or_else(PoisonError::into_inner);
+        for index in first..first + events.len() {
+            let number = feed.len() as u64 + 1;
+            feed.push(Mark { number, key: key.clone(), index, digest: None });
         }
     }
 
@@ -99,7 +113,17 @@ impl ReleaseStore for MemoryStore {
             check_against(release, releases.values())?;
         }
         releases.insert(key.clone(), release.clone());
+        self.record(&key, 0, release.events());
         Ok(key)
+    }
+
+    fn changes_since(&self, cursor: Cursor) -> Result<Changes, StoreError> {
+        let marks: Vec<Mark> = {
+            let feed = self.feed.lock().unwrap_or_else(PoisonError::into_inner);
+            let from = usize::try_from(cursor.number()).unwrap_or(usize::MAX).min(feed.len());
+            feed.get(from..).unwrap_or_default().iter().take(FEED_PAGE).cloned().collect()
+        };
+        resolve(self, cursor, marks)
     }
 
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
@@ -125,6 +149,7 @@ impl ReleaseStore for MemoryStore {
         }
         let count = updated.events().len();
         releases.insert(key.clone(), updated);
+        self.record(key, actual, events);
         Ok(count)
     }
 

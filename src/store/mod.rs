@@ -17,7 +17,9 @@
 mod batch;
 mod checklists;
 mod error;
+mod feed;
 mod file;
+mod file_feed;
 mod in_flight;
 mod key;
 mod ledger;
@@ -37,6 +39,7 @@ mod recover;
 mod summary;
 
 pub use error::StoreError;
+pub use feed::{Changes, Cursor, CursorError, FEED_PAGE, FeedEntry};
 pub use file::FileStore;
 pub use key::ReleaseKey;
 pub use memory::MemoryStore;
@@ -146,6 +149,57 @@ pub trait ReleaseStore {
     /// [`ReleaseError::Replay`] for an event that breaks a rule; as
     /// [`load`](ReleaseStore::load) otherwise.
     fn append(&self, key: &ReleaseKey, expected: usize, events: &[Event]) -> Result<usize, StoreError>;
+
+    /// The changes stored after `cursor`, oldest first, at most
+    /// [`FEED_PAGE`]: every event the store appended (or created a release
+    /// with), across all releases, each with its number in the store's
+    /// feed. Keep [`Changes::cursor`] for the next call; a reader far
+    /// behind calls again until a page comes back empty.
+    ///
+    /// The events are read from their releases' logs, verified as
+    /// [`load`](ReleaseStore::load) verifies them; a release that cannot be
+    /// read is reported in [`Changes::unreadable`] and its changes are
+    /// skipped, and an event a [`recover`](FileStore::recover) dropped is
+    /// left out.
+    ///
+    /// ```
+    /// use release_workflow::store::{Cursor, MemoryStore, ReleaseStore};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let mut release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let store = MemoryStore::new();
+    /// let key = store.create(&release)?;
+    /// let first = store.changes_since(Cursor::START)?;
+    /// assert_eq!(first.changes.len(), 1); // the planning event
+    ///
+    /// release.complete("planning.scope-documented", &ada, t0)?;
+    /// store.save(&release, 1)?;
+    /// let next = store.changes_since(first.cursor)?;
+    /// assert_eq!((next.changes[0].number, &next.changes[0].key, next.changes[0].index), (2, &key, 1));
+    /// assert!(store.changes_since(next.cursor)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Io`] or [`StoreError::Database`](StoreError) when the
+    /// feed itself cannot be read; [`StoreError::CorruptFeed`] when a line
+    /// of the file store's feed cannot be read.
+    fn changes_since(&self, cursor: Cursor) -> Result<Changes, StoreError>;
+
+    /// As [`changes_since`](ReleaseStore::changes_since), but waits up to
+    /// `timeout` for a change when there is none yet, and returns an empty
+    /// page if none came. The file and memory stores look every 50 ms; the
+    /// PostgreSQL store is woken by the database (`LISTEN`/`NOTIFY`).
+    ///
+    /// # Errors
+    ///
+    /// As [`changes_since`](ReleaseStore::changes_since).
+    fn wait_for_changes(&self, cursor: Cursor, timeout: std::time::Duration) -> Result<Changes, StoreError> {
+        feed::poll(self, cursor, timeout)
+    }
 
     /// Loads many releases at once: what a dashboard or a report over the
     /// store does. A release that cannot be read (a key not stored among
@@ -539,6 +593,16 @@ macro_rules! forward_store {
             }
             fn deployments(&self, filter: &ReleaseFilter) -> Result<Deployments, StoreError> {
                 (**self).deployments(filter)
+            }
+            fn changes_since(&self, cursor: Cursor) -> Result<Changes, StoreError> {
+                (**self).changes_since(cursor)
+            }
+            fn wait_for_changes(
+                &self,
+                cursor: Cursor,
+                timeout: std::time::Duration,
+            ) -> Result<Changes, StoreError> {
+                (**self).wait_for_changes(cursor, timeout)
             }
 
             fn checklist(&self, fingerprint: &crate::digest::Digest) -> Result<Option<Template>, StoreError> {

@@ -40,6 +40,8 @@ use crate::store::{
 
 #[path = "postgres_connection.rs"]
 mod connection;
+#[path = "postgres_feed.rs"]
+mod feed;
 #[path = "postgres_ledger.rs"]
 mod ledger;
 #[path = "postgres_many.rs"]
@@ -53,7 +55,7 @@ use connection::{Connection, at_server, server_of};
 /// The version of the database schema this crate writes and reads. A
 /// database at a newer version is refused; an older one is migrated when a
 /// store connects.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// The schema the tables live in unless another is named.
 const DEFAULT_SCHEMA: &str = "release_workflow";
@@ -118,6 +120,9 @@ pub struct PostgresStore {
     /// The checklist versions kept in the schema that this store has
     /// written or read.
     kept: KeptChecklists,
+    /// The connection that listens for the feed's notifications, made on
+    /// the first wait.
+    listener: Mutex<Option<Client>>,
     /// The trust the store works with, its own and its ledger's, with the
     /// ledger's length it was built from.
     effective: Mutex<Option<(usize, Arc<Trust>)>>,
@@ -207,6 +212,7 @@ impl PostgresStore {
             trust: Trust::default(),
             recent: Mutex::new(HashMap::new()),
             kept: KeptChecklists::default(),
+            listener: Mutex::new(None),
             effective: Mutex::new(None),
         })
     }
@@ -461,6 +467,22 @@ impl ReleaseStore for PostgresStore {
         self.retrying(|| self.keys_once())
     }
 
+    fn changes_since(&self, cursor: crate::store::Cursor) -> Result<crate::store::Changes, StoreError> {
+        let marks = self.retrying(|| self.feed_marks(cursor))?;
+        crate::store::feed::resolve(self, cursor, marks)
+    }
+
+    /// Woken by `NOTIFY`, on a second connection made on the first wait;
+    /// a store made on a caller's client, which has no URL to connect
+    /// with, looks every 50 ms instead.
+    fn wait_for_changes(
+        &self,
+        cursor: crate::store::Cursor,
+        timeout: std::time::Duration,
+    ) -> Result<crate::store::Changes, StoreError> {
+        self.wait_for_feed(cursor, timeout)
+    }
+
     /// The version kept in the schema's `checklists` table.
     fn trust_ledger(&self) -> Result<crate::release::TrustLedger, StoreError> {
         self.retrying(|| self.read_ledger(&mut self.connection()))
@@ -510,7 +532,8 @@ impl PostgresStore {
             seqs(0, lines.len()),
             summary_check(&summary, head.as_deref(), Some(&checklist)),
         );
-        let params: [&(dyn postgres::types::ToSql + Sync); 13] = [
+        let channel = self.feed_channel();
+        let params: [&(dyn postgres::types::ToSql + Sync); 14] = [
             &key.as_str(),
             &summary.service,
             &summary.version,
@@ -524,6 +547,7 @@ impl PostgresStore {
             &check,
             &checklist,
             &keep,
+            &channel,
         ];
         // A release stored already in flight (brought from elsewhere) is
         // held to the same rule as one that moves there.
@@ -630,7 +654,8 @@ impl PostgresStore {
             seqs(expected, lines.len()),
             summary_check(&new, head.as_deref(), Some(&checklist)),
         );
-        let params: [&(dyn postgres::types::ToSql + Sync); 10] = [
+        let channel = self.feed_channel();
+        let params: [&(dyn postgres::types::ToSql + Sync); 11] = [
             &key.as_str(),
             &stage,
             &events,
@@ -641,6 +666,7 @@ impl PostgresStore {
             &lines,
             &check,
             &checklist,
+            &channel,
         ];
         let written = match &flight_check {
             // One transaction: a move into flight is checked and written

@@ -10,7 +10,7 @@ use crate::store::postgres::{SCHEMA_VERSION, database};
 /// Each migration, from the version before it to its own (the first from
 /// an empty schema to version 1). `{schema}` is replaced by the schema's
 /// name, checked to be a plain identifier.
-pub(super) const MIGRATIONS: [&str; 3] = [
+pub(super) const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE {schema}.releases (
     key text PRIMARY KEY,
@@ -55,6 +55,17 @@ CREATE TABLE {schema}.trust_ledger (
     position bigint PRIMARY KEY CHECK (position >= 0),
     entry text NOT NULL
 );
+"#,
+    // Version 4: the change feed. Each event's number in it, given from a
+    // one-row counter that every write updates in its own statement: the
+    // row's lock makes writers commit in the order of their numbers, so a
+    // reader that sees a number has seen every smaller one. Events stored
+    // before have none and are not in the feed.
+    r#"
+ALTER TABLE {schema}.events ADD COLUMN feed bigint;
+CREATE UNIQUE INDEX events_by_feed ON {schema}.events (feed);
+CREATE TABLE {schema}.feed_counter (last bigint NOT NULL CHECK (last >= 0));
+INSERT INTO {schema}.feed_counter (last) VALUES (0);
 "#,
 ];
 
@@ -115,6 +126,10 @@ pub(super) const SELECT_LISTED: &str =
     WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
     ORDER BY key COLLATE \"C\"";
 
+/// The feed's changes after `$1`, at most `$2`, in order.
+pub(super) const SELECT_FEED: &str =
+    "SELECT feed, key, seq FROM {schema}.events WHERE feed > $1 ORDER BY feed LIMIT $2";
+
 /// A kept checklist version, by fingerprint.
 pub(super) const SELECT_CHECKLIST: &str = "SELECT template FROM {schema}.checklists WHERE fingerprint = $1";
 
@@ -128,9 +143,14 @@ pub(super) const INSERT_RELEASE: &str = "WITH kept AS (
     created AS (
         INSERT INTO {schema}.releases
             (key, service, version, stage, format, events, head, last_event_at, summary_check, checklist)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $12) ON CONFLICT (key) DO NOTHING RETURNING key)
-    INSERT INTO {schema}.events (key, seq, line)
-    SELECT created.key, new.seq, new.line FROM created, unnest($9::bigint[], $10::text[]) AS new (seq, line)";
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $12) ON CONFLICT (key) DO NOTHING RETURNING key),
+    numbered AS (
+        UPDATE {schema}.feed_counter SET last = last + $6
+        WHERE EXISTS (SELECT 1 FROM created) RETURNING last - $6 AS before),
+    notified AS (SELECT pg_notify($14, '') FROM numbered)
+    INSERT INTO {schema}.events (key, seq, line, feed)
+    SELECT created.key, new.seq, new.line, numbered.before + new.seq + 1
+    FROM created, numbered, (SELECT count(*) FROM notified) AS sent, unnest($9::bigint[], $10::text[]) AS new (seq, line)";
 
 /// New events and the summary they lead to, in one statement; nothing when
 /// the release no longer has the events the writer read. A writer racing
@@ -140,9 +160,14 @@ pub(super) const INSERT_RELEASE: &str = "WITH kept AS (
 pub(super) const APPEND_EVENTS: &str = "WITH moved AS (
         UPDATE {schema}.releases
         SET stage = $2, events = $3, head = $4, last_event_at = $5, summary_check = $9, checklist = $10
-        WHERE key = $1 AND events = $6 RETURNING key)
-    INSERT INTO {schema}.events (key, seq, line)
-    SELECT moved.key, new.seq, new.line FROM moved, unnest($7::bigint[], $8::text[]) AS new (seq, line)";
+        WHERE key = $1 AND events = $6 RETURNING key),
+    numbered AS (
+        UPDATE {schema}.feed_counter SET last = last + ($3 - $6)
+        WHERE EXISTS (SELECT 1 FROM moved) RETURNING last - ($3 - $6) AS before),
+    notified AS (SELECT pg_notify($11, '') FROM numbered)
+    INSERT INTO {schema}.events (key, seq, line, feed)
+    SELECT moved.key, new.seq, new.line, numbered.before + new.seq - $6 + 1
+    FROM moved, numbered, (SELECT count(*) FROM notified) AS sent, unnest($7::bigint[], $8::text[]) AS new (seq, line)";
 
 /// The check and checklist of a summary row written before they existed,
 /// once a listing has verified the row against its log; nothing if the
