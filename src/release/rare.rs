@@ -102,7 +102,8 @@ mod tests {
     use crate::event::EventKind;
     use crate::release::{Release, Trust, UnverifiedRelease};
     use crate::stage::{Gate, Stage};
-    use crate::{Actor, ReleaseKind, Role};
+    use crate::actor::{Actor, Role};
+    use crate::version::ReleaseKind;
     use std::hash::BuildHasher;
 
     fn planned() -> (Release, Actor, chrono::DateTime<chrono::Utc>) {
