@@ -99,10 +99,10 @@ impl Hash for Rarely {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actor::{Actor, Role};
     use crate::event::EventKind;
     use crate::release::{Release, Trust, UnverifiedRelease};
     use crate::stage::{Gate, Stage};
-    use crate::actor::{Actor, Role};
     use crate::version::ReleaseKind;
     use std::hash::BuildHasher;
 
