@@ -3,7 +3,11 @@
 //! Targets on the reference machine (2 cores, the server on the same
 //! machine): appending one event ≤ 2 ms, loading a release of 1,000
 //! events ≤ 10 ms, listing 10,000 releases by stage ≤ 50 ms, loading
-//! 10,000 10-event OctoAcme releases (what a dashboard reads) ≤ 0.3 s.
+//! 10,000 10-event OctoAcme releases (what a dashboard reads) ≤ 0.3 s; a
+//! DORA report over 100,000 stored releases, end to end (reading their
+//! deployment records from the store, then the report) ≤ 1 s. The 100,000
+//! releases are created once, in a schema the bench keeps
+//! (`bench_dora_100k_changes`), since creating them takes a minute or two.
 //! Appends are
 //! committed (and so flushed to the server's write-ahead log) before they
 //! return.
@@ -144,6 +148,72 @@ fn benches(c: &mut Criterion) {
     for store in [append, loaded, listed, many] {
         drop_schema(&url, store.schema());
     }
+    dora(c, &url, &ada);
+}
+
+/// Release `index` of the small checklist, walked to `Released`, or rolled
+/// back from `Verifying` one time in eight, deployed `index` minutes after
+/// the start.
+fn deployed(ada: &Actor, index: usize) -> Release {
+    let mut release = small_release(ada, index);
+    let at = start() + TimeDelta::minutes(index as i64);
+    let committed = at - TimeDelta::hours(2 + (index % 24) as i64);
+    release
+        .add_change(release_workflow::plan::Change::new(format!("PR-{index}"), committed).unwrap(), ada, at)
+        .unwrap();
+    release.advance_to(Stage::Frozen, ada, at).unwrap();
+    release.complete("ship.tested", ada, at).unwrap();
+    for next in [Stage::Deploying, Stage::Verifying] {
+        release.advance_to(next, ada, at).unwrap();
+    }
+    let done = at + TimeDelta::minutes(20);
+    if index % 8 == 0 {
+        release.roll_back("error rate doubled", ada, done).unwrap();
+    } else {
+        release.advance_to(Stage::Released, ada, done).unwrap();
+    }
+    release
+}
+
+/// DORA over 100,000 releases stored in PostgreSQL, end to end.
+fn dora(c: &mut Criterion, url: &str, ada: &Actor) {
+    const COUNT: usize = 100_000;
+    let schema = "bench_dora_100k_changes";
+    let trust = || Trust::default().trusting(small_template());
+    let store = PostgresStore::connect_to_schema(url, schema).unwrap().with_trust(trust());
+    let stored = store.keys().unwrap().len();
+    if stored != COUNT {
+        drop_schema(url, schema);
+        let writers: Vec<PostgresStore> = (0..4)
+            .map(|_| PostgresStore::connect_to_schema(url, schema).unwrap().with_trust(trust()))
+            .collect();
+        let count = writers.len();
+        std::thread::scope(|scope| {
+            for (writer, store) in writers.iter().enumerate() {
+                scope.spawn(move || {
+                    for index in (writer..COUNT).step_by(count) {
+                        store.create(&deployed(ada, index)).unwrap();
+                    }
+                });
+            }
+        });
+    }
+    let reader = PostgresStore::connect_to_schema(url, schema).unwrap().with_trust(trust());
+    let options = release_workflow::metrics::ReportOptions::recorded_days();
+    let report = || {
+        let deployments = reader.deployments(&ReleaseFilter::all()).unwrap();
+        assert_eq!((deployments.history.records().len(), deployments.unreadable.len()), (COUNT, 0));
+        deployments.history.report(&options).unwrap()
+    };
+    let first = report();
+    let text = first.to_string();
+    assert!(text.contains("change failure rate      12.5%") && !text.contains("no data"), "{text}");
+    let mut group = c.benchmark_group("postgres store, 100,000 releases");
+    group.sample_size(10).measurement_time(std::time::Duration::from_secs(20));
+    group.bench_function("DORA report from the store, end to end (deployments, then report)", |b| {
+        b.iter(|| black_box(report()))
+    });
+    group.finish();
 }
 
 criterion_group!(postgres_store, benches);

@@ -356,7 +356,8 @@ impl TapVersion for Release {
 /// A check of the suite, run against one store.
 type Check = fn(&Backend);
 
-const SUITE: [(&str, Check); 18] = [
+const SUITE: [(&str, Check); 19] = [
+    ("deployments", deployments_are_the_records_of_the_releases_that_deployed),
     ("feed", feed::the_feed_numbers_every_stored_event_once_in_order),
     ("feed-race", feed::writers_racing_on_several_handles_get_distinct_numbers),
     ("feed-pages", feed::a_long_feed_comes_in_pages),
@@ -640,6 +641,48 @@ fn listings_and_reports_go_on_past_what_they_cannot_read(backend: &Backend) {
     assert_eq!((all.history.records().len(), all.unreadable.len()), (1, 0), "{name}");
     let none = both.deployments(&ReleaseFilter::all().of_service("billing")).unwrap();
     assert!(none.history.records().is_empty() && none.unreadable.is_empty(), "{name}");
+}
+
+fn deployments_are_the_records_of_the_releases_that_deployed(backend: &Backend) {
+    let name = backend.name;
+    let store = backend.connect();
+    let mut rolled_back = at_stage(Stage::Deploying).tap_version("2.6.0");
+    rolled_back.roll_back("error rate doubled", &ada(), t(40)).unwrap();
+    let mut verifying = at_stage(Stage::Verifying).tap_version("2.7.0");
+    let releases = vec![
+        at_stage(Stage::Planned).tap_version("2.4.0"),
+        at_stage(Stage::Released).tap_version("2.5.0"),
+        rolled_back,
+        verifying.clone(),
+        planned_for("billing", "1.0.0"),
+    ];
+    for release in &releases {
+        store.create(release).unwrap();
+    }
+    let expected = |releases: &[Release]| {
+        let mut records = release_workflow::metrics::History::from_releases(releases).into_records();
+        records.sort_by(|a, b| a.release().cmp(b.release()));
+        records
+    };
+    let read = |filter: &ReleaseFilter| {
+        let deployments = store.deployments(filter).unwrap();
+        assert!(deployments.unreadable.is_empty(), "{name}: {:?}", deployments.unreadable);
+        let mut records = deployments.history.into_records();
+        records.sort_by(|a, b| a.release().cmp(b.release()));
+        records
+    };
+    assert_eq!(read(&ReleaseFilter::all()), expected(&releases), "{name}");
+    assert_eq!(read(&ReleaseFilter::all()).len(), 3, "{name}: the three that deployed");
+    assert_eq!(read(&ReleaseFilter::all().in_stage(Stage::RolledBack)), expected(&releases[2..3]), "{name}");
+    assert!(read(&ReleaseFilter::all().of_service("billing")).is_empty(), "{name}");
+    // A release that moves on changes its record: released now, in production.
+    let stored = verifying.events().len();
+    common::advance(&mut verifying, t(60));
+    assert_eq!(verifying.stage(), Stage::Released);
+    store.save(&verifying, stored).unwrap();
+    let now = read(&ReleaseFilter::all().in_stage(Stage::Released));
+    assert_eq!(now, expected(&[releases[1].clone(), verifying]), "{name}");
+    assert!(now.iter().all(|record| record.production_at().is_some()), "{name}");
 }
 
 /// The team's checklist with its item renamed: its next version.
@@ -1017,6 +1060,52 @@ mod postgres_store {
     }
 
     #[test]
+    fn a_deployment_record_edited_by_sql_is_reported_and_a_row_without_one_is_read_from_its_log() {
+        let Some(url) = database_url("a_deployment_record_edited_by_sql_is_reported") else { return };
+        let schema = fresh_schema(&url, "deployment");
+        let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        let mut client = raw(&url);
+        let released = at_stage(Stage::Released);
+        let key = store.create(&released).unwrap();
+        let expected = release_workflow::metrics::DeploymentRecord::from_release(&released).unwrap();
+        assert_eq!(store.deployments(&ReleaseFilter::all()).unwrap().history.records(), [expected.clone()]);
+        // A row as schema version 3 left it: no record, no check. The report
+        // reads its log once, and writes both.
+        client
+            .execute(&format!("UPDATE {schema}.releases SET deployment = NULL, deployment_check = NULL"), &[])
+            .unwrap();
+        assert_eq!(store.deployments(&ReleaseFilter::all()).unwrap().history.records(), [expected.clone()]);
+        let (record, check): (Option<String>, Option<String>) = {
+            let row = client
+                .query_one(&format!("SELECT deployment, deployment_check FROM {schema}.releases"), &[])
+                .unwrap();
+            (row.get(0), row.get(1))
+        };
+        assert!(record.as_deref().is_some_and(|record| record.contains("\"production_at\"")), "{record:?}");
+        assert!(check.is_some_and(|check| check.len() == 64));
+        // A record rewritten by SQL (the rollback erased) is reported, not
+        // counted; restored, it counts again.
+        let honest = record.unwrap();
+        client
+            .execute(
+                &format!("UPDATE {schema}.releases SET deployment = $1"),
+                &[&honest.replace("2.4.0", "9.9.9")],
+            )
+            .unwrap();
+        let deployments = store.deployments(&ReleaseFilter::all()).unwrap();
+        assert!(deployments.history.records().is_empty());
+        let [unreadable] = &deployments.unreadable[..] else { panic!("{deployments:?}") };
+        assert_eq!(unreadable.key, key);
+        assert!(
+            unreadable.error.to_string().contains("its deployment record was changed outside the store"),
+            "{unreadable}"
+        );
+        client.execute(&format!("UPDATE {schema}.releases SET deployment = $1"), &[&honest]).unwrap();
+        assert_eq!(store.deployments(&ReleaseFilter::all()).unwrap().history.records(), [expected]);
+        drop_schema(&url, &schema);
+    }
+
+    #[test]
     fn a_summary_row_edited_by_sql_is_refused_on_load_and_in_listings() {
         let Some(url) = database_url("a_summary_row_edited_by_sql_is_refused_on_load_and_in_listings") else {
             return;
@@ -1072,6 +1161,7 @@ mod postgres_store {
                 "ALTER TABLE {schema}.releases DROP COLUMN summary_check, DROP COLUMN checklist, DROP COLUMN migrated;
                  DROP TABLE {schema}.checklists; DROP TABLE {schema}.trust_ledger;
                  ALTER TABLE {schema}.events DROP COLUMN feed; DROP TABLE {schema}.feed_counter;
+                 ALTER TABLE {schema}.releases DROP COLUMN deployment, DROP COLUMN deployment_check;
                  DELETE FROM {schema}.schema_version WHERE version > 1;"
             ))
             .unwrap();

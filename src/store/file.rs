@@ -624,6 +624,12 @@ impl ReleaseStore for FileStore {
         crate::store::feed::resolve(self, cursor, marks)
     }
 
+    /// Reads the feed's last line, after catching up with a crashed writer.
+    fn feed_head(&self) -> Result<crate::store::Cursor, StoreError> {
+        self.feed_catch_up()?;
+        self.feed_last()
+    }
+
     /// The version kept in [`checklists_dir`](FileStore::checklists_dir).
     fn trust_ledger(&self) -> Result<crate::release::TrustLedger, StoreError> {
         self.stored_ledger()

@@ -268,6 +268,18 @@ impl FileStore {
         Ok(marks)
     }
 
+    /// The cursor after the feed's last whole line.
+    pub(super) fn feed_last(&self) -> Result<Cursor, StoreError> {
+        let path = self.feed_path();
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Cursor::START),
+            Err(error) => return Err(StoreError::io(&path, "open", error)),
+        };
+        let (_, last) = last_line(&mut file, &path)?;
+        Ok(Cursor::after(last))
+    }
+
     /// The marks after `cursor` of one page, after catching up with any
     /// crashed writer.
     pub(super) fn feed_page(&self, cursor: Cursor) -> Result<Vec<Mark>, StoreError> {

@@ -126,6 +126,11 @@ impl ReleaseStore for MemoryStore {
         resolve(self, cursor, marks)
     }
 
+    fn feed_head(&self) -> Result<Cursor, StoreError> {
+        let feed = self.feed.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(Cursor::after(feed.len() as u64))
+    }
+
     fn load(&self, key: &ReleaseKey) -> Result<StoredRelease, StoreError> {
         let release = self.trusted(&self.releases(), key)?;
         let revoked = self.ledger().ledger.revocation(&release.template().fingerprint()).cloned();

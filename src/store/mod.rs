@@ -189,6 +189,41 @@ pub trait ReleaseStore {
     /// of the file store's feed cannot be read.
     fn changes_since(&self, cursor: Cursor) -> Result<Changes, StoreError>;
 
+    /// The cursor after the last change stored: where a reader that wants
+    /// only what comes next starts (a board reads it before it renders, a
+    /// new bot before it follows the feed). The file and PostgreSQL stores
+    /// read it without reading a log; the default pages through the feed.
+    ///
+    /// ```
+    /// use release_workflow::store::{Cursor, MemoryStore, ReleaseStore};
+    /// # use release_workflow::{Actor, Release, ReleaseKind, Role};
+    /// # let ada = Actor::new("ada", "Ada", Role::RELEASE_MANAGER)?;
+    /// # let t0: chrono::DateTime<chrono::Utc> = "2026-11-30T09:00:00Z".parse()?;
+    /// # let release = Release::builder().service("checkout").version("2.4.0").kind(ReleaseKind::Minor)
+    /// #     .target_date("2026-12-01".parse()?).release_manager(ada.clone()).on_call(ada.clone()).plan(t0)?;
+    /// let store = MemoryStore::new();
+    /// assert_eq!(store.feed_head()?, Cursor::START);
+    /// store.create(&release)?;
+    /// let head = store.feed_head()?;
+    /// assert_eq!(head, Cursor::after(1));
+    /// assert!(store.changes_since(head)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`changes_since`](ReleaseStore::changes_since).
+    fn feed_head(&self) -> Result<Cursor, StoreError> {
+        let mut cursor = Cursor::START;
+        loop {
+            let page = self.changes_since(cursor)?;
+            if page.is_empty() {
+                return Ok(cursor);
+            }
+            cursor = page.cursor;
+        }
+    }
+
     /// As [`changes_since`](ReleaseStore::changes_since), but waits up to
     /// `timeout` for a change when there is none yet, and returns an empty
     /// page if none came. The file and memory stores look every 50 ms; the
@@ -596,6 +631,9 @@ macro_rules! forward_store {
             }
             fn changes_since(&self, cursor: Cursor) -> Result<Changes, StoreError> {
                 (**self).changes_since(cursor)
+            }
+            fn feed_head(&self) -> Result<Cursor, StoreError> {
+                (**self).feed_head()
             }
             fn wait_for_changes(
                 &self,

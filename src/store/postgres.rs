@@ -40,6 +40,8 @@ use crate::store::{
 
 #[path = "postgres_connection.rs"]
 mod connection;
+#[path = "postgres_deployments.rs"]
+mod deployments;
 #[path = "postgres_feed.rs"]
 mod feed;
 #[path = "postgres_ledger.rs"]
@@ -467,9 +469,20 @@ impl ReleaseStore for PostgresStore {
         self.retrying(|| self.keys_once())
     }
 
+    /// One query over the summary rows, which keep each release's
+    /// deployment record: no log is read (see `postgres_deployments.rs`).
+    fn deployments(&self, filter: &ReleaseFilter) -> Result<crate::store::Deployments, StoreError> {
+        self.retrying(|| self.deployments_once(filter))
+    }
+
     fn changes_since(&self, cursor: crate::store::Cursor) -> Result<crate::store::Changes, StoreError> {
         let marks = self.retrying(|| self.feed_marks(cursor))?;
         crate::store::feed::resolve(self, cursor, marks)
+    }
+
+    /// The feed counter, committed: writers hold its row until they commit.
+    fn feed_head(&self) -> Result<crate::store::Cursor, StoreError> {
+        self.retrying(|| self.feed_counter())
     }
 
     /// Woken by `NOTIFY`, on a second connection made on the first wait;
@@ -533,7 +546,8 @@ impl PostgresStore {
             summary_check(&summary, head.as_deref(), Some(&checklist)),
         );
         let channel = self.feed_channel();
-        let params: [&(dyn postgres::types::ToSql + Sync); 14] = [
+        let (deployment, deployment_check) = deployments::deployment_columns(&key, release);
+        let params: [&(dyn postgres::types::ToSql + Sync); 16] = [
             &key.as_str(),
             &summary.service,
             &summary.version,
@@ -548,6 +562,8 @@ impl PostgresStore {
             &checklist,
             &keep,
             &channel,
+            &deployment,
+            &deployment_check,
         ];
         // A release stored already in flight (brought from elsewhere) is
         // held to the same rule as one that moves there.
@@ -655,7 +671,8 @@ impl PostgresStore {
             summary_check(&new, head.as_deref(), Some(&checklist)),
         );
         let channel = self.feed_channel();
-        let params: [&(dyn postgres::types::ToSql + Sync); 11] = [
+        let (deployment, deployment_check) = deployments::deployment_columns(key, &updated);
+        let params: [&(dyn postgres::types::ToSql + Sync); 13] = [
             &key.as_str(),
             &stage,
             &events,
@@ -667,6 +684,8 @@ impl PostgresStore {
             &check,
             &checklist,
             &channel,
+            &deployment,
+            &deployment_check,
         ];
         let written = match &flight_check {
             // One transaction: a move into flight is checked and written

@@ -56,6 +56,13 @@ impl PostgresStore {
             .collect()
     }
 
+    /// The feed counter: the number of the last change committed.
+    pub(super) fn feed_counter(&self) -> Result<Cursor, StoreError> {
+        let sql = format!("SELECT last FROM {}.feed_counter", quoted(&self.schema));
+        let row = self.connection().client.query_one(&sql, &[]).map_err(database("read the feed of"))?;
+        Ok(Cursor::after(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0)))
+    }
+
     /// Waits for changes after `cursor`, woken by the database.
     pub(super) fn wait_for_feed(&self, cursor: Cursor, timeout: Duration) -> Result<Changes, StoreError> {
         let Some(url) = self.url.clone() else {

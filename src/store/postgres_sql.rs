@@ -60,8 +60,13 @@ CREATE TABLE {schema}.trust_ledger (
     // one-row counter that every write updates in its own statement: the
     // row's lock makes writers commit in the order of their numbers, so a
     // reader that sees a number has seen every smaller one. Events stored
-    // before have none and are not in the feed.
+    // before have none and are not in the feed. And each release's
+    // deployment record (JSON; none for a release never deployed) with its
+    // check, so that a DORA report reads rows, not logs. Rows from before
+    // have no check until a report verifies them against their logs.
     r#"
+ALTER TABLE {schema}.releases ADD COLUMN deployment text;
+ALTER TABLE {schema}.releases ADD COLUMN deployment_check text;
 ALTER TABLE {schema}.events ADD COLUMN feed bigint;
 CREATE UNIQUE INDEX events_by_feed ON {schema}.events (feed);
 CREATE TABLE {schema}.feed_counter (last bigint NOT NULL CHECK (last >= 0));
@@ -130,6 +135,20 @@ pub(super) const SELECT_LISTED: &str =
 pub(super) const SELECT_FEED: &str =
     "SELECT feed, key, seq FROM {schema}.events WHERE feed > $1 ORDER BY feed LIMIT $2";
 
+/// The rows a listing reads ([`SELECT_LISTED`]'s columns), each with its
+/// deployment record and that record's check.
+pub(super) const SELECT_DEPLOYMENTS: &str =
+    "SELECT key, service, version, stage, events, last_event_at, head, summary_check, checklist,
+        deployment, deployment_check
+    FROM {schema}.releases
+    WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR service = $2)
+    ORDER BY key COLLATE \"C\"";
+
+/// The deployment record and check of a row written before they existed,
+/// once a report has read them from its log; nothing if the row moved.
+pub(super) const FILL_DEPLOYMENT: &str = "UPDATE {schema}.releases SET deployment = $2, deployment_check = $3
+    WHERE key = $1 AND events = $4 AND deployment_check IS NULL";
+
 /// A kept checklist version, by fingerprint.
 pub(super) const SELECT_CHECKLIST: &str = "SELECT template FROM {schema}.checklists WHERE fingerprint = $1";
 
@@ -142,8 +161,9 @@ pub(super) const INSERT_RELEASE: &str = "WITH kept AS (
         SELECT $12, $13::text WHERE $13::text IS NOT NULL ON CONFLICT (fingerprint) DO NOTHING),
     created AS (
         INSERT INTO {schema}.releases
-            (key, service, version, stage, format, events, head, last_event_at, summary_check, checklist)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $12) ON CONFLICT (key) DO NOTHING RETURNING key),
+            (key, service, version, stage, format, events, head, last_event_at, summary_check, checklist,
+             deployment, deployment_check)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $12, $15, $16) ON CONFLICT (key) DO NOTHING RETURNING key),
     numbered AS (
         UPDATE {schema}.feed_counter SET last = last + $6
         WHERE EXISTS (SELECT 1 FROM created) RETURNING last - $6 AS before),
@@ -159,7 +179,8 @@ pub(super) const INSERT_RELEASE: &str = "WITH kept AS (
 /// key refuses the second.
 pub(super) const APPEND_EVENTS: &str = "WITH moved AS (
         UPDATE {schema}.releases
-        SET stage = $2, events = $3, head = $4, last_event_at = $5, summary_check = $9, checklist = $10
+        SET stage = $2, events = $3, head = $4, last_event_at = $5, summary_check = $9, checklist = $10,
+            deployment = $12, deployment_check = $13
         WHERE key = $1 AND events = $6 RETURNING key),
     numbered AS (
         UPDATE {schema}.feed_counter SET last = last + ($3 - $6)

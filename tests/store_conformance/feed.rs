@@ -28,6 +28,7 @@ pub(super) fn the_feed_numbers_every_stored_event_once_in_order(backend: &Backen
     let name = backend.name;
     let store = backend.connect();
     assert!(store.changes_since(Cursor::START).unwrap().is_empty(), "{name}: a new store has no changes");
+    assert_eq!(store.feed_head().unwrap(), Cursor::START, "{name}");
     let mut web = planned_for("web", "1.0.0");
     let mut api = planned_for("api", "2.0.0");
     let web_key = store.create(&web).unwrap();
@@ -57,6 +58,7 @@ pub(super) fn the_feed_numbers_every_stored_event_once_in_order(backend: &Backen
         assert_eq!(change.cursor(), Cursor::after(change.number));
     }
     assert_eq!(cursor, Cursor::after(5), "{name}");
+    assert_eq!(store.feed_head().unwrap(), cursor, "{name}: the head is after the last change");
 
     // Another handle, as a tool restarted with its kept cursor, reads on
     // from there; the text of a cursor is what it keeps.
@@ -96,6 +98,7 @@ pub(super) fn writers_racing_on_several_handles_get_distinct_numbers(backend: &B
         }
     });
     let (changes, cursor) = read_all(&handles[0], Cursor::START);
+    assert_eq!(handles[1].feed_head().unwrap(), cursor, "{name}");
     let numbers: Vec<u64> = changes.iter().map(|change| change.number).collect();
     assert_eq!(numbers, (1..=12).collect::<Vec<_>>(), "{name}: each number once, in order");
     assert_eq!(cursor, Cursor::after(12));
