@@ -167,7 +167,7 @@ fn deployed(ada: &Actor, index: usize) -> Release {
         release.advance_to(next, ada, at).unwrap();
     }
     let done = at + TimeDelta::minutes(20);
-    if index % 8 == 0 {
+    if index.is_multiple_of(8) {
         release.roll_back("error rate doubled", ada, done).unwrap();
     } else {
         release.advance_to(Stage::Released, ada, done).unwrap();
