@@ -1068,13 +1068,19 @@ mod postgres_store {
         let released = at_stage(Stage::Released);
         let key = store.create(&released).unwrap();
         let expected = release_workflow::metrics::DeploymentRecord::from_release(&released).unwrap();
-        assert_eq!(store.deployments(&ReleaseFilter::all()).unwrap().history.records(), std::slice::from_ref(&expected));
+        assert_eq!(
+            store.deployments(&ReleaseFilter::all()).unwrap().history.records(),
+            std::slice::from_ref(&expected)
+        );
         // A row as schema version 3 left it: no record, no check. The report
         // reads its log once, and writes both.
         client
             .execute(&format!("UPDATE {schema}.releases SET deployment = NULL, deployment_check = NULL"), &[])
             .unwrap();
-        assert_eq!(store.deployments(&ReleaseFilter::all()).unwrap().history.records(), std::slice::from_ref(&expected));
+        assert_eq!(
+            store.deployments(&ReleaseFilter::all()).unwrap().history.records(),
+            std::slice::from_ref(&expected)
+        );
         let (record, check): (Option<String>, Option<String>) = {
             let row = client
                 .query_one(&format!("SELECT deployment, deployment_check FROM {schema}.releases"), &[])

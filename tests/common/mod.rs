@@ -63,14 +63,29 @@ pub fn team_builder() -> release_workflow::plan::ReleaseBuilder {
 /// Release 2.4.0 on `template`, planned at `t(0)` with the team of
 /// [`planned`] on its roster.
 pub fn planned_on(template: Template) -> Release {
-    team_builder()
-        .template(template)
-        .member(sam())
-        .member(linus())
-        .member(monitor())
-        .change("PR-1", t(-600))
-        .plan(t(0))
-        .unwrap()
+    with_team(team_builder().template(template))
+}
+
+/// `builder` with the team of [`planned`] on its roster and its change,
+/// planned at `t(0)`.
+fn with_team(builder: release_workflow::plan::ReleaseBuilder) -> Release {
+    builder.member(sam()).member(linus()).member(monitor()).change("PR-1", t(-600)).plan(t(0)).unwrap()
+}
+
+/// Release `version` of `service` on the OctoAcme checklist, planned at
+/// `t(0)` with the team of [`planned`] on its roster.
+pub fn planned_as(service: &str, version: &str) -> Release {
+    with_team(team_builder().service(service).version(version))
+}
+
+/// `release` walked forward to `stage` as [`at_stage`] walks.
+pub fn walked_to(mut release: Release, stage: Stage) -> Release {
+    let mut minute = 1;
+    while release.stage() < stage {
+        advance(&mut release, t(minute));
+        minute += 1;
+    }
+    release
 }
 
 /// Completes every open item of `gate` at time `at`.
@@ -94,13 +109,7 @@ pub fn record_healthy_signals(release: &mut Release, at: DateTime<Utc>) {
 /// items completed, each step at `t(step)`; healthy signals are recorded
 /// while it is verified.
 pub fn at_stage(stage: Stage) -> Release {
-    let mut release = planned();
-    let mut minute = 1;
-    while release.stage() < stage {
-        advance(&mut release, t(minute));
-        minute += 1;
-    }
-    release
+    walked_to(planned(), stage)
 }
 
 /// Settles the next gate, records healthy signals before `Released`, and
