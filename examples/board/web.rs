@@ -58,7 +58,7 @@ pub fn render_board(store: &dyn ReleaseStore, at: DateTime<Utc>) -> Result<Marku
     let keys = store.keys()?;
     let loaded = store.load_many(&keys)?;
     let releases: Vec<(ReleaseKey, Release)> =
-        keys.iter().filter_map(|key| loaded_release(&loaded.releases, key)).collect();
+        loaded.releases.into_iter().map(|stored| (ReleaseKey::of(&stored.release), stored.release)).collect();
     let mut by_service: BTreeMap<&str, Vec<&Release>> = BTreeMap::new();
     for (_, release) in &releases {
         if let Some(service) = release.service() {
@@ -73,17 +73,6 @@ pub fn render_board(store: &dyn ReleaseStore, at: DateTime<Utc>) -> Result<Marku
         })
         .collect();
     Ok(pages::board(&cards, &loaded.unreadable, at, cursor))
-}
-
-/// The release under `key` as it is loaded, by its key.
-fn loaded_release(
-    loaded: &[release_workflow::store::StoredRelease],
-    key: &ReleaseKey,
-) -> Option<(ReleaseKey, Release)> {
-    loaded
-        .iter()
-        .find(|stored| ReleaseKey::of(&stored.release) == *key)
-        .map(|stored| (key.clone(), stored.release.clone()))
 }
 
 /// One release's page at `at`.

@@ -170,16 +170,16 @@ pub(crate) fn resolve(
     keys.sort();
     keys.dedup();
     let loaded = store.load_many(&keys)?;
-    let by_key = |key: &ReleaseKey| -> Option<&StoredRelease> {
-        loaded.releases.iter().find(|stored| ReleaseKey::of(&stored.release) == *key)
-    };
+    let by_key: std::collections::HashMap<ReleaseKey, &StoredRelease> =
+        loaded.releases.iter().map(|stored| (ReleaseKey::of(&stored.release), stored)).collect();
     let mut changes = Changes {
         cursor: marks.last().map_or(cursor, |last| Cursor(last.number)),
         unreadable: loaded.unreadable.clone(),
         changes: Vec::with_capacity(marks.len()),
     };
     for mark in marks {
-        let Some(event) = by_key(&mark.key).and_then(|stored| stored.release.events().get(mark.index)) else {
+        let Some(event) = by_key.get(&mark.key).and_then(|stored| stored.release.events().get(mark.index))
+        else {
             continue;
         };
         if mark.digest.is_none_or(|digest| Mark::digest_of(event) == digest) {

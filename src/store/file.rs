@@ -624,6 +624,28 @@ impl ReleaseStore for FileStore {
         crate::store::feed::resolve(self, cursor, marks)
     }
 
+    /// Reads the releases of the service in flight from its list in
+    /// `in-flight/` instead of loading every release of the service; a
+    /// service without a list (a store written before it) is listed.
+    fn status(
+        &self,
+        key: &ReleaseKey,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::release::ReleaseStatus, StoreError> {
+        let release = self.load(key)?.release;
+        let Some(service) = release.service() else {
+            return Ok(release.status_at(at));
+        };
+        let Some(listed) = Flights::new(&self.dir).listed(service)? else {
+            return crate::store::owing::status(self, key, at);
+        };
+        let others: Vec<ReleaseKey> = listed.into_iter().filter(|other| other != key).collect();
+        let loaded = self.load_many(&others)?;
+        // A key left on the list by a release that has left flight is
+        // passed over by `status_among`, which looks at the stage.
+        Ok(release.status_among(at, loaded.releases.iter().map(|stored| &stored.release)))
+    }
+
     /// Reads the feed's last line, after catching up with a crashed writer.
     fn feed_head(&self) -> Result<crate::store::Cursor, StoreError> {
         self.feed_catch_up()?;

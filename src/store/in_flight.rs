@@ -85,7 +85,29 @@ impl Flights {
             .open(&path)
             .map_err(|error| StoreError::io(&path, "open", error))?;
         file.lock().map_err(|error| StoreError::io(&path, "lock", error))?;
-        Ok(ServiceLock { _file: file, list: self.dir.join(format!("{name}.keys")) })
+        Ok(ServiceLock { _file: file, list: self.list_of(service) })
+    }
+
+    /// The file listing the releases of `service` in flight.
+    fn list_of(&self, service: &str) -> PathBuf {
+        self.dir.join(format!("{}.keys", Digest::of(service.as_bytes())))
+    }
+
+    /// The keys listed as in flight for `service`, read without its lock
+    /// (a list is replaced whole, by a rename): every release of the
+    /// service in flight is among them, since a move into flight lists its
+    /// key before it writes its log; a key may remain of one that left.
+    /// `None` when the service has no list.
+    pub(super) fn listed(&self, service: &str) -> Result<Option<Vec<ReleaseKey>>, StoreError> {
+        read_list(&self.list_of(service))
+    }
+}
+
+fn read_list(list: &Path) -> Result<Option<Vec<ReleaseKey>>, StoreError> {
+    match fs::read_to_string(list) {
+        Ok(text) => Ok(Some(text.lines().filter_map(|line| ReleaseKey::parse(line).ok()).collect())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(StoreError::io(list, "read", error)),
     }
 }
 
@@ -93,11 +115,7 @@ impl ServiceLock {
     /// The keys listed as in flight; `None` when the service has no list
     /// yet.
     pub(super) fn listed(&self) -> Result<Option<Vec<ReleaseKey>>, StoreError> {
-        match fs::read_to_string(&self.list) {
-            Ok(text) => Ok(Some(text.lines().filter_map(|line| ReleaseKey::parse(line).ok()).collect())),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(StoreError::io(&self.list, "read", error)),
-        }
+        read_list(&self.list)
     }
 
     /// Replaces the list with `keys`, durably.
