@@ -148,6 +148,17 @@ fn the_pages_show_what_blocks_each_release_and_escape_what_people_wrote() {
     assert_eq!(status, 200);
     assert!(dora.contains("deployment frequency"), "{dora}");
     assert!(dora.contains("change failure rate"), "{dora}");
+    // The trend picture, with the `svg` feature; without it, the page says
+    // how to get it and the picture is not there.
+    let (status, picture) = request(address, "GET", "/dora/trend.svg");
+    if cfg!(feature = "svg") {
+        assert_eq!(status, 200, "{picture}");
+        assert!(picture.contains("<svg"), "{picture}");
+        assert!(dora.contains(r#"<img src="/dora/trend.svg""#), "{dora}");
+    } else {
+        assert_eq!(status, 404, "{picture}");
+        assert!(dora.contains("--features svg"), "{dora}");
+    }
 }
 
 #[test]

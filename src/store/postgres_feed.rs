@@ -69,7 +69,16 @@ impl PostgresStore {
             return crate::store::feed::poll(self, cursor, timeout);
         };
         let deadline = Instant::now() + timeout;
-        let mut listener = self.listener.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // One reader of this handle listens; another waiting at the same
+        // time (a second page on a board) looks every 50 ms instead of
+        // queueing behind the first's wait.
+        let mut listener = match self.listener.try_lock() {
+            Ok(listener) => listener,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return crate::store::feed::poll(self, cursor, timeout);
+            }
+        };
         if listener.is_none() {
             let mut client = Client::connect(&url, NoTls).map_err(database("connect to"))?;
             client
