@@ -211,3 +211,65 @@ pub(crate) fn poll(
         std::thread::sleep(POLL_EVERY.min(deadline - now));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn entry() -> FeedEntry {
+        let release = crate::release::sample();
+        FeedEntry {
+            number: 7,
+            key: ReleaseKey::of(&release),
+            index: 0,
+            event: release.events().first().cloned().unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_entry_says_its_number_release_and_event() {
+        let entry = entry();
+        let shown = entry.to_string();
+        assert!(shown.starts_with(&format!("#7 {} [0]: ", entry.key)), "{shown}");
+        assert!(shown.ends_with(&entry.event.to_string()), "{shown}");
+        assert_eq!(entry.cursor(), Cursor::after(7));
+    }
+
+    #[test]
+    fn a_cursor_reads_and_writes_as_its_number_and_names_bad_text() {
+        assert_eq!(" 12 ".parse::<Cursor>().unwrap(), Cursor::after(12));
+        assert_eq!(Cursor::after(12).to_string(), "12");
+        assert_eq!(serde_json::to_string(&Cursor::after(12)).unwrap(), "12");
+        let error = "soon".parse::<Cursor>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`soon` is not a feed cursor: write the number of the last change handled, 0 before the first"
+        );
+        assert!(Cursor::START < Cursor::after(1));
+    }
+
+    #[test]
+    fn a_page_with_only_unreadable_releases_is_not_empty() {
+        let mut changes = Changes::default();
+        assert!(changes.is_empty());
+        changes.unreadable.push(Unreadable {
+            key: ReleaseKey::parse("web@1.0.0").unwrap(),
+            error: StoreError::NoTrustLedger,
+        });
+        assert!(!changes.is_empty(), "the reader must move past it");
+    }
+
+    #[test]
+    fn polling_returns_at_its_timeout_without_a_change_and_at_once_with_one() {
+        let store = MemoryStore::new();
+        let started = std::time::Instant::now();
+        assert!(poll(&store, Cursor::START, Duration::from_millis(120)).unwrap().is_empty());
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(120) && waited < Duration::from_secs(5), "{waited:?}");
+        store.create(&crate::release::sample()).unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(poll(&store, Cursor::START, Duration::from_secs(10)).unwrap().changes.len(), 1);
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+}

@@ -479,6 +479,33 @@ mod tests {
     }
 
     #[test]
+    fn a_marker_of_a_release_that_cannot_be_read_stays_and_the_others_are_read() {
+        let (store, _key, release, dir) = store_with_three("unreadable-marker");
+        let broken: ReleaseKey = "broken@1.0.0".parse().unwrap();
+        fs::write(store.path_of(&broken), "not a log\n").unwrap();
+        fs::write(store.pending_dir().join(broken.as_str()), "0").unwrap();
+        let changes = store.changes_since(Cursor::START).unwrap();
+        assert_eq!(changes.changes.len(), release.events().len(), "the readable release's changes");
+        assert!(store.pending_dir().join(broken.as_str()).exists(), "kept until its release can be read");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_pending_folder_or_marker_that_cannot_be_read_fails_the_read() {
+        let (store, key, _release, dir) = store_with_three("unlistable");
+        // A marker that cannot be opened: a folder in its place.
+        fs::create_dir_all(store.pending_dir().join(key.as_str())).unwrap();
+        let error = store.changes_since(Cursor::START).unwrap_err();
+        assert!(matches!(error, StoreError::Io { action: "open", .. }), "{error:?}");
+        // A pending folder that is not one.
+        fs::remove_dir_all(store.pending_dir()).unwrap();
+        fs::write(store.pending_dir(), "").unwrap();
+        let error = store.changes_since(Cursor::START).unwrap_err();
+        assert!(matches!(error, StoreError::Io { action: "list", .. }), "{error:?}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_damaged_feed_line_is_named_by_its_place() {
         let (store, _key, _release, dir) = store_with_three("damaged");
         let mut lines = feed_lines(&store);
