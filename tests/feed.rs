@@ -59,6 +59,17 @@ fn writing_child() {
     }
 }
 
+/// This test binary started again as `writing_child`, writing to `dir`.
+fn writer_process(dir: &TempDir) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "writing_child", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(CHILD_DIR, dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// Checks that the feed names every stored event once, numbered 1 to n in
 /// order, and returns how many it names.
 fn feed_matches_logs(store: &FileStore, round: u64) -> usize {
@@ -101,13 +112,7 @@ fn a_writer_killed_at_any_point_leaves_a_feed_the_next_reader_completes() {
     let pending = dir.path().join("feed").join("pending");
     let (mut kills, mut caught_up, mut last) = (0, 0, 0);
     for round in 0..30u64 {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "writing_child", "--ignored", "--nocapture", "--test-threads=1"])
-            .env(CHILD_DIR, dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = writer_process(&dir);
         std::thread::sleep(Duration::from_millis(20 + (round * 7) % 40));
         child.kill().unwrap(); // SIGKILL, wherever the writer was
         child.wait().unwrap();
@@ -133,13 +138,7 @@ fn a_reader_in_another_process_sees_an_append_within_a_second() {
     let store = FileStore::open(dir.path()).unwrap();
     let key = store.create(&deploying("search")).unwrap();
     let cursor = store.changes_since(Cursor::START).unwrap().cursor;
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "writing_child", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(CHILD_DIR, dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = writer_process(&dir);
     let started = Instant::now();
     let waited = store.wait_for_changes(cursor, Duration::from_secs(30));
     let _ = child.kill();

@@ -632,18 +632,9 @@ impl ReleaseStore for FileStore {
         key: &ReleaseKey,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<crate::release::ReleaseStatus, StoreError> {
-        let release = self.load(key)?.release;
-        let Some(service) = release.service() else {
-            return Ok(release.status_at(at));
-        };
-        let Some(listed) = Flights::new(&self.dir).listed(service)? else {
-            return crate::store::owing::status(self, key, at);
-        };
-        let others: Vec<ReleaseKey> = listed.into_iter().filter(|other| other != key).collect();
-        let loaded = self.load_many(&others)?;
-        // A key left on the list by a release that has left flight is
-        // passed over by `status_among`, which looks at the stage.
-        Ok(release.status_among(at, loaded.releases.iter().map(|stored| &stored.release)))
+        crate::store::owing::status_among_listed(self, key, at, |service| {
+            Flights::new(&self.dir).listed(service)
+        })
     }
 
     /// Reads the feed's last line, after catching up with a crashed writer.

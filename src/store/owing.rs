@@ -66,17 +66,35 @@ pub(super) fn status<S: ReleaseStore + ?Sized>(
     key: &ReleaseKey,
     at: DateTime<Utc>,
 ) -> Result<ReleaseStatus, StoreError> {
+    status_among_listed(store, key, at, |_| Ok(None))
+}
+
+/// As [`status`], with the keys of the service's releases that may be in
+/// flight from `listed` when it knows them (the file store's in-flight
+/// list), else from a listing of the service.
+pub(super) fn status_among_listed<S: ReleaseStore + ?Sized>(
+    store: &S,
+    key: &ReleaseKey,
+    at: DateTime<Utc>,
+    listed: impl FnOnce(&str) -> Result<Option<Vec<ReleaseKey>>, StoreError>,
+) -> Result<ReleaseStatus, StoreError> {
     let release = store.load(key)?.release;
     let Some(service) = release.service() else {
         return Ok(release.status_at(at));
     };
-    let listed = store.list(&ReleaseFilter::all().of_service(service))?;
-    let in_flight: Vec<ReleaseKey> = listed
-        .releases
-        .into_iter()
-        .filter(|summary| matches!(summary.stage, Stage::Deploying | Stage::Verifying) && summary.key != *key)
-        .map(|summary| summary.key)
-        .collect();
+    let candidates = match listed(service)? {
+        Some(keys) => keys,
+        None => store
+            .list(&ReleaseFilter::all().of_service(service))?
+            .releases
+            .into_iter()
+            .filter(|summary| matches!(summary.stage, Stage::Deploying | Stage::Verifying))
+            .map(|summary| summary.key)
+            .collect(),
+    };
+    let in_flight: Vec<ReleaseKey> = candidates.into_iter().filter(|other| other != key).collect();
     let others = store.load_many(&in_flight)?;
+    // A listed key of a release that has left flight is passed over by
+    // `status_among`, which looks at the stage.
     Ok(release.status_among(at, others.releases.iter().map(|stored| &stored.release)))
 }
