@@ -6,11 +6,16 @@ mod common;
 use std::fs;
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
 use common::{TempDir, ada, at_stage, planned, t};
 use release_workflow::{
-    NextAction, Release, ReleaseError, Stage,
-    release::FORMAT_VERSION,
-    store::{FileStore, MemoryStore, ReleaseKey, ReleaseStore, StoreError, TornTail},
+    Actor, NextAction, Release, ReleaseError, Stage, Template,
+    digest::Digest,
+    release::{FORMAT_VERSION, ReleaseStatus, Revocation, TrustEntry, TrustLedger, TrustRecord},
+    store::{
+        Changes, Cursor, Deployments, FileStore, Listing, Loaded, MemoryStore, Overdue, ReleaseFilter,
+        ReleaseKey, ReleaseStore, StoreError, TornTail,
+    },
 };
 
 /// A directory under the system's temporary directory, removed on drop.
@@ -916,4 +921,137 @@ fn a_trust_ledger_that_cannot_be_read_is_an_error_not_an_empty_ledger() {
     fs::create_dir_all(store.trust_ledger_path()).unwrap();
     let error = store.trust_ledger().unwrap_err();
     assert!(matches!(&error, StoreError::Io { .. }), "{error:?}");
+}
+
+/// A store with its own answer to every method it may override: each one
+/// fails naming the method.
+struct OwnAnswers(MemoryStore);
+
+fn own(method: &str) -> StoreError {
+    StoreError::NotALog { path: method.into(), problem: "the store's own answer".into() }
+}
+
+impl ReleaseStore for OwnAnswers {
+    fn create(&self, release: &Release) -> Result<ReleaseKey, StoreError> {
+        self.0.create(release)
+    }
+    fn load(&self, key: &ReleaseKey) -> Result<release_workflow::store::StoredRelease, StoreError> {
+        self.0.load(key)
+    }
+    fn append(
+        &self,
+        key: &ReleaseKey,
+        expected: usize,
+        events: &[release_workflow::Event],
+    ) -> Result<usize, StoreError> {
+        self.0.append(key, expected, events)
+    }
+    fn keys(&self) -> Result<Vec<ReleaseKey>, StoreError> {
+        self.0.keys()
+    }
+    fn changes_since(&self, cursor: Cursor) -> Result<Changes, StoreError> {
+        self.0.changes_since(cursor)
+    }
+    fn feed_head(&self) -> Result<Cursor, StoreError> {
+        Err(own("feed_head"))
+    }
+    fn wait_for_changes(&self, _: Cursor, _: std::time::Duration) -> Result<Changes, StoreError> {
+        Err(own("wait_for_changes"))
+    }
+    fn load_many(&self, _: &[ReleaseKey]) -> Result<Loaded, StoreError> {
+        Err(own("load_many"))
+    }
+    fn list(&self, _: &ReleaseFilter) -> Result<Listing, StoreError> {
+        Err(own("list"))
+    }
+    fn deployments(&self, _: &ReleaseFilter) -> Result<Deployments, StoreError> {
+        Err(own("deployments"))
+    }
+    fn overdue(&self, _: DateTime<Utc>) -> Result<Overdue, StoreError> {
+        Err(own("overdue"))
+    }
+    fn status(&self, _: &ReleaseKey, _: DateTime<Utc>) -> Result<ReleaseStatus, StoreError> {
+        Err(own("status"))
+    }
+    fn checklist(&self, _: &Digest) -> Result<Option<Template>, StoreError> {
+        Err(own("checklist"))
+    }
+    fn trust_ledger(&self) -> Result<TrustLedger, StoreError> {
+        Err(own("trust_ledger"))
+    }
+    fn append_trust(&self, _: usize, _: &TrustEntry, _: Option<&Template>) -> Result<(), StoreError> {
+        Err(own("append_trust"))
+    }
+    fn trust_checklist(
+        &self,
+        _: &Template,
+        _: Option<&Template>,
+        _: &Actor,
+        _: DateTime<Utc>,
+        _: &str,
+    ) -> Result<TrustRecord, StoreError> {
+        Err(own("trust_checklist"))
+    }
+    fn revoke_checklist(
+        &self,
+        _: &Digest,
+        _: &Actor,
+        _: DateTime<Utc>,
+        _: &str,
+    ) -> Result<Revocation, StoreError> {
+        Err(own("revoke_checklist"))
+    }
+    fn save(&self, _: &Release, _: usize) -> Result<usize, StoreError> {
+        Err(own("save"))
+    }
+}
+
+/// The methods a store may override, each called once on `store`, with the
+/// name of the method that answered when it failed.
+fn answers(store: &impl ReleaseStore, release: &Release, key: &ReleaseKey) -> Vec<String> {
+    let template = release.template();
+    let fingerprint = template.fingerprint();
+    let all = ReleaseFilter::all();
+    let results: Vec<Result<(), StoreError>> = vec![
+        store.feed_head().map(drop),
+        store.wait_for_changes(Cursor::START, std::time::Duration::ZERO).map(drop),
+        store.load_many(std::slice::from_ref(key)).map(drop),
+        store.list(&all).map(drop),
+        store.deployments(&all).map(drop),
+        store.overdue(t(0)).map(drop),
+        store.status(key, t(0)).map(drop),
+        store.checklist(&fingerprint).map(drop),
+        store.trust_ledger().map(drop),
+        store.append_trust(0, &TrustEntry::Revoked(revocation(&fingerprint)), None),
+        store.trust_checklist(template, None, &ada(), t(0), "reviewed").map(drop),
+        store.revoke_checklist(&fingerprint, &ada(), t(0), "retired").map(drop),
+        store.save(release, 0).map(drop),
+    ];
+    results
+        .into_iter()
+        .map(|result| match result {
+            Err(StoreError::NotALog { path, .. }) => path.display().to_string(),
+            other => format!("the trait's default: {other:?}"),
+        })
+        .collect()
+}
+
+fn revocation(fingerprint: &Digest) -> Revocation {
+    Revocation { fingerprint: *fingerprint, by: ada(), at: t(0), why: "retired".into() }
+}
+
+#[test]
+fn a_store_behind_a_pointer_keeps_its_own_answer_to_every_method_it_overrides() {
+    let store = OwnAnswers(MemoryStore::new());
+    let release = planned();
+    let key = store.create(&release).unwrap();
+    let expected = answers(&store, &release, &key);
+    assert!(expected.iter().all(|answer| !answer.starts_with("the trait's")), "{expected:?}");
+    let store = std::sync::Arc::new(store);
+    assert_eq!(answers(&&*store, &release, &key), expected, "behind &");
+    assert_eq!(answers(&store, &release, &key), expected, "behind Arc");
+    let shared: std::sync::Arc<dyn ReleaseStore + Send + Sync> = store;
+    assert_eq!(answers(&shared, &release, &key), expected, "behind Arc<dyn>");
+    let boxed: Box<dyn ReleaseStore> = Box::new(OwnAnswers(MemoryStore::new()));
+    assert_eq!(answers(&boxed, &release, &key), expected, "behind Box<dyn>");
 }

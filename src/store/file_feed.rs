@@ -505,6 +505,90 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
     }
 
+    /// A feed file of `count` lines numbered from 1, each `pad` bytes
+    /// longer than the last pads to, with the byte offset of each line's
+    /// start, and of the end.
+    fn synthetic_feed(path: &Path, count: u64, pad: usize, tail: &[u8]) -> (File, Vec<u64>) {
+        let key: ReleaseKey = format!("svc{}@1.0.0", "x".repeat(pad)).parse().unwrap();
+        let mut text = Vec::new();
+        let mut starts = Vec::new();
+        for n in 1..=count {
+            starts.push(text.len() as u64);
+            let line = Line { n, key: key.clone(), index: n as usize, digest: Digest::of(&n.to_le_bytes()) };
+            serde_json::to_writer(&mut text, &line).unwrap();
+            text.push(b'\n');
+        }
+        starts.push(text.len() as u64);
+        text.extend_from_slice(tail);
+        fs::write(path, &text).unwrap();
+        (File::open(path).unwrap(), starts)
+    }
+
+    #[test]
+    fn the_last_whole_line_is_found_wherever_the_chunks_cut_the_feed() {
+        let dir = std::env::temp_dir().join(format!("release-workflow-feed-last-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FEED_FILE);
+        // Lines of about 140 bytes: over 100..=400 lines the feed spans one
+        // to four chunks, and some last line straddles each boundary.
+        for count in (100..=400).chain([0, 1]) {
+            for tail in [&b""[..], b"{\"n\":", &[b'x'; CHUNK + 7]] {
+                let (mut file, starts) = synthetic_feed(&path, count, 10, tail);
+                let end = *starts.last().unwrap();
+                assert_eq!(
+                    last_line(&mut file, &path).unwrap(),
+                    (end, count),
+                    "{count} lines + {}",
+                    tail.len()
+                );
+            }
+        }
+        // A damaged last line far into the feed, longer than a chunk, is
+        // named by where it starts.
+        let damaged = [&b"not json "[..], &[b'x'; CHUNK], b"\n"].concat();
+        let (_, starts) = synthetic_feed(&path, 300, 10, &damaged);
+        let mut file = File::open(&path).unwrap();
+        let error = last_line(&mut file, &path).unwrap_err();
+        let offset = *starts.last().unwrap();
+        assert!(matches!(error, StoreError::CorruptFeed { offset: at, .. } if at == offset), "{error:?}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_bisection_stops_at_a_line_start_within_a_chunk_before_the_first_line_after_the_cursor() {
+        let dir = std::env::temp_dir().join(format!("release-workflow-feed-bisect-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(FEED_FILE);
+        for (count, pad) in [(0, 0), (5, 0), (1_000, 10), (3_000, 3)] {
+            let (mut file, starts) = synthetic_feed(&path, count, pad, b"");
+            let len = *starts.last().unwrap();
+            for cursor in (0..=count + 1).step_by(7).chain([count, count + 1]) {
+                let found = first_after(&mut file, &path, len, Cursor::after(cursor)).unwrap();
+                // The first line numbered after the cursor starts here.
+                let exact = starts.get(cursor as usize).copied().unwrap_or(len);
+                assert!(starts.contains(&found), "{found} starts a line ({count} lines, cursor {cursor})");
+                assert!(found <= exact, "{found} is not past line {} at {exact}", cursor + 1);
+                assert!(exact - found <= CHUNK as u64, "{found} is within a chunk of {exact}");
+            }
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_feed_that_cannot_be_opened_fails_the_read_and_the_head() {
+        let (store, _key, _release, dir) = store_with_three("unopenable");
+        // A link to itself: opening it fails, and not as "not found", which
+        // a store without a feed yet would be.
+        fs::remove_file(store.feed_path()).unwrap();
+        std::os::unix::fs::symlink(store.feed_path(), store.feed_path()).unwrap();
+        let error = store.changes_since(Cursor::START).unwrap_err();
+        assert!(matches!(&error, StoreError::Io { action: "open", path, .. } if *path == store.feed_path()));
+        let error = store.feed_head().unwrap_err();
+        assert!(matches!(&error, StoreError::Io { action: "open", path, .. } if *path == store.feed_path()));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn a_damaged_feed_line_is_named_by_its_place() {
         let (store, _key, _release, dir) = store_with_three("damaged");

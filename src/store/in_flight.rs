@@ -173,3 +173,27 @@ pub(super) fn check_in_database(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_that_cannot_be_read_is_an_error_and_a_missing_one_is_none() {
+        let store = std::env::temp_dir().join(format!("release-workflow-in-flight-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&store);
+        let flights = Flights::new(&store);
+        assert_eq!(flights.listed("checkout").unwrap(), None, "a service without a list");
+        // A folder where the list should be: reading it fails, and the
+        // failure is not taken for "no list" (which would list every
+        // release of the service instead).
+        let list = flights.list_of("checkout");
+        fs::create_dir_all(&list).unwrap();
+        let error = flights.listed("checkout").unwrap_err();
+        assert!(matches!(&error, StoreError::Io { action: "read", path, .. } if *path == list), "{error:?}");
+        let lock = flights.lock("checkout").unwrap();
+        assert!(matches!(lock.listed(), Err(StoreError::Io { action: "read", .. })));
+        drop(lock);
+        let _ = fs::remove_dir_all(&store);
+    }
+}

@@ -598,8 +598,10 @@ pub struct Updated<T> {
 
 /// A store behind a reference, a `Box` or an `Arc` is a store, so that
 /// `update` (generic, hence not on `dyn ReleaseStore` itself) works on
-/// `Arc<dyn ReleaseStore + Send + Sync>`. Every method is forwarded, so the
-/// store keeps its own `list` (PostgreSQL's answers from its summaries).
+/// `Arc<dyn ReleaseStore + Send + Sync>`. Every method but `update` is
+/// forwarded, so the store keeps its own answers (PostgreSQL's `list` from
+/// its summaries, the file store's `status` from its in-flight lists);
+/// `update` is built on `load` and `save`, which are.
 macro_rules! forward_store {
     ($pointer:ty) => {
         impl<S: ReleaseStore + ?Sized> ReleaseStore for $pointer {
@@ -643,6 +645,38 @@ macro_rules! forward_store {
                 (**self).wait_for_changes(cursor, timeout)
             }
 
+            fn overdue(&self, at: DateTime<Utc>) -> Result<Overdue, StoreError> {
+                (**self).overdue(at)
+            }
+            fn status(
+                &self,
+                key: &ReleaseKey,
+                at: DateTime<Utc>,
+            ) -> Result<crate::release::ReleaseStatus, StoreError> {
+                (**self).status(key, at)
+            }
+            fn save(&self, release: &Release, stored: usize) -> Result<usize, StoreError> {
+                (**self).save(release, stored)
+            }
+            fn trust_checklist(
+                &self,
+                template: &Template,
+                replaces: Option<&Template>,
+                by: &Actor,
+                at: DateTime<Utc>,
+                why: &str,
+            ) -> Result<TrustRecord, StoreError> {
+                (**self).trust_checklist(template, replaces, by, at, why)
+            }
+            fn revoke_checklist(
+                &self,
+                fingerprint: &crate::digest::Digest,
+                by: &Actor,
+                at: DateTime<Utc>,
+                why: &str,
+            ) -> Result<Revocation, StoreError> {
+                (**self).revoke_checklist(fingerprint, by, at, why)
+            }
             fn checklist(&self, fingerprint: &crate::digest::Digest) -> Result<Option<Template>, StoreError> {
                 (**self).checklist(fingerprint)
             }
