@@ -370,11 +370,17 @@ mod tests {
     use super::*;
     use crate::release::Release;
 
-    /// A store in a fresh directory, holding a release of three events.
-    fn store_with_three(name: &str) -> (FileStore, ReleaseKey, Release, PathBuf) {
+    /// A fresh, empty directory for the test `name`.
+    fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("release-workflow-feed-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A store in a fresh directory, holding a release of three events.
+    fn store_with_three(name: &str) -> (FileStore, ReleaseKey, Release, PathBuf) {
+        let dir = scratch(name);
         let store = FileStore::open(&dir).unwrap();
         let mut release = crate::release::sample();
         let ada = release.plan().release_manager().clone();
@@ -505,9 +511,9 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
     }
 
-    /// A feed file of `count` lines numbered from 1, each `pad` bytes
-    /// longer than the last pads to, with the byte offset of each line's
-    /// start, and of the end.
+    /// Writes a feed of `count` lines numbered from 1 (their key padded
+    /// with `pad` characters), then `tail`; returns it open, with the byte
+    /// offset where each line starts and where the last one ends.
     fn synthetic_feed(path: &Path, count: u64, pad: usize, tail: &[u8]) -> (File, Vec<u64>) {
         let key: ReleaseKey = format!("svc{}@1.0.0", "x".repeat(pad)).parse().unwrap();
         let mut text = Vec::new();
@@ -526,11 +532,10 @@ mod tests {
 
     #[test]
     fn the_last_whole_line_is_found_wherever_the_chunks_cut_the_feed() {
-        let dir = std::env::temp_dir().join(format!("release-workflow-feed-last-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("last");
         let path = dir.join(FEED_FILE);
         // Lines of about 140 bytes: over 100..=400 lines the feed spans one
-        // to four chunks, and some last line straddles each boundary.
+        // to four chunks.
         for count in (100..=400).chain([0, 1]) {
             for tail in [&b""[..], b"{\"n\":", &[b'x'; CHUNK + 7]] {
                 let (mut file, starts) = synthetic_feed(&path, count, 10, tail);
@@ -556,8 +561,7 @@ mod tests {
 
     #[test]
     fn the_bisection_stops_at_a_line_start_within_a_chunk_before_the_first_line_after_the_cursor() {
-        let dir = std::env::temp_dir().join(format!("release-workflow-feed-bisect-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        let dir = scratch("bisect");
         let path = dir.join(FEED_FILE);
         for (count, pad) in [(0, 0), (5, 0), (1_000, 10), (3_000, 3)] {
             let (mut file, starts) = synthetic_feed(&path, count, pad, b"");
