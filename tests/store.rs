@@ -1055,3 +1055,34 @@ fn a_store_behind_a_pointer_keeps_its_own_answer_to_every_method_it_overrides() 
     let boxed: Box<dyn ReleaseStore> = Box::new(OwnAnswers(MemoryStore::new()));
     assert_eq!(answers(&boxed, &release, &key), expected, "behind Box<dyn>");
 }
+
+#[test]
+fn a_crashed_batch_marker_is_cleared_before_a_lone_event_is_written() {
+    let dir = TempDir::new("stale-batch");
+    let store = FileStore::open(dir.path()).unwrap();
+    let mut release = planned();
+    let key = store.create(&release).unwrap();
+    // A batch killed before it wrote a line leaves a marker naming bytes
+    // from the log's end on. Were it still there when a lone event is
+    // written (a writer killed before its clean-up), the next load would
+    // take the event for part of that batch and drop it, after the feed
+    // had numbered it. So the marker must go first: one that cannot be
+    // removed (a folder in its place) refuses the append.
+    let log = store.path_of(&key);
+    let before = fs::read(&log).unwrap();
+    let marker = log.with_file_name(format!(".{}.jsonl.batch", key.as_str()));
+    fs::create_dir(&marker).unwrap();
+    let stored = release.events().len();
+    release.complete("planning.scope-documented", &ada(), t(1)).unwrap();
+    let error = store.save(&release, stored).unwrap_err();
+    assert!(matches!(&error, StoreError::Io { action: "remove", path, .. } if *path == marker), "{error:?}");
+    assert_eq!(fs::read(&log).unwrap(), before, "the log is as it was");
+    assert!(store.changes_since(Cursor::START).unwrap().changes.len() == stored);
+    // A marker file is removed, and the event stored.
+    fs::remove_dir(&marker).unwrap();
+    fs::write(&marker, r#"{"from":0,"to":1}"#).unwrap();
+    store.save(&release, stored).unwrap();
+    assert!(!marker.exists());
+    let fresh = FileStore::open(dir.path()).unwrap();
+    assert_eq!(fresh.load(&key).unwrap().release.events().len(), stored + 1);
+}

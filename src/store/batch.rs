@@ -53,12 +53,24 @@ pub(super) fn begin(
     sync_dir()
 }
 
-/// Marks the log's batches as ended: no marker, or the one there gone.
-pub(super) fn end(log: &Path) -> Result<(), StoreError> {
+/// Removes, durably, a marker that a crashed batch left, before a lone
+/// event is written where that batch would have gone: left in place, it
+/// would make the next load take the event for part of the unfinished
+/// batch and drop it, after the feed had numbered it.
+pub(super) fn clear_stale(
+    log: &Path,
+    sync_dir: impl Fn() -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    if end(log)? { sync_dir() } else { Ok(()) }
+}
+
+/// Marks the log's batches as ended: no marker, or the one there gone
+/// (`true` when there was one).
+pub(super) fn end(log: &Path) -> Result<bool, StoreError> {
     let path = marker_path(log);
     match fs::remove_file(&path) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(error) => Err(StoreError::io(&path, "remove", error)),
     }
 }

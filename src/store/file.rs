@@ -576,6 +576,8 @@ impl ReleaseStore for FileStore {
         }
         if events.len() > 1 {
             crate::store::batch::begin(&path, end, end + text.len() as u64, || self.sync_dir())?;
+        } else if !events.is_empty() {
+            crate::store::batch::clear_stale(&path, || self.sync_dir())?;
         }
         let pending = if events.is_empty() { None } else { Some(self.feed_pending(key, actual)?) };
         let appended = file.seek(SeekFrom::Start(end)).and_then(|_| write_synced(&mut file, &text));
