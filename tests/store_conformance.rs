@@ -1112,6 +1112,43 @@ mod postgres_store {
     }
 
     #[test]
+    fn a_deployment_record_the_database_refuses_to_write_fails_the_report_instead_of_dropping_the_release() {
+        let Some(url) = database_url("a_deployment_record_the_database_refuses_to_write_fails_the_report")
+        else {
+            return;
+        };
+        let schema = fresh_schema(&url, "deployment_write");
+        let store = PostgresStore::connect_to_schema(&url, &schema).unwrap();
+        let mut client = raw(&url);
+        let released = at_stage(Stage::Released);
+        store.create(&released).unwrap();
+        // A row as schema version 3 left it, in a database that refuses
+        // the record's write: the failure is the database's, not the
+        // release's, so the report fails rather than count one release
+        // fewer and call it unreadable.
+        client
+            .batch_execute(&format!(
+                "UPDATE {schema}.releases SET deployment = NULL, deployment_check = NULL;
+                 CREATE FUNCTION {schema}.refuse() RETURNS trigger LANGUAGE plpgsql AS
+                   $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$;
+                 CREATE TRIGGER refuse BEFORE UPDATE ON {schema}.releases
+                   FOR EACH ROW EXECUTE FUNCTION {schema}.refuse();"
+            ))
+            .unwrap();
+        let error = store.deployments(&ReleaseFilter::all()).unwrap_err();
+        assert!(
+            matches!(error, StoreError::Database { action: "write the deployment record in", .. }),
+            "{error:?}"
+        );
+        assert!(!error.is_about_one_release(), "{error:?}");
+        // Written again once the database takes it, the record counts.
+        client.batch_execute(&format!("DROP TRIGGER refuse ON {schema}.releases")).unwrap();
+        let expected = release_workflow::metrics::DeploymentRecord::from_release(&released).unwrap();
+        assert_eq!(store.deployments(&ReleaseFilter::all()).unwrap().history.records(), [expected]);
+        drop_schema(&url, &schema);
+    }
+
+    #[test]
     fn a_summary_row_edited_by_sql_is_refused_on_load_and_in_listings() {
         let Some(url) = database_url("a_summary_row_edited_by_sql_is_refused_on_load_and_in_listings") else {
             return;
