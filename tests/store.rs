@@ -1077,7 +1077,7 @@ fn a_crashed_batch_marker_is_cleared_before_a_lone_event_is_written() {
     let error = store.save(&release, stored).unwrap_err();
     assert!(matches!(&error, StoreError::Io { action: "remove", path, .. } if *path == marker), "{error:?}");
     assert_eq!(fs::read(&log).unwrap(), before, "the log is as it was");
-    assert!(store.changes_since(Cursor::START).unwrap().changes.len() == stored);
+    assert_eq!(store.changes_since(Cursor::START).unwrap().changes.len(), stored, "nothing numbered");
     // A marker file is removed, and the event stored.
     fs::remove_dir(&marker).unwrap();
     fs::write(&marker, r#"{"from":0,"to":1}"#).unwrap();

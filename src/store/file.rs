@@ -574,10 +574,13 @@ impl ReleaseStore for FileStore {
         if torn {
             file.set_len(end).map_err(|error| StoreError::io(&path, "cut the torn tail of", error))?;
         }
-        if events.len() > 1 {
-            crate::store::batch::begin(&path, end, end + text.len() as u64, || self.sync_dir())?;
-        } else if !events.is_empty() {
+        // A lone event clears a crashed batch's marker before it is written
+        // and is done with it; a batch writes its own and ends it after.
+        let lone = events.len() == 1;
+        if lone {
             crate::store::batch::clear_stale(&path, || self.sync_dir())?;
+        } else if !events.is_empty() {
+            crate::store::batch::begin(&path, end, end + text.len() as u64, || self.sync_dir())?;
         }
         let pending = if events.is_empty() { None } else { Some(self.feed_pending(key, actual)?) };
         let appended = file.seek(SeekFrom::Start(end)).and_then(|_| write_synced(&mut file, &text));
@@ -593,13 +596,15 @@ impl ReleaseStore for FileStore {
         if let Some(pending) = pending {
             self.record_in_feed(pending, key, actual, events);
         }
-        // The batch is durable: its marker, if any, has done its work (and
-        // one left by a crash before this append described what was cut).
-        // The events are stored, so a marker that cannot be removed is no
-        // reason to report them lost: it names a batch the log holds whole,
-        // which a reader ignores, until the next batch replaces it or a
-        // recovery (which does report the failure) removes it.
-        let _ = crate::store::batch::end(&path);
+        // The batch is durable: its marker has done its work (as has one a
+        // crash left, when this append only cut a torn tail). The events
+        // are stored, so a marker that cannot be removed is no reason to
+        // report them lost: it names a batch the log holds whole, which a
+        // reader ignores, until the next batch replaces it or a recovery
+        // (which does report the failure) removes it.
+        if !lone {
+            let _ = crate::store::batch::end(&path);
+        }
         if flight == Flight::Leaves {
             // The list is a hint every check verifies: a key left on it
             // by a failure here is dropped by the next check.
